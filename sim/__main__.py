@@ -1,0 +1,4 @@
+"""`python -m sim` is the `caseload` command."""
+from sim.cli import main
+
+raise SystemExit(main())
