@@ -1,0 +1,46 @@
+"""The metrics a replication records, in column order, with their units.
+
+"Period" metrics are totals since the previous sample; the others are levels at the sample time.
+"""
+
+METRICS: dict[str, str] = {
+    "caseload_mean": "allocated cases per case-holding worker in post (permanent and agency)",
+    "caseload_p90": "90th percentile of caseloads across case-holding workers",
+    "over_cap_share": "share of case-holding workers above their cap",
+    "unallocated": "open cases waiting for a worker",
+    "open_cases": "open cases (allocated or not)",
+    "open_assessment": "open cases in assessment",
+    "open_cin": "open child-in-need cases",
+    "open_cp": "open child-protection cases",
+    "open_cla": "open looked-after cases",
+    "staff_permanent": "permanent case-holding social workers in post (FTE)",
+    "staff_agency": "agency case-holding social workers in post (FTE)",
+    "staff_nqsw": "newly qualified social workers in post (FTE)",
+    "establishment": "funded case-holding posts (FTE)",
+    "vacancies": "funded posts without a permanent worker in post (FTE)",
+    "agency_share": "agency workers as a share of case-holding workers",
+    "turnover_12m": "permanent leavers in the last 365 days / mean permanent staff (a year)",
+    "managers": "team managers in post (FTE)",
+    "span_of_control": "case-holding workers per team manager in post",
+    "referrals": "referrals reaching children's social care in the period",
+    "diverted": "referrals diverted to early help in the period",
+    "leavers": "permanent social workers leaving in the period",
+    "starters": "permanent social workers starting in the period",
+    "worker_changes": "cases moved to a new worker in the period",
+    "allocations": "new referrals allocated a worker for the first time in the period",
+    "wait_days_mean": "mean wait (days) from referral to first allocation of cases allocated in the period",
+    "assessments_on_time": "share of assessments completed in the period within 45 working days",
+    "cost_staff": "£ permanent social workers' and managers' pay and on-costs in the period",
+    "cost_agency": "£ agency workers in the period (pay, on-costs and premium)",
+    "cost_recruitment": "£ recruitment of permanent starters in the period",
+    "cost_placements": "£ placements of looked-after children in the period",
+}
+
+METRIC_NAMES: tuple[str, ...] = tuple(METRICS)
+METRIC_INDEX: dict[str, int] = {name: i for i, name in enumerate(METRIC_NAMES)}
+
+PERIOD_METRICS: frozenset[str] = frozenset(
+    {"referrals", "diverted", "leavers", "starters", "worker_changes", "allocations", "cost_staff",
+     "cost_agency", "cost_recruitment", "cost_placements"}
+)
+COST_METRICS: tuple[str, ...] = ("cost_staff", "cost_agency", "cost_recruitment", "cost_placements")

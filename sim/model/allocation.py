@@ -1,0 +1,100 @@
+"""Who gets the next case: waiting cases by priority, workers by spare capacity.
+
+Waiting cases sit in one first-come-first-served queue per priority class. Workers sit in a lazy
+min-heap keyed by (caseload - cap, time of last allocation): the top is the worker with the most
+spare capacity, ties going to the one who waited longest for a case. An entry is stale once the
+worker's `version` has moved on; stale entries are skipped and the heap is rebuilt when they pile up.
+"""
+from __future__ import annotations
+
+import heapq
+from collections import deque
+from collections.abc import Callable
+from itertools import count
+
+from sim.model.cases import STAGES, Case
+from sim.model.people import Worker
+
+
+class Allocator:
+    """The unallocated queue and the choice of worker, under hard (`queue`) or soft caps."""
+
+    def __init__(self, priority: list[str], hard_cap: bool,
+                 assign: Callable[[Case, Worker], None]) -> None:
+        self.rank_of_stage = [priority.index(stage) for stage in STAGES]
+        self.queues: list[deque] = [deque() for _ in STAGES]
+        self.waiting = 0
+        self.hard_cap = hard_cap
+        self._assign = assign
+        self._heap: list[tuple] = []
+        self._live_workers = 0
+        self._sequence = count(1)
+
+    # workers -----------------------------------------------------------------------------------
+    def touch(self, worker: Worker) -> None:
+        """Re-key a worker after its caseload or cap changed (or when it starts)."""
+        worker.version += 1
+        heapq.heappush(self._heap, (worker.n - worker.cap, worker.last_allocation_day,
+                                    next(self._sequence), worker.version, worker))
+
+    def add_worker(self, worker: Worker) -> None:
+        self._live_workers += 1
+        self.touch(worker)
+        if len(self._heap) > 4 * self._live_workers + 64:
+            self._rebuild()
+
+    def remove_worker(self, worker: Worker) -> None:
+        self._live_workers -= 1
+        worker.version = -1
+
+    def rekey_all(self, workers) -> None:
+        """Re-key every worker (after caps change)."""
+        self._heap = []
+        for worker in workers:
+            self.touch(worker)
+
+    def _rebuild(self) -> None:
+        live = {entry[4] for entry in self._heap if entry[3] == entry[4].version}
+        self.rekey_all(live)
+
+    def _best_worker(self) -> Worker | None:
+        heap = self._heap
+        while heap:
+            entry = heap[0]
+            if entry[3] == entry[4].version:
+                return entry[4]
+            heapq.heappop(heap)
+        return None
+
+    # cases -------------------------------------------------------------------------------------
+    def enqueue(self, case: Case, front: bool = False) -> None:
+        """Put a case in its priority class; `front` for cases that lost their worker."""
+        case.queue_token = next(self._sequence)
+        queue = self.queues[self.rank_of_stage[case.stage]]
+        if front:
+            queue.appendleft((case.queue_token, case))
+        else:
+            queue.append((case.queue_token, case))
+        self.waiting += 1
+
+    def withdraw(self, case: Case) -> None:
+        """Take a waiting case out of the queue (it closed or changed class while waiting)."""
+        case.queue_token = 0
+        self.waiting -= 1
+
+    def _next_case(self) -> Case:
+        for queue in self.queues:
+            while queue:
+                token, case = queue.popleft()
+                if token == case.queue_token:
+                    self.withdraw(case)
+                    return case
+        raise RuntimeError("waiting count and queues disagree")
+
+    def allocate(self) -> None:
+        """Allocate waiting cases while some worker can take one."""
+        while self.waiting:
+            worker = self._best_worker()
+            if worker is None or (self.hard_cap and worker.n + 1 > worker.cap):
+                return
+            self._assign(self._next_case(), worker)

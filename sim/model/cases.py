@@ -1,0 +1,110 @@
+"""Cases and their pre-drawn randomness.
+
+A case moves assessment -> plan (cin / cp / cla) -> ... -> closed. Each case owns a row of random
+numbers drawn up front in blocks keyed by the case's index (common random numbers by case): the
+uniforms that decide each stage's outcome and the duration of each stage for every stage type, so a
+case's pathway is the same in every scenario of a comparison unless a worker-dependent effect is on.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from sim.distributions import sample
+from sim.streams import stream
+
+ASSESSMENT, CIN, CP, CLA, CLOSED = 0, 1, 2, 3, 4
+STAGES: tuple[str, ...] = ("assessment", "cin", "cp", "cla")
+OUTCOMES: tuple[str, ...] = ("close", "cin", "cp", "cla")
+OUTCOME_STAGE: tuple[int, ...] = (CLOSED, CIN, CP, CLA)
+
+# Index spaces of case rows, so the starting stock, new referrals and re-referrals never shift each
+# other's random numbers.
+INITIAL_CASES, REFERRED_CASES, REREFERRED_CASES = 0, 1, 2
+
+
+class Case:
+    """One child's open case.
+
+    stage: ASSESSMENT..CLA; started: the current stage's clock is running (an assessment starts at
+    allocation); slot: how many stages have ended; referred_day: when it reached the front door;
+    worker: the allocated worker or None; queue_token: nonzero while waiting in the allocation queue.
+    """
+
+    __slots__ = ("stage", "started", "slot", "referred_day", "worker", "queue_token",
+                 "had_worker", "uniforms", "durations", "rereferral_delay_days")
+
+    def __init__(self, row: tuple, referred_day: float, stage: int = ASSESSMENT) -> None:
+        self.uniforms, self.durations, self.rereferral_delay_days = row
+        self.referred_day = referred_day
+        self.stage = stage
+        self.started = False
+        self.slot = 0
+        self.worker = None
+        self.queue_token = 0
+        self.had_worker = False
+
+
+class CaseRows:
+    """Random rows for the cases of one index space of one replication, generated a block at a time.
+
+    Row i = (uniforms, durations, rereferral delay): uniforms[j] decides the end of the case's j-th
+    stage and uniforms[-1] whether a closed case is referred again; durations[stage][j] (days) is
+    the j-th stage's length if it is of that stage type.
+    """
+
+    SLOTS = 6
+    BLOCK = 512
+
+    def __init__(self, scenario, root_seed: int, rep: int, space: int) -> None:
+        demand = scenario.demand
+        self._stage_dists = (demand.assessment.duration_days, demand.cin.duration_days,
+                             demand.cp.duration_days, demand.cla.duration_days)
+        self._delay_dist = demand.rereferral.delay_days
+        self._key = (root_seed, rep, space)
+        self._blocks: dict[int, tuple] = {}
+
+    def _make_block(self, block: int) -> tuple:
+        root_seed, rep, space = self._key
+        size = (self.BLOCK, self.SLOTS)
+
+        def rng(part: int) -> np.random.Generator:
+            return stream(root_seed, rep, "cases", space, block, part)
+
+        uniforms = rng(0).random((self.BLOCK, self.SLOTS + 1)).tolist()
+        durations = [sample(d, rng(1 + s), size).tolist() for s, d in enumerate(self._stage_dists)]
+        delays = sample(self._delay_dist, rng(5), self.BLOCK).tolist()
+        return uniforms, durations, delays
+
+    def row(self, index: int) -> tuple:
+        block, offset = divmod(index, self.BLOCK)
+        rows = self._blocks.get(block)
+        if rows is None:
+            rows = self._blocks[block] = self._make_block(block)
+            self._blocks.pop(block - 2, None)  # indices are used roughly in order
+        uniforms, durations, delays = rows
+        return (uniforms[offset], tuple(d[offset] for d in durations), delays[offset])
+
+
+def cumulative_table(table) -> tuple[float, float, float, float]:
+    """Cumulative probabilities of close, cin, cp, cla from an outcome or `next` table."""
+    p = np.cumsum([table.close, table.cin, table.cp, table.cla])
+    p[-1] = 1.0
+    return tuple(p.tolist())
+
+
+def choose(cumulative: tuple[float, ...], u: float) -> int:
+    """The stage an outcome table sends a case to, for a uniform u (CLOSED, CIN, CP or CLA)."""
+    for i, edge in enumerate(cumulative):
+        if u < edge:
+            return OUTCOME_STAGE[i]
+    return OUTCOME_STAGE[-1]
+
+
+def escalated(cumulative: tuple[float, ...], factor: float) -> tuple[float, ...]:
+    """The table with P(cla) multiplied by `factor` (capped at 1), the rest scaled to match."""
+    p_cla = 1.0 - cumulative[2]
+    new_cla = min(1.0, p_cla * factor)
+    if p_cla >= 1.0 or new_cla == p_cla:
+        return cumulative
+    scale = (1.0 - new_cla) / (1.0 - p_cla)
+    return (cumulative[0] * scale, cumulative[1] * scale, cumulative[2] * scale, 1.0)

@@ -1,0 +1,154 @@
+"""One replication of one council: wires demand, cases, allocation, workforce, policy and costs.
+
+`run_replication(scenario, rep, root_seed)` is a pure function: the same arguments give the same
+arrays whatever process runs it.
+"""
+from __future__ import annotations
+
+import simpy
+
+from sim.distributions import Draws, Uniforms, sample_residual
+from sim.model.allocation import Allocator
+from sim.model.cases import STAGES
+from sim.model.costs import Accrual, Costs
+from sim.model.demand import draw_referrals
+from sim.model.managers import Managers
+from sim.model.pathway import Pathway
+from sim.model.policy import Policy
+from sim.model.recorder import Recorder
+from sim.model.replication import Replication
+from sim.model.turnover import Turnover
+from sim.model.workforce import Workforce
+from sim.streams import PURPOSES, stream
+
+DAYS_PER_YEAR = 365.25
+
+
+class Counts:
+    """Running totals that the recorder differences into period metrics."""
+
+    __slots__ = ("leavers", "starters", "worker_changes", "rereferrals", "waits", "wait_days",
+                 "assessments", "assessments_on_time")
+
+    def __init__(self) -> None:
+        for name in self.__slots__:
+            setattr(self, name, 0)
+
+
+class Council:
+    """The state of one replication and the small event helpers its parts share."""
+
+    def __init__(self, scenario, rep: int, root_seed: int) -> None:
+        self.scenario = scenario
+        self.first_day = -float(scenario.warmup_days)
+        self.last_day = scenario.years * DAYS_PER_YEAR
+        self.env = simpy.Environment(initial_time=self.first_day)
+        streams = {p: stream(root_seed, rep, p) for p in PURPOSES if p != "cases"}
+        self.streams = streams
+        self.counts = Counts()
+        self.costs = Costs(scenario, self.first_day)
+        self.permanent_staff_days = Accrual(self.first_day)
+        self.allocator = Allocator(list(scenario.allocation.priority),
+                                   scenario.allocation.when_full == "queue", self._assign)
+        turnover_rng = streams["turnover"]
+        self.turnover = Turnover(scenario, Uniforms(turnover_rng),
+                                 lambda: float(turnover_rng.standard_exponential()),
+                                 self.later, self._resign)
+        self.workforce = Workforce(self, scenario, streams)
+        self.managers = Managers(self, scenario, streams["managers"])
+        self.pathway = Pathway(self, scenario, root_seed, rep, Uniforms(streams["overflow"]))
+        demand = scenario.demand
+        self._overflow = [Draws(getattr(demand, stage).duration_days, streams["overflow"])
+                          for stage in STAGES]
+        self.recorder = Recorder(self, self.first_day, self.last_day, scenario.report_every_days)
+        self.referrals = draw_referrals(scenario, streams["arrivals"], self.first_day,
+                                        self.last_day)
+
+    # shared helpers ----------------------------------------------------------------------------
+    @property
+    def now(self) -> float:
+        return self.env.now
+
+    def later(self, delay_days: float, callback, *args) -> None:
+        """Call `callback(*args)` after `delay_days` (an event with a callback, no process)."""
+        event = simpy.Timeout(self.env, delay_days)
+        event.callbacks.append(lambda _event: callback(*args))
+
+    def at_day(self, day: float, callback, *args) -> None:
+        self.later(max(0.0, day - self.env.now), callback, *args)
+
+    def overflow_duration(self, stage: int) -> float:
+        return self._overflow[stage]()
+
+    def _assign(self, case, worker) -> None:
+        self.pathway.assign(case, worker)
+
+    def _resign(self, worker) -> None:
+        self.workforce.resign(worker)
+
+    def release_cases(self, worker) -> None:
+        self.pathway.release_cases(worker)
+
+    def staff_changed(self) -> None:
+        """Keep the permanent-staff integral and the span-of-control effect up to date."""
+        workforce = self.workforce
+        accrual = self.permanent_staff_days
+        accrual.add_rate(self.now, workforce.n_permanent - accrual.rate)
+        if self.managers.span_effect and self.managers.modelled:
+            factor = self.managers.turnover_factor(len(workforce.workers))
+            if factor != self.turnover.span_factor:
+                self.turnover.set_shared_factors(span_factor=factor)
+
+    # the run -----------------------------------------------------------------------------------
+    def _start_state(self) -> None:
+        scenario = self.scenario
+        rng = self.streams["initial"]
+        self.workforce.start(scenario, rng)
+        self.managers.start(scenario.managers.in_post)
+        opened = scenario.initial.open
+        order = sorted(range(len(STAGES)),
+                       key=lambda s: list(scenario.allocation.priority).index(STAGES[s]))
+        for stage in order:
+            n = getattr(opened, STAGES[stage])
+            dist = getattr(scenario.demand, STAGES[stage]).duration_days
+            remaining, elapsed = sample_residual(dist, rng, n)
+            for left, done in zip(remaining.tolist(), elapsed.tolist(), strict=True):
+                self.allocator.enqueue(self.pathway.start_stock(stage, left, done))
+        for _ in range(scenario.initial.unallocated):
+            self.pathway.referral_arrives()
+        self.allocator.allocate()
+
+    def _schedule_referrals(self) -> None:
+        times = self.referrals.to_allocate.tolist()
+        if not times:
+            return
+        position = 0
+
+        def arrive() -> None:
+            nonlocal position
+            self.pathway.referral_arrives()
+            position += 1
+            if position < len(times):
+                self.later(times[position] - self.env.now, arrive)
+
+        self.later(times[0] - self.env.now, arrive)
+
+    def run(self) -> int:
+        """Simulate to the horizon; returns the number of SimPy events processed."""
+        self._start_state()
+        self._schedule_referrals()
+        Policy(self, self.scenario).schedule(self.last_day)
+        self.recorder.schedule()
+        env, last_day, events = self.env, self.last_day, 0
+        step, peek = env.step, env.peek
+        while peek() <= last_day:
+            step()
+            events += 1
+        return events
+
+
+def run_replication(scenario, rep: int, root_seed: int) -> Replication:
+    """Simulate one replication and return its metric samples."""
+    council = Council(scenario, rep, root_seed)
+    events = council.run()
+    return council.recorder.result(rep, council.referrals, events)

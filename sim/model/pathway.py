@@ -1,0 +1,157 @@
+"""A case's pathway: arrival, allocation, stage ends, closure, re-referral, change of worker.
+
+Stage ends are timeouts with a callback (no generator process per case). A stage's clock runs from
+its start whether or not the case has a worker; an assessment starts when the case is first
+allocated.
+"""
+from __future__ import annotations
+
+from sim.model.cases import (
+    ASSESSMENT, CLA, CLOSED, INITIAL_CASES, REFERRED_CASES, REREFERRED_CASES, Case, CaseRows,
+    choose, cumulative_table, escalated,
+)
+from sim.model.people import Worker
+
+ON_TIME_DAYS = 63.0  # 45 working days, the statutory limit for an assessment
+
+
+class Pathway:
+    """Moves cases through their stages and keeps the counts of open cases."""
+
+    def __init__(self, council, scenario, root_seed: int, rep: int, overflow_uniforms) -> None:
+        self.council = council
+        demand = scenario.demand
+        self.tables = (cumulative_table(demand.assessment.outcome), cumulative_table(demand.cin.next),
+                       cumulative_table(demand.cp.next), cumulative_table(demand.cla.next))
+        self.rows = {space: CaseRows(scenario, root_seed, rep, space)
+                     for space in (INITIAL_CASES, REFERRED_CASES, REREFERRED_CASES)}
+        self.next_index = dict.fromkeys(self.rows, 0)
+        self.rereferral_share = demand.rereferral.share
+        self.rereferral_effect = demand.rereferral.caseload_effect
+        self.rereferral_reference = demand.rereferral.reference_caseload
+        self.escalation = scenario.effects.cla_escalation
+        self.escalation_reference = scenario.effects.reference_caseload
+        self.open = [0, 0, 0, 0]
+        self._overflow_uniform = overflow_uniforms
+
+    # creating cases ----------------------------------------------------------------------------
+    def new_case(self, space: int, referred_day: float, stage: int = ASSESSMENT) -> Case:
+        index = self.next_index[space]
+        self.next_index[space] = index + 1
+        case = Case(self.rows[space].row(index), referred_day, stage)
+        self._count(stage, +1)
+        return case
+
+    def referral_arrives(self, space: int = REFERRED_CASES) -> None:
+        """A referral passes the front door: it waits for a worker to start its assessment."""
+        council = self.council
+        case = self.new_case(space, council.now)
+        council.allocator.enqueue(case)
+        council.allocator.allocate()
+
+    def rereferral_arrives(self) -> None:
+        self.council.counts.rereferrals += 1
+        self.referral_arrives(REREFERRED_CASES)
+
+    def start_stock(self, stage: int, remaining_days: float, elapsed_days: float) -> Case:
+        """A case open at the start, part-way through `stage` (its clock already running)."""
+        council = self.council
+        case = self.new_case(INITIAL_CASES, council.now - elapsed_days, stage)
+        case.started = True
+        council.later(remaining_days, self.stage_ends, case)
+        return case
+
+    # allocation --------------------------------------------------------------------------------
+    def assign(self, case: Case, worker: Worker) -> None:
+        """The allocator gives `case` to `worker`."""
+        council = self.council
+        now = council.now
+        if case.had_worker:
+            council.counts.worker_changes += 1
+        elif not case.started:  # a new referral's first allocation
+            council.counts.waits += 1
+            council.counts.wait_days += now - case.referred_day
+        case.had_worker = True
+        case.worker = worker
+        worker.cases.add(case)
+        worker.n += 1
+        worker.last_allocation_day = now
+        council.allocator.touch(worker)
+        council.turnover.caseload_rose(worker)
+        if not case.started:
+            case.started = True
+            council.later(case.durations[ASSESSMENT][0], self.stage_ends, case)
+
+    def release_cases(self, worker: Worker) -> None:
+        """A worker has gone: their cases wait again, at the front of their class."""
+        allocator = self.council.allocator
+        for case in worker.cases:
+            case.worker = None
+            allocator.enqueue(case, front=True)
+        worker.cases = set()
+        worker.n = 0
+        allocator.allocate()
+
+    def _drop_worker(self, case: Case) -> None:
+        worker = case.worker
+        case.worker = None
+        worker.cases.discard(case)
+        worker.n -= 1
+        self.council.allocator.touch(worker)
+
+    # stages ------------------------------------------------------------------------------------
+    def _count(self, stage: int, delta: int) -> None:
+        self.open[stage] += delta
+        if stage == CLA:
+            costs = self.council.costs
+            costs.placements.add_rate(self.council.now, delta * costs.placement_per_child_day)
+
+    @staticmethod
+    def _overload(worker: Worker | None, reference: float | None) -> float:
+        if worker is None:
+            return 0.0
+        return max(0.0, worker.n / (reference or worker.cap) - 1.0)
+
+    def stage_ends(self, case: Case) -> None:
+        council = self.council
+        stage, slot = case.stage, case.slot
+        if stage == ASSESSMENT:
+            council.counts.assessments += 1
+            council.counts.assessments_on_time += council.now - case.referred_day <= ON_TIME_DAYS
+        table = self.tables[stage]
+        if self.escalation and case.worker is not None:
+            overload = self._overload(case.worker, self.escalation_reference)
+            table = escalated(table, 1.0 + self.escalation * overload)
+        u = case.uniforms[slot] if slot < CaseRows.SLOTS else self._overflow_uniform()
+        following = choose(table, u)
+        self._count(stage, -1)
+        case.slot = slot + 1
+        if following == CLOSED:
+            self._close(case)
+            return
+        case.stage = following
+        self._count(following, +1)
+        if case.queue_token:  # waiting: move to the queue of its new priority class
+            council.allocator.withdraw(case)
+            council.allocator.enqueue(case, front=True)
+        council.later(self._duration(case), self.stage_ends, case)
+
+    def _duration(self, case: Case) -> float:
+        if case.slot < CaseRows.SLOTS:
+            return case.durations[case.stage][case.slot]
+        return self.council.overflow_duration(case.stage)
+
+    def _close(self, case: Case) -> None:
+        council = self.council
+        worker = case.worker
+        share = self.rereferral_share
+        if share and self.rereferral_effect:
+            share = min(1.0, share * (1.0 + self.rereferral_effect
+                                      * self._overload(worker, self.rereferral_reference)))
+        if worker is not None:
+            self._drop_worker(case)
+        elif case.queue_token:
+            council.allocator.withdraw(case)
+        if share and case.uniforms[-1] < share:
+            council.later(case.rereferral_delay_days, self.rereferral_arrives)
+        council.allocator.allocate()

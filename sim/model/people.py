@@ -1,0 +1,48 @@
+"""The people and posts of the workforce."""
+from __future__ import annotations
+
+PERMANENT, AGENCY = "permanent", "agency"
+
+
+class Worker:
+    """A case-holding social worker, permanent or agency.
+
+    level: "nqsw" | "sw" | "senior" ("agency" for agency workers); cap: current caseload cap
+    (reduced while ramping up); n: cases held; cases: the cases held; version: bumps on every change
+    (-1 once gone); pool_index: position in the turnover pool (-1 when not in it, e.g. on notice).
+    """
+
+    __slots__ = ("kind", "level", "cap", "n", "cases", "last_allocation_day", "version", "post",
+                 "pool_index", "ramping", "on_notice", "gone")
+
+    def __init__(self, kind: str, level: str, cap: float, day: float) -> None:
+        self.kind = kind
+        self.level = level
+        self.cap = cap
+        self.n = 0
+        self.cases: set = set()
+        self.last_allocation_day = day
+        self.version = 0
+        self.post: Post | None = None
+        self.pool_index = -1
+        self.ramping = False
+        self.on_notice = False
+        self.gone = False
+
+
+class Post:
+    """A funded case-holding post: its permanent holder, its agency cover, its recruitment.
+
+    campaign / cover: tokens of the running campaign and of the pending agency cover (0 = none), so a
+    superseded timer recognises itself; doomed: removed by policy, to go when its holder leaves.
+    """
+
+    __slots__ = ("holder", "agency", "campaign", "cover", "doomed", "agency_wanted")
+
+    def __init__(self) -> None:
+        self.holder: Worker | None = None
+        self.agency: Worker | None = None
+        self.campaign = 0
+        self.cover = 0
+        self.doomed = False
+        self.agency_wanted = False

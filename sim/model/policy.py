@@ -1,0 +1,76 @@
+"""Dated policy actions applied to the running model.
+
+Changes to referrals (`set_referrals`, `divert_referrals`) are known in advance and shape the
+referral stream drawn up front (see demand.py); the others act on the workforce when their day comes.
+Phased actions are applied in equal monthly steps (the remainder spread over the first steps).
+"""
+from __future__ import annotations
+
+import math
+
+DAYS_PER_MONTH = 365.25 / 12
+UP_FRONT = frozenset({"set_referrals", "divert_referrals"})
+
+
+def monthly_steps(total: int, over_months: int) -> list[int]:
+    """Split a whole number of posts into `over_months` monthly steps (at least one step)."""
+    steps = max(1, over_months)
+    size, extra = divmod(abs(total), steps)
+    sign = 1 if total >= 0 else -1
+    return [sign * (size + (m < extra)) for m in range(steps)]
+
+
+class Policy:
+    """Schedules each action of the scenario at its day and applies it then."""
+
+    def __init__(self, council, scenario) -> None:
+        self.council = council
+        self.start = scenario.start
+        self.actions = [a for a in scenario.policy if a.do not in UP_FRONT]
+
+    def schedule(self, last_day: float) -> None:
+        for action in self.actions:
+            day = action.day(self.start)
+            if day <= last_day:
+                self.council.at_day(day, getattr(self, "_" + action.do), action)
+
+    def _phase(self, total: int, over_months: int, apply) -> None:
+        for month, amount in enumerate(monthly_steps(total, over_months)):
+            if amount:
+                self.council.later(month * DAYS_PER_MONTH, apply, amount)
+
+    def _change_posts(self, amount: int) -> None:
+        workforce = self.council.workforce
+        if amount > 0:
+            workforce.add_posts(amount)
+        else:
+            workforce.remove_posts(-amount)
+
+    def _add_posts(self, action) -> None:
+        workforce = self.council.workforce
+        total = (action.count if action.count is not None
+                 else round((action.share or 0.0) * workforce.establishment))
+        self._phase(total, action.over_months, self._change_posts)
+        if action.managers:
+            self._phase(action.managers, action.over_months, self.council.managers.add_posts)
+
+    def _hire_to_caseload(self, action) -> None:
+        council = self.council
+        wanted = math.ceil(sum(council.pathway.open) / action.target)
+        extra = max(0, wanted - council.workforce.establishment)
+        self._phase(extra, action.over_months, self._change_posts)
+
+    def _set_cap(self, action) -> None:
+        council = self.council
+        caps = dict(action.caps) if action.caps else dict.fromkeys(("nqsw", "sw", "senior"),
+                                                                   action.cap)
+        council.workforce.set_caps(caps)
+        if action.when_full is not None:
+            council.allocator.hard_cap = action.when_full == "queue"
+        council.allocator.allocate()
+
+    def _set_agency(self, action) -> None:
+        self.council.workforce.set_agency(action.cover, action.max_share, action.release_excess)
+
+    def _retention(self, action) -> None:
+        self.council.turnover.set_shared_factors(retention=action.turnover_multiplier)

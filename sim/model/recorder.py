@@ -1,0 +1,107 @@
+"""Samples the metrics every `report_every_days` into preallocated arrays.
+
+Levels are read at each sample; period metrics are cumulative counters at each sample, differenced
+at the end (the first row's period values are 0). Samples also run through the warm-up (negative
+days) so that `turnover_12m` has its 365-day history; those rows are dropped from the output.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from sim.metrics import METRIC_INDEX, METRIC_NAMES
+from sim.model.cases import ASSESSMENT, CIN, CLA, CP
+from sim.model.demand import Referrals
+from sim.model.replication import Replication
+
+TURNOVER_WINDOW_DAYS = 365.0
+_CUMULATIVE = ("leavers", "starters", "worker_changes", "rereferrals", "waits", "wait_days",
+               "assessments", "assessments_on_time", "permanent_staff_days",
+               "cost_staff", "cost_agency", "cost_recruitment", "cost_placements")
+
+
+class Recorder:
+    """Metric samples of one replication."""
+
+    def __init__(self, council, first_day: float, last_day: float, every_days: int) -> None:
+        self.council = council
+        first = int(np.ceil(first_day / every_days - 1e-9))
+        last = int(np.floor(last_day / every_days + 1e-9))
+        self.days = np.arange(first, last + 1) * float(every_days)
+        self.levels = np.full((self.days.size, len(METRIC_NAMES)), np.nan)
+        self.cumulative = np.zeros((self.days.size, len(_CUMULATIVE)))
+        self._row = 0
+
+    def schedule(self) -> None:
+        self.council.at_day(self.days[0], self._sample)
+
+    def _sample(self) -> None:
+        council, row = self.council, self._row
+        workforce, pathway, counts = council.workforce, council.pathway, council.counts
+        now = council.now
+        caseloads = np.fromiter((w.n for w in workforce.workers), float, len(workforce.workers))
+        caps = np.fromiter((w.cap for w in workforce.workers), float, len(workforce.workers))
+        holders = caseloads.size
+        v = self.levels[row]
+        index = METRIC_INDEX
+        if holders:
+            v[index["caseload_mean"]] = caseloads.mean()
+            v[index["caseload_p90"]] = np.percentile(caseloads, 90)
+            v[index["over_cap_share"]] = np.mean(caseloads > caps + 1e-9)
+            v[index["agency_share"]] = workforce.n_agency / holders
+        v[index["unallocated"]] = council.allocator.waiting
+        v[index["open_cases"]] = sum(pathway.open)
+        for name, stage in (("open_assessment", ASSESSMENT), ("open_cin", CIN), ("open_cp", CP),
+                            ("open_cla", CLA)):
+            v[index[name]] = pathway.open[stage]
+        v[index["staff_permanent"]] = workforce.n_permanent
+        v[index["staff_agency"]] = workforce.n_agency
+        v[index["staff_nqsw"]] = workforce.n_nqsw
+        v[index["establishment"]] = workforce.establishment
+        v[index["vacancies"]] = workforce.vacant
+        v[index["managers"]] = council.managers.in_post
+        v[index["span_of_control"]] = council.managers.span(holders)
+        self.cumulative[row] = (
+            counts.leavers, counts.starters, counts.worker_changes, counts.rereferrals,
+            counts.waits, counts.wait_days, counts.assessments, counts.assessments_on_time,
+            council.permanent_staff_days.total_at(now), *council.costs.totals(now))
+        self._row += 1
+        if self._row < self.days.size:
+            council.at_day(self.days[self._row], self._sample)
+
+    def result(self, rep: int, referrals: Referrals, events: int) -> Replication:
+        """The output rows (days >= 0), with period metrics and 12-month turnover filled in."""
+        keep = self.days >= 0
+        days = self.days[keep]
+        values = self.levels[keep]
+        cumulative = dict(zip(_CUMULATIVE, self.cumulative.T, strict=True))
+        index = METRIC_INDEX
+
+        def period(series: np.ndarray) -> np.ndarray:
+            kept = series[keep]
+            return np.concatenate([[0.0], np.diff(kept)])
+
+        received = np.searchsorted(referrals.received, self.days, side="right").astype(float)
+        diverted = np.searchsorted(referrals.diverted, self.days, side="right").astype(float)
+        values[:, index["referrals"]] = period(received + cumulative["rereferrals"])
+        values[:, index["diverted"]] = period(diverted)
+        values[:, index["allocations"]] = period(cumulative["waits"])
+        for name in ("leavers", "starters", "worker_changes", "cost_staff", "cost_agency",
+                     "cost_recruitment", "cost_placements"):
+            values[:, index[name]] = period(cumulative[name])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            values[:, index["wait_days_mean"]] = (period(cumulative["wait_days"])
+                                                  / period(cumulative["waits"]))
+            values[:, index["assessments_on_time"]] = (period(cumulative["assessments_on_time"])
+                                                       / period(cumulative["assessments"]))
+            values[:, index["turnover_12m"]] = self._turnover_12m(cumulative)[keep]
+        return Replication(rep=rep, days=days, values=values, events=events)
+
+    def _turnover_12m(self, cumulative: dict) -> np.ndarray:
+        """Leavers in the last 365 days (or since the first sample) per mean permanent worker."""
+        since = np.searchsorted(self.days, self.days - TURNOVER_WINDOW_DAYS - 1e-9)
+        leavers = cumulative["leavers"] - cumulative["leavers"][since]
+        staff_days = (cumulative["permanent_staff_days"]
+                      - cumulative["permanent_staff_days"][since])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rate = TURNOVER_WINDOW_DAYS * leavers / staff_days
+        return np.where(staff_days > 0, rate, np.nan)

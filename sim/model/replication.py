@@ -1,0 +1,19 @@
+"""What one replication returns: metric samples over time."""
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Replication:
+    """Metric samples of one replication.
+
+    days: sample times, days since the scenario's `start` (shape (n,)).
+    values: metric values, one column per name in `sim.metrics.METRIC_NAMES` (shape (n, m)).
+    events: SimPy events processed by the replication (warm-up included).
+    """
+
+    rep: int
+    days: np.ndarray
+    values: np.ndarray
+    events: int

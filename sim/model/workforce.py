@@ -1,0 +1,317 @@
+"""Posts and people: recruitment campaigns, starters, leavers, agency cover, progression, caps.
+
+Posts (the funded establishment) are separate from people. A post is held by a permanent worker or
+vacant; a vacant post runs a recruitment campaign and may be covered by an agency worker. A resigning
+worker's post turns vacant at notice, so recruitment overlaps the notice period; the worker keeps
+their cases until they go. A permanent starter releases the post's agency worker, if any.
+"""
+from __future__ import annotations
+
+from itertools import count
+
+from sim.distributions import Draws, Uniforms, sample_residual
+from sim.model.people import AGENCY, PERMANENT, Post, Worker
+
+DEFAULT_CAPS = {"nqsw": 15.0, "sw": 20.0, "senior": 18.0}
+DAYS_PER_MONTH = 365.25 / 12
+
+
+class Workforce:
+    """Case-holding social workers in post, posts, and the processes that change them."""
+
+    def __init__(self, council, scenario, streams) -> None:
+        self.council = council
+        settings = scenario.workforce
+        self.caps = dict(DEFAULT_CAPS)
+        self.caps.update({level: spec.cap for level, spec in settings.levels.items()})
+        self.agency_cap = settings.agency.cap
+        self.progression_days = settings.progression_days
+        self.ramp_days = settings.ramp_up.days
+        self.ramp_share = settings.ramp_up.cap_share
+        recruitment = settings.recruitment
+        self.success = recruitment.success
+        self.nqsw_share, self.senior_share = recruitment.nqsw_share, recruitment.senior_share
+        self.max_starters_per_month = recruitment.max_starters_per_month
+        self.time_to_hire_dist = recruitment.time_to_hire_days
+        self.time_to_hire = Draws(recruitment.time_to_hire_days, streams["recruitment"])
+        self.recruitment_uniform = Uniforms(streams["recruitment"])
+        agency = settings.agency
+        self.cover, self.max_share = agency.cover, agency.max_share
+        self.agency_start = Draws(agency.start_days, streams["agency"])
+        self.agency_stay = Draws(_exponential_years(agency.annual_turnover), streams["agency"])
+        self.agency_uniform = Uniforms(streams["agency"])
+        self.notice = Draws(settings.turnover.notice_days, streams["turnover"])
+
+        self.posts: set[Post] = set()
+        self.doomed = 0
+        self.vacant = 0
+        self.workers: set[Worker] = set()
+        self.n_permanent = self.n_agency = self.n_nqsw = 0
+        self.starts_by_month: dict[int, int] = {}
+        self._tokens = count(1)
+
+    # sizes -------------------------------------------------------------------------------------
+    @property
+    def establishment(self) -> int:
+        return len(self.posts) - self.doomed
+
+    def cap_for(self, worker: Worker) -> float:
+        if worker.kind == AGENCY:
+            cap = self.agency_cap if self.agency_cap is not None else self.caps["sw"]
+        else:
+            cap = self.caps[worker.level]
+        return cap * self.ramp_share if worker.ramping else cap
+
+    # joining and leaving -----------------------------------------------------------------------
+    def _join(self, worker: Worker) -> None:
+        self.workers.add(worker)
+        council = self.council
+        council.allocator.add_worker(worker)
+        if worker.kind == PERMANENT:
+            self.n_permanent += 1
+            self.n_nqsw += worker.level == "nqsw"
+            council.turnover.add(worker)
+            council.costs.staff.add_rate(council.now, council.costs.pay_per_day(worker.level))
+        else:
+            self.n_agency += 1
+            council.costs.agency.add_rate(council.now, council.costs.agency_per_day)
+        council.staff_changed()
+        council.allocator.allocate()
+
+    def _leave(self, worker: Worker) -> None:
+        worker.gone = True
+        self.workers.discard(worker)
+        council = self.council
+        council.allocator.remove_worker(worker)
+        if worker.kind == PERMANENT:
+            self.n_permanent -= 1
+            self.n_nqsw -= worker.level == "nqsw"
+            council.costs.staff.add_rate(council.now, -council.costs.pay_per_day(worker.level))
+        else:
+            self.n_agency -= 1
+            council.costs.agency.add_rate(council.now, -council.costs.agency_per_day)
+        council.staff_changed()
+        council.release_cases(worker)
+
+    def start_permanent(self, post: Post, level: str, ramp: bool,
+                        progression_in_days: float | None = None) -> Worker:
+        """A permanent worker takes `post` (releasing its agency cover)."""
+        worker = Worker(PERMANENT, level, 0.0, self.council.now)
+        worker.ramping = ramp and self.ramp_days > 0
+        worker.cap = self.cap_for(worker)
+        worker.post, post.holder = post, worker
+        post.cover, post.agency_wanted = 0, False
+        if post.agency is not None:
+            self._release_agency(post)
+        self._join(worker)
+        if level == "nqsw":
+            delay = self.progression_days if progression_in_days is None else progression_in_days
+            self.council.later(delay, self._progress, worker)
+        if worker.ramping:
+            self.council.later(self.ramp_days, self._ramp_done, worker)
+        return worker
+
+    def resign(self, worker: Worker) -> None:
+        """A permanent worker hands in notice: their post turns vacant now, they go later."""
+        council = self.council
+        council.turnover.remove(worker)
+        worker.on_notice = True
+        post, worker.post = worker.post, None
+        notice_days = self.notice()
+        if post is not None:
+            post.holder = None
+            if post.doomed:
+                self.posts.discard(post)
+                self.doomed -= 1
+            else:
+                self._open_vacancy(post, cover_from_day=council.now + notice_days)
+        council.later(notice_days, self._depart, worker)
+
+    def _depart(self, worker: Worker) -> None:
+        self.council.counts.leavers += 1
+        self._leave(worker)
+
+    def _progress(self, worker: Worker) -> None:
+        if worker.gone:
+            return
+        costs, now = self.council.costs, self.council.now
+        costs.staff.add_rate(now, costs.pay_per_day("sw") - costs.pay_per_day("nqsw"))
+        worker.level = "sw"
+        self.n_nqsw -= 1
+        self._recap(worker)
+
+    def _ramp_done(self, worker: Worker) -> None:
+        if not worker.gone:
+            worker.ramping = False
+            self._recap(worker)
+
+    def _recap(self, worker: Worker) -> None:
+        worker.cap = self.cap_for(worker)
+        self.council.allocator.touch(worker)
+        self.council.turnover.caseload_rose(worker)
+        self.council.allocator.allocate()
+
+    # recruitment -------------------------------------------------------------------------------
+    def _open_vacancy(self, post: Post, cover_from_day: float,
+                      first_campaign_days: float | None = None) -> None:
+        self.vacant += 1
+        self._start_campaign(post, first_campaign_days)
+        self._decide_cover(post, cover_from_day)
+
+    def _start_campaign(self, post: Post, days: float | None = None) -> None:
+        post.campaign = token = next(self._tokens)
+        self.council.later(self.time_to_hire() if days is None else days,
+                           self._campaign_ends, post, token)
+
+    def _campaign_ends(self, post: Post, token: int) -> None:
+        if post.campaign != token:
+            return
+        if self.recruitment_uniform() >= self.success:
+            self._start_campaign(post)  # re-advertised
+            return
+        now = self.council.now
+        month = int(now // DAYS_PER_MONTH)
+        if self.max_starters_per_month is not None:
+            while self.starts_by_month.get(month, 0) >= self.max_starters_per_month:
+                month += 1
+        self.starts_by_month[month] = self.starts_by_month.get(month, 0) + 1
+        self.council.later(max(0.0, month * DAYS_PER_MONTH - now), self._starter_arrives,
+                           post, token)
+
+    def _starter_arrives(self, post: Post, token: int) -> None:
+        if post.campaign != token:
+            return
+        post.campaign = 0
+        self.vacant -= 1
+        u = self.recruitment_uniform()
+        level = "nqsw" if u < self.nqsw_share else (
+            "senior" if u < self.nqsw_share + self.senior_share else "sw")
+        council = self.council
+        council.counts.starters += 1
+        council.costs.recruitment_spent += council.costs.recruitment_per_hire
+        self.start_permanent(post, level, ramp=True)
+
+    # agency cover ------------------------------------------------------------------------------
+    def _decide_cover(self, post: Post, from_day: float) -> None:
+        post.agency_wanted = self.agency_uniform() < self.cover
+        if post.agency_wanted:
+            self._request_agency(post, from_day)
+
+    def _request_agency(self, post: Post, from_day: float) -> None:
+        post.cover = token = next(self._tokens)
+        delay = max(0.0, from_day - self.council.now) + self.agency_start()
+        self.council.later(delay, self._agency_arrives, post, token)
+
+    def _agency_room(self) -> bool:
+        staff = self.n_permanent + self.n_agency + 1
+        return self.n_agency + 1 <= self.max_share * staff + 1e-9
+
+    def _agency_arrives(self, post: Post, token: int) -> None:
+        if post.cover != token:
+            return
+        post.cover = 0
+        if post.holder is not None or post.campaign == 0 or not self._agency_room():
+            return
+        self.start_agency(post)
+
+    def start_agency(self, post: Post) -> Worker:
+        worker = Worker(AGENCY, "agency", 0.0, self.council.now)
+        worker.cap = self.cap_for(worker)
+        worker.post, post.agency = post, worker
+        self._join(worker)
+        self.council.later(self.agency_stay(), self._agency_leaves, worker)
+        return worker
+
+    def _agency_leaves(self, worker: Worker) -> None:
+        if worker.gone:
+            return
+        post = worker.post
+        post.agency = None
+        self._leave(worker)
+        if post.campaign and post.holder is None and post.agency_wanted:
+            self._request_agency(post, self.council.now)  # the agency sends a replacement
+
+    def _release_agency(self, post: Post) -> None:
+        worker, post.agency = post.agency, None
+        self._leave(worker)
+
+    # establishment changes ---------------------------------------------------------------------
+    def add_posts(self, count_: int) -> None:
+        now = self.council.now
+        for _ in range(count_):
+            post = Post()
+            self.posts.add(post)
+            self._open_vacancy(post, cover_from_day=now)
+
+    def remove_posts(self, count_: int) -> None:
+        """Close vacancies (uncovered first), then mark held posts to go when their holder leaves."""
+        vacant = sorted((p for p in self.posts if p.holder is None),
+                        key=lambda p: p.agency is not None)
+        for post in vacant[:count_]:
+            post.campaign = post.cover = 0
+            if post.agency is not None:
+                self._release_agency(post)
+            self.posts.discard(post)
+            self.vacant -= 1
+        remaining = count_ - min(count_, len(vacant))
+        for post in self.posts:
+            if remaining == 0:
+                break
+            if not post.doomed:
+                post.doomed = True
+                self.doomed += 1
+                remaining -= 1
+
+    def set_caps(self, caps: dict[str, float]) -> None:
+        self.caps.update(caps)
+        for worker in self.workers:
+            worker.cap = self.cap_for(worker)
+        self.council.allocator.rekey_all(self.workers)
+        for worker in self.workers:
+            self.council.turnover.caseload_rose(worker)
+
+    def set_agency(self, cover: float | None, max_share: float | None,
+                   release_excess: bool) -> None:
+        now = self.council.now
+        if max_share is not None:
+            self.max_share = max_share
+        if cover is not None and cover != self.cover:
+            self.cover = cover
+            for post in list(self.posts):
+                if post.campaign and post.agency is None and not post.cover:
+                    self._decide_cover(post, now)
+        if release_excess:
+            covered = [p for p in self.posts if p.agency is not None]
+            while covered and self.n_agency > self.max_share * (self.n_permanent + self.n_agency):
+                post = covered.pop()
+                post.agency_wanted = False
+                self._release_agency(post)
+
+    # the starting state ------------------------------------------------------------------------
+    def start(self, scenario, rng) -> None:
+        """Posts, permanent staff by level, agency cover and running campaigns at the start."""
+        settings = scenario.workforce
+        posts = [Post() for _ in range(settings.establishment)]
+        self.posts.update(posts)
+        free = iter(posts)
+        for level, spec in settings.levels.items():
+            progression = (rng.random(spec.in_post) * self.progression_days).tolist()
+            for i in range(spec.in_post):
+                self.start_permanent(next(free), level, ramp=False,
+                                     progression_in_days=progression[i])
+        vacant = list(free)
+        remaining, _elapsed = sample_residual(self.time_to_hire_dist, rng, len(vacant))
+        for i, post in enumerate(vacant):
+            self.vacant += 1
+            self._start_campaign(post, float(remaining[i]))
+            if i < settings.agency_in_post:
+                post.agency_wanted = True
+                self.start_agency(post)
+
+
+def _exponential_years(annual_rate: float):
+    """An exponential stay (days) for a leaving rate per year; effectively never when 0."""
+    from types import SimpleNamespace
+
+    mean = 365.25 / annual_rate if annual_rate > 0 else 1e12
+    return SimpleNamespace(dist="exponential", mean=mean)

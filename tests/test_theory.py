@@ -1,0 +1,114 @@
+"""The model against queueing and renewal theory, each inside the simulation's own 95% interval."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from builders import mean_ci, runs, scenario, series
+
+NO_TURNOVER = {"annual_rate": 0.0}
+
+
+def erlang_c_queue(servers: int, arrival_rate: float, service_rate: float) -> tuple[float, float]:
+    """M/M/c mean number waiting and mean wait (days), from Erlang's C formula."""
+    a = arrival_rate / service_rate
+    rho = a / servers
+    terms = sum(a**k / math.factorial(k) for k in range(servers))
+    last = a**servers / math.factorial(servers) / (1 - rho)
+    p_wait = last / (terms + last)
+    queue = p_wait * rho / (1 - rho)
+    return queue, queue / arrival_rate
+
+
+def test_hard_cap_queue_matches_erlang_c():
+    """Fixed staff, no turnover, exponential assessments that close the case, hard caps: M/M/c."""
+    workers, cap, mean_assessment, rho = 2, 5, 30.0, 0.85
+    servers = workers * cap
+    per_day = rho * servers / mean_assessment
+    sc = scenario({
+        "years": 30, "warmup_days": 730,
+        "demand": {"referrals_per_year": per_day * 365.25, "no_further_action": 0.0,
+                   "assessment": {"duration_days": {"dist": "exponential", "mean": mean_assessment},
+                                  "outcome": {"close": 1.0}}},
+        "workforce": {"establishment": workers, "levels": {"sw": {"in_post": workers, "cap": cap}},
+                      "agency_in_post": 0, "turnover": NO_TURNOVER},
+        "allocation": {"when_full": "queue"},
+        "initial": {"open": {"assessment": 0, "cin": 0, "cp": 0, "cla": 0}},
+    }, base={k: v for k, v in __import__("builders").BASE.items() if k != "workforce"})
+    reps = runs(sc, 16)
+    queue, wait = erlang_c_queue(servers, per_day, 1 / mean_assessment)
+    _, low, high = mean_ci([series(r, "unallocated").mean() for r in reps])
+    assert low <= queue <= high, (queue, low, high)
+    waits = [np.nansum(series(r, "wait_days_mean") * series(r, "allocations"))
+             / series(r, "allocations").sum() for r in reps]
+    _, low, high = mean_ci(waits)
+    assert low <= wait <= high, (wait, low, high)
+    assert max(series(r, "over_cap_share").max() for r in reps) == 0
+
+
+def expected_visits(outcome: dict, following: dict[str, dict]) -> dict[str, float]:
+    """Expected number of cin, cp and cla stages per assessed case (absorbing Markov chain)."""
+    plans = ["cin", "cp", "cla"]
+    transitions = np.array([[following[a].get(b, 0.0) for b in plans] for a in plans])
+    entry = np.array([outcome.get(p, 0.0) for p in plans])
+    visits = np.linalg.solve(np.eye(3) - transitions.T, entry)
+    return dict(zip(plans, visits, strict=True))
+
+
+def test_soft_cap_open_cases_follow_littles_law():
+    """With soft caps nobody waits, so open cases = arrival rate x mean time along the pathway."""
+    per_year, nfa = 1500.0, 0.2
+    durations = {"assessment": 30.0, "cin": 200.0, "cp": 150.0, "cla": 400.0}
+    outcome = {"close": 0.4, "cin": 0.35, "cp": 0.15, "cla": 0.1}
+    following = {"cin": {"close": 0.8, "cp": 0.2}, "cp": {"cin": 0.5, "close": 0.4, "cla": 0.1},
+                 "cla": {"close": 1.0}}
+    visits = expected_visits(outcome, following)
+    rate = per_year / 365.25 * (1 - nfa)
+    stock = {"assessment": rate * durations["assessment"],
+             **{p: rate * visits[p] * durations[p] for p in ("cin", "cp", "cla")}}
+    sc = scenario({
+        "years": 8,
+        "demand": {
+            "referrals_per_year": per_year, "no_further_action": nfa,
+            "assessment": {"duration_days": {"dist": "exponential", "mean": 30.0},
+                           "outcome": outcome},
+            "cin": {"duration_days": {"dist": "gamma", "mean": 200.0, "cv": 0.5},
+                    "next": following["cin"]},
+            "cp": {"duration_days": {"dist": "lognormal", "mean": 150.0, "cv": 0.8},
+                   "next": following["cp"]},
+            "cla": {"duration_days": {"dist": "uniform", "low": 100.0, "high": 700.0},
+                    "next": following["cla"]},
+        },
+        "workforce": {"turnover": NO_TURNOVER},
+        "initial": {"open": {k: round(v) for k, v in stock.items()}},
+    })
+    reps = runs(sc, 12)
+    for stage, expected in stock.items():
+        _, low, high = mean_ci([series(r, f"open_{stage}").mean() for r in reps])
+        assert low <= expected <= high, (stage, expected, low, high)
+    _, low, high = mean_ci([series(r, "open_cases").mean() for r in reps])
+    assert low <= sum(stock.values()) <= high
+    assert max(series(r, "unallocated").max() for r in reps) == 0
+
+
+@pytest.mark.parametrize("annual_rate, time_to_hire", [(0.2, 365.0), (0.5, 120.0)])
+def test_staff_in_post_follows_the_renewal_formula(annual_rate, time_to_hire):
+    """Each post alternates an exponential stay (mean 1/h) and a fixed vacancy T."""
+    establishment = 200
+    mean_stay = 365.25 / annual_rate
+    share = mean_stay / (mean_stay + time_to_hire)
+    sc = scenario({
+        "years": 10, "warmup_days": 730,
+        "workforce": {
+            "establishment": establishment, "levels": {"sw": {"in_post": round(share * 200)}},
+            "agency_in_post": 0, "agency": {"cover": 0.0},
+            "turnover": {"annual_rate": annual_rate, "notice_days": {"dist": "fixed", "value": 0}},
+            "recruitment": {"time_to_hire_days": {"dist": "fixed", "value": time_to_hire},
+                            "success": 1.0, "nqsw_share": 0.0},
+        },
+    }, base={k: v for k, v in __import__("builders").BASE.items() if k != "workforce"})
+    reps = runs(sc, 12)
+    _, low, high = mean_ci([series(r, "staff_permanent").mean() / establishment for r in reps])
+    assert low <= share <= high, (share, low, high)
