@@ -54,7 +54,7 @@ class Allocator:
             self.touch(worker)
 
     def _rebuild(self) -> None:
-        live = {entry[4] for entry in self._heap if entry[3] == entry[4].version}
+        live = dict.fromkeys(entry[4] for entry in self._heap if entry[3] == entry[4].version)
         self.rekey_all(live)
 
     def _best_worker(self) -> Worker | None:

@@ -73,7 +73,7 @@ class Pathway:
             council.counts.wait_days += now - case.referred_day
         case.had_worker = True
         case.worker = worker
-        worker.cases.add(case)
+        worker.cases[case] = None
         worker.n += 1
         worker.last_allocation_day = now
         council.allocator.touch(worker)
@@ -88,14 +88,14 @@ class Pathway:
         for case in worker.cases:
             case.worker = None
             allocator.enqueue(case, front=True)
-        worker.cases = set()
+        worker.cases = {}
         worker.n = 0
         allocator.allocate()
 
     def _drop_worker(self, case: Case) -> None:
         worker = case.worker
         case.worker = None
-        worker.cases.discard(case)
+        del worker.cases[case]
         worker.n -= 1
         self.council.allocator.touch(worker)
 

@@ -8,7 +8,7 @@ class Worker:
     """A case-holding social worker, permanent or agency.
 
     level: "nqsw" | "sw" | "senior" ("agency" for agency workers); cap: current caseload cap
-    (reduced while ramping up); n: cases held; cases: the cases held; version: bumps on every change
+    (reduced while ramping up); n: cases held; cases: the cases held (a dict used as an ordered set); version: bumps on every change
     (-1 once gone); pool_index: position in the turnover pool (-1 when not in it, e.g. on notice).
     """
 
@@ -20,7 +20,7 @@ class Worker:
         self.level = level
         self.cap = cap
         self.n = 0
-        self.cases: set = set()
+        self.cases: dict = {}  # insertion-ordered, so runs are reproducible
         self.last_allocation_day = day
         self.version = 0
         self.post: Post | None = None

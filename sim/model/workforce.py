@@ -42,10 +42,10 @@ class Workforce:
         self.agency_uniform = Uniforms(streams["agency"])
         self.notice = Draws(settings.turnover.notice_days, streams["turnover"])
 
-        self.posts: set[Post] = set()
+        self.posts: dict[Post, None] = {}  # dicts as ordered sets: reproducible runs
         self.doomed = 0
         self.vacant = 0
-        self.workers: set[Worker] = set()
+        self.workers: dict[Worker, None] = {}
         self.n_permanent = self.n_agency = self.n_nqsw = 0
         self.starts_by_month: dict[int, int] = {}
         self._tokens = count(1)
@@ -64,7 +64,7 @@ class Workforce:
 
     # joining and leaving -----------------------------------------------------------------------
     def _join(self, worker: Worker) -> None:
-        self.workers.add(worker)
+        self.workers[worker] = None
         council = self.council
         council.allocator.add_worker(worker)
         if worker.kind == PERMANENT:
@@ -80,7 +80,7 @@ class Workforce:
 
     def _leave(self, worker: Worker) -> None:
         worker.gone = True
-        self.workers.discard(worker)
+        self.workers.pop(worker, None)
         council = self.council
         council.allocator.remove_worker(worker)
         if worker.kind == PERMANENT:
@@ -121,7 +121,7 @@ class Workforce:
         if post is not None:
             post.holder = None
             if post.doomed:
-                self.posts.discard(post)
+                self.posts.pop(post, None)
                 self.doomed -= 1
             else:
                 self._open_vacancy(post, cover_from_day=council.now + notice_days)
@@ -240,7 +240,7 @@ class Workforce:
         now = self.council.now
         for _ in range(count_):
             post = Post()
-            self.posts.add(post)
+            self.posts[post] = None
             self._open_vacancy(post, cover_from_day=now)
 
     def remove_posts(self, count_: int) -> None:
@@ -251,7 +251,7 @@ class Workforce:
             post.campaign = post.cover = 0
             if post.agency is not None:
                 self._release_agency(post)
-            self.posts.discard(post)
+            self.posts.pop(post, None)
             self.vacant -= 1
         remaining = count_ - min(count_, len(vacant))
         for post in self.posts:
@@ -292,7 +292,7 @@ class Workforce:
         """Posts, permanent staff by level, agency cover and running campaigns at the start."""
         settings = scenario.workforce
         posts = [Post() for _ in range(settings.establishment)]
-        self.posts.update(posts)
+        self.posts.update(dict.fromkeys(posts))
         free = iter(posts)
         for level, spec in settings.levels.items():
             progression = (rng.random(spec.in_post) * self.progression_days).tolist()

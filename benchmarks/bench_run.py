@@ -1,0 +1,76 @@
+"""Seconds per replication and SimPy events per second of a scenario, beside a bare SimPy M/M/c.
+
+Usage: python benchmarks/bench_run.py [SCENARIO.toml] [--reps N]
+Both are measured in the same run on one core, so their ratio is meaningful on a noisy machine.
+"""
+from __future__ import annotations
+
+import argparse
+import random
+import time
+from pathlib import Path
+
+import simpy
+
+from sim.model.council import run_replication
+from sim.scenario import load_scenario
+
+DEFAULT = Path(__file__).resolve().parents[1] / "scenarios" / "manchester-2016-plan.toml"
+
+
+def count_events(env: simpy.Environment, until: float) -> int:
+    events = 0
+    step, peek = env.step, env.peek
+    while peek() <= until:
+        step()
+        events += 1
+    return events
+
+
+def bare_mmc(target_events: int, servers: int = 20, seed: int = 1) -> tuple[int, float]:
+    """A textbook SimPy M/M/c (a process per customer, a Resource) run to about `target_events`."""
+    rng = random.Random(seed)
+    env = simpy.Environment()
+    desk = simpy.Resource(env, capacity=servers)
+    arrival_rate, service_rate = 0.9 * servers, 1.0
+
+    def customer():
+        with desk.request() as request:
+            yield request
+            yield env.timeout(rng.expovariate(service_rate))
+
+    def arrivals():
+        while True:
+            yield env.timeout(rng.expovariate(arrival_rate))
+            env.process(customer())
+
+    env.process(arrivals())
+    horizon = target_events / (7 * arrival_rate)  # about 7 events per customer
+    began = time.perf_counter()
+    events = count_events(env, horizon)
+    return events, time.perf_counter() - began
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("scenario", nargs="?", type=Path, default=DEFAULT)
+    parser.add_argument("--reps", type=int, default=5)
+    args = parser.parse_args()
+    scenario = load_scenario(args.scenario)
+    run_replication(scenario, 999, 1)  # warm imports and caches
+    began = time.perf_counter()
+    events = sum(run_replication(scenario, rep, 1).events for rep in range(args.reps))
+    seconds = time.perf_counter() - began
+    model_rate = events / seconds
+    bare_events, bare_seconds = bare_mmc(events // args.reps)
+    bare_rate = bare_events / bare_seconds
+    print(f"scenario: {scenario.name} ({scenario.years:g} years), {args.reps} replications, one core")
+    print(f"seconds per replication: {seconds / args.reps:.3f}")
+    print(f"model events per replication: {events / args.reps:,.0f}")
+    print(f"model events per second: {model_rate:,.0f}")
+    print(f"bare SimPy M/M/c events per second: {bare_rate:,.0f} ({bare_events:,} events)")
+    print(f"ratio model / bare: {model_rate / bare_rate:.2f}")
+
+
+if __name__ == "__main__":
+    main()
