@@ -25,7 +25,7 @@ class BadInput(Exception):
 class _Parser(argparse.ArgumentParser):
     """argparse that reports bad options with exit status 2 and one line (its default is usage + 2)."""
 
-    def error(self, message: str) -> None:  # noqa: D102 - argparse hook
+    def error(self, message: str) -> None:
         raise BadInput(f"{self.prog}: {message}")
 
 

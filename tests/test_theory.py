@@ -5,7 +5,6 @@ import math
 
 import numpy as np
 import pytest
-
 from builders import mean_ci, runs, scenario, series
 
 NO_TURNOVER = {"annual_rate": 0.0}

@@ -30,8 +30,18 @@ class Case:
     worker: the allocated worker or None; queue_token: nonzero while waiting in the allocation queue.
     """
 
-    __slots__ = ("stage", "started", "slot", "referred_day", "worker", "queue_token",
-                 "had_worker", "uniforms", "durations", "rereferral_delay_days")
+    __slots__ = (
+        "durations",
+        "had_worker",
+        "queue_token",
+        "referred_day",
+        "rereferral_delay_days",
+        "slot",
+        "stage",
+        "started",
+        "uniforms",
+        "worker",
+    )
 
     def __init__(self, row: tuple, referred_day: float, stage: int = ASSESSMENT) -> None:
         self.uniforms, self.durations, self.rereferral_delay_days = row

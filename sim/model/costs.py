@@ -8,7 +8,7 @@ DAYS_PER_WEEK = 7.0
 class Accrual:
     """£ accumulated from a rate (£/day) that changes at event times."""
 
-    __slots__ = ("rate", "total", "since")
+    __slots__ = ("rate", "since", "total")
 
     def __init__(self, day: float) -> None:
         self.rate = 0.0

@@ -29,8 +29,16 @@ DAYS_PER_YEAR = 365.25
 class Counts:
     """Running totals that the recorder differences into period metrics."""
 
-    __slots__ = ("leavers", "starters", "worker_changes", "rereferrals", "waits", "wait_days",
-                 "assessments", "assessments_on_time")
+    __slots__ = (
+        "assessments",
+        "assessments_on_time",
+        "leavers",
+        "rereferrals",
+        "starters",
+        "wait_days",
+        "waits",
+        "worker_changes",
+    )
 
     def __init__(self) -> None:
         for name in self.__slots__:

@@ -7,8 +7,17 @@ allocated.
 from __future__ import annotations
 
 from sim.model.cases import (
-    ASSESSMENT, CLA, CLOSED, INITIAL_CASES, REFERRED_CASES, REREFERRED_CASES, Case, CaseRows,
-    choose, cumulative_table, escalated,
+    ASSESSMENT,
+    CLA,
+    CLOSED,
+    INITIAL_CASES,
+    REFERRED_CASES,
+    REREFERRED_CASES,
+    Case,
+    CaseRows,
+    choose,
+    cumulative_table,
+    escalated,
 )
 from sim.model.people import Worker
 

@@ -12,8 +12,20 @@ class Worker:
     (-1 once gone); pool_index: position in the turnover pool (-1 when not in it, e.g. on notice).
     """
 
-    __slots__ = ("kind", "level", "cap", "n", "cases", "last_allocation_day", "version", "post",
-                 "pool_index", "ramping", "on_notice", "gone")
+    __slots__ = (
+        "cap",
+        "cases",
+        "gone",
+        "kind",
+        "last_allocation_day",
+        "level",
+        "n",
+        "on_notice",
+        "pool_index",
+        "post",
+        "ramping",
+        "version",
+    )
 
     def __init__(self, kind: str, level: str, cap: float, day: float) -> None:
         self.kind = kind
@@ -37,7 +49,7 @@ class Post:
     superseded timer recognises itself; doomed: removed by policy, to go when its holder leaves.
     """
 
-    __slots__ = ("holder", "agency", "campaign", "cover", "doomed", "agency_wanted")
+    __slots__ = ("agency", "agency_wanted", "campaign", "cover", "doomed", "holder")
 
     def __init__(self) -> None:
         self.holder: Worker | None = None
