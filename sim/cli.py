@@ -9,6 +9,7 @@ import json
 import sys
 from pathlib import Path
 
+from sim.checks import scenario_warnings
 from sim.scenario import ScenarioError, load_scenario, parse_set_option, scenario_json_schema
 
 EXAMPLES = {
@@ -87,13 +88,21 @@ def _overrides(pairs: list[str]) -> dict:
     return dict(parse_set_option(text) for text in pairs)
 
 
+def _load(args: argparse.Namespace):
+    """The scenario named on the command line, with its --set overrides; warnings to stderr."""
+    scenario = load_scenario(args.scenario, overrides=_overrides(args.overrides))
+    for warning in scenario_warnings(scenario):
+        print(f"warning: {args.scenario}: {warning}", file=sys.stderr)
+    return scenario
+
+
 def _positive(name: str, value: int | None) -> None:
     if value is not None and value < 1:
         raise BadInput(f"--{name}: must be a whole number of at least 1 (got {value})")
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    scenario = load_scenario(args.scenario, overrides=_overrides(args.overrides))
+    scenario = _load(args)
     print(json.dumps(scenario.model_dump(mode="json"), indent=2))
     return 0
 
@@ -109,7 +118,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     _positive("reps", args.reps)
     _positive("workers", args.workers)
-    scenario = load_scenario(args.scenario, overrides=_overrides(args.overrides))
+    scenario = _load(args)
     out = args.out or Path("results") / scenario.name
     command = " ".join(["caseload", *sys.argv[1:]])
     results = run(scenario, reps=args.reps, seed=args.seed, workers=args.workers, out=out,

@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -15,14 +14,21 @@ from pydantic import (
     model_validator,
 )
 
-from sim.scenario_errors import FieldProblem
+from sim.scenario_errors import FieldProblem, show
 
 LevelName = Literal["nqsw", "sw", "senior"]
 LEVELS: tuple[LevelName, ...] = ("nqsw", "sw", "senior")
 STAGES = ("close", "cin", "cp", "cla")
 
-Number = Annotated[float, Strict()]          # an int or float from TOML, never a bool or text
-Whole = Annotated[int, Strict()]             # an int from TOML
+
+def _no_bool_or_text(value: Any) -> Any:
+    if isinstance(value, (bool, str, bytes)):
+        raise FieldProblem("", f"expected a whole number, got {show(value)}")
+    return value
+
+
+Number = Annotated[float, Strict()]          # an int or float, never a bool or text
+Whole = Annotated[int, BeforeValidator(_no_bool_or_text)]   # an int, or a float such as 3.0
 Flag = Annotated[bool, Strict()]
 Probability = Annotated[float, Strict(), Field(ge=0, le=1)]
 
@@ -50,14 +56,7 @@ class Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
-class MeanDays(float):
-    """A mean in days that is also callable, so `dist.mean()` works for every distribution."""
-
-    def __call__(self) -> float:
-        return float(self)
-
-
-MeanField = Annotated[float, Strict(), Field(gt=0, le=36500), AfterValidator(MeanDays)]
+MeanField = Annotated[float, Strict(), Field(gt=0, le=36500)]
 CvField = Annotated[float, Strict(), Field(gt=0, le=10)]
 Days = Annotated[float, Strict(), Field(ge=0)]
 
@@ -67,10 +66,6 @@ class Fixed(Frozen):
 
     dist: Literal["fixed"]
     value: Days
-
-    def mean(self) -> float:
-        """Mean in days."""
-        return float(self.value)
 
 
 class Exponential(Frozen):
@@ -103,10 +98,6 @@ class Uniform(Frozen):
     low: Days
     high: Days
 
-    def mean(self) -> float:
-        """Mean in days."""
-        return (self.low + self.high) / 2
-
     @model_validator(mode="after")
     def _ordered(self) -> Uniform:
         if self.low > self.high:
@@ -121,10 +112,6 @@ class Empirical(Frozen):
     dist: Literal["empirical"]
     values: Annotated[tuple[Days, ...], Field(min_length=1)]
     weights: Annotated[tuple[Days, ...], Field(min_length=1)]
-
-    def mean(self) -> float:
-        """Mean in days."""
-        return sum(v * w for v, w in zip(self.values, self.weights)) / sum(self.weights)
 
     @model_validator(mode="after")
     def _matching(self) -> Empirical:

@@ -57,3 +57,72 @@ def mean_ci(samples) -> tuple[float, float, float]:
     mean = samples.mean()
     half = stats.t.ppf(0.975, samples.size - 1) * samples.std(ddof=1) / np.sqrt(samples.size)
     return mean, mean - half, mean + half
+
+
+# --- helpers of the behaviour suite (invariants, extremes, policy actions, metamorphic) -------
+
+NO_STOCK: dict[str, Any] = {"open": {"assessment": 0, "cin": 0, "cp": 0, "cla": 0}}
+"""`initial` of a council that starts with no open cases."""
+
+STILL_WORKFORCE: dict[str, Any] = {"turnover": {"annual_rate": 0.0},
+                                   "agency": {"annual_turnover": 0.0}}
+"""`workforce` changes under which nobody leaves (neither permanent nor agency staff)."""
+
+
+def without(base: dict, *keys: str) -> dict:
+    """`base` without the given top-level keys (to replace a table instead of merging into it)."""
+    return {k: v for k, v in base.items() if k not in keys}
+
+
+def total(replication, metric: str, since: float = -np.inf, until: float = np.inf) -> float:
+    """Sum of a period metric over the samples taken in (since, until]."""
+    days = replication.days
+    return float(series(replication, metric)[(days > since) & (days <= until)].sum())
+
+
+def rows_before(replication, day: float) -> np.ndarray:
+    """All metric values sampled strictly before `day`."""
+    return replication.values[replication.days < day]
+
+
+def identical_before(a, b, day: float) -> bool:
+    """The two replications sampled bit-identical values at every sample before `day`."""
+    return np.array_equal(a.days, b.days) and np.array_equal(
+        rows_before(a, day), rows_before(b, day), equal_nan=True)
+
+
+def per_rep(reps: list, statistic) -> np.ndarray:
+    """`statistic(replication)` of each replication."""
+    return np.array([statistic(r) for r in reps], dtype=float)
+
+
+def paired(sc_a: Scenario, sc_b: Scenario, reps: int, statistic, seed: int = 1
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """A statistic of each replication of two scenarios run with common random numbers."""
+    return (per_rep(runs(sc_a, reps, seed), statistic), per_rep(runs(sc_b, reps, seed), statistic))
+
+
+def level_mean(metric: str, since: float = 0.0):
+    """A statistic: the mean of a level metric over the samples from `since` on."""
+    def statistic(replication) -> float:
+        return float(np.nanmean(series(replication, metric)[replication.days >= since]))
+    return statistic
+
+
+def period_total(metric: str, since: float = -np.inf):
+    """A statistic: the total of a period metric over the samples after `since`."""
+    def statistic(replication) -> float:
+        return total(replication, metric, since)
+    return statistic
+
+
+def mean_wait(replication) -> float:
+    """Mean wait (days) from referral to first allocation over the whole run."""
+    allocations = series(replication, "allocations")
+    waits = np.nan_to_num(series(replication, "wait_days_mean")) * allocations
+    return float(waits.sum() / allocations.sum()) if allocations.sum() else 0.0
+
+
+def holders(replication) -> np.ndarray:
+    """Case-holding workers in post (permanent and agency) at each sample."""
+    return series(replication, "staff_permanent") + series(replication, "staff_agency")
