@@ -77,6 +77,18 @@ class Allocator:
             queue.append((case.queue_token, case))
         self.waiting += 1
 
+    def offer(self, case: Case) -> None:
+        """A new case: straight to a worker if one can take it, else to the queue.
+
+        Cases only wait while no worker can take one, so a new case never jumps a waiting one.
+        """
+        if not self.waiting:
+            worker = self._best_worker()
+            if worker is not None and not (self.hard_cap and worker.n + 1 > worker.cap):
+                self._assign(case, worker)
+                return
+        self.enqueue(case)
+
     def withdraw(self, case: Case) -> None:
         """Take a waiting case out of the queue (it closed or changed class while waiting)."""
         case.queue_token = 0

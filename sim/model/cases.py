@@ -27,23 +27,15 @@ class Case:
 
     stage: ASSESSMENT..CLA; started: the current stage's clock is running (an assessment starts at
     allocation); slot: how many stages have ended; referred_day: when it reached the front door;
-    worker: the allocated worker or None; queue_token: nonzero while waiting in the allocation queue.
+    worker: the allocated worker or None; queue_token: nonzero while waiting in the allocation queue;
+    uniforms, durations, rereferral_delay_days: the case's pre-drawn row (see `CaseRows`).
     """
 
-    __slots__ = (
-        "durations",
-        "had_worker",
-        "queue_token",
-        "referred_day",
-        "rereferral_delay_days",
-        "slot",
-        "stage",
-        "started",
-        "uniforms",
-        "worker",
-    )
+    __slots__ = ("durations", "had_worker", "queue_token", "referred_day", "rereferral_delay_days",
+                 "slot", "stage", "started", "uniforms", "worker")
 
-    def __init__(self, row: tuple, referred_day: float, stage: int = ASSESSMENT) -> None:
+    def __init__(self, row: tuple[list, list, float], referred_day: float,
+                 stage: int = ASSESSMENT) -> None:
         self.uniforms, self.durations, self.rereferral_delay_days = row
         self.referred_day = referred_day
         self.stage = stage
@@ -53,17 +45,30 @@ class Case:
         self.queue_token = 0
         self.had_worker = False
 
+    def predrawn_duration(self) -> float | None:
+        """The pre-drawn length (days) of the current stage, or None beyond the row."""
+        slot = self.slot
+        if slot == 0:
+            return self.durations[0]
+        if slot < CaseRows.SLOTS:
+            return self.durations[3 * slot + self.stage - 3]
+        return None
+
 
 class CaseRows:
     """Random rows for the cases of one index space of one replication, generated a block at a time.
 
-    Row i = (uniforms, durations, rereferral delay): uniforms[j] decides the end of the case's j-th
-    stage and uniforms[-1] whether a closed case is referred again; durations[stage][j] (days) is
-    the j-th stage's length if it is of that stage type.
+    A case's row: uniforms[j] decides the end of its j-th stage (j < SLOTS) and uniforms[SLOTS]
+    whether it is referred again once closed; durations[0] is its assessment (days) and
+    durations[3j + s - 3] its j-th stage if that stage is of type s (cin 1, cp 2, cla 3), for
+    1 <= j < SLOTS; delay is the re-referral delay (days). Each stage type's durations come from
+    their own child stream, so changing one distribution leaves the others' draws alone. Longer
+    pathways draw from the replication's overflow stream.
     """
 
-    SLOTS = 6
+    SLOTS = 4
     BLOCK = 512
+    WIDTH = 1 + 3 * (SLOTS - 1)
 
     def __init__(self, scenario, root_seed: int, rep: int, space: int) -> None:
         demand = scenario.demand
@@ -75,24 +80,29 @@ class CaseRows:
 
     def _make_block(self, block: int) -> tuple:
         root_seed, rep, space = self._key
-        size = (self.BLOCK, self.SLOTS)
+        size, plans = self.BLOCK, self.SLOTS - 1
 
         def rng(part: int) -> np.random.Generator:
             return stream(root_seed, rep, "cases", space, block, part)
 
-        uniforms = rng(0).random((self.BLOCK, self.SLOTS + 1)).tolist()
-        durations = [sample(d, rng(1 + s), size).tolist() for s, d in enumerate(self._stage_dists)]
-        delays = sample(self._delay_dist, rng(5), self.BLOCK).tolist()
-        return uniforms, durations, delays
+        durations = np.empty((size, self.WIDTH))
+        durations[:, 0] = sample(self._stage_dists[ASSESSMENT], rng(ASSESSMENT), size)
+        for stage in (CIN, CP, CLA):
+            durations[:, stage::3] = sample(self._stage_dists[stage], rng(stage), (size, plans))
+        uniforms = rng(4).random(size * (self.SLOTS + 1)).tolist()
+        delays = sample(self._delay_dist, rng(5), size).tolist()
+        return uniforms, durations.ravel().tolist(), delays
 
-    def row(self, index: int) -> tuple:
+    def row(self, index: int) -> tuple[list, list, float]:
+        """(uniforms, durations, re-referral delay) of case `index`."""
         block, offset = divmod(index, self.BLOCK)
         rows = self._blocks.get(block)
         if rows is None:
             rows = self._blocks[block] = self._make_block(block)
             self._blocks.pop(block - 2, None)  # indices are used roughly in order
         uniforms, durations, delays = rows
-        return (uniforms[offset], tuple(d[offset] for d in durations), delays[offset])
+        u, w = offset * (self.SLOTS + 1), offset * self.WIDTH
+        return uniforms[u:u + self.SLOTS + 1], durations[w:w + self.WIDTH], delays[offset]
 
 
 def cumulative_table(table) -> tuple[float, float, float, float]:

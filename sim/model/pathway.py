@@ -54,9 +54,7 @@ class Pathway:
     def referral_arrives(self, space: int = REFERRED_CASES) -> None:
         """A referral passes the front door: it waits for a worker to start its assessment."""
         council = self.council
-        case = self.new_case(space, council.now)
-        council.allocator.enqueue(case)
-        council.allocator.allocate()
+        council.allocator.offer(self.new_case(space, council.now))
 
     def rereferral_arrives(self) -> None:
         self.council.counts.rereferrals += 1
@@ -89,7 +87,7 @@ class Pathway:
         council.turnover.caseload_rose(worker)
         if not case.started:
             case.started = True
-            council.later(case.durations[ASSESSMENT][0], self.stage_ends, case)
+            council.later(case.durations[0], self.stage_ends, case)
 
     def release_cases(self, worker: Worker) -> None:
         """A worker has gone: their cases wait again, at the front of their class."""
@@ -146,9 +144,8 @@ class Pathway:
         council.later(self._duration(case), self.stage_ends, case)
 
     def _duration(self, case: Case) -> float:
-        if case.slot < CaseRows.SLOTS:
-            return case.durations[case.stage][case.slot]
-        return self.council.overflow_duration(case.stage)
+        days = case.predrawn_duration()
+        return self.council.overflow_duration(case.stage) if days is None else days
 
     def _close(self, case: Case) -> None:
         council = self.council
