@@ -6,8 +6,11 @@ A SimPy Monte Carlo model of one council's children's social care. The notebook 
     sc = sim.load_scenario("scenarios/manchester-2016-plan.toml", overrides={"years": 3})
     res = sim.run(sc, reps=200, seed=1)
     res.summary()
+    plan = sim.load_scenario("scenarios/manchester-2016-plan.toml")
+    base = sim.load_scenario("scenarios/councils/manchester-2016.toml")
+    sim.compare([base, plan], reps=200, seed=1).differences()
 
-`load_scenario` and `run` are imported on first use, so `import sim` stays cheap (worker
+`load_scenario`, `run` and `compare` are imported on first use, so `import sim` stays cheap (worker
 processes import this package too).
 """
 from __future__ import annotations
@@ -15,13 +18,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
-__all__ = ["__version__", "load_scenario", "run"]
+__all__ = ["__version__", "compare", "load_scenario", "run"]
 
 if TYPE_CHECKING:
-    from sim.api import run
+    from sim.api import compare, run
     from sim.scenario import load_scenario
 
-_LAZY = {"load_scenario": "sim.scenario", "run": "sim.api"}
+_LAZY = {"load_scenario": "sim.scenario", "run": "sim.api", "compare": "sim.api"}
 
 
 def __getattr__(name: str) -> Any:

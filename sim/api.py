@@ -1,4 +1,11 @@
-"""The notebook API: `run` a Monte Carlo batch and get `Results` back (the CLI calls the same)."""
+"""The notebook API: `run` a Monte Carlo batch, or `compare` scenarios with common random numbers,
+and get `Results` back (the CLI calls the same).
+
+With a results folder (`out`), replications go to a chunked store on disk as they finish and every
+table is made from the store one metric or one chunk at a time, so the memory of this process does
+not grow with the number of replications; `Results.timeseries` is then read from
+timeseries.parquet only when asked for. Without one, everything stays in memory.
+"""
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -6,14 +13,32 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from sim.batch import Batch, Replicate, plan_executor, run_batch
+from sim.batch import (
+    Batch,
+    Replicate,
+    Store,
+    check_names,
+    chunk_size_for,
+    open_store,
+    plan_executor,
+    run_batch,
+)
+from sim.comparison import comparison_table, difference_over_time
+from sim.executors import Report, warn
 from sim.files import atomic_path
-from sim.metrics import METRIC_NAMES
-from sim.plots import plot_caseload
+from sim.metrics import COST_METRICS, METRIC_NAMES
+from sim.plots import plot_caseload, plot_comparison
 from sim.provenance import now_utc, scenario_record, software, write_run_json
-from sim.tables import final_table, summary_table, timeseries_frame
+from sim.stopping import StoppingRule
+from sim.tables import (
+    final_table,
+    summary_from_store,
+    timeseries_frame,
+    write_timeseries,
+)
 
 DEFAULT_SEED = 20160701
 
@@ -22,12 +47,14 @@ DEFAULT_SEED = 20160701
 class Results:
     """The replications of a batch and the tables made from them.
 
-    timeseries: one row per (scenario, rep, day): `scenario, rep, day, date`, then one column per
-    metric. events: SimPy events processed in total. wall_seconds: elapsed time of the batch.
+    reps: replications used (fewer than asked for when a stopping rule was met). seeds: the root
+    seed of each scenario's replications. events: SimPy events processed in total. wall_seconds:
+    elapsed time of the batch. stopping: run.json's record of the stopping rule (or None).
+    reused: replications taken from the results folder (resumed) rather than run.
     """
 
     scenarios: list
-    timeseries: pd.DataFrame
+    store: Store
     seed: int
     reps: int
     events: int
@@ -35,7 +62,20 @@ class Results:
     executor: str
     workers: int
     out: Path | None = None
-    _tables: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+    seeds: list[int] = field(default_factory=list)
+    stopping: dict | None = None
+    reused: int = 0
+    _tables: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_batch(cls, batch: Batch, out: Path | None = None, **extra: Any) -> Results:
+        """`Results` of a finished batch."""
+        return cls(
+            scenarios=list(batch.scenarios), store=batch.store, seed=batch.seed, reps=batch.reps,
+            events=batch.events, wall_seconds=batch.wall_seconds, executor=batch.executor,
+            workers=batch.workers, out=out, seeds=list(batch.seeds), stopping=batch.stopping,
+            reused=batch.reused, **extra,
+        )
 
     @property
     def horizons(self) -> dict[str, float]:
@@ -46,10 +86,32 @@ class Results:
         """The scenario called `name`."""
         return next(s for s in self.scenarios if s.name == name)
 
+    @property
+    def timeseries(self) -> pd.DataFrame:
+        """One row per (scenario, rep, day): `scenario, rep, day, date`, then one column per
+        metric. Read from timeseries.parquet when the results are in a folder (on first use)."""
+        if "timeseries" not in self._tables:
+            parquet = self.out / "timeseries.parquet" if self.out is not None else None
+            if parquet is not None and parquet.is_file():
+                self._tables["timeseries"] = pd.read_parquet(parquet)
+            else:
+                runs = {s.name: self.store.load(s.name, self.reps) for s in self.scenarios}
+                starts = {s.name: s.start for s in self.scenarios}
+                self._tables["timeseries"] = timeseries_frame(runs, starts, METRIC_NAMES)
+        return self._tables["timeseries"]
+
+    def values(self, scenario: str, metric: str) -> np.ndarray:
+        """One metric of one scenario: an array (replications, samples)."""
+        return self.store.metric_values(scenario, metric, self.reps)
+
+    def days(self, scenario: str) -> np.ndarray:
+        """Sample times of a scenario, days since its start."""
+        return self.store.days(scenario)
+
     def summary(self) -> pd.DataFrame:
         """One row per (scenario, metric, day), as summary.csv."""
         if "summary" not in self._tables:
-            self._tables["summary"] = summary_table(self.timeseries, METRIC_NAMES)
+            self._tables["summary"] = summary_from_store(self.store, self.scenarios, self.reps)
         return self._tables["summary"].copy()
 
     def final(self) -> pd.DataFrame:
@@ -58,41 +120,91 @@ class Results:
             self._tables["final"] = final_table(self.summary(), self.horizons)
         return self._tables["final"].copy()
 
+    def cumulative_cost(self) -> pd.DataFrame:
+        """£ spent over the whole horizon per (scenario, rep): columns `scenario, rep, cost`."""
+        frames = []
+        for scenario in self.scenarios:
+            cost = sum(np.nansum(self.values(scenario.name, metric), axis=1)
+                       for metric in COST_METRICS)
+            frames.append(pd.DataFrame({"scenario": scenario.name,
+                                        "rep": np.arange(self.reps), "cost": cost}))
+        return pd.concat(frames, ignore_index=True)
+
+
+@dataclass
+class CompareResults(Results):
+    """Results of a comparison: every scenario paired replication by replication with the first.
+
+    independent: whether scenarios ran on independent random numbers (else common ones).
+    """
+
+    independent: bool = False
+
+    @classmethod
+    def from_batch(cls, batch: Batch, out: Path | None = None, **extra: Any) -> CompareResults:
+        """`CompareResults` of a finished batch."""
+        return super().from_batch(batch, out, independent=batch.independent, **extra)
+
+    @property
+    def baseline(self) -> Any:
+        """The first scenario, which the others are compared with."""
+        return self.scenarios[0]
+
+    def differences(self) -> pd.DataFrame:
+        """The rows of comparison.csv: each later scenario minus the baseline, per metric and year,
+        with the 95% CI of the mean paired difference and `p_lower`."""
+        if "differences" not in self._tables:
+            self._tables["differences"] = comparison_table(self.store, self.scenarios, self.reps)
+        return self._tables["differences"].copy()
+
+    def difference_over_time(self, metric: str = "caseload_mean") -> dict[str, pd.DataFrame]:
+        """Scenario name -> its paired difference from the baseline at every sample day."""
+        return {s.name: difference_over_time(self.store, self.baseline, s, metric, self.reps)
+                for s in self.scenarios[1:]}
+
 
 def results_from_batch(batch: Batch, out: Path | None = None) -> Results:
     """`Results` of a finished batch."""
-    starts = {scenario.name: scenario.start for scenario in batch.scenarios}
-    return Results(
-        scenarios=list(batch.scenarios),
-        timeseries=timeseries_frame(batch.runs, starts, METRIC_NAMES),
-        seed=batch.seed, reps=batch.reps, events=batch.events,
-        wall_seconds=batch.wall_seconds, executor=batch.executor, workers=batch.workers, out=out,
-    )
+    return Results.from_batch(batch, out)
 
 
 def write_tables(results: Results, out: Path) -> None:
-    """timeseries.parquet, summary.csv and final.csv in `out`."""
-    with atomic_path(out / "timeseries.parquet") as temp:
-        results.timeseries.to_parquet(temp, index=False)
+    """timeseries.parquet, summary.csv and final.csv in `out` (and comparison.csv if a comparison)."""
+    write_timeseries(results.store, results.scenarios, results.reps, out / "timeseries.parquet")
     with atomic_path(out / "summary.csv") as temp:
         results.summary().to_csv(temp, index=False)
     with atomic_path(out / "final.csv") as temp:
         results.final().to_csv(temp, index=False)
+    if isinstance(results, CompareResults):
+        with atomic_path(out / "comparison.csv") as temp:
+            results.differences().to_csv(temp, index=False)
 
 
 def write_figures(results: Results, out: Path) -> list[Path]:
-    """caseload.png (caseload-<scenario>.png each when there are several scenarios)."""
+    """caseload.png (caseload-<scenario>.png each when there are several scenarios), and
+    comparison.png for a comparison."""
     summary = results.summary()
     paths = []
     for scenario in results.scenarios:
         suffix = "" if len(results.scenarios) == 1 else f"-{scenario.name}"
         paths.append(out / f"caseload{suffix}.png")
         plot_caseload(summary, scenario, paths[-1])
+    if isinstance(results, CompareResults):
+        paths.append(out / "comparison.png")
+        plot_comparison(summary, results.difference_over_time("caseload_mean"),
+                        results.scenarios, results.independent, paths[-1])
     return paths
 
 
 def _as_list(scenario: Any | Sequence[Any]) -> list:
     return list(scenario) if isinstance(scenario, (list, tuple)) else [scenario]
+
+
+def stopping_rule(until_ci: StoppingRule | str | None) -> StoppingRule | None:
+    """A stopping rule from "METRIC:HALF_WIDTH" (or as given)."""
+    if until_ci is None or isinstance(until_ci, StoppingRule):
+        return until_ci
+    return StoppingRule.parse(until_ci, METRIC_NAMES)
 
 
 def run(
@@ -104,46 +216,116 @@ def run(
     progress: bool = False,
     command: str | None = None,
     replicate: Replicate | None = None,
+    *,
+    scheduler: str | None = None,
+    resume: bool = False,
+    until_ci: StoppingRule | str | None = None,
+    report: Report = warn,
 ) -> Results:
     """Run `reps` replications of a scenario (or of several, with common random numbers).
 
-    workers: local processes (None = every core; 1 = in-process). out: a results folder to write
-    (run.json, chunks, timeseries.parquet, summary.csv, final.csv, caseload.png); None keeps
-    results in memory. progress: a progress bar on a terminal. command: recorded in run.json.
-    replicate: the replication function (default: the council model's).
+    workers: local processes (None = every core; 1 = in-process). scheduler: a dask.distributed
+    scheduler instead ("local" starts a LocalCluster of `workers` processes; or an address such
+    as "tcp://host:8786"). out: a results folder to write (run.json, manifest.json, chunks/,
+    timeseries.parquet, summary.csv, final.csv, caseload.png); None keeps results in memory.
+    Without `resume` earlier results in `out` are replaced; with it, replications already there
+    are kept and only missing ones run (a folder of another scenario, seed or metric set raises
+    StoreMismatch). until_ci: "METRIC:HALF_WIDTH" (e.g. "caseload_mean:0.25"): stop adding
+    replications once the 95% CI half-width of METRIC at the horizon is at most HALF_WIDTH for
+    every scenario, `reps` being the ceiling. progress: a progress bar on a terminal. command:
+    recorded in run.json. replicate: the replication function (default: the council model's).
+    report: where warnings go (default: stderr).
     """
-    scenarios = _as_list(scenario)
-    executor = plan_executor(workers, reps, len(scenarios))
-    folder = Path(out) if out is not None else None
-    record = _run_record(scenarios, reps, seed, executor.name, executor.workers, command)
-    if folder is None:
-        batch = run_batch(scenarios, reps, seed, out=None, progress=progress,
-                          replicate=replicate, executor=executor)
-        return results_from_batch(batch)
+    return _execute(Results, _as_list(scenario), reps, seed, workers, out, progress, command,
+                    replicate, scheduler, resume, stopping_rule(until_ci), False, report)
 
-    folder.mkdir(parents=True, exist_ok=True)
+
+def compare(
+    scenarios: Sequence[Any],
+    reps: int = 100,
+    seed: int = DEFAULT_SEED,
+    workers: int | None = None,
+    out: Path | str | None = None,
+    progress: bool = False,
+    independent: bool = False,
+    command: str | None = None,
+    replicate: Replicate | None = None,
+    *,
+    scheduler: str | None = None,
+    resume: bool = False,
+    until_ci: StoppingRule | str | None = None,
+    report: Report = warn,
+) -> CompareResults:
+    """Run the same replications of two or more scenarios and pair them against the first.
+
+    Replication `rep` of every scenario uses the same random numbers (common random numbers),
+    so `differences()` (comparison.csv) measures the effect of the scenarios' differences, not
+    noise. independent: give each scenario its own random numbers instead (the differences are
+    computed the same way and are noisier: the way to see what common random numbers buy).
+    until_ci applies to the paired difference of each scenario from the first at the horizon.
+    Other arguments as `run`; a results folder also gets comparison.csv and comparison.png.
+    """
+    scenarios = list(scenarios)
+    if len(scenarios) < 2:
+        raise ValueError(f"compare needs at least two scenarios (got {len(scenarios)})")
+    return _execute(CompareResults, scenarios, reps, seed, workers, out, progress, command,
+                    replicate, scheduler, resume, stopping_rule(until_ci), independent, report)
+
+
+def _execute(kind: type[Results], scenarios: list, reps: int, seed: int, workers: int | None,
+             out: Path | str | None, progress: bool, command: str | None,
+             replicate: Replicate | None, scheduler: str | None, resume: bool,
+             rule: StoppingRule | None, independent: bool, report: Report) -> Results:
+    """Run a batch into a store (opened first, so a refused folder is left untouched), then
+    write the results folder's tables and figures; run.json says how it went."""
+    if reps < 1:
+        raise ValueError(f"reps must be at least 1 (got {reps})")
+    check_names(scenarios)
+    executor = plan_executor(workers, reps, len(scenarios), scheduler, report)
+    folder = Path(out) if out is not None else None
+    size = chunk_size_for(reps, executor.workers, adaptive=rule is not None)
+    store = open_store(scenarios, reps, seed, size, folder, independent, resume, report)
+    options = {"replicate": replicate, "executor": executor, "stopping": rule,
+               "independent": independent, "store": store, "progress": progress,
+               "report": report}
+    if folder is None:
+        return kind.from_batch(run_batch(scenarios, reps, seed, **options))
+
+    record = _run_record(scenarios, reps, seed, store.manifest, executor, scheduler, command,
+                         rule, resume)
     write_run_json(folder / "run.json", record)
     try:
-        batch = run_batch(scenarios, reps, seed, out=folder, progress=progress,
-                          replicate=replicate, executor=executor)
-        results = results_from_batch(batch, out=folder)
+        batch = run_batch(scenarios, reps, seed, **options)
+        results = kind.from_batch(batch, out=folder)
         write_tables(results, folder)
         write_figures(results, folder)
     except BaseException as error:
-        stopped = "interrupted" if isinstance(error, KeyboardInterrupt) else "failed"
-        write_run_json(folder / "run.json", record | {
-            "status": stopped, "finished": now_utc(), "error": f"{type(error).__name__}: {error}"})
+        write_run_json(folder / "run.json", record | _stopped(error, command))
         raise
     write_run_json(folder / "run.json", record | {
-        "status": "complete", "finished": now_utc(), "chunk_size": batch.chunk_size,
-        "wall_seconds": round(batch.wall_seconds, 3), "events": batch.events})
+        "status": "complete", "finished": now_utc(), "replications": batch.reps,
+        "workers": batch.workers, "wall_seconds": round(batch.wall_seconds, 3),
+        "events": batch.events, "resumed": {"replications_reused": batch.reused} if resume
+        else None, "stopping": batch.stopping})
     return results
 
 
-def _run_record(scenarios: list, reps: int, seed: int, executor: str, workers: int,
-                command: str | None) -> dict:
+def _stopped(error: BaseException, command: str | None) -> dict:
+    """run.json fields of a batch that did not finish."""
+    interrupted = isinstance(error, KeyboardInterrupt)
+    fields = {"status": "interrupted" if interrupted else "failed", "finished": now_utc(),
+              "error": f"{type(error).__name__}: {error}"}
+    if interrupted and command:
+        fields["resume_with"] = command if "--resume" in command.split() else f"{command} --resume"
+    return fields
+
+
+def _run_record(scenarios: list, reps: int, seed: int, manifest: Any, executor: Any,
+                scheduler: str | None, command: str | None, rule: StoppingRule | None,
+                resume: bool) -> dict:
     """run.json as written when a batch starts (status "running")."""
     versions = software()
+    seeds = [entry["seed"] for entry in manifest.scenarios]
     return {
         "status": "running",
         "command": command,
@@ -152,10 +334,17 @@ def _run_record(scenarios: list, reps: int, seed: int, executor: str, workers: i
         "finished": None,
         "root_seed": seed,
         "replications": reps,
-        "scenarios": [scenario_record(scenario) for scenario in scenarios],
-        "executor": executor,
-        "workers": workers,
-        "chunk_size": None,
+        "replications_requested": reps,
+        "independent": manifest.independent,
+        "scenarios": [scenario_record(scenario) | {"seed": one}
+                      for scenario, one in zip(scenarios, seeds)],
+        "executor": executor.name,
+        "scheduler": scheduler,
+        "workers": executor.workers,
+        "chunk_size": manifest.chunk_size,
+        "resume": resume,
+        "resumed": None,
+        "stopping": {"rule": str(rule)} if rule is not None else None,
         "wall_seconds": None,
         "events": None,
         "metric_names": list(METRIC_NAMES),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
 from pathlib import Path
 
@@ -14,6 +15,8 @@ from sim.scenario import ScenarioError, load_scenario, parse_set_option, scenari
 
 EXAMPLES = {
     "run": "caseload run scenarios/manchester-2016-plan.toml --reps 100 --seed 1",
+    "compare": "caseload compare scenarios/councils/manchester-2016.toml "
+               "scenarios/manchester-2016-plan.toml --reps 200",
     "validate": "caseload validate scenarios/manchester-2016-plan.toml --set years=3",
     "schema": "caseload schema > scenario.schema.json",
 }
@@ -21,6 +24,10 @@ EXAMPLES = {
 
 class BadInput(Exception):
     """A user error: reported on one line, exit status 2."""
+
+
+class Interrupted(Exception):
+    """Ctrl-C during a batch: reported on one line (how to resume), exit status 130."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -38,14 +45,30 @@ def _add_scenario_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _add_batch_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--reps", type=int, default=100, help="replications (default 100)")
+def _add_batch_options(parser: argparse.ArgumentParser, out_default: str) -> None:
+    parser.add_argument("--reps", type=int, default=100,
+                        help="replications (default 100; the ceiling with --until-ci)")
     parser.add_argument("--seed", type=int, default=20160701,
                         help="root seed (default 20160701; recorded in run.json)")
     parser.add_argument("--out", type=Path, default=None,
-                        help="results folder (default results/<scenario-name>/)")
+                        help=f"results folder (default {out_default}); without --resume, "
+                             "results already there are replaced")
     parser.add_argument("--workers", type=int, default=None,
-                        help="local processes (default: all cores; 1 = in-process)")
+                        help="local processes (default: all cores; 1 = in-process); with "
+                             "--scheduler local, the LocalCluster's worker processes")
+    parser.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                        help="run on dask.distributed: 'local' starts a LocalCluster, or the "
+                             "address of a running scheduler, e.g. tcp://host:8786 "
+                             "(needs pip install 'caseload-sim[dask]')")
+    parser.add_argument("--resume", action="store_true",
+                        help="continue the batch in --out: keep its replications, redo damaged "
+                             "chunks, run the missing ones (a larger --reps extends it); refused "
+                             "if the folder holds another scenario, seed or metric set")
+    parser.add_argument("--until-ci", default=None, metavar="METRIC:HALF_WIDTH",
+                        help="add replications (in chunks, --reps the ceiling) until the 95%% "
+                             "confidence interval of METRIC at the horizon has at most this "
+                             "half-width, e.g. caseload_mean:0.25; run.json records why it "
+                             "stopped")
     parser.add_argument("--quiet", action="store_true", help="no progress bar or headline")
 
 
@@ -65,7 +88,32 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("scenario", type=Path, help="scenario TOML file")
     _add_scenario_options(run)
-    _add_batch_options(run)
+    _add_batch_options(run, "results/<scenario-name>/")
+
+    compare = commands.add_parser(
+        "compare", help="the same replications of several scenarios; paired differences "
+                        "against the first",
+        description="Run the same replications (common random numbers: replication r of every "
+                    "scenario draws the same random numbers) of two or more scenarios and write "
+                    "comparison.csv: each scenario minus the first, per metric at the end of each "
+                    "simulated year, with the 95% confidence interval of the mean paired "
+                    "difference and p_lower (the share of replications where the scenario is "
+                    "lower); comparison.png; and each scenario's usual tables. --set applies to "
+                    "every scenario; with --until-ci the half-width is that of each paired "
+                    "difference at the horizon.",
+        epilog="Example: " + EXAMPLES["compare"],
+    )
+    compare.add_argument("scenarios", type=Path, nargs="+", metavar="SCENARIO",
+                         help="scenario TOML files, the first being the baseline (at least two)")
+    compare.add_argument("--independent", action="store_true",
+                         help="give each scenario its own random numbers instead of common ones "
+                              "(the first keeps the root seed): the differences are computed the "
+                              "same way but are noisier; compare the two to see what common "
+                              "random numbers buy")
+    _add_scenario_options(compare)
+    _add_batch_options(compare, "results/<first-name>-vs-<second-name>[-vs-...]/")
+
+    _add_baseline_parser(commands)
 
     validate = commands.add_parser(
         "validate", help="check a scenario file and print its resolved form",
@@ -88,11 +136,12 @@ def _overrides(pairs: list[str]) -> dict:
     return dict(parse_set_option(text) for text in pairs)
 
 
-def _load(args: argparse.Namespace):
+def _load(args: argparse.Namespace, path: Path | None = None):
     """The scenario named on the command line, with its --set overrides; warnings to stderr."""
-    scenario = load_scenario(args.scenario, overrides=_overrides(args.overrides))
+    path = path or args.scenario
+    scenario = load_scenario(path, overrides=_overrides(args.overrides))
     for warning in scenario_warnings(scenario):
-        print(f"warning: {args.scenario}: {warning}", file=sys.stderr)
+        print(f"warning: {path}: {warning}", file=sys.stderr)
     return scenario
 
 
@@ -112,33 +161,141 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def _batch_options(args: argparse.Namespace) -> dict:
+    """Keyword arguments of `sim.run` / `sim.compare` from the common options (checked)."""
+    from sim.api import stopping_rule
+    from sim.executors import check_scheduler
+
+    _positive("reps", args.reps)
+    _positive("workers", args.workers)
+    if args.seed < 0:
+        raise BadInput(f"--seed: must be a whole number of at least 0 (got {args.seed})")
+    if args.scheduler is not None:
+        check_scheduler(args.scheduler)
+    try:
+        rule = stopping_rule(args.until_ci)
+    except ValueError as error:
+        raise BadInput(f"--until-ci: {error}") from None
+    return {"reps": args.reps, "seed": args.seed, "workers": args.workers,
+            "progress": not args.quiet, "command": shlex.join(["caseload", *args.argv]),
+            "scheduler": args.scheduler, "resume": args.resume, "until_ci": rule}
+
+
+def _simulate(args: argparse.Namespace, call, out: Path):
+    """Run a batch; on Ctrl-C say, on one line, how to resume it (exit status 130)."""
+    try:
+        return call()
+    except KeyboardInterrupt:
+        argv = args.argv if "--resume" in args.argv else [*args.argv, "--resume"]
+        raise Interrupted(f"interrupted; finished chunks are kept in {out}/; to resume: "
+                          f"{shlex.join(['caseload', *argv])}") from None
+
+
+def _stopped_early(results) -> None:
+    if results.stopping:
+        stop = results.stopping
+        print(f"stopped by --until-ci {stop['rule']}: {stop['reason']} after "
+              f"{stop['reps_used']} replications (half-width {stop['half_width']})")
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from sim.api import run
     from sim.headline import print_headline
 
-    _positive("reps", args.reps)
-    _positive("workers", args.workers)
+    options = _batch_options(args)
     scenario = _load(args)
     out = args.out or Path("results") / scenario.name
-    command = " ".join(["caseload", *sys.argv[1:]])
-    results = run(scenario, reps=args.reps, seed=args.seed, workers=args.workers, out=out,
-                  progress=not args.quiet, command=command)
+    results = _simulate(args, lambda: run(scenario, out=out, **options), out)
     if not args.quiet:
         print_headline(results)
+        _stopped_early(results)
         print(f"results written to {out}/")
     return 0
 
 
-HANDLERS = {"run": cmd_run, "validate": cmd_validate, "schema": cmd_schema}
+def cmd_compare(args: argparse.Namespace) -> int:
+    from sim.api import compare
+    from sim.headline import print_comparison
+
+    options = _batch_options(args)
+    if len(args.scenarios) < 2:
+        raise BadInput("compare: needs at least two scenario files (the first is the baseline)")
+    scenarios = [_load(args, path) for path in args.scenarios]
+    named: dict[str, Path] = {}
+    for path, scenario in zip(args.scenarios, scenarios):
+        if scenario.name in named:
+            raise BadInput(f"compare: {named[scenario.name]} and {path} are both named "
+                           f"{scenario.name!r}; scenario names must differ (set `name` in one)")
+        named[scenario.name] = path
+    out = args.out or Path("results") / "-vs-".join(scenario.name for scenario in scenarios)
+    results = _simulate(args, lambda: compare(scenarios, out=out, independent=args.independent,
+                                              **options), out)
+    if not args.quiet:
+        print_comparison(results)
+        _stopped_early(results)
+        print(f"results written to {out}/")
+    return 0
+
+
+def _add_baseline_parser(commands) -> None:
+    baseline = commands.add_parser(
+        "baseline", help="write a baseline council scenario from the bundled DfE tables",
+        description="Write a no-plan scenario for any English local authority from the DfE "
+                    "tables bundled in the package (referrals, children in need, social work "
+                    "workforce; Open Government Licence v3.0, source: Department for Education). "
+                    "Every figure carries its source or 'assumption' in a comment; the file "
+                    "opens with the list of assumptions and of DfE figures that had to be filled.",
+        epilog='Examples: caseload baseline --la Leeds --year 2017 --out scenarios/councils/'
+               'leeds-2017.toml; caseload baseline --la "bristol city of" --year 2015',
+    )
+    baseline.add_argument("--la", required=True, metavar="NAME",
+                          help="local authority as DfE names it; case and punctuation are "
+                               'ignored and a trailing ", City of" may be left off ("St Helens", '
+                               '"Bristol"); an unknown name lists the closest matches')
+    baseline.add_argument("--year", required=True, type=int, metavar="YYYY",
+                          help="DfE reporting year (to 31 March): 2013 to 2017, the years of the "
+                               "bundled tables; the workforce figures are September 2017's")
+    baseline.add_argument("--out", type=Path, default=None, metavar="FILE",
+                          help="write the scenario to FILE (default: standard output)")
+
+
+def cmd_baseline(args: argparse.Namespace) -> int:
+    from sim.baseline import BaselineError, baseline_scenario_text
+
+    try:
+        text = baseline_scenario_text(args.la, args.year)
+    except BaselineError as error:
+        raise BadInput(str(error)) from None
+    if args.out is None:
+        sys.stdout.write(text)
+        return 0
+    try:
+        args.out.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise BadInput(f"--out: cannot write {args.out}: {error.strerror}") from None
+    print(f"baseline written to {args.out}", file=sys.stderr)
+    return 0
+
+
+HANDLERS = {"run": cmd_run, "compare": cmd_compare, "validate": cmd_validate,
+            "schema": cmd_schema, "baseline": cmd_baseline}
 
 
 def main(argv: list[str] | None = None) -> int:
+    from sim.executors import ExecutorUnavailable
+    from sim.store import StoreMismatch
+
+    argv = list(sys.argv[1:] if argv is None else argv)
     try:
         args = build_parser().parse_args(argv)
+        args.argv = argv
         return HANDLERS[args.command](args)
-    except (BadInput, ScenarioError) as error:
+    except (BadInput, ScenarioError, ExecutorUnavailable, StoreMismatch) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except Interrupted as message:
+        print(message, file=sys.stderr)
+        return 130
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -1,22 +1,43 @@
-"""Where tasks run: in this process, or in a pool of local processes.
+"""Where tasks run: in this process, in a pool of local processes, or on a dask.distributed cluster.
 
 An executor has a `name`, a number of `workers` and one method, `map_unordered(fn, tasks)`, which
 yields `fn(task)` for every task as each finishes (in no particular order). `fn` must be a
 module-level function and tasks and results picklable, so the same call works in-process, in
-"spawn"ed processes and (later) on a dask.distributed cluster. Callers put results in order
-themselves; because every task is a pure function of its inputs, results do not depend on the
-executor or the number of workers.
+"spawn"ed processes and on a dask.distributed cluster. Callers put results in order themselves;
+because every task is a pure function of its inputs, results do not depend on the executor or the
+number of workers.
+
+Failures are retried where a retry can help and always reported, never dropped: a local worker
+process that dies (killed, out of memory) breaks the pool, and the unfinished tasks run once more
+on a fresh pool; a task that fails on a dask worker (or whose worker is lost) is resubmitted up to
+`DASK_RETRIES` times. An exception raised by `fn` itself in a local process is not retried (the
+task is deterministic, it would fail again): it propagates to the caller.
+
+If the caller stops early (an error, Ctrl-C, closing the generator), tasks not yet finished are
+cancelled and local worker processes are stopped at once.
 """
 from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from typing import Protocol, TypeVar
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, Protocol, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
+Report = Callable[[str], None]
+
+POOL_RESTARTS = 1
+DASK_RETRIES = 2
+DASK_INSTALL_HINT = "pip install 'caseload-sim[dask]'"
+
+
+class ExecutorUnavailable(ValueError):
+    """The executor asked for cannot be used (dask not installed, scheduler unreachable)."""
 
 
 class Executor(Protocol):
@@ -28,6 +49,15 @@ class Executor(Protocol):
     def map_unordered(self, fn: Callable[[T], R], tasks: Iterable[T]) -> Iterator[R]:
         """Yield `fn(task)` for each task, in order of completion."""
         ...
+
+
+def warn(message: str) -> None:
+    """The default report: one line on stderr."""
+    print(f"warning: {message}", file=sys.stderr, flush=True)
+
+
+def _label(task: Any, index: int) -> str:
+    return getattr(task, "label", None) or f"task {index}"
 
 
 class SerialExecutor:
@@ -42,6 +72,11 @@ class SerialExecutor:
             yield fn(task)
 
 
+def _ignore_interrupts() -> None:
+    """In a worker process: leave Ctrl-C to the parent, which stops the pool cleanly."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 class ProcessExecutor:
     """Runs tasks in a pool of `workers` local processes (started with `start_method`).
 
@@ -51,31 +86,169 @@ class ProcessExecutor:
 
     name = "processes"
 
-    def __init__(self, workers: int, start_method: str = "spawn") -> None:
+    def __init__(self, workers: int, start_method: str = "spawn", report: Report = warn) -> None:
         if workers < 1:
             raise ValueError(f"workers must be at least 1 (got {workers})")
         self.workers = workers
         self.start_method = start_method
+        self.report = report
 
     def map_unordered(self, fn: Callable[[T], R], tasks: Iterable[T]) -> Iterator[R]:
         """Yield `fn(task)` for each task as its process finishes it.
 
-        If the caller stops early (an error, Ctrl-C, closing the generator) tasks not yet
-        started are cancelled.
+        If a worker process dies, the tasks not yet finished run again on a fresh pool (once).
         """
+        remaining = dict(enumerate(tasks))
+        restarts = 0
+        while remaining:
+            pool = self._pool(len(remaining))
+            finished = False
+            try:
+                yield from self._drain(pool, fn, remaining)
+                finished = True
+            except BrokenProcessPool:
+                if restarts >= POOL_RESTARTS:
+                    raise RuntimeError(
+                        f"worker processes died again; {len(remaining)} tasks not run "
+                        f"(first: {_label(next(iter(remaining.values())), 0)})") from None
+                restarts += 1
+                self.report(f"a worker process died; running {len(remaining)} unfinished tasks "
+                            f"again on a fresh pool of {self.workers}")
+            finally:
+                _close(pool, finished)
+
+    def _pool(self, tasks: int) -> ProcessPoolExecutor:
+        context = multiprocessing.get_context(self.start_method)
+        return ProcessPoolExecutor(max_workers=min(self.workers, tasks), mp_context=context,
+                                   initializer=_ignore_interrupts)
+
+    @staticmethod
+    def _drain(pool: ProcessPoolExecutor, fn: Callable[[T], R],
+               remaining: dict[int, T]) -> Iterator[R]:
+        """Run `remaining` tasks on `pool`, removing each from `remaining` as it is yielded."""
+        futures: dict[Future[R], int] = {pool.submit(fn, task): i for i, task in remaining.items()}
+        pending = set(futures)
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            broken = None
+            for future in done:
+                error = future.exception()
+                if isinstance(error, BrokenProcessPool):
+                    broken = error
+                    continue
+                result = future.result()
+                del remaining[futures.pop(future)]  # keep no finished result alive
+                yield result
+            if broken is not None:
+                raise broken
+
+
+def _close(pool: ProcessPoolExecutor, finished: bool) -> None:
+    """Shut a pool down: wait for it after a full run, else cancel and stop its processes now."""
+    if finished:
+        pool.shutdown(wait=True)
+        return
+    # Python 3.14 has pool.terminate_workers(); before it, the pool's internals are needed.
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    results = getattr(pool, "_result_queue", None)
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(timeout=5)
+    # A result half-sent by a terminated worker would leave the pool's manager thread waiting
+    # for the rest (and the interpreter waiting for that thread at exit): with the last writer
+    # closed it reads end-of-file instead, marks the pool broken and ends.
+    writer = getattr(results, "_writer", None)
+    if writer is not None:
+        writer.close()
+
+
+def import_distributed() -> Any:
+    """The `distributed` module, or ExecutorUnavailable saying how to install it."""
+    try:
+        import distributed
+    except ImportError:
+        raise ExecutorUnavailable(f"--scheduler needs dask.distributed: {DASK_INSTALL_HINT}") from None
+    return distributed
+
+
+def check_scheduler(address: str) -> str:
+    """`address` if it names a scheduler: "local" or a URL such as tcp://host:8786."""
+    if address != "local" and "://" not in address:
+        raise ExecutorUnavailable(f"--scheduler: expected 'local' or an address such as "
+                                  f"tcp://host:8786 (got {address!r})")
+    return address
+
+
+class DaskExecutor:
+    """Runs tasks on a dask.distributed cluster, one task per chunk.
+
+    address: "local" starts a LocalCluster of `workers` processes (one thread each) for the
+    duration of `map_unordered`; otherwise the address of a running scheduler, e.g.
+    tcp://host:8786 (its workers must be able to import `sim`). `workers` is then the number of
+    workers the scheduler reports.
+    """
+
+    name = "dask"
+
+    def __init__(self, address: str, workers: int | None = None, report: Report = warn) -> None:
+        self.address = check_scheduler(address)
+        self.workers = resolve_workers(workers)
+        self.report = report
+        import_distributed()
+
+    def _connect(self) -> tuple[Any, Any]:
+        import logging
+
+        distributed = import_distributed()
+        if self.address == "local":
+            cluster = distributed.LocalCluster(
+                n_workers=self.workers, threads_per_worker=1, processes=True,
+                dashboard_address=None, silence_logs=logging.ERROR)
+            return distributed.Client(cluster), cluster
+        try:
+            client = distributed.Client(self.address, timeout="20s")
+        except (OSError, TimeoutError) as error:
+            raise ExecutorUnavailable(f"--scheduler: cannot reach a dask scheduler at "
+                                      f"{self.address} ({error})") from None
+        self.workers = max(1, len(client.scheduler_info().get("workers", {})))
+        return client, None
+
+    def map_unordered(self, fn: Callable[[T], R], tasks: Iterable[T]) -> Iterator[R]:
+        """Yield `fn(task)` for each task as a worker finishes it; failed tasks are resubmitted."""
         tasks = list(tasks)
         if not tasks:
             return
-        context = multiprocessing.get_context(self.start_method)
-        pool = ProcessPoolExecutor(max_workers=min(self.workers, len(tasks)), mp_context=context)
+        distributed = import_distributed()
+        client, cluster = self._connect()
+        futures: dict[Any, int] = {}
         try:
-            pending: set[Future[R]] = {pool.submit(fn, task) for task in tasks}
-            while pending:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for future in done:
+            for i, task in enumerate(tasks):
+                futures[client.submit(fn, task, pure=False)] = i
+            attempts = dict.fromkeys(range(len(tasks)), 0)
+            completed = distributed.as_completed(list(futures))
+            for future in completed:
+                i = futures.pop(future)
+                if future.status == "finished":
                     yield future.result()
+                    continue
+                attempts[i] += 1
+                error = future.exception() if future.status == "error" else future.status
+                if attempts[i] > DASK_RETRIES:
+                    raise RuntimeError(f"{_label(tasks[i], i)} failed {attempts[i]} times on "
+                                       f"dask workers; last error: {error!r}")
+                self.report(f"{_label(tasks[i], i)} failed on a dask worker ({error!r}); "
+                            f"retrying ({attempts[i]} of {DASK_RETRIES})")
+                again = client.submit(fn, tasks[i], pure=False)
+                futures[again] = i
+                completed.add(again)
         finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+            client.cancel(list(futures))
+            client.close()
+            if cluster is not None:
+                cluster.close()
 
 
 def resolve_workers(workers: int | None) -> int:
@@ -87,12 +260,16 @@ def resolve_workers(workers: int | None) -> int:
     return workers
 
 
-def make_executor(workers: int | None, tasks: int | None = None) -> Executor:
-    """An executor for `workers` local processes (None = every core; 1 = in-process).
+def make_executor(workers: int | None, tasks: int | None = None, scheduler: str | None = None,
+                  report: Report = warn) -> Executor:
+    """An executor for `workers` local processes (None = every core; 1 = in-process), or for a
+    dask scheduler ("local" or an address) when `scheduler` is given.
 
-    With `tasks` known and at most one, no pool is started: it would only add start-up time.
+    With `tasks` known and at most one, no local pool is started: it would only add start-up time.
     """
+    if scheduler is not None:
+        return DaskExecutor(scheduler, workers, report)
     count = resolve_workers(workers)
     if count == 1 or (tasks is not None and tasks <= 1):
         return SerialExecutor()
-    return ProcessExecutor(count)
+    return ProcessExecutor(count, report=report)

@@ -54,7 +54,8 @@ def _row(label: str, show: Callable[[float], str], p05: float, p50: float, p95: 
 def headline_lines(results: Any) -> list[str]:
     """The headline as lines of text (see `print_headline`)."""
     final = results.final()
-    costs = cumulative_cost(results.timeseries)
+    costs = (results.cumulative_cost() if hasattr(results, "cumulative_cost")
+             else cumulative_cost(results.timeseries))
     lines = []
     for scenario in results.scenarios:
         rows = final[final["scenario"] == scenario.name]
@@ -79,3 +80,42 @@ def print_headline(results: Any, file: TextIO | None = None) -> None:
     """Print, for each scenario, the median and 90% interval at the horizon of the caseload,
     unallocated cases, staff, turnover, and the cost (£) summed over the horizon."""
     print("\n".join(headline_lines(results)), file=file or sys.stdout)
+
+
+def comparison_lines(results: Any) -> list[str]:
+    """The differences from the baseline at the horizon, as lines of text (see
+    `print_comparison`)."""
+    differences = results.differences()
+    pairing = ("independent random numbers" if getattr(results, "independent", False)
+               else "common random numbers")
+    lines = []
+    for scenario in results.scenarios[1:]:
+        rows = differences[differences["scenario"] == scenario.name]
+        if rows.empty:
+            continue
+        at = rows[rows["year"] == rows["year"].max()].set_index("metric")
+        if lines:
+            lines.append("")
+        lines.append(f"{scenario.name} minus {results.baseline.name}: {results.reps} paired "
+                     f"replications ({pairing}); at {at['date'].iloc[0]} "
+                     f"(year {int(rows['year'].max())})")
+        lines.append(f"  {'':<32}{'mean diff':>12}   {'95% interval':<24}lower in")
+        for metric, label, show in HEADLINE_METRICS:
+            if metric in at.index:
+                row = at.loc[metric]
+                show_diff = _percent_points if show is _percent else show
+                interval = f"{show_diff(row['ci_low'])} to {show_diff(row['ci_high'])}"
+                lines.append(f"  {label:<32}{show_diff(row['mean_diff']):>12}   {interval:<24}"
+                             f"{_percent(row['p_lower']):>6} of runs")
+    return lines
+
+
+def _percent_points(value: float) -> str:
+    return "n/a" if np.isnan(value) else f"{100 * value:+.1f} pts"
+
+
+def print_comparison(results: Any, file: TextIO | None = None) -> None:
+    """Print, for each scenario after the first, its mean paired difference from the first at
+    the horizon with the 95% interval and the share of replications in which it is lower, for
+    caseload, unallocated cases, staff and turnover."""
+    print("\n".join(comparison_lines(results)), file=file or sys.stdout)

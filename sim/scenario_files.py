@@ -70,6 +70,10 @@ def _extends_list(label: str, data: dict) -> list[str]:
     if not isinstance(paths, list) or not all(isinstance(p, str) and p for p in paths):
         raise ScenarioError(label, "extends", 'expected a list of file paths, '
                                               'e.g. extends = ["base.toml"]')
+    for path in paths:
+        if "\x00" in path:  # os.path functions raise ValueError on it
+            raise ScenarioError(label, "extends", f"{path!r} is not a file path (it contains a "
+                                                  "NUL character)")
     return paths
 
 

@@ -35,20 +35,28 @@ class Action(Frozen):
 
 
 class AddPosts(Action):
-    """Change the establishment by `count` posts or a `share` of it, phased over months."""
+    """Change the establishment by `count` posts or a `share` of it, phased over months.
+
+    Manager posts change with them: `managers` (a count) or `managers_share` (a share of the
+    manager establishment at that date), phased alike.
+    """
 
     do: Literal["add_posts"]
     count: Whole | None = None
     share: Annotated[Number, Field(ge=-1, le=10)] | None = None
     over_months: Annotated[Whole, Field(ge=0)] = 0
     managers: Whole = 0
+    managers_share: Annotated[Number, Field(ge=-1, le=10)] | None = None
 
     @model_validator(mode="after")
     def _count_or_share(self) -> AddPosts:
         if self.count is not None and self.share is not None:
             raise FieldProblem("", "give either 'count' or 'share', not both")
-        if self.count is None and self.share is None and self.managers == 0:
-            raise FieldProblem("", "needs 'count' or 'share' (or 'managers')")
+        if self.managers != 0 and self.managers_share is not None:
+            raise FieldProblem("", "give either 'managers' or 'managers_share', not both")
+        if (self.count is None and self.share is None and self.managers == 0
+                and self.managers_share is None):
+            raise FieldProblem("", "needs 'count' or 'share' (or 'managers' or 'managers_share')")
         return self
 
 

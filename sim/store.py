@@ -2,13 +2,18 @@
 
 On disk (a results folder):
 
-    manifest.json                              what the chunks belong to (scenarios and their
-                                               hashes, root seed, replications, metrics, chunk size)
+    manifest.json                              what the chunks belong to: scenarios (name, hash,
+                                               seed), root seed, metrics, chunk size, replications
     chunks/<scenario>/reps-000000-000009.npz   replications 0..9 of one scenario (inclusive)
 
-Each chunk file holds `rep` (k,), `days` (n,), `values` (k, n, m) and `events` (k,) and is written
-atomically, so an interrupted batch leaves only whole chunks behind (ready for resuming).
-`MemoryStore` offers the same interface without files.
+Each chunk file holds `scenario`, `rep` (k,), `days` (n,), `events` (k,) and one (k, n) array per
+metric, named `metric.<name>`, so one metric can be read without the others. Files are written
+atomically, so an interrupted batch leaves only whole chunks behind; `FolderStore.resume` checks
+every chunk and removes damaged ones (truncated, not a zip, wrong contents) so they are run again.
+`MemoryStore` offers the same reading interface without files.
+
+Readers never need every replication in memory at once: `metric_values` gives one metric of one
+scenario (replications x samples), `chunks` yields chunk by chunk.
 """
 from __future__ import annotations
 
@@ -16,16 +21,27 @@ import itertools
 import json
 import re
 import shutil
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+import zipfile
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 from sim.files import atomic_path, write_text_atomic
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 CHUNK_NAME = re.compile(r"^reps-(\d{6,})-(\d{6,})\.npz$")
+METRIC_PREFIX = "metric."
+OUTPUT_FILES = ("run.json", "timeseries.parquet", "summary.csv", "final.csv", "comparison.csv",
+                "comparison.png", "caseload.png")
+"""Files a batch writes beside its chunks (plus caseload-<scenario>.png); a fresh batch removes them."""
+
+Report = Callable[[str], None]
+
+
+class StoreMismatch(ValueError):
+    """A results folder holds another batch (scenario, seed or metrics): it must not be mixed in."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +69,13 @@ class Chunk:
     def last(self) -> int:
         """The last replication index (inclusive)."""
         return int(self.rep[-1])
+
+    def head(self, reps: int) -> Chunk:
+        """Only the replications with index below `reps`."""
+        keep = self.rep < reps
+        if keep.all():
+            return self
+        return replace(self, rep=self.rep[keep], values=self.values[keep], events=self.events[keep])
 
     @classmethod
     def from_replications(cls, scenario: str, replications: Sequence, metrics: int) -> Chunk:
@@ -101,13 +124,19 @@ def _check_replication(scenario: str, replication, days: np.ndarray, metrics: in
 
 @dataclass(frozen=True)
 class Manifest:
-    """What a store's chunks belong to. `scenarios`: [{"name", "hash"}] in batch order."""
+    """What a store's chunks belong to.
+
+    scenarios: [{"name", "hash", "seed"}] in batch order (`seed`: the root seed that scenario's
+    replications use; the batch seed unless scenarios were given independent seeds).
+    reps: replications asked for by the latest batch (a resumed batch may ask for more).
+    """
 
     scenarios: list[dict]
     seed: int
     reps: int
     metric_names: list[str]
     chunk_size: int
+    independent: bool = False
     format: int = FORMAT_VERSION
 
     def to_json(self) -> str:
@@ -117,24 +146,132 @@ class Manifest:
     def from_json(cls, text: str) -> Manifest:
         return cls(**json.loads(text))
 
+    def mismatch(self, stored: Manifest) -> str | None:
+        """Why chunks made under `stored` cannot be part of this batch (None if they can)."""
+        if stored.format != self.format:
+            return f"it was written in store format {stored.format}, this version writes {self.format}"
+        if list(stored.metric_names) != list(self.metric_names):
+            return "it records a different set of metrics (another version of caseload)"
+        names, stored_names = [s["name"] for s in self.scenarios], [s["name"] for s in stored.scenarios]
+        if names != stored_names:
+            return f"it holds scenarios {stored_names}, not {names}"
+        for mine, theirs in zip(self.scenarios, stored.scenarios):
+            if mine["hash"] != theirs["hash"]:
+                return (f"scenario {mine['name']!r} differs from the stored one (another file "
+                        f"or other --set values)")
+        if stored.seed != self.seed:
+            return f"it was run with seed {stored.seed}, not {self.seed}"
+        if stored.independent != self.independent:
+            return ("it was run with independent random numbers per scenario"
+                    if stored.independent else "it was run with common random numbers")
+        return None
 
-class MemoryStore:
+
+def chunk_file_name(first: int, last: int) -> str:
+    """File name of replications `first`..`last` (inclusive)."""
+    return f"reps-{first:06d}-{last:06d}.npz"
+
+
+class _Reader:
+    """Reading a store without holding every replication: subclasses give spans and chunks."""
+
+    manifest: Manifest
+
+    def spans(self, scenario: str) -> list[tuple[int, int]]:
+        raise NotImplementedError
+
+    def read_chunk(self, scenario: str, first: int, last: int) -> Chunk:
+        raise NotImplementedError
+
+    def read_metric(self, scenario: str, first: int, last: int, metric: str) -> np.ndarray:
+        raise NotImplementedError
+
+    def read_events(self, scenario: str, first: int, last: int) -> np.ndarray:
+        return self.read_chunk(scenario, first, last).events
+
+    def covering(self, scenario: str, reps: int | None = None) -> list[tuple[int, int]]:
+        """The saved spans holding replications 0..reps-1 of `scenario`, in order.
+
+        Raises ValueError naming the first missing replication if any is not saved.
+        """
+        reps = self.manifest.reps if reps is None else reps
+        needed, next_rep = [], 0
+        for first, last in self.spans(scenario):
+            if next_rep >= reps:
+                break
+            if first == next_rep:
+                needed.append((first, last))
+                next_rep = last + 1
+            elif first > next_rep:
+                break
+        if next_rep < reps:
+            have = np.zeros(reps, dtype=bool)
+            for first, last in self.spans(scenario):
+                have[first:last + 1] = True
+            raise ValueError(f"{scenario}: store holds {int(have.sum())} replications, expected "
+                             f"{reps} (missing {int((~have).sum())}, first [{next_rep}])")
+        return needed
+
+    def chunks(self, scenario: str, reps: int | None = None) -> Iterator[Chunk]:
+        """Chunks holding replications 0..reps-1 of `scenario`, in order, one at a time."""
+        reps = self.manifest.reps if reps is None else reps
+        for first, last in self.covering(scenario, reps):
+            yield self.read_chunk(scenario, first, last).head(reps)
+
+    def load(self, scenario: str, reps: int | None = None) -> Chunk:
+        """All replications 0..reps-1 of `scenario` in one chunk (in memory: for small batches)."""
+        return Chunk.concat(list(self.chunks(scenario, reps)))
+
+    def metric_values(self, scenario: str, metric: str, reps: int | None = None) -> np.ndarray:
+        """One metric of replications 0..reps-1: an array (reps, samples)."""
+        reps = self.manifest.reps if reps is None else reps
+        parts = [self.read_metric(scenario, first, last, metric)[: max(0, reps - first)]
+                 for first, last in self.covering(scenario, reps)]
+        return np.concatenate(parts)
+
+    def values_at(self, scenario: str, samples: Sequence[int], reps: int | None = None
+                  ) -> np.ndarray:
+        """Every metric at the given sample positions: an array (reps, len(samples), metrics)."""
+        index = list(samples)
+        return np.concatenate([chunk.values[:, index, :] for chunk in self.chunks(scenario, reps)])
+
+    def days(self, scenario: str) -> np.ndarray:
+        """Sample times of `scenario` (days since its start)."""
+        spans = self.spans(scenario)
+        if not spans:
+            raise ValueError(f"{scenario}: store holds no replications")
+        return self.read_chunk(scenario, *spans[0]).days
+
+    def events(self, scenario: str, reps: int | None = None) -> int:
+        """SimPy events of replications 0..reps-1, summed."""
+        reps = self.manifest.reps if reps is None else reps
+        return int(sum(self.read_events(scenario, first, last)[: max(0, reps - first)].sum()
+                       for first, last in self.covering(scenario, reps)))
+
+
+class MemoryStore(_Reader):
     """Keeps chunks in memory (a batch without a results folder)."""
 
     def __init__(self, manifest: Manifest) -> None:
         self.manifest = manifest
-        self._chunks: dict[str, list[Chunk]] = {}
+        self._chunks: dict[str, dict[tuple[int, int], Chunk]] = {}
 
     def put(self, chunk: Chunk) -> None:
         """Keep a finished chunk."""
-        self._chunks.setdefault(chunk.scenario, []).append(chunk)
+        self._chunks.setdefault(chunk.scenario, {})[(chunk.first, chunk.last)] = chunk
 
-    def load(self, scenario: str) -> Chunk:
-        """All replications of `scenario`, in order; every replication must be present."""
-        return _assemble(scenario, self._chunks.get(scenario, []), self.manifest.reps)
+    def spans(self, scenario: str) -> list[tuple[int, int]]:
+        return sorted(self._chunks.get(scenario, {}))
+
+    def read_chunk(self, scenario: str, first: int, last: int) -> Chunk:
+        return self._chunks[scenario][(first, last)]
+
+    def read_metric(self, scenario: str, first: int, last: int, metric: str) -> np.ndarray:
+        column = self.manifest.metric_names.index(metric)
+        return self._chunks[scenario][(first, last)].values[:, :, column]
 
 
-class FolderStore:
+class FolderStore(_Reader):
     """Chunks as .npz files under `root/chunks/<scenario>/`, described by `root/manifest.json`."""
 
     def __init__(self, root: Path, manifest: Manifest) -> None:
@@ -143,9 +280,13 @@ class FolderStore:
 
     @classmethod
     def create(cls, root: Path, manifest: Manifest) -> FolderStore:
-        """Start a fresh store in `root`: chunks of an earlier batch there are removed."""
+        """Start a fresh store in `root`: chunks and outputs of an earlier batch are removed."""
         root = Path(root)
         shutil.rmtree(root / "chunks", ignore_errors=True)
+        for name in OUTPUT_FILES:
+            (root / name).unlink(missing_ok=True)
+        for path in root.glob("caseload-*.png"):
+            path.unlink()
         write_text_atomic(root / "manifest.json", manifest.to_json())
         return cls(root, manifest)
 
@@ -155,18 +296,47 @@ class FolderStore:
         root = Path(root)
         return cls(root, Manifest.from_json((root / "manifest.json").read_text(encoding="utf-8")))
 
+    @classmethod
+    def resume(cls, root: Path, manifest: Manifest, report: Report | None = None) -> FolderStore:
+        """The store in `root`, to be continued by a batch described by `manifest`.
+
+        Refuses (StoreMismatch) a store of other scenarios, another seed or other metrics. Keeps
+        the stored chunk size; checks every chunk and deletes damaged ones (reported), so they
+        are run again. A folder without a store starts a fresh one.
+        """
+        root = Path(root)
+        path = root / "manifest.json"
+        if not path.is_file():
+            return cls.create(root, manifest)
+        try:
+            stored = Manifest.from_json(path.read_text(encoding="utf-8"))
+        except (ValueError, TypeError) as error:
+            raise StoreMismatch(f"{root}: manifest.json is not a caseload store manifest "
+                                f"({error}); use another --out") from None
+        reason = manifest.mismatch(stored)
+        if reason:
+            raise StoreMismatch(f"{root}: cannot resume: {reason}; use another --out, or run "
+                                f"without --resume to replace these results")
+        store = cls(root, replace(manifest, chunk_size=stored.chunk_size))
+        write_text_atomic(path, store.manifest.to_json())
+        for scenario in manifest.scenarios:
+            store.discard_damaged(scenario["name"], report)
+        return store
+
     def chunk_path(self, scenario: str, first: int, last: int) -> Path:
         """Where replications `first`..`last` (inclusive) of `scenario` are saved."""
-        return self.root / "chunks" / scenario / f"reps-{first:06d}-{last:06d}.npz"
+        return self.root / "chunks" / scenario / chunk_file_name(first, last)
 
     def put(self, chunk: Chunk) -> None:
         """Save a finished chunk atomically."""
         path = self.chunk_path(chunk.scenario, chunk.first, chunk.last)
+        arrays = {f"{METRIC_PREFIX}{name}": chunk.values[:, :, i]
+                  for i, name in enumerate(self.manifest.metric_names)}
         with atomic_path(path) as temp, open(temp, "wb") as file:
             np.savez(file, scenario=np.array(chunk.scenario), rep=chunk.rep, days=chunk.days,
-                     values=chunk.values, events=chunk.events)
+                     events=chunk.events, **arrays)
 
-    def saved_ranges(self, scenario: str) -> list[tuple[int, int]]:
+    def spans(self, scenario: str) -> list[tuple[int, int]]:
         """(first, last) replication ranges saved for `scenario`, in order."""
         folder = self.root / "chunks" / scenario
         if not folder.is_dir():
@@ -174,24 +344,77 @@ class FolderStore:
         found = (CHUNK_NAME.match(path.name) for path in folder.iterdir())
         return sorted((int(m[1]), int(m[2])) for m in found if m)
 
+    saved_ranges = spans
+
     def read_chunk(self, scenario: str, first: int, last: int) -> Chunk:
         """One saved chunk."""
         with np.load(self.chunk_path(scenario, first, last), allow_pickle=False) as data:
+            values = np.stack([data[f"{METRIC_PREFIX}{name}"] for name in self.manifest.metric_names],
+                              axis=-1)
             return Chunk(scenario=str(data["scenario"]), rep=data["rep"], days=data["days"],
-                         values=data["values"], events=data["events"])
+                         values=values, events=data["events"])
 
-    def load(self, scenario: str) -> Chunk:
-        """All replications of `scenario`, in order; every replication must be present."""
-        chunks = [self.read_chunk(scenario, *span) for span in self.saved_ranges(scenario)]
-        return _assemble(scenario, chunks, self.manifest.reps)
+    def read_metric(self, scenario: str, first: int, last: int, metric: str) -> np.ndarray:
+        """One metric of one saved chunk: (k, samples); only that metric is read from disk."""
+        with np.load(self.chunk_path(scenario, first, last), allow_pickle=False) as data:
+            return data[f"{METRIC_PREFIX}{metric}"]
+
+    def read_events(self, scenario: str, first: int, last: int) -> np.ndarray:
+        with np.load(self.chunk_path(scenario, first, last), allow_pickle=False) as data:
+            return data["events"]
+
+    def discard_damaged(self, scenario: str, report: Report | None = None) -> list[Path]:
+        """Delete chunks of `scenario` that cannot be read whole or do not fit the manifest.
+
+        Also deletes temporary files of interrupted writes and chunks overlapping an earlier
+        one. Each deleted chunk is reported. Returns the deleted chunk paths.
+        """
+        folder = self.root / "chunks" / scenario
+        if not folder.is_dir():
+            return []
+        for temp in folder.glob(".*.tmp-*"):
+            temp.unlink(missing_ok=True)
+        deleted, days, next_free = [], None, 0
+        for first, last in self.spans(scenario):
+            path = self.chunk_path(scenario, first, last)
+            problem, chunk_days = _chunk_problem(path, scenario, first, last,
+                                                 self.manifest.metric_names)
+            if problem is None and days is not None and not np.array_equal(days, chunk_days):
+                problem = "its sample days differ from the other chunks'"
+            if problem is None and first < next_free:
+                problem = "it overlaps an earlier chunk"
+            if problem is None:
+                days = chunk_days if days is None else days
+                next_free = last + 1
+                continue
+            path.unlink(missing_ok=True)
+            deleted.append(path)
+            if report:
+                report(f"{path}: {problem}; deleted, its replications will be run again")
+        return deleted
 
 
-def _assemble(scenario: str, chunks: Sequence[Chunk], reps: int) -> Chunk:
-    """Join `chunks`; they must hold exactly replications 0..reps-1 of `scenario`."""
-    whole = Chunk.concat(chunks) if chunks else None
-    have = np.zeros(0, dtype=np.int64) if whole is None else whole.rep
-    if not np.array_equal(have, np.arange(reps)):
-        missing = sorted(set(range(reps)) - set(have.tolist()))
-        raise ValueError(f"{scenario}: store holds {len(have)} replications, expected {reps} "
-                         f"(missing {len(missing)}, first {missing[:1]})")
-    return whole
+def _chunk_problem(path: Path, scenario: str, first: int, last: int,
+                   metric_names: Sequence[str]) -> tuple[str | None, np.ndarray | None]:
+    """(what is wrong with a chunk file or None, its sample days). Reads every array whole, so a
+    truncated or corrupted file (bad zip, failed CRC) is caught."""
+    members = {"scenario", "rep", "days", "events",
+               *(f"{METRIC_PREFIX}{name}" for name in metric_names)}
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            if set(data.files) != members:
+                return "it does not hold the expected arrays", None
+            if str(data["scenario"]) != scenario:
+                return f"it belongs to scenario {str(data['scenario'])!r}", None
+            if not np.array_equal(data["rep"], np.arange(first, last + 1)):
+                return "its replication indices do not match its name", None
+            days = data["days"]
+            shape = (last - first + 1, len(days))
+            if data["events"].shape != shape[:1]:
+                return "its events array has the wrong shape", None
+            for name in metric_names:
+                if data[f"{METRIC_PREFIX}{name}"].shape != shape:
+                    return f"its {name} array has the wrong shape", None
+            return None, days
+    except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile) as error:
+        return f"it is damaged ({type(error).__name__}: {error})", None

@@ -4,17 +4,25 @@ Percentiles use linear interpolation between order statistics (numpy's and panda
 `sd` is the sample standard deviation (n - 1); confidence intervals of the mean use Student's t.
 Missing values (e.g. a mean wait in a period with no allocations) are left out, and `n` counts
 the replications that had a value.
+
+From a store (`summary_from_store`, `write_timeseries`) the tables are made one metric or one
+chunk at a time, so memory does not grow with the number of replications beyond one metric's
+(replications x samples) array.
 """
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping, Sequence
 from datetime import date
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from sim.files import atomic_path
 from sim.store import Chunk
 
 DAYS_PER_YEAR = 365.25
@@ -50,7 +58,8 @@ def timeseries_frame(runs: Mapping[str, Chunk], starts: Mapping[str, date],
         frame.insert(0, "scenario", name)
         frame.insert(1, "rep", np.repeat(run.rep, samples))
         frame.insert(2, "day", np.tile(_day_column(run.days), reps))
-        frame.insert(3, "date", np.tile(sample_dates(starts[name], run.days), reps))
+        frame.insert(3, "date", np.tile(sample_dates(starts[name], run.days), reps).astype(
+            "datetime64[ms]"))  # the unit timeseries.parquet reads back as
         frames.append(frame)
     return pd.concat(frames, ignore_index=True)
 
@@ -143,3 +152,63 @@ def final_table(summary: pd.DataFrame, horizons: Mapping[str, float]) -> pd.Data
     scenarios = pd.unique(summary["scenario"])
     metrics = pd.unique(summary["metric"])
     return _in_order(table, scenarios, metrics, "year")[list(FINAL_COLUMNS)]
+
+
+def summary_of_values(scenario: str, metric: str, days: np.ndarray, start: date,
+                      values: np.ndarray) -> pd.DataFrame:
+    """summary.csv rows of one metric of one scenario from its (replications, samples) array."""
+    present = ~np.isnan(values)
+    with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-missing samples give NaN
+        mean = np.nanmean(values, axis=0)
+        sd = np.nanstd(values, axis=0, ddof=1)
+        quantile = np.nanquantile if not present.all() else np.quantile
+        percentiles = quantile(values, list(PERCENTILES.values()), axis=0)
+    table = pd.DataFrame({
+        "scenario": scenario, "metric": metric, "day": _day_column(days),
+        "date": pd.Series(sample_dates(start, days)).dt.strftime("%Y-%m-%d").to_numpy(),
+        "mean": mean, "sd": sd,
+    })
+    for name, row in zip(PERCENTILES, percentiles):
+        table[name] = row
+    table["n"] = present.sum(axis=0).astype(np.int64)
+    return table
+
+
+def summary_from_store(store: Any, scenarios: Sequence, reps: int,
+                       metrics: Sequence[str] | None = None) -> pd.DataFrame:
+    """summary.csv from a store's replications 0..reps-1, one metric at a time.
+
+    store: a `sim.store` store; scenarios: objects with `name` and `start`, in row order.
+    """
+    metrics = list(metrics) if metrics is not None else list(store.manifest.metric_names)
+    parts = []
+    for scenario in scenarios:
+        days = store.days(scenario.name)
+        for metric in metrics:
+            values = store.metric_values(scenario.name, metric, reps)
+            parts.append(summary_of_values(scenario.name, metric, days, scenario.start, values))
+    return pd.concat(parts, ignore_index=True)[list(SUMMARY_COLUMNS)]
+
+
+def write_timeseries(store: Any, scenarios: Sequence, reps: int, path: Path) -> None:
+    """timeseries.parquet from a store, written chunk by chunk (one row group per chunk)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    metrics = list(store.manifest.metric_names)
+    with atomic_path(Path(path)) as temp:
+        writer = None
+        try:
+            for scenario in scenarios:
+                for chunk in store.chunks(scenario.name, reps):
+                    frame = timeseries_frame({scenario.name: chunk},
+                                             {scenario.name: scenario.start}, metrics)
+                    schema = writer.schema if writer is not None else None
+                    table = pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
+                    if writer is None:
+                        writer = pq.ParquetWriter(temp, table.schema)
+                    writer.write_table(table)
+        finally:
+            if writer is not None:
+                writer.close()

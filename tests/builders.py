@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from sim import validation
 from sim.metrics import METRIC_INDEX
 from sim.model.council import run_replication
 from sim.scenario import Scenario
@@ -51,12 +52,7 @@ def runs(sc: Scenario, reps: int, seed: int = 1) -> list:
 
 def mean_ci(samples) -> tuple[float, float, float]:
     """Mean and 95% confidence interval (t distribution) of independent samples."""
-    from scipy import stats
-
-    samples = np.asarray(samples, dtype=float)
-    mean = samples.mean()
-    half = stats.t.ppf(0.975, samples.size - 1) * samples.std(ddof=1) / np.sqrt(samples.size)
-    return mean, mean - half, mean + half
+    return validation.mean_ci(samples)
 
 
 # --- helpers of the behaviour suite (invariants, extremes, policy actions, metamorphic) -------

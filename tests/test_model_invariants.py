@@ -13,7 +13,9 @@ import pytest
 from builders import (
     BASE,
     NO_STOCK,
+    STILL_WORKFORCE,
     holders,
+    merged,
     run_replication,
     runs,
     scenario,
@@ -81,7 +83,7 @@ def check_invariants(sc, replication, *, hard_cap: bool | None = None,
     # cases can only come from the starting stock and from referrals since
     referred = np.cumsum(col["referrals"])
     assert np.all(col["open_cases"] <= col["open_cases"][0] + referred)
-    assert np.all(np.cumsum(col["allocations"]) <= sc.initial.unallocated + referred)
+    assert np.all(np.cumsum(col["allocations"]) <= col["unallocated"][0] + referred)
 
     # posts and people
     assert np.all(col["staff_nqsw"] <= col["staff_permanent"])
@@ -186,13 +188,17 @@ def _duration(draw, low: float, high: float) -> dict:
 def small_councils(draw) -> dict:
     """A valid small scenario: any mix of levels, caps, turnover, agency, managers and policies.
 
-    Caps only ever rise (a newly qualified worker's cap is at most the `sw` cap, `set_cap` raises),
+    Caps only ever rise (a newly qualified worker's cap is at most the `sw` cap; `set_cap` raises
+    every level's cap, by more the later it comes),
     so a hard cap is a promise the model can keep with the cases it already allocated.
     """
     levels = draw(st.lists(st.sampled_from(["nqsw", "sw", "senior"]), min_size=1, max_size=3,
                            unique=True))
-    sw_cap = draw(st.integers(3, 25))
-    caps = {"nqsw": draw(st.integers(2, sw_cap)), "sw": sw_cap, "senior": draw(st.integers(2, 30))}
+    # starters may join at any level; a level not listed keeps its default cap (nqsw 15, sw 20,
+    # senior 18), and newly qualified staff progress to `sw`, so the `sw` cap is the larger
+    sw_cap = draw(st.integers(3 if "nqsw" in levels else 15, 25)) if "sw" in levels else 20
+    caps = {"nqsw": draw(st.integers(2, sw_cap)) if "nqsw" in levels else 15, "sw": sw_cap,
+            "senior": draw(st.integers(2, 30)) if "senior" in levels else 18}
     in_post = {level: draw(st.integers(0, 8)) for level in levels}
     permanent = sum(in_post.values())
     establishment = permanent + draw(st.integers(0, 8))
@@ -219,8 +225,8 @@ def small_councils(draw) -> dict:
                            "target": draw(st.integers(2, 20)),
                            "over_months": draw(st.integers(0, 2))})
         elif kind == "set_cap":
-            top_cap += draw(st.integers(0, 5))
-            policy.append({"do": "set_cap", "after_days": day, "cap": top_cap})
+            # a later date never has a lower cap than an earlier one
+            policy.append({"do": "set_cap", "after_days": day, "cap": top_cap + day // 30})
         elif kind == "set_agency":
             policy.append({"do": "set_agency", "after_days": day,
                            "cover": draw(st.sampled_from([0.0, 0.5, 1.0])),
@@ -380,7 +386,7 @@ def test_a_different_seed_or_replication_gives_different_arrays():
 
 
 def test_a_replication_does_not_depend_on_which_replications_ran_before_it():
-    sc = scenario(CRAMPED)
+    sc = scenario(merged(CRAMPED, {"years": 1}))
     alone = run_replication(sc, 3, 9)
     for rep in range(3):
         run_replication(sc, rep, 9)
@@ -395,10 +401,13 @@ FOREVER = {"dist": "fixed", "value": 36500}  # no stage ever ends within the hor
 
 @pytest.mark.parametrize("waiting", [0, 25])
 def test_every_referral_stays_open_when_nothing_can_close(waiting):
-    """No front-door closures and endless assessments: open cases = referrals so far (+ waiting)."""
+    """No front-door closures, endless assessments, hard caps that fill up, nobody leaving (and
+    no agency worker to be released by a starter):
+    open cases = referrals so far (+ those waiting at the start)."""
     sc = scenario({
         "demand": {"referrals_per_year": 1500, "no_further_action": 0.0,
                    "assessment": {"duration_days": FOREVER}},
+        "workforce": merged(STILL_WORKFORCE, {"agency_in_post": 0, "agency": {"cover": 0.0}}),
         "initial": {**NO_STOCK, "unallocated": waiting},
         "allocation": {"when_full": "queue"},
     })
@@ -407,10 +416,11 @@ def test_every_referral_stays_open_when_nothing_can_close(waiting):
         assert np.array_equal(series(replication, "open_cases"), opened)
         assert np.array_equal(series(replication, "open_assessment"), opened)
         assert opened[-1] > waiting
-        allocated = np.cumsum(series(replication, "allocations"))
+        # nobody leaves, so a case once allocated stays held: held = first allocations so far
+        # (those at day 0 come before the first sample's period)
         held = opened - series(replication, "unallocated")
-        # the starting referrals are allocated at day 0, before the first sample's period
-        assert np.array_equal(allocated + min(waiting, held[0]), held)
+        assert np.array_equal(held[0] + np.cumsum(series(replication, "allocations")), held)
+        assert series(replication, "unallocated")[-1] > 0, "the hard caps never bit"
 
 
 def test_no_further_action_closes_a_binomial_share_at_the_front_door():

@@ -1,24 +1,13 @@
 """The model against queueing and renewal theory, each inside the simulation's own 95% interval."""
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pytest
-from builders import mean_ci, runs, scenario, series
+from builders import BASE, runs, scenario, series, without
+
+from sim.validation import erlang_c_queue, mean_ci, pathway_stock, renewal_share
 
 NO_TURNOVER = {"annual_rate": 0.0}
-
-
-def erlang_c_queue(servers: int, arrival_rate: float, service_rate: float) -> tuple[float, float]:
-    """M/M/c mean number waiting and mean wait (days), from Erlang's C formula."""
-    a = arrival_rate / service_rate
-    rho = a / servers
-    terms = sum(a**k / math.factorial(k) for k in range(servers))
-    last = a**servers / math.factorial(servers) / (1 - rho)
-    p_wait = last / (terms + last)
-    queue = p_wait * rho / (1 - rho)
-    return queue, queue / arrival_rate
 
 
 def test_hard_cap_queue_matches_erlang_c():
@@ -35,7 +24,7 @@ def test_hard_cap_queue_matches_erlang_c():
                       "agency_in_post": 0, "turnover": NO_TURNOVER},
         "allocation": {"when_full": "queue"},
         "initial": {"open": {"assessment": 0, "cin": 0, "cp": 0, "cla": 0}},
-    }, base={k: v for k, v in __import__("builders").BASE.items() if k != "workforce"})
+    }, base=without(BASE, "workforce"))
     reps = runs(sc, 16)
     queue, wait = erlang_c_queue(servers, per_day, 1 / mean_assessment)
     _, low, high = mean_ci([series(r, "unallocated").mean() for r in reps])
@@ -47,15 +36,6 @@ def test_hard_cap_queue_matches_erlang_c():
     assert max(series(r, "over_cap_share").max() for r in reps) == 0
 
 
-def expected_visits(outcome: dict, following: dict[str, dict]) -> dict[str, float]:
-    """Expected number of cin, cp and cla stages per assessed case (absorbing Markov chain)."""
-    plans = ["cin", "cp", "cla"]
-    transitions = np.array([[following[a].get(b, 0.0) for b in plans] for a in plans])
-    entry = np.array([outcome.get(p, 0.0) for p in plans])
-    visits = np.linalg.solve(np.eye(3) - transitions.T, entry)
-    return dict(zip(plans, visits, strict=True))
-
-
 def test_soft_cap_open_cases_follow_littles_law():
     """With soft caps nobody waits, so open cases = arrival rate x mean time along the pathway."""
     per_year, nfa = 1500.0, 0.2
@@ -63,10 +43,7 @@ def test_soft_cap_open_cases_follow_littles_law():
     outcome = {"close": 0.4, "cin": 0.35, "cp": 0.15, "cla": 0.1}
     following = {"cin": {"close": 0.8, "cp": 0.2}, "cp": {"cin": 0.5, "close": 0.4, "cla": 0.1},
                  "cla": {"close": 1.0}}
-    visits = expected_visits(outcome, following)
-    rate = per_year / 365.25 * (1 - nfa)
-    stock = {"assessment": rate * durations["assessment"],
-             **{p: rate * visits[p] * durations[p] for p in ("cin", "cp", "cla")}}
+    stock = pathway_stock(per_year / 365.25 * (1 - nfa), durations, outcome, following)
     sc = scenario({
         "years": 8,
         "demand": {
@@ -96,8 +73,7 @@ def test_soft_cap_open_cases_follow_littles_law():
 def test_staff_in_post_follows_the_renewal_formula(annual_rate, time_to_hire):
     """Each post alternates an exponential stay (mean 1/h) and a fixed vacancy T."""
     establishment = 200
-    mean_stay = 365.25 / annual_rate
-    share = mean_stay / (mean_stay + time_to_hire)
+    share = renewal_share(annual_rate, time_to_hire)
     sc = scenario({
         "years": 10, "warmup_days": 730,
         "workforce": {
@@ -107,7 +83,7 @@ def test_staff_in_post_follows_the_renewal_formula(annual_rate, time_to_hire):
             "recruitment": {"time_to_hire_days": {"dist": "fixed", "value": time_to_hire},
                             "success": 1.0, "nqsw_share": 0.0},
         },
-    }, base={k: v for k, v in __import__("builders").BASE.items() if k != "workforce"})
+    }, base=without(BASE, "workforce"))
     reps = runs(sc, 12)
     _, low, high = mean_ci([series(r, "staff_permanent").mean() / establishment for r in reps])
     assert low <= share <= high, (share, low, high)

@@ -26,6 +26,27 @@ from sim.streams import PURPOSES, stream
 DAYS_PER_YEAR = 365.25
 
 
+class Call(simpy.events.Event):
+    """A timeout that calls `callback(*args)` when it fires: a SimPy event with no process.
+
+    Lighter than `Timeout` plus a closure (it is the model's most common object): it is born
+    triggered and scheduled `delay` days ahead, like a Timeout.
+    """
+
+    def __init__(self, env: simpy.Environment, delay: float, callback, args: tuple) -> None:
+        self.env = env
+        self.callbacks = [_fire]
+        self._value = None
+        self._ok = True
+        self.callback = callback
+        self.args = args
+        env.schedule(self, simpy.events.NORMAL, delay)
+
+
+def _fire(event: Call) -> None:
+    event.callback(*event.args)
+
+
 class Counts:
     """Running totals that the recorder differences into period metrics."""
 
@@ -81,8 +102,7 @@ class Council:
 
     def later(self, delay_days: float, callback, *args) -> None:
         """Call `callback(*args)` after `delay_days` (an event with a callback, no process)."""
-        event = simpy.Timeout(self.env, delay_days)
-        event.callbacks.append(lambda _event: callback(*args))
+        Call(self.env, delay_days, callback, args)
 
     def at_day(self, day: float, callback, *args) -> None:
         self.later(max(0.0, day - self.env.now), callback, *args)

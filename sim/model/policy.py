@@ -51,8 +51,10 @@ class Policy:
         total = (action.count if action.count is not None
                  else round((action.share or 0.0) * workforce.establishment))
         self._phase(total, action.over_months, self._change_posts)
-        if action.managers:
-            self._phase(action.managers, action.over_months, self.council.managers.add_posts)
+        managers = (action.managers if action.managers_share is None
+                    else round(action.managers_share * self.council.managers.establishment))
+        if managers:
+            self._phase(managers, action.over_months, self.council.managers.add_posts)
 
     def _hire_to_caseload(self, action) -> None:
         council = self.council

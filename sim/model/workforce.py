@@ -301,12 +301,22 @@ class Workforce:
                                      progression_in_days=progression[i])
         vacant = list(free)
         remaining, _elapsed = sample_residual(self.time_to_hire_dist, rng, len(vacant))
+        covered = settings.agency_in_post
+        uncovered = len(vacant) - covered
+        # the chance an uncovered vacancy is still due its agency worker, so that a share `cover`
+        # of all vacancies is covered or on the way, as in the steady state
+        catch_up = min(1.0, max(0.0, (self.cover * len(vacant) - covered) / uncovered)
+                       ) if uncovered else 0.0
         for i, post in enumerate(vacant):
             self.vacant += 1
             self._start_campaign(post, float(remaining[i]))
-            if i < settings.agency_in_post:
+            if i < covered:
                 post.agency_wanted = True
                 self.start_agency(post)
+            else:
+                post.agency_wanted = self.agency_uniform() < catch_up
+                if post.agency_wanted:
+                    self._request_agency(post, self.council.now)
 
 
 def _exponential_years(annual_rate: float):

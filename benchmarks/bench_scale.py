@@ -1,0 +1,120 @@
+"""Monte Carlo at scale: 2-worker speed-up, the parent's peak memory, and what common random
+numbers buy.
+
+Usage: python benchmarks/bench_scale.py [--speed-reps N] [--crn-reps N] [--skip speed,memory,crn]
+
+Prints:
+- speed-up of 2 local worker processes over 1 (in-process) on the Manchester plan (5 years),
+  pool start-up included;
+- peak memory (resident set, ru_maxrss) of the parent process for 200 and for 2,000 replications
+  written to a results folder, each in a fresh process, with a cheap stand-in replication that
+  returns arrays of the Manchester plan's shape (262 weekly samples x every metric), so only the
+  batch machinery (store, streaming tables, figures) is measured;
+- the width of the 95% CI of the year-3 caseload_mean difference (Manchester plan minus no plan)
+  with independent random numbers divided by its width with common random numbers.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+import sim
+from sim.metrics import METRIC_INDEX, METRIC_NAMES
+from sim.model.replication import Replication
+
+ROOT = Path(__file__).resolve().parents[1]
+PLAN = ROOT / "scenarios" / "manchester-2016-plan.toml"
+BASELINE = ROOT / "scenarios" / "councils" / "manchester-2016.toml"
+
+
+def cheap_replication(scenario, rep: int, root_seed: int) -> Replication:
+    """Noise of the model's output shape: samples every report_every_days over the horizon."""
+    days = np.arange(0.0, float(scenario.years) * 365.25 + 1e-9, scenario.report_every_days)
+    rng = np.random.default_rng(np.random.SeedSequence(root_seed, spawn_key=(rep,)))
+    values = rng.gamma(4.0, 5.0, size=(len(days), len(METRIC_NAMES)))
+    values[:, METRIC_INDEX["caseload_mean"]] = 24 - 6 * days / days[-1] + rng.normal(0, 1, len(days))
+    return Replication(rep=rep, days=days, values=values, events=1)
+
+
+def speed_up(reps: int) -> None:
+    scenario = sim.load_scenario(PLAN)
+    seconds = {}
+    for workers in (1, 2):
+        began = time.perf_counter()
+        sim.run(scenario, reps=reps, seed=1, workers=workers)
+        seconds[workers] = time.perf_counter() - began
+    print(f"speed-up, {reps} replications of {scenario.name} ({scenario.years:g} years): "
+          f"1 worker {seconds[1]:.1f} s, 2 workers {seconds[2]:.1f} s, "
+          f"speed-up {seconds[1] / seconds[2]:.2f}")
+
+
+def memory_child(reps: int) -> None:
+    """In a fresh process: a batch of `reps` cheap replications into a folder; print max RSS."""
+    scenario = sim.load_scenario(PLAN)
+    with tempfile.TemporaryDirectory() as folder:
+        began = time.perf_counter()
+        sim.run(scenario, reps=reps, seed=1, workers=2, out=Path(folder) / "results",
+                replicate=cheap_replication)
+        seconds = time.perf_counter() - began
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    print(json.dumps({"reps": reps, "peak_mib": peak_kib / 1024, "seconds": seconds}))
+
+
+def peak_memory() -> None:
+    peaks = {}
+    for reps in (200, 2000):
+        output = subprocess.run([sys.executable, __file__, "--memory-child", str(reps)],
+                                check=True, capture_output=True, text=True).stdout
+        result = json.loads(output.strip().splitlines()[-1])
+        peaks[reps] = result["peak_mib"]
+        print(f"parent peak memory, {reps:,} replications (5-year shape, to a folder): "
+              f"{result['peak_mib']:.0f} MiB ({result['seconds']:.0f} s)")
+    print(f"ratio 2,000 / 200: {peaks[2000] / peaks[200]:.2f}")
+
+
+def crn_ratio(reps: int) -> None:
+    overrides = {"years": 3}
+    scenarios = [sim.load_scenario(BASELINE, overrides), sim.load_scenario(PLAN, overrides)]
+    widths = {}
+    for independent in (False, True):
+        differences = sim.compare(scenarios, reps=reps, seed=1, independent=independent,
+                                  report=lambda message: None).differences()
+        row = differences[(differences.metric == "caseload_mean") & (differences.year == 3)].iloc[0]
+        widths[independent] = row["ci_high"] - row["ci_low"]
+        label = "independent" if independent else "common"
+        print(f"year-3 caseload_mean difference, {label} random numbers, {reps} replications: "
+              f"{row['mean_diff']:+.3f} (95% CI {row['ci_low']:+.3f} to {row['ci_high']:+.3f}, "
+              f"width {widths[independent]:.3f})")
+    print(f"CI width ratio independent / common random numbers: "
+          f"{widths[True] / widths[False]:.1f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--speed-reps", type=int, default=16)
+    parser.add_argument("--crn-reps", type=int, default=30)
+    parser.add_argument("--skip", default="", help="comma-separated: speed, memory, crn")
+    parser.add_argument("--memory-child", type=int, default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.memory_child is not None:
+        memory_child(args.memory_child)
+        return
+    skip = set(filter(None, args.skip.split(",")))
+    if "speed" not in skip:
+        speed_up(args.speed_reps)
+    if "memory" not in skip:
+        peak_memory()
+    if "crn" not in skip:
+        crn_ratio(args.crn_reps)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,643 @@
+"""`caseload baseline`: a no-plan scenario for any English council, from the bundled DfE tables.
+
+`baseline_scenario_text(la, year)` automates what `scenarios/councils/manchester-2016.toml` does by
+hand. Demand: the year's referrals and no-further-action share; the assessment outcome from the
+not-in-need share; child in need stocks and flows turned into stage durations by Little's law
+(open cases of a stage = entries a year x mean years), so that the starting open cases are the
+steady state and add up to DfE's count of cases held by case-holding social workers. Workforce:
+DfE's case-holders split into permanent staff by level and agency workers, with an establishment,
+recruitment and agency cover that keep them stationary given DfE's turnover and vacancy rates
+(`sim.baseline_workforce`). The starting caseload is then DfE's cases / case-holders.
+
+Every figure in the file carries a comment: "DfE <dataset> <year> (<column>)", "derived: ...", or
+"assumption: ..."; the file opens with the list of assumptions and of DfE figures that were
+missing and how they were filled.
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+import shlex
+from dataclasses import dataclass, field
+
+from sim import __version__
+from sim import baseline_workforce as wf
+from sim.dfe import WORKFORCE_YEAR, BaselineError, Extract, Figure, display, extract, slug
+
+__all__ = ["BaselineError", "baseline_scenario_text", "years_available"]
+
+DAYS = 365.25
+ASSESSMENT_DAYS = 45.0   # FACTS: mean about 32 working days x 7/5
+CP_DAYS = 305.0          # FACTS: child protection plan about 10 months
+CLA_DAYS = 950.0         # FACTS: period in care about 2.6 years
+CP_SHARE = 0.13          # of the children in need stock
+CLA_SHARE = 0.19
+CIN_FLOOR = 0.10         # smallest share of cases left on child in need plans
+CP_NEXT = {"cin": 0.7, "close": 0.2, "cla": 0.1}
+NQSW_SHARE, SENIOR_SHARE, PROGRESSION_DAYS = 0.3, 0.15, 365.0
+MANAGER_SPAN, MANAGER_TURNOVER, MANAGER_HIRE_DAYS = 7, 0.12, 150.0
+COMMENT_COLUMN = 30
+
+ASSUMPTIONS = [
+    ("start 1 April YEAR, the day after DfE's children in need snapshot (31 March YEAR); the "
+     "flows of the year to 31 March YEAR are taken to continue unchanged (no growth, no "
+     "seasonality)"),
+    "re-referrals are inside DfE's Referrals, so no separate re-referral stream (share 0)",
+    "assessments last 45 days on average (FACTS: mean about 32 working days x 7/5), gamma cv 0.5",
+    ("child protection plans last 305 days (FACTS: about 10 months; gamma cv 0.7) and end to cin "
+     ".7, close .2, cla .1 (documented default); periods in care 950 days (FACTS: about 2.6 "
+     "years; lognormal cv 1.0) and end in closure"),
+    ("of the children in need stock, 13% are on child protection plans and 19% looked after "
+     "(national order of magnitude: FACTS 78,000 children in care, 2019, against DfE CIN 2017 "
+     "England At31_episodes 389,040 = 20%; the child protection share is not in the bundled "
+     "tables); DfE's per-authority counts of both are not in them either"),
+    ("child protection, looked-after and assessment cases are all held by case-holding social "
+     "workers, so DfE's cases (workforce) minus those leaves the cases on child in need plans"),
+    "child in need plans: lognormal, cv 1.0 (long tail); their mean follows by Little's law",
+    ("DfE's agency share of all social workers applies to case-holders; agency workers only "
+     "cover vacant posts (as in the model), and DfE's vacancy rate applies to case-holding posts"),
+    "notice 4-8 weeks (uniform 28-56 days); a post turns vacant, and recruitment starts, at notice",
+    ("recruitment campaigns average 120 days (gamma cv 0.5; documented default), re-advertised "
+     "until filled; at least 60 days from notice to a starter's first day"),
+    ("agency workers start 14 days after the leaver goes (documented default) and stay about a "
+     "year (annual_turnover 1.0); no ceiling on the agency share (max_share 1)"),
+    ("starters: 30% newly qualified (documented default), 15% senior; newly qualified staff "
+     "progress after a year (ASYE); 6 weeks' induction at half the cap"),
+    ("caps: 15 newly qualified, 20 experienced (FACTS: Wakefield), 18 senior (documented "
+     "default); soft caps (overallocate): nothing waits at the start"),
+    ("team managers: one per 7 case-holders, turnover 12% a year, 150 days to hire (documented "
+     "defaults)"),
+    ("costs: FACTS pay ranges (mid-points), on-costs 28%, agency premium £27,000 a year, £5,000 "
+     "per hire, placement mix and weekly costs as documented defaults"),
+    "no feedback effects (caseload on turnover, re-referral or care entry) in a baseline",
+]
+
+
+def years_available() -> list[int]:
+    """Years with DfE demand figures in the bundled extract."""
+    return extract().years
+
+
+def baseline_scenario_text(la: str, year: int) -> str:
+    """A validated-shape TOML scenario: `la`'s children's social care on 1 April `year`, no plan.
+
+    `la` is matched case-insensitively, punctuation ignored ("bristol city of", "St Helens").
+    Raises BaselineError (one line) for an unknown authority or a year outside the extract.
+    """
+    data = extract()
+    if year not in data.years:
+        raise BaselineError(f"--year: {year} is outside the DfE tables in the package; allowed: "
+                            f"{data.years[0]} to {data.years[-1]}")
+    name = data.find(la)
+    return _Baseline(data, name, year, la).text()
+
+
+# --- the derivation ------------------------------------------------------------------------------
+
+@dataclass
+class _Notes:
+    fallbacks: list[str] = field(default_factory=list)
+    adjustments: list[str] = field(default_factory=list)
+
+    def use(self, figure: Figure) -> Figure:
+        if figure.fallback:
+            line = f"{figure.source}: {figure.fallback}"
+            if line not in self.fallbacks:
+                self.fallbacks.append(line)
+        return figure
+
+
+class _Baseline:
+    """The derivation for one authority and year, and the file it writes."""
+
+    def __init__(self, data: Extract, la: str, year: int, asked: str) -> None:
+        self.data, self.la, self.year, self.asked = data, la, year, asked
+        self.notes = _Notes()
+        self._workforce_figures()
+        self._cases()
+        self._demand()
+        self._stocks()
+        self._flows()
+        self._staff()
+
+    # workforce figures (DfE, 30 September 2017) -----------------------------------------------
+    def _workforce_figures(self) -> None:
+        data, la, use = self.data, self.la, self.notes.use
+        self.turnover = use(data.rate(la, "turnover_rate_fte_%", zero_is_missing=True))
+        self.agency_rate = use(data.rate(la, "agency_worker_rate_fte_%"))
+        self.vacancy_rate = use(data.rate(la, "vacancy_rate_fte_%"))
+        self.agency_cover = data.rate(la, "vacancy_agency_cover_rate_fte_%")
+        counts = ("social_worker_fte", "leaver_fte", "starters_fte", "agency_fte", "vacancy_fte",
+                  "case_holders_fte", "cases", "caseload_fte")
+        self.wf = {column: data.workforce_count(la, column) for column in counts}
+        holders, cases = self.wf["case_holders_fte"], self.wf["cases"]
+        if math.isnan(holders.value) or math.isnan(cases.value) or holders.value <= 0:
+            self._estimate_case_holders()
+        else:
+            use(holders)
+            use(cases)
+            self.caseload_fte = Figure(cases.value / holders.value,
+                                       f"DfE workforce {WORKFORCE_YEAR} (cases / case_holders_fte)")
+            self.holders_fte, self.cases_2017 = holders, cases
+
+    def _estimate_case_holders(self) -> None:
+        """DfE has no case-holders or cases for the authority: the region's ratios."""
+        data, la = self.data, self.la
+        in_post = self.wf["social_worker_fte"]
+        ratio = (data.wider(la, WORKFORCE_YEAR, "case_holders_fte").value
+                 / data.wider(la, WORKFORCE_YEAR, "social_worker_fte").value)
+        region = data.region_of[la]
+        self.caseload_fte = data.wider(la, WORKFORCE_YEAR, "caseload_fte")
+        holders = in_post.value * ratio
+        self.holders_fte = Figure(
+            holders, f"derived: DfE workforce {WORKFORCE_YEAR} (social_worker_fte) "
+                     f"{in_post.value:,.1f} x {ratio:.3f}",
+            f"case_holders_fte {self.wf['case_holders_fte'].fallback}; {region}'s share of "
+            f"social workers holding cases used")
+        self.cases_2017 = Figure(
+            holders * self.caseload_fte.value,
+            f"derived: {holders:,.1f} case-holders x {self.caseload_fte.value:g}",
+            f"cases {self.wf['cases'].fallback}; {region}'s caseload_fte used")
+        self.notes.use(self.holders_fte)
+        self.notes.use(self.cases_2017)
+
+    # open cases held by social workers at the start --------------------------------------------
+    def _cases(self) -> None:
+        use, data, la, year = self.notes.use, self.data, self.la, self.year
+        self.at31 = use(data.count(la, year, "At31_episodes"))
+        if year == WORKFORCE_YEAR:
+            self.cases = self.cases_2017.value
+            self.cases_source = self.cases_2017.source + _fallback_note(self.cases_2017)
+            return
+        at31_2017 = use(data.count(la, WORKFORCE_YEAR, "At31_episodes"))
+        self.cases = self.cases_2017.value * self.at31.value / at31_2017.value
+        self.cases_source = (
+            f"derived: DfE workforce {WORKFORCE_YEAR} cases {self.cases_2017.value:,.0f} x DfE "
+            f"CIN {year} / {WORKFORCE_YEAR} At31_episodes {self.at31.value:,.0f} / "
+            f"{at31_2017.value:,.0f} (the 2017 share of children in need held as cases, carried "
+            f"back)")
+        self.notes.adjustments.append(
+            f"DfE's workforce figures are for 30 September {WORKFORCE_YEAR} only: staff, rates and "
+            f"the ratio of cases to children in need are carried back to {year} unchanged")
+
+    # demand ------------------------------------------------------------------------------------
+    def _demand(self) -> None:
+        use, data, la, year = self.notes.use, self.data, self.la, self.year
+        self.referrals = use(data.count(la, year, "Referrals"))
+        self.nfa = use(data.share(la, year, "No_Further_Action"))
+        self.nin = use(data.share(la, year, "Not_in_Need"))
+        self.rereferrals = data.share(la, year, "Re_referrals")
+        self.assessed = self.referrals.value * (1 - self.nfa.value)
+        self.close_share = min(1.0, self.nin.value / (1 - self.nfa.value)) if self.assessed else 0
+        self.history = [data.cell("Local authority", la, y, "Referrals")[1] or "-"
+                        for y in data.years]
+
+    def _stocks(self) -> None:
+        """Open cases by stage at the start: they sum to DfE's cases (Little's law for each)."""
+        target = max(1, round(self.cases))
+        assessment = self.assessed * ASSESSMENT_DAYS / DAYS
+        cp, cla = CP_SHARE * self.at31.value, CLA_SHARE * self.at31.value
+        self.scaled = 1.0
+        room = target * (1 - CIN_FLOOR)
+        if assessment + cp + cla > room:
+            if cp + cla > 0 and room > assessment:
+                self.scaled = (room - assessment) / (cp + cla)
+                cp, cla = cp * self.scaled, cla * self.scaled
+            else:
+                self.scaled = room / (assessment + cp + cla)
+                assessment, cp, cla = (x * self.scaled for x in (assessment, cp, cla))
+            self.notes.adjustments.append(
+                f"assessment, child protection and looked-after stocks would leave under "
+                f"{CIN_FLOOR:.0%} of DfE's cases on child in need plans; "
+                f"{'they' if assessment < self.assessed * ASSESSMENT_DAYS / DAYS else 'cp and cla'}"
+                f" are scaled by {self.scaled:.3f} so that {CIN_FLOOR:.0%} remain")
+        stocks = {"assessment": round(assessment), "cp": round(cp), "cla": round(cla)}
+        stocks["cin"] = target - sum(stocks.values())
+        self.stocks = stocks
+        self.assessment_days = (stocks["assessment"] / self.assessed * DAYS if self.assessed
+                                else ASSESSMENT_DAYS)
+
+    def _flows(self) -> None:
+        """Entries a year that keep the stocks level, as assessment outcome shares."""
+        stocks, assessed = self.stocks, max(self.assessed, 1e-9)
+        entries_cp = stocks["cp"] / (CP_DAYS / DAYS)
+        entries_cla = stocks["cla"] / (CLA_DAYS / DAYS)
+        cp_next = dict(CP_NEXT)
+        if entries_cla < cp_next["cla"] * entries_cp:
+            cp_next["cla"] = round(entries_cla / entries_cp, 4) if entries_cp else 0.0
+            cp_next["cin"] = round(1 - cp_next["close"] - cp_next["cla"], 4)
+            self.notes.adjustments.append(
+                "child protection plans alone would bring more children into care than the "
+                f"looked-after stock holds: cp plans end in care {cp_next['cla']:.4f} (not 0.1)")
+        cp = min(entries_cp / assessed, 1.0)
+        cla = min(max(0.0, entries_cla - cp_next["cla"] * entries_cp) / assessed, 1.0 - cp)
+        close = min(self.close_share, 1.0 - cp - cla)
+        if close < self.close_share - 1e-9:
+            self.notes.adjustments.append(
+                f"DfE's not-in-need share {self.close_share:.3f} of assessments leaves no room "
+                f"for the child protection and care entries; closure after assessment set to "
+                f"{close:.4f}")
+        outcome = {"close": round(close, 4), "cp": round(cp, 4), "cla": round(cla, 4)}
+        outcome["cin"] = round(1 - outcome["close"] - outcome["cp"] - outcome["cla"], 4)
+        outcome["close"] = round(1 - outcome["cin"] - outcome["cp"] - outcome["cla"], 10)
+        self.outcome, self.cp_next = outcome, cp_next
+        self.entries = {stage: outcome[stage] * self.assessed for stage in outcome}
+        self.entries_cp, self.entries_cla = entries_cp, entries_cla
+        self.entries_cin = self.entries["cin"] + cp_next["cin"] * entries_cp
+        cin_days = stocks["cin"] / self.entries_cin * DAYS if self.entries_cin > 0 else 180.0
+        self.cin_days = min(max(cin_days, 1.0), 36500.0)
+
+    # workforce ---------------------------------------------------------------------------------
+    def _staff(self) -> None:
+        self.case_holders = max(2, round(self.holders_fte.value))
+        self.state = wf.stationary(self.case_holders, self.agency_rate.value / 100,
+                                   self.turnover.value / 100, self.vacancy_rate.value / 100)
+        permanent = self.state.permanent
+        nqsw = min(permanent, wf.newly_qualified(permanent, self.turnover.value / 100, NQSW_SHARE,
+                                                 PROGRESSION_DAYS))
+        senior = min(permanent - nqsw, round(SENIOR_SHARE * permanent))
+        self.levels = {"nqsw": nqsw, "sw": permanent - nqsw - senior, "senior": senior}
+        self.managers = max(1, round(self.case_holders / MANAGER_SPAN))
+        vacant = wf.vacant_share(MANAGER_TURNOVER, MANAGER_HIRE_DAYS)
+        self.managers_in_post = self.managers - round(self.managers * vacant)
+        if self.state.fill_raised_for_agency:
+            self.notes.adjustments.append(
+                f"DfE's agency share {self.agency_rate.value:g}% needs more vacant posts than its "
+                f"vacancy rate {self.vacancy_rate.value:g}% gives (agency workers only cover "
+                f"vacancies in the model): time to fill raised from "
+                f"{self.state.fill_from_vacancy_days:.0f} to {self.state.fill_days:.0f} days, "
+                f"every vacancy covered; model vacancy rate {self.state.vacancy_rate:.1%}")
+        elif self.state.fill_days > self.state.fill_from_vacancy_days + 1e-6:
+            self.notes.adjustments.append(
+                f"DfE's vacancy rate {self.vacancy_rate.value:g}% implies a time to fill under "
+                f"{wf.MIN_FILL_DAYS:.0f} days; {wf.MIN_FILL_DAYS:.0f} days used (model vacancy "
+                f"rate {self.state.vacancy_rate:.1%})")
+
+    # the file ----------------------------------------------------------------------------------
+    def text(self) -> str:
+        return "\n".join([*self._header(), "", *self._top(), "", *self._demand_lines(), "",
+                          *self._workforce_lines(), "", *self._other_lines()]) + "\n"
+
+    def _header(self) -> list[str]:
+        la, year = self.la, self.year
+        command = shlex.join(["caseload", "baseline", "--la", la, "--year", str(year)])
+        lines = [
+            (f"{display(la)} children's social care, 1 April {year}, with NO plan (no "
+             "[[policy]])."),
+            "",
+            (f"Generated by `{command}` (caseload {__version__}) from the DfE tables bundled in "
+             "the package (sim/data/dfe_extract.csv). "
+             "Contains public sector information licensed under the Open Government Licence v3.0; "
+             "source: Department for Education."),
+            "",
+            ("A baseline: with nothing changed, open cases and staff should stay roughly level. "
+             "Demand and durations are set so that the starting open cases are the steady state "
+             "(Little's law: open cases of a stage = entries a year x mean years), and the "
+             "workforce so that staff in post, agency workers and vacancies are stationary "
+             "given DfE's turnover and vacancy rates. Every number says where it comes from: "
+             "\"DfE <dataset> <year> (<column>)\", \"derived: ...\" or \"assumption: ...\". "
+             "DfE demand figures for "
+             f"{year} cover the year to 31 March {year} (stocks at that date); the workforce "
+             f"figures are for 30 September {WORKFORCE_YEAR}."),
+            "",
+            "---- Assumptions ----",
+            *_numbered([a.replace("YEAR", str(year)) for a in ASSUMPTIONS]
+                       + self.notes.adjustments),
+            "",
+            "---- DfE figures filled in (not published for this authority alone) ----",
+            *([f"- {line}" for line in self.notes.fallbacks]
+              or [f"- none: every DfE figure used was published for {la}"]),
+            "",
+            *self._demand_arithmetic(),
+            "",
+            *self._workforce_arithmetic(),
+        ]
+        return [_comment(line) for line in lines]
+
+    def _demand_arithmetic(self) -> list[str]:
+        s, e, o = self.stocks, self.entries, self.outcome
+        cases = sum(s.values())
+        return [
+            f"---- Demand (DfE {self.year}, {self.la}) ----",
+            (f"referrals {self.referrals.value:,.0f} a year; no further action "
+             f"{self.nfa.value:.1%}; assessed as not in need {self.nin.value:.1%} of referrals."),
+            (f"assessed a year A = {self.referrals.value:,.0f} x (1 - {self.nfa.value:.3f}) = "
+             f"{self.assessed:,.0f}; outcome close {o['close']:.4f} cin {o['cin']:.4f} "
+             f"cp {o['cp']:.4f} cla {o['cla']:.4f}"),
+            (f"  -> a year: close {e['close']:,.0f}, cin {e['cin']:,.0f}, cp {e['cp']:,.0f}, "
+             f"cla {e['cla']:,.0f}; cp plan ends cin {self.cp_next['cin']:g} close "
+             f"{self.cp_next['close']:g} cla {self.cp_next['cla']:g}"),
+            (f"entries a year: cin {self.entries_cin:,.0f}, cp {self.entries_cp:,.0f}, "
+             f"cla {self.entries_cla:,.0f}"),
+            "open cases at the start (stock = entries a year x mean days / 365.25):",
+            (f"  assessment {self.assessed:,.0f} x {self.assessment_days:.0f} d = "
+             f"{s['assessment']:,}"),
+            (f"  cp         {self.entries_cp:,.0f} x {CP_DAYS:.0f} d = {s['cp']:,}   "
+             f"({CP_SHARE * self.scaled:.3f} x DfE CIN At31_episodes {self.at31.value:,.0f})"),
+            (f"  cla        {self.entries_cla:,.0f} x {CLA_DAYS:.0f} d = {s['cla']:,}   "
+             f"({CLA_SHARE * self.scaled:.3f} x At31_episodes)"),
+            (f"  cin        {self.entries_cin:,.0f} x {self.cin_days:.0f} d = {s['cin']:,}   "
+             "(the rest of DfE's cases)"),
+            f"  all        {cases:,} = DfE's cases held by social workers ({self.cases_source})",
+            (f"DfE's children in need at 31 March {self.year} number {self.at31.value:,.0f}; DfE "
+             "counts fewer cases than children (some councils count families, and some children "
+             "are held by other staff), so the model's stocks follow the cases."),
+        ]
+
+    def _workforce_arithmetic(self) -> list[str]:
+        st, wfig = self.state, self.wf
+        cycle = 1 / st.hazard_per_year + st.fill_days / DAYS
+        vacancy_cover = st.agency / st.vacancies if st.vacancies else 0.0
+        return [
+            f"---- Workforce (DfE {WORKFORCE_YEAR}, {self.la}) ----",
+            (f"case-holders {self.holders_fte.value:,.1f} FTE -> {self.case_holders} people: "
+             f"agency {self.agency_rate.value:g}% -> {st.agency}, permanent {st.permanent}."),
+            (f"DfE: social workers in post {_show(wfig['social_worker_fte'])} FTE, leavers "
+             f"{_show(wfig['leaver_fte'])}, starters {_show(wfig['starters_fte'])}, agency "
+             f"{_show(wfig['agency_fte'])}, vacancies {_show(wfig['vacancy_fte'])}."),
+            (f"Leaving hazard h = turnover {self.turnover.value:g}% / (1 - turnover x 42 d "
+             f"notice) = {st.hazard_per_year:.4f} a year (so leavers / in post = "
+             f"{self.turnover.value:g}%)."),
+            (f"Time to fill from notice T = v / (1 - v) x (1/h + notice) = "
+             f"{st.fill_from_vacancy_days:.0f} d for DfE's vacancy rate v = "
+             f"{self.vacancy_rate.value:g}%; used {st.fill_days:.0f} d = campaigns of "
+             f"{st.campaign_days:.0f} d that succeed with p = {st.success:.3f}."),
+            (f"Per post: cycle 1/h + T = {cycle:.2f} yr; permanent people (1/h + notice) / cycle; "
+             f"vacant (from notice) T / cycle; agency cover x {wf.presence():.3f} x "
+             "E[(T - notice - 14 d)+] / cycle."),
+            (f"Establishment E = {st.permanent} x cycle / (1/h + notice) = {st.establishment}; "
+             f"vacancies ~ {st.vacancies:.1f} (rate {st.vacancy_rate:.1%}); agency cover "
+             f"{st.cover:.3f} holds {st.agency} agency workers = {vacancy_cover:.0%} of vacancies "
+             f"(DfE vacancy_agency_cover_rate_fte_% {_show(self.agency_cover)})."),
+            (f"Starters = leavers ~ {self.turnover.value / 100 * st.permanent:.1f} a year; "
+             f"newly qualified in post {self.levels['nqsw']} (starters x {NQSW_SHARE} x time "
+             f"before progression), senior {self.levels['senior']} ({SENIOR_SHARE:.0%})."),
+            (f"Caseload at the start: {sum(self.stocks.values()):,} cases / {self.case_holders} "
+             f"case-holders = {sum(self.stocks.values()) / self.case_holders:.2f} (DfE "
+             "caseload_fte "
+             f"{_show(self.wf['caseload_fte'])}; cases / case_holders_fte "
+             f"{self.caseload_fte.value:.2f})."),
+        ]
+
+    def _top(self) -> list[str]:
+        year = self.year
+        return [
+            _kv("name", json.dumps(f"{slug(self.la)}-{year}"), "used in outputs"),
+            _kv("title", json.dumps(f"{display(self.la)} {year}: no plan (baseline from DfE "
+                                    "tables)"), f"DfE's name: {self.la}"),
+            _kv("start", f"{year}-04-01", f"assumption: the day after DfE's children in need "
+                                          f"snapshot of 31 March {year}"),
+            _kv("years", "5", "assumption: a five-year horizon, like the councils' plans"),
+            _kv("warmup_days", "0", "assumption: starting stocks are the steady state (drawn "
+                                    "with residual lives), no warm-up needed"),
+            _kv("report_every_days", "7", "assumption: weekly samples"),
+        ]
+
+    def _demand_lines(self) -> list[str]:
+        o, la = self.outcome, self.la
+        rr = self.rereferrals
+        history = " ".join(self.history)
+        return [
+            "[demand]",
+            _kv("referrals_per_year", f"{round(self.referrals.value)}",
+                f"{self.referrals.source}, {la}; re-referrals ({rr.value:.1%}) are inside"
+                + _fallback_note(self.referrals)),
+            _kv("growth_per_year", "0.0", f"assumption: no trend in a baseline; DfE referrals "
+                f"{self.data.years[0]}-{self.data.years[-1]}: {history}"),
+            _kv("no_further_action", _num(self.nfa.value),
+                f"{self.nfa.source}, {la}" + _fallback_note(self.nfa)),
+            "",
+            "[demand.rereferral]",
+            _kv("share", "0.0", "assumption: re-referrals are inside referrals_per_year "
+                                f"({rr.source})"),
+            _kv("delay_days", '{ dist = "exponential", mean = 180 }',
+                "assumption: documented default; unused while share = 0"),
+            "",
+            "[demand.assessment]",
+            _kv("duration_days", f'{{ dist = "gamma", mean = {_num(self.assessment_days, 1)}, '
+                                 'cv = 0.5 }',
+                "assumption: FACTS mean about 32 working days x 7/5 = 45 calendar days"
+                + ("" if self.scaled == 1 or self.assessment_days >= ASSESSMENT_DAYS - 0.5
+                   else f", scaled by {self.scaled:.3f} (see assumptions)") + "; cv assumption"),
+            _kv("outcome", f"{{ close = {_num(o['close'])}, cin = {_num(o['cin'])}, "
+                           f"cp = {_num(o['cp'])}, cla = {_num(o['cla'])} }}",
+                "shares of assessed cases (after no further action); see the header"),
+            _comment(f"close: {self.nin.source} / (1 - no further action) = "
+                     f"{self.close_share:.4f}" + _fallback_note(self.nin)),
+            _comment(f"cp: derived: {self.entries_cp:,.0f} a year keep {self.stocks['cp']:,} "
+                     f"on plans for {CP_DAYS:.0f} days (Little's law) / {self.assessed:,.0f} "
+                     "assessed"),
+            _comment(f"cla: derived: {self.entries_cla:,.0f} a year keep {self.stocks['cla']:,} "
+                     f"looked after for {CLA_DAYS:.0f} days, less "
+                     f"{self.cp_next['cla'] * self.entries_cp:,.0f} from cp plans"),
+            _comment("cin: the rest of those assessed as in need"),
+            "",
+            "[demand.cin]",
+            _kv("duration_days", f'{{ dist = "lognormal", mean = {_num(self.cin_days, 1)}, '
+                                 'cv = 1.0 }',
+                f"derived: {self.stocks['cin']:,} on cin plans / {self.entries_cin:,.0f} entries "
+                "a year (Little's law); cv assumption (long tail)"),
+            _kv("next", "{ close = 1.0 }", "assumption: documented default; escalation comes "
+                                            "back as a re-referral inside referrals_per_year"),
+            "",
+            "[demand.cp]",
+            _kv("duration_days", f'{{ dist = "gamma", mean = {CP_DAYS:.0f}, cv = 0.7 }}',
+                "assumption: FACTS national cp plan about 10 months; cv from FACTS plan lengths "
+                "ended 2020"),
+            _kv("next", f"{{ cin = {_num(self.cp_next['cin'])}, close = "
+                        f"{_num(self.cp_next['close'])}, cla = {_num(self.cp_next['cla'])} }}",
+                "assumption: documented default (DfE cp end reasons not in the bundled tables)"
+                + ("" if self.cp_next == CP_NEXT else "; cla share lowered (see assumptions)")),
+            "",
+            "[demand.cla]",
+            _kv("duration_days", f'{{ dist = "lognormal", mean = {CLA_DAYS:.0f}, cv = 1.0 }}',
+                "assumption: FACTS period in care about 2.6 years (estimate); cv assumption"),
+            _kv("next", "{ close = 1.0 }", "assumption: documented default (leaving care "
+                                            "closes the case)"),
+        ]
+
+    def _workforce_lines(self) -> list[str]:
+        st, lv = self.state, self.levels
+        carried = ("" if self.year == WORKFORCE_YEAR
+                   else f"; carried back from September {WORKFORCE_YEAR}")
+        return [
+            "[workforce]",
+            _kv("establishment", str(st.establishment),
+                f"derived: steady state {st.permanent} permanent x cycle / (1/h + notice) "
+                f"(header){carried}"),
+            _kv("agency_in_post", str(st.agency),
+                f"DfE workforce {WORKFORCE_YEAR} (agency_worker_rate_fte_%) "
+                f"{self.agency_rate.value:g}% of {self.case_holders} case-holders"
+                + _fallback_note(self.agency_rate)),
+            _kv("progression_days", f"{PROGRESSION_DAYS:.0f}",
+                "assumption: the assessed and supported year in employment (ASYE) lasts a year"),
+            "",
+            "[workforce.levels]",
+            _kv("nqsw", f"{{ in_post = {lv['nqsw']}, cap = 15 }}",
+                f"assumption: steady state, {NQSW_SHARE:.0%} of starters until progression; "
+                "cap FACTS: Wakefield 15 for newly qualified"),
+            _kv("sw", f"{{ in_post = {lv['sw']}, cap = 20 }}",
+                f"derived: case-holders {self.holders_fte.value:,.1f} FTE "
+                f"({self.holders_fte.source}) - {st.agency} agency - the other levels; "
+                "cap FACTS: Wakefield up to 20 for experienced"),
+            _kv("senior", f"{{ in_post = {lv['senior']}, cap = 18 }}",
+                f"assumption: {SENIOR_SHARE:.0%} of permanent staff (= senior_share, so the mix is "
+                "stationary); cap documented default"),
+            "",
+            "[workforce.ramp_up]",
+            _kv("days", "42", "assumption: about 6 weeks' induction with a protected caseload"),
+            _kv("cap_share", "0.5", "assumption: half the cap during induction (documented "
+                                    "default)"),
+            "",
+            "[workforce.turnover]",
+            _kv("annual_rate", _num(st.hazard_per_year),
+                f"derived: {self.turnover.source} {self.turnover.value:g}% as a hazard while "
+                f"not on notice (header){carried}" + _fallback_note(self.turnover)),
+            _kv("caseload_elasticity", "0.0",
+                "assumption: FACTS: no published elasticity of turnover to caseload"),
+            _kv("notice_days", f'{{ dist = "uniform", low = {wf.NOTICE_DAYS[0]:.0f}, '
+                               f'high = {wf.NOTICE_DAYS[1]:.0f} }}',
+                "assumption: 4-8 weeks' notice"),
+            "",
+            "[workforce.recruitment]",
+            _kv("time_to_hire_days", f'{{ dist = "gamma", mean = {_num(st.campaign_days, 1)}, '
+                                     f"cv = {wf.CAMPAIGN_CV} }}",
+                "assumption: one campaign (advert, interviews, checks, the starter's notice)"),
+            _kv("success", _num(st.success),
+                f"derived: campaign / time to fill {st.fill_days:.0f} d, " + (
+                    "the shortest that holds DfE's agency share (DfE's vacancy rate "
+                    f"{self.vacancy_rate.value:g}% is too low for it; header)"
+                    if st.fill_raised_for_agency else
+                    f"which keeps DfE's vacancy rate {self.vacancy_rate.value:g}% stationary "
+                    "(header)") + _fallback_note(self.vacancy_rate)),
+            _kv("nqsw_share", str(NQSW_SHARE), "assumption: documented default"),
+            _kv("senior_share", str(SENIOR_SHARE),
+                "assumption: keeps seniors at 15% of staff (no sw -> senior progression)"),
+            "",
+            "[workforce.agency]",
+            _kv("cover", _num(st.cover),
+                f"derived: holds DfE's agency share {self.agency_rate.value:g}% in the steady "
+                f"state (header); DfE vacancy_agency_cover_rate_fte_% {_show(self.agency_cover)}"),
+            _kv("start_days", f'{{ dist = "fixed", value = {wf.AGENCY_START_DAYS:.0f} }}',
+                "assumption: documented default, agencies supply within two weeks"),
+            _kv("annual_turnover", _num(wf.AGENCY_TURNOVER),
+                "assumption: locum assignments last about a year"),
+            _kv("max_share", "1.0", "assumption: no ceiling in a baseline (documented default); "
+                                    "cover sets the share"),
+        ]
+
+    def _other_lines(self) -> list[str]:
+        s = self.stocks
+        return [
+            "[managers]",
+            _kv("establishment", str(self.managers),
+                f"assumption: one per {MANAGER_SPAN} case-holders: {self.case_holders} / "
+                f"{MANAGER_SPAN}"),
+            _kv("in_post", str(self.managers_in_post),
+                f"derived: steady state, "
+                f"{wf.vacant_share(MANAGER_TURNOVER, MANAGER_HIRE_DAYS):.1%} vacant"),
+            _kv("annual_turnover", str(MANAGER_TURNOVER), "assumption: documented default"),
+            _kv("time_to_hire_days", f'{{ dist = "gamma", mean = {MANAGER_HIRE_DAYS:.0f}, '
+                                     'cv = 0.5 }', "assumption: documented default"),
+            _kv("span_reference", str(MANAGER_SPAN),
+                "assumption: typical span of 6-7 case-holders per manager"),
+            _kv("span_turnover_effect", "0.0", "assumption: no published size"),
+            "",
+            "[allocation]",
+            _kv("when_full", '"overallocate"', "assumption: soft caps in a baseline, nothing "
+                                               "held back"),
+            _kv("priority", '["cp", "cla", "assessment", "cin"]',
+                "assumption: documented default"),
+            "",
+            "[initial]",
+            _kv("unallocated", "0", "assumption: no waiting list at the start"),
+            "",
+            "[initial.open]",
+            _kv("assessment", str(s["assessment"]),
+                f"derived: Little's law, {self.assessed:,.0f} assessments a year x "
+                f"{self.assessment_days:.0f}/365.25"),
+            _kv("cin", str(s["cin"]),
+                f"derived: DfE's cases {sum(s.values()):,} less the other stages"),
+            _kv("cp", str(s["cp"]), f"assumption: {CP_SHARE * self.scaled:.3f} x "
+                                    f"{self.at31.source} {self.at31.value:,.0f}"
+                                    + _fallback_note(self.at31)),
+            _kv("cla", str(s["cla"]), f"assumption: {CLA_SHARE * self.scaled:.3f} x "
+                                      f"{self.at31.source} {self.at31.value:,.0f}"
+                                      + _fallback_note(self.at31)),
+            "",
+            "[effects]",
+            _kv("cla_escalation", "0.0", "assumption: off in a baseline (no published size)"),
+            "",
+            "[costs]",
+            _kv("on_cost_share", "0.28", "assumption: FACTS employer on-costs about 25-30%"),
+            _kv("agency_premium_per_year", "27000",
+                "assumption: FACTS agency £24,000-30,000 a year more than permanent"),
+            _kv("recruitment_per_hire", "5000", "assumption: documented default"),
+            "",
+            "[costs.salary_per_year]",
+            _kv("nqsw", "28000", "assumption: FACTS newly qualified £23,000-32,000"),
+            _kv("sw", "33000", "assumption: FACTS social worker £30,000-36,000"),
+            _kv("senior", "41000", "assumption: FACTS senior £38,000-44,000"),
+            _kv("manager", "48000", "assumption: FACTS team manager £44,000-52,000"),
+            "",
+            "[costs.placements]",
+            _comment("shares: national statistic: about 72% in foster care, 12% residential "
+                     "(FACTS, England 2019); the in-house / agency split and \"other\" are "
+                     "assumptions"),
+            _kv("foster_in_house", "{ share = 0.45, weekly = 400 }",
+                "assumption: FACTS in-house foster care about £400 a week"),
+            _kv("ifa", "{ share = 0.27, weekly = 760 }",
+                "assumption: FACTS independent fostering agency about £760 a week"),
+            _kv("residential", "{ share = 0.12, weekly = 2400 }",
+                "assumption: FACTS residential £2,300-2,500 a week"),
+            _kv("other", "{ share = 0.16, weekly = 300 }",
+                "assumption: with parents, kinship, independent living; about £300 a week"),
+        ]
+
+
+# --- formatting ----------------------------------------------------------------------------------
+
+def _num(value: float, digits: int = 4) -> str:
+    """A TOML float, rounded."""
+    text = f"{round(value, digits):.{digits}f}".rstrip("0")
+    return text + "0" if text.endswith(".") else text
+
+
+def _show(figure: Figure) -> str:
+    return "not published" if math.isnan(figure.value) else f"{figure.value:g}"
+
+
+def _fallback_note(figure: Figure) -> str:
+    return f" [filled: {figure.fallback}]" if figure.fallback else ""
+
+
+def _kv(key: str, value: str, comment: str) -> str:
+    text = f"{key} = {value}"
+    if not comment:
+        return text
+    if len(text) < COMMENT_COLUMN - 1:
+        return f"{text:<{COMMENT_COLUMN}}# {comment}"
+    return f"{text}   # {comment}"
+
+
+def _comment(text: str, width: int = 100) -> str:
+    """`text` as '# ' lines wrapped at `width`, continuation lines hanging under the first word
+    after a list marker ("- ", " 1. ") or indented two spaces (a blank line stays one '#')."""
+    if not text:
+        return "#"
+    marker = re.match(r"\s*(- |\d+\. )?", text)
+    hang = " " * marker.end() if marker.group(1) else " " * (marker.end() + 2)
+    lines, line = [], ""
+    for word in re.findall(r"\s*\S+", text):      # each word with the spaces before it
+        if line and len(line) + len(word) > width - 2:
+            lines.append(line)
+            line = hang + word.lstrip()
+        else:
+            line += word
+    lines.append(line)
+    return "\n".join(f"# {line}" for line in lines)
+
+
+def _numbered(items: list[str]) -> list[str]:
+    return [f"{i:>2}. {item}" for i, item in enumerate(items, 1)]

@@ -1,0 +1,153 @@
+"""Stationary workforce arithmetic for a generated baseline (a renewal argument per post).
+
+Each funded post cycles: a permanent worker holds it for an exponential time (leaving hazard h a
+year, counted while not on notice); they resign, the post turns vacant and recruitment starts; they
+work their notice N and go; after time to fill X (campaigns of mean m that succeed with probability
+p, so E[X] = m / p) a starter takes the post. While the post has no permanent worker an agency
+worker may cover it (chance `cover`), arriving `start` days after the leaver goes and leaving at
+rate g a year (replaced after another `start` days) until the starter arrives. Over a cycle of
+mean length 1/h + E[X]:
+
+    permanent people per post  = (1/h + N) / (1/h + E[X])
+    vacant (from notice)       = E[X] / (1/h + E[X])
+    agency workers per post    = cover x rho x E[(X - N - start)+] / (1/h + E[X])
+
+with rho = 1 / (1 + g start) the share of the cover window with a locum in post.
+
+DfE's rates are shares of people (vacancies / (vacancies + in post), leavers / in post), so
+h = turnover / (1 - turnover x N) and E[X] = v / (1 - v) x (1/h + N) reproduce them.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.special import gammaincc
+
+DAYS_PER_YEAR = 365.25
+NOTICE_DAYS = (28.0, 56.0)        # uniform
+AGENCY_START_DAYS = 14.0          # fixed
+AGENCY_TURNOVER = 1.0             # a year
+CAMPAIGN_DAYS = 120.0             # mean of one recruitment campaign (gamma)
+CAMPAIGN_CV = 0.5
+MIN_FILL_DAYS = 60.0              # shortest mean time from notice to a starter's first day
+MAX_FILL_DAYS = 36500.0
+
+
+@dataclass(frozen=True)
+class Stationary:
+    """Posts and people in the steady state, and the recruitment that keeps them there."""
+
+    permanent: int
+    agency: int
+    establishment: int
+    hazard_per_year: float        # leaving hazard while not on notice
+    fill_days: float              # mean time from notice to a starter (E[X])
+    campaign_days: float          # mean of one campaign
+    success: float                # chance a campaign fills the post
+    cover: float                  # chance a vacancy gets an agency worker
+    fill_raised_for_agency: bool  # E[X] set by the agency workers, not by the vacancy rate
+    fill_from_vacancy_days: float  # E[X] that DfE's vacancy rate alone implies
+
+    @property
+    def vacancies(self) -> float:
+        """Mean vacant posts (counted from notice) in the steady state."""
+        cycle = 1 / self.hazard_per_year + self.fill_days / DAYS_PER_YEAR
+        return self.establishment * self.fill_days / DAYS_PER_YEAR / cycle
+
+    @property
+    def vacancy_rate(self) -> float:
+        """Vacancies / (vacancies + permanent), DfE's definition."""
+        return self.vacancies / (self.vacancies + self.permanent)
+
+
+def notice_years() -> float:
+    return sum(NOTICE_DAYS) / 2 / DAYS_PER_YEAR
+
+
+def hazard_from_turnover(turnover: float) -> float:
+    """The leaving hazard (a year, while not on notice) that gives `turnover` leavers per person."""
+    return turnover / (1 - turnover * notice_years())
+
+
+def presence() -> float:
+    """Share of a cover window in which an agency worker is in post (gaps between locums)."""
+    return 1 / (1 + AGENCY_TURNOVER * AGENCY_START_DAYS / DAYS_PER_YEAR)
+
+
+def campaign(fill_days: float) -> tuple[float, float]:
+    """(campaign mean days, success probability) with mean time to fill `fill_days`."""
+    days = min(fill_days, CAMPAIGN_DAYS)
+    return days, days / fill_days
+
+
+def overrun_years(fill_days: float) -> float:
+    """E[(X - N - start)+] in years: how long a vacancy outlasts the notice and agency delay."""
+    days, success = campaign(fill_days)
+    shape = 1 / CAMPAIGN_CV**2
+    scale = days / shape
+    campaigns = math.ceil(math.log(1e-10) / math.log1p(-success)) if success < 1 else 1
+    n = np.arange(1, campaigns + 1)
+    weights = success * (1 - success) ** (n - 1)
+    lows = (np.linspace(*NOTICE_DAYS, 15) + AGENCY_START_DAYS) / scale
+    alpha = (n * shape)[:, None]
+    # E[(Y - x)+] for Y ~ gamma(alpha, scale): alpha scale Q(alpha + 1, x) - x Q(alpha, x)
+    partial = scale * (alpha * gammaincc(alpha + 1, lows) - lows * gammaincc(alpha, lows))
+    return float(weights @ partial.mean(axis=1)) / DAYS_PER_YEAR
+
+
+def agency_capacity(permanent: int, hazard: float, fill_days: float) -> float:
+    """Agency workers the steady state holds with every vacancy covered (cover = 1)."""
+    return permanent * presence() * overrun_years(fill_days) / (1 / hazard + notice_years())
+
+
+def stationary(case_holders: int, agency_share: float, turnover: float,
+               vacancy_rate: float) -> Stationary:
+    """Establishment, recruitment and agency cover keeping `case_holders` people in post.
+
+    The agency share of case-holders is `agency_share`; the permanent ones leave at `turnover` a
+    year. The time to fill follows from the vacancy rate, unless the agency workers need more
+    vacancies than that to sit in (agency workers cover vacant posts only): then it is the
+    shortest time to fill that holds them with every vacancy covered.
+    """
+    agency = min(round(agency_share * case_holders), case_holders - 1)
+    permanent = case_holders - agency
+    hazard = hazard_from_turnover(turnover)
+    stay = 1 / hazard + notice_years()
+    from_vacancy = vacancy_rate / (1 - vacancy_rate) * stay * DAYS_PER_YEAR
+    fill = min(max(from_vacancy, MIN_FILL_DAYS), MAX_FILL_DAYS)
+    raised = False
+    if agency > agency_capacity(permanent, hazard, fill):
+        low, high = fill, fill
+        while agency_capacity(permanent, hazard, high) < agency and high < MAX_FILL_DAYS:
+            low, high = high, min(2 * high, MAX_FILL_DAYS)
+        while high - low > 0.5:
+            middle = (low + high) / 2
+            low, high = ((middle, high) if agency_capacity(permanent, hazard, middle) < agency
+                         else (low, middle))
+        fill, raised = high, True
+    cover = 0.0 if not agency else 1.0 if raised else min(
+        1.0, agency / agency_capacity(permanent, hazard, fill))
+    establishment = round(permanent * (1 / hazard + fill / DAYS_PER_YEAR) / stay)
+    days, success = campaign(fill)
+    return Stationary(permanent=permanent, agency=agency,
+                      establishment=max(establishment, permanent + agency),
+                      hazard_per_year=hazard, fill_days=fill, campaign_days=days,
+                      success=success, cover=cover, fill_raised_for_agency=raised,
+                      fill_from_vacancy_days=from_vacancy)
+
+
+def newly_qualified(permanent: int, turnover: float, nqsw_share: float,
+                    progression_days: float) -> int:
+    """Newly qualified staff in the steady state: starters x share x E[min(stay, progression)]."""
+    hazard = hazard_from_turnover(turnover)
+    years = progression_days / DAYS_PER_YEAR
+    expected = (1 - math.exp(-hazard * years)) / hazard if hazard > 0 else years
+    return round(turnover * permanent * nqsw_share * expected)
+
+
+def vacant_share(turnover: float, hire_days: float) -> float:
+    """Share of posts vacant when each is refilled after `hire_days` (no notice overlap)."""
+    gap = turnover * hire_days / DAYS_PER_YEAR
+    return gap / (1 + gap)

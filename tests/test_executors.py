@@ -1,0 +1,134 @@
+"""Executors: in-process, a local process pool and dask.distributed give identical results; failed
+tasks are retried and reported, never dropped."""
+from __future__ import annotations
+
+import importlib.util
+import logging
+import os
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pytest
+from builders import scenario as council
+from fakes import FakeScenario, fake_replication
+
+from sim.batch import run_batch
+from sim.cli import main
+from sim.executors import ProcessExecutor
+
+HAS_DASK = importlib.util.find_spec("distributed") is not None
+needs_dask = pytest.mark.skipif(not HAS_DASK, reason="dask.distributed is not installed")
+PLAN = Path(__file__).resolve().parents[1] / "scenarios" / "manchester-2016-plan.toml"
+
+
+@dataclass(frozen=True)
+class MarkedScenario(FakeScenario):
+    """A fake scenario whose replication 3 fails the first time (it leaves `marker` behind)."""
+
+    marker: str = ""
+
+
+def dies_once(scenario: MarkedScenario, rep: int, root_seed: int):
+    """Replication 3 kills its worker process the first time it runs."""
+    if rep == 3 and not os.path.exists(scenario.marker):
+        Path(scenario.marker).touch()
+        os._exit(1)
+    return fake_replication(scenario, rep, root_seed)
+
+
+def raises_once(scenario: MarkedScenario, rep: int, root_seed: int):
+    """Replication 3 raises the first time it runs."""
+    if rep == 3 and not os.path.exists(scenario.marker):
+        Path(scenario.marker).touch()
+        raise RuntimeError("flaky worker")
+    return fake_replication(scenario, rep, root_seed)
+
+
+def always_fails(scenario, rep: int, root_seed: int):
+    raise RuntimeError("model broke")
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    return council({"years": 0.5})
+
+
+@pytest.fixture(scope="module")
+def serial(tiny):
+    return run_batch([tiny], reps=4, seed=11, workers=1)
+
+
+def test_the_process_pool_gives_the_serial_arrays(tiny, serial):
+    pool = run_batch([tiny], reps=4, seed=11, workers=2)
+    assert pool.executor == "processes"
+    assert np.array_equal(pool.runs[tiny.name].values, serial.runs[tiny.name].values,
+                          equal_nan=True)
+    assert pool.events == serial.events
+
+
+@needs_dask
+def test_a_dask_local_cluster_gives_the_serial_arrays(tiny, serial, tmp_path):
+    cluster = run_batch([tiny], reps=4, seed=11, workers=2, scheduler="local", out=tmp_path)
+    assert (cluster.executor, cluster.workers) == ("dask", 2)
+    assert np.array_equal(cluster.runs[tiny.name].values, serial.runs[tiny.name].values,
+                          equal_nan=True)
+    assert np.array_equal(cluster.runs[tiny.name].events, serial.runs[tiny.name].events)
+
+
+@needs_dask
+def test_a_failed_dask_task_is_retried_and_reported(tmp_path):
+    from distributed import LocalCluster
+
+    scenario = MarkedScenario(marker=str(tmp_path / "failed-once"))
+    reports = []
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                      dashboard_address=None, silence_logs=logging.ERROR) as cluster:
+        batch = run_batch([scenario], reps=8, seed=2, scheduler=cluster.scheduler_address,
+                          replicate=raises_once, report=reports.append)
+    assert len(reports) == 1 and re.search(r"replications \d-[3-7] of fake", reports[0])
+    assert "flaky worker" in reports[0] and "retrying (1 of 2)" in reports[0]
+    expected = run_batch([scenario], reps=8, seed=2, workers=1, replicate=fake_replication)
+    assert np.array_equal(batch.runs["fake"].values, expected.runs["fake"].values)
+
+
+def test_a_dead_worker_process_is_replaced_and_its_chunks_rerun(tmp_path):
+    scenario = MarkedScenario(marker=str(tmp_path / "died-once"))
+    reports = []
+    executor = ProcessExecutor(2, report=reports.append)
+    batch = run_batch([scenario], reps=8, seed=2, executor=executor, replicate=dies_once)
+    assert len(reports) == 1 and "worker process died" in reports[0]
+    expected = run_batch([scenario], reps=8, seed=2, workers=1, replicate=fake_replication)
+    assert np.array_equal(batch.runs["fake"].values, expected.runs["fake"].values)
+
+
+def test_a_task_that_fails_stops_the_batch_with_its_error():
+    with pytest.raises(RuntimeError, match="model broke"):
+        run_batch([FakeScenario()], reps=4, seed=1, workers=2, replicate=always_fails)
+
+
+def test_scheduler_without_dask_installed_exits_2_saying_what_to_install(monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed -> ImportError
+    status = main(["run", str(PLAN), "--scheduler", "local", "--reps", "2"])
+    assert status == 2
+    error = capsys.readouterr().err.strip().splitlines()
+    assert len(error) == 1 and "pip install 'caseload-sim[dask]'" in error[0]
+
+
+def test_a_scheduler_that_is_not_an_address_exits_2(capsys):
+    assert main(["run", str(PLAN), "--scheduler", "somewhere", "--reps", "2"]) == 2
+    error = capsys.readouterr().err.strip().splitlines()
+    assert len(error) == 1 and "tcp://host:8786" in error[0]
+
+
+def test_every_simulating_command_has_the_common_options_and_an_example(capsys):
+    for command in ("run", "compare"):
+        with pytest.raises(SystemExit):
+            main([command, "--help"])
+        text = capsys.readouterr().out
+        assert f"Example: caseload {command}" in text
+        for option in ("--reps", "--seed", "--out", "--workers", "--scheduler", "--resume",
+                       "--set", "--quiet", "--until-ci"):
+            assert option in text, (command, option)

@@ -1,0 +1,319 @@
+"""Fuzzed scenario files: every mutation of a shipped file validates or exits 2 with one line.
+
+Each shipped `.toml` under scenarios/ (globbed when the tests run, so new councils and policies
+are fuzzed too) is mutated deterministically (seeded): values of the wrong type, missing keys,
+out-of-range, huge, infinite and NaN numbers, unicode keys and values, broken TOML text, bad bytes,
+and cyclic, missing or malformed `extends`. `caseload validate` must exit 0 (valid) or 2 with one
+line on stderr; never a traceback, never a hang. Most run in-process through `sim.cli.main`, a
+sample through a real `python -m sim validate` subprocess.
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import io
+import json
+import math
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tomllib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sim.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = ROOT / "scenarios"
+IN_PROCESS = 600          # mutated files run through sim.cli.main
+SUBPROCESS = 20           # of which this many also through `python -m sim validate`
+SECONDS_PER_RUN = 20      # a run taking longer counts as a hang
+SEED = 8
+
+
+def shipped() -> list[Path]:
+    return sorted(SCENARIOS.rglob("*.toml"))
+
+
+# --- writing TOML --------------------------------------------------------------------------------
+
+def toml_value(value: Any) -> str:
+    """`value` as a TOML value (tables inline)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "nan"
+        if math.isinf(value):
+            return "inf" if value > 0 else "-inf"
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, (dt.date, dt.datetime, dt.time)):
+        return value.isoformat()
+    if isinstance(value, list):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{toml_key(k)} = {toml_value(v)}" for k, v in value.items()) + "}"
+    raise TypeError(type(value))
+
+
+def toml_key(key: str) -> str:
+    return key if key.replace("_", "").replace("-", "").isalnum() and key.isascii() else \
+        json.dumps(key, ensure_ascii=False)
+
+
+def toml_document(data: dict) -> str:
+    return "".join(f"{toml_key(k)} = {toml_value(v)}\n" for k, v in data.items())
+
+
+# --- mutations of the data -----------------------------------------------------------------------
+
+WRONG_TYPES = ["text", True, False, 3, 2.5, [1, 2], {"a": 1}, dt.date(2016, 7, 1), [], {},
+               ["a", {"b": 1}], dt.datetime(2016, 7, 1, 12, 0)]
+BAD_NUMBERS = [-1, -1e9, 1e9, 10**19, -(10**19), 10**400, 1e308, math.inf, -math.inf, math.nan,
+               0, 0.0, -0.0, 1.0000001, 1e-300, 36500.5, 10_000_001, 101, 5.0001]
+UNICODE = ["ñandú", "😀" * 50, "\u202eevil", "a\u0000b", "\ufeffname", "Ω≈ç√", "\u0301", "名前",
+           "x" * 20_000, ""]
+
+
+def paths(node: Any, prefix: tuple = ()) -> Iterator[tuple]:
+    """Every key path inside `node` (dict keys and list indices), outermost first."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield (*prefix, key)
+            yield from paths(value, (*prefix, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield (*prefix, index)
+            yield from paths(value, (*prefix, index))
+
+
+def parent_of(data: dict, path: tuple) -> Any:
+    node = data
+    for part in path[:-1]:
+        node = node[part]
+    return node
+
+
+def _replace(rng: random.Random, data: dict, path: tuple, choices: list) -> None:
+    parent_of(data, path)[path[-1]] = rng.choice(choices)
+
+
+def mutate_data(rng: random.Random, data: dict) -> dict:
+    """One to three random edits of the parsed file."""
+    for _ in range(rng.randint(1, 3)):
+        every = [p for p in paths(data) if len(p) <= 8]  # not deep inside a deep mutant
+        if not every:
+            data["name"] = rng.choice(WRONG_TYPES)
+            continue
+        path = rng.choice(every)
+        parent = parent_of(data, path)
+        kind = rng.choice(["delete", "type", "number", "number", "unicode", "huge", "key",
+                           "extends"])
+        if kind == "delete":
+            del parent[path[-1]]
+        elif kind == "type":
+            _replace(rng, data, path, WRONG_TYPES)
+        elif kind == "number":
+            numeric = [p for p in every if isinstance(parent_of(data, p)[p[-1]], (int, float))]
+            _replace(rng, data, rng.choice(numeric or [path]), BAD_NUMBERS)
+        elif kind == "unicode":
+            _replace(rng, data, path, UNICODE)
+        elif kind == "huge":
+            _replace(rng, data, path, [list(range(20_000)), [1.5] * 12_000,
+                                       _deep(rng.randint(20, 150)), "y" * 200_000])
+        elif kind == "key" and isinstance(parent, dict):
+            parent[rng.choice(UNICODE[:8]) + str(path[-1])] = parent.pop(path[-1])
+        else:
+            data["extends"] = rng.choice([["nowhere.toml"], "councils/x.toml", [1], [""], ["."],
+                                          ["a\u0000b.toml"], [str(ROOT / "pyproject.toml")],
+                                          ["../" * 30 + "etc/passwd"], [[]], [{"a": 1}]])
+    return data
+
+
+def _deep(depth: int) -> dict:
+    node: dict = {"leaf": 1}
+    for _ in range(depth):
+        node = {"a": node}
+    return node
+
+
+# --- mutations of the text -----------------------------------------------------------------------
+
+def mutate_text(rng: random.Random, text: str) -> bytes:
+    """Broken TOML, bad bytes and other damage to the file's text."""
+    lines = text.splitlines(keepends=True)
+    at = rng.randrange(len(text) + 1)
+    kind = rng.choice(["truncate", "delete", "insert", "duplicate", "colon", "bytes", "bom",
+                       "nul", "empty", "garbage", "unclosed"])
+    if kind == "truncate":
+        out = text[:at]
+    elif kind == "delete":
+        out = text[:at] + text[at + 1:]
+    elif kind == "insert":
+        out = text[:at] + rng.choice('[]{}="\'#\n\\,.') + text[at:]
+    elif kind == "duplicate" and lines:
+        i = rng.randrange(len(lines))
+        out = "".join(lines[: i + 1] + [lines[i]] + lines[i + 1:])
+    elif kind == "colon":
+        out = text.replace(" = ", ": ", 1 + at % 3)
+    elif kind == "bytes":
+        return text[:at].encode() + b"\xff\xfe\xc3" + text[at:].encode()
+    elif kind == "bom":
+        return b"\xef\xbb\xbf" + text.encode()
+    elif kind == "nul":
+        out = text[:at] + "\x00" + text[at:]
+    elif kind == "empty":
+        out = ""
+    elif kind == "garbage":
+        return bytes(rng.randrange(256) for _ in range(rng.randint(1, 400)))
+    else:
+        out = text + '\n[workforce\nname = "unterminated\n'
+    return out.encode("utf-8", errors="surrogatepass")
+
+
+# --- the mutated files ---------------------------------------------------------------------------
+
+def cycle_files(rng: random.Random, folder: Path, index: int, data: dict) -> Path:
+    """A file that extends itself, or two or three files that extend each other in a ring."""
+    size = rng.randint(1, 3)
+    names = [f"cycle-{index}-{i}.toml" for i in range(size)]
+    for i, name in enumerate(names):
+        ring = {**data, "extends": [names[(i + 1) % size]]}
+        (folder / name).write_text(toml_document(ring), encoding="utf-8")
+    return folder / names[0]
+
+
+def mutants(workdir: Path, count: int, seed: int = SEED) -> list[Path]:
+    """`count` mutated files beside copies of the shipped ones (so their `extends` resolve)."""
+    copied = workdir / "scenarios"
+    shutil.copytree(SCENARIOS, copied)
+    originals = sorted(copied.rglob("*.toml"))
+    assert originals, "no scenario files shipped"
+    out = []
+    for index in range(count):
+        rng = random.Random(seed * 1_000_003 + index)
+        original = originals[index % len(originals)]
+        text = original.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
+        target = original.with_name(f"mutant-{index}.toml")
+        choice = rng.random()
+        if choice < 0.55:
+            target.write_text(toml_document(mutate_data(rng, data)), encoding="utf-8")
+        elif choice < 0.9:
+            target.write_bytes(mutate_text(rng, text))
+        else:
+            target = cycle_files(rng, original.parent, index, data)
+        out.append(target)
+    return out
+
+
+# --- running validate ----------------------------------------------------------------------------
+
+class Hang(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    def alarm(signum, frame):
+        raise Hang(f"no answer within {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def validate_in_process(path: Path) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with time_limit(SECONDS_PER_RUN), contextlib.redirect_stdout(out), \
+            contextlib.redirect_stderr(err):
+        code = main(["validate", str(path)])
+    return code, out.getvalue(), err.getvalue()
+
+
+def validate_subprocess(path: Path) -> tuple[int, str, str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    done = subprocess.run([sys.executable, "-m", "sim", "validate", str(path)], check=False,
+                          cwd=path.parent, env=env, capture_output=True,
+                          timeout=SECONDS_PER_RUN * 3)
+    return (done.returncode, done.stdout.decode("utf-8", "replace"),
+            done.stderr.decode("utf-8", "replace"))
+
+
+def check(path: Path, run: Callable[[Path], tuple[int, str, str]]) -> tuple[int | None, str]:
+    """validate's exit status for `path` and what is wrong with its answer ("" if nothing:
+    valid with the resolved scenario as JSON, or exit 2 with one line on stderr)."""
+    try:
+        code, out, err = run(path)
+    except Exception as error:  # noqa: BLE001 - any escaping exception is the finding
+        return None, f"{path.name}: {type(error).__name__}: {error}"[:500]
+    lines = err.splitlines()
+    if "Traceback" in err:
+        return code, f"{path.name}: traceback on stderr: {err[-400:]}"
+    if code == 0:
+        try:
+            json.loads(out)
+        except ValueError:
+            return code, f"{path.name}: exit 0 without the resolved scenario as JSON"
+        return code, ""
+    if code != 2:
+        return code, f"{path.name}: exit status {code}: {err[-400:]}"
+    if len(lines) != 1 or not lines[0].startswith("error: "):
+        return code, f"{path.name}: exit 2 with {len(lines)} lines on stderr: {err[:400]!r}"
+    return code, ""
+
+
+@pytest.fixture(scope="module")
+def mutated(tmp_path_factory) -> list[Path]:
+    return mutants(tmp_path_factory.mktemp("fuzz"), IN_PROCESS)
+
+
+def test_the_shipped_files_are_fuzzed():
+    files = shipped()
+    assert any(f.parent == SCENARIOS for f in files)
+    assert any(f.parent.name == "councils" for f in files)
+
+
+def test_mutations_are_deterministic(tmp_path):
+    first = [p.read_bytes() for p in mutants(tmp_path / "a", 30)]
+    second = [p.read_bytes() for p in mutants(tmp_path / "b", 30)]
+    assert first == second
+
+
+def test_every_mutated_file_validates_or_exits_2_with_one_line(mutated):
+    results = [check(path, validate_in_process) for path in mutated]
+    problems = [found for _, found in results if found]
+    assert not problems, f"{len(problems)} of {len(mutated)}:\n" + "\n".join(problems[:20])
+    # the fuzz is not all broken TOML: some mutants are still valid, most are rejected
+    codes = [code for code, _ in results]
+    assert codes.count(0) >= 20 and codes.count(2) >= len(mutated) // 2, (codes.count(0),
+                                                                           codes.count(2))
+
+
+def test_a_sample_of_mutated_files_through_the_real_command(mutated):
+    rng = random.Random(SEED)
+    sample = rng.sample(mutated, SUBPROCESS)
+    problems = [found for path in sample if (found := check(path, validate_subprocess)[1])]
+    assert not problems, "\n".join(problems)
+
+
+def test_an_extends_path_with_a_nul_character_exits_2(tmp_path):
+    """Found by the fuzz: os.path.realpath raised ValueError (a traceback) on such a path."""
+    path = tmp_path / "scenario.toml"
+    path.write_text('extends = ["a\\u0000b.toml"]\nname = "x"\n', encoding="utf-8")
+    code, found = check(path, validate_in_process)
+    assert (code, found) == (2, "")
