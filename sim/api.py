@@ -163,11 +163,6 @@ class CompareResults(Results):
                 for s in self.scenarios[1:]}
 
 
-def results_from_batch(batch: Batch, out: Path | None = None) -> Results:
-    """`Results` of a finished batch."""
-    return Results.from_batch(batch, out)
-
-
 def write_tables(results: Results, out: Path) -> None:
     """timeseries.parquet, summary.csv and final.csv in `out` (and comparison.csv if a comparison)."""
     write_timeseries(results.store, results.scenarios, results.reps, out / "timeseries.parquet")

@@ -109,13 +109,6 @@ def plan_executor(workers: int | None, reps: int, scenarios: int, scheduler: str
                          scheduler=scheduler, report=report)
 
 
-def make_tasks(scenarios: Sequence, reps: int, seed: int, size: int,
-               replicate: Replicate) -> list[ChunkTask]:
-    """One task per (chunk, scenario), chunk by chunk, so scenarios progress together."""
-    return [ChunkTask(scenario, first, last, seed, replicate)
-            for first, last in chunk_spans(reps, size) for scenario in scenarios]
-
-
 def default_replicate() -> Replicate:
     """The council model's `run_replication` (imported only when a batch needs it)."""
     from sim.model.council import run_replication
@@ -273,12 +266,7 @@ def run_batch(
     counts = [_count(spans, reps) for spans in saved.values()]
     if tracker is not None:
         _track_saved(tracker, store, stopping.metric, saved)
-    todo = sorted(
-        ((first, index, ChunkTask(scenarios[index], first, last, seeds[index], replicate))
-         for index, name in enumerate(names)
-         for first, last in missing_spans(saved[name], reps, size)),
-        key=lambda item: item[:2])
-    tasks = [task for _, _, task in todo]
+    tasks = _missing_tasks(scenarios, seeds, saved, reps, size, replicate)
 
     started = time.perf_counter()
     used = tracker.update() if tracker is not None else None
@@ -291,8 +279,22 @@ def run_batch(
         scenarios=scenarios, store=store, seed=seed, seeds=seeds, reps=used, chunk_size=size,
         executor=executor.name, workers=executor.workers, wall_seconds=wall_seconds,
         events=sum(store.events(name, used) for name in names), reused=min(min(counts), used),
-        stopping=tracker.record(used) if tracker is not None else None, independent=independent,
+        stopping=tracker.record(used) if tracker is not None else None,
+        independent=store.manifest.independent,
     )
+
+
+def _missing_tasks(scenarios: Sequence, seeds: Sequence[int],
+                   saved: Mapping[str, list[tuple[int, int]]], reps: int, size: int,
+                   replicate: Replicate) -> list[ChunkTask]:
+    """Tasks for the replications 0..reps-1 not saved, chunk by chunk across scenarios (so
+    scenarios progress together and replications finish roughly in index order)."""
+    todo = sorted(
+        ((first, index, ChunkTask(scenario, first, last, seeds[index], replicate))
+         for index, scenario in enumerate(scenarios)
+         for first, last in missing_spans(saved[scenario.name], reps, size)),
+        key=lambda item: item[:2])
+    return [task for _, _, task in todo]
 
 
 def _label(names: list[str]) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import json
 import shlex
+import signal
 import sys
 from pathlib import Path
 
@@ -182,20 +183,29 @@ def _batch_options(args: argparse.Namespace) -> dict:
 
 
 def _simulate(args: argparse.Namespace, call, out: Path):
-    """Run a batch; on Ctrl-C say, on one line, how to resume it (exit status 130)."""
+    """Run a batch; on Ctrl-C (or SIGTERM) say, on one line, how to resume it (exit status 130)."""
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         return call()
     except KeyboardInterrupt:
         argv = args.argv if "--resume" in args.argv else [*args.argv, "--resume"]
         raise Interrupted(f"interrupted; finished chunks are kept in {out}/; to resume: "
                           f"{shlex.join(['caseload', *argv])}") from None
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(signum: int, frame) -> None:
+    """SIGTERM (a batch scheduler stopping a job) stops a batch as Ctrl-C does."""
+    raise KeyboardInterrupt
 
 
 def _stopped_early(results) -> None:
     if results.stopping:
         stop = results.stopping
+        width = "n/a" if stop["half_width"] is None else f"{stop['half_width']:.4g}"
         print(f"stopped by --until-ci {stop['rule']}: {stop['reason']} after "
-              f"{stop['reps_used']} replications (half-width {stop['half_width']})")
+              f"{stop['reps_used']} replications (half-width {width})")
 
 
 def cmd_run(args: argparse.Namespace) -> int:

@@ -19,12 +19,15 @@ cancelled and local worker processes are stopped at once.
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.connection
 import os
 import signal
 import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from typing import Any, Protocol, TypeVar
 
 T = TypeVar("T")
@@ -72,9 +75,18 @@ class SerialExecutor:
             yield fn(task)
 
 
-def _ignore_interrupts() -> None:
-    """In a worker process: leave Ctrl-C to the parent, which stops the pool cleanly."""
+def _init_worker() -> None:
+    """In a worker process: leave Ctrl-C to the parent, which stops the pool cleanly, and exit
+    when the parent is gone (killed), instead of waiting for tasks forever."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_exit_with, args=(parent.sentinel,), daemon=True).start()
+
+
+def _exit_with(sentinel: int) -> None:
+    multiprocessing.connection.wait([sentinel])
+    os._exit(1)
 
 
 class ProcessExecutor:
@@ -120,13 +132,15 @@ class ProcessExecutor:
     def _pool(self, tasks: int) -> ProcessPoolExecutor:
         context = multiprocessing.get_context(self.start_method)
         return ProcessPoolExecutor(max_workers=min(self.workers, tasks), mp_context=context,
-                                   initializer=_ignore_interrupts)
+                                   initializer=_init_worker)
 
     @staticmethod
     def _drain(pool: ProcessPoolExecutor, fn: Callable[[T], R],
                remaining: dict[int, T]) -> Iterator[R]:
         """Run `remaining` tasks on `pool`, removing each from `remaining` as it is yielded."""
-        futures: dict[Future[R], int] = {pool.submit(fn, task): i for i, task in remaining.items()}
+        with _interrupts_ignored():  # the processes started here inherit it from their start
+            futures: dict[Future[R], int] = {pool.submit(fn, task): i
+                                             for i, task in remaining.items()}
         pending = set(futures)
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
@@ -163,6 +177,19 @@ def _close(pool: ProcessPoolExecutor, finished: bool) -> None:
     writer = getattr(results, "_writer", None)
     if writer is not None:
         writer.close()
+
+
+@contextmanager
+def _interrupts_ignored() -> Iterator[None]:
+    """Ignore Ctrl-C (SIGINT) while processes are started, so they inherit "ignore"."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def import_distributed() -> Any:
@@ -204,9 +231,10 @@ class DaskExecutor:
 
         distributed = import_distributed()
         if self.address == "local":
-            cluster = distributed.LocalCluster(
-                n_workers=self.workers, threads_per_worker=1, processes=True,
-                dashboard_address=None, silence_logs=logging.ERROR)
+            with _interrupts_ignored():  # worker processes inherit it: Ctrl-C is the parent's
+                cluster = distributed.LocalCluster(
+                    n_workers=self.workers, threads_per_worker=1, processes=True,
+                    dashboard_address=None, silence_logs=logging.ERROR)
             return distributed.Client(cluster), cluster
         try:
             client = distributed.Client(self.address, timeout="20s")

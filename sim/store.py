@@ -344,8 +344,6 @@ class FolderStore(_Reader):
         found = (CHUNK_NAME.match(path.name) for path in folder.iterdir())
         return sorted((int(m[1]), int(m[2])) for m in found if m)
 
-    saved_ranges = spans
-
     def read_chunk(self, scenario: str, first: int, last: int) -> Chunk:
         """One saved chunk."""
         with np.load(self.chunk_path(scenario, first, last), allow_pickle=False) as data:

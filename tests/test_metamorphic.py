@@ -28,8 +28,8 @@ from builders import (
     without,
 )
 
-REPS = 8
-YEARS = {"years": 1.5}
+REPS = 6
+YEARS = {"years": 1.0}
 
 
 def both(low: dict, high: dict, reps: int = REPS) -> tuple[list, list]:
@@ -60,13 +60,15 @@ def uncovered_vacancies(replication) -> float:
     ({"demand": {"growth_per_year": 0.0}}, {"demand": {"growth_per_year": 0.25}}),
 ], ids=["rate", "growth"])
 def test_more_referrals_mean_more_open_cases_higher_caseloads_and_more_waiting(low, high):
-    late, reps = 180.0, 6
-    arms = both(low, high, reps)
+    late = 120.0
+    arms = both(low, high)
     assert_higher(*compare(arms, level_mean("open_cases", late)), usually=0.8)
     assert_higher(*compare(arms, level_mean("caseload_mean", late)), usually=0.8)
-    hard = {"allocation": {"when_full": "queue"}}
-    arms = both(merged(low, hard), merged(high, hard), reps)
-    assert_higher(*compare(arms, level_mean("unallocated", late)), usually=0.7)
+    # hard caps a little below the starting caseloads, so that some cases wait in both arms
+    hard = {"allocation": {"when_full": "queue"},
+            "workforce": {"levels": {"nqsw": {"cap": 13}, "sw": {"cap": 17}}}}
+    arms = both(merged(low, hard), merged(high, hard))
+    assert_higher(*compare(arms, level_mean("unallocated", late)), usually=0.8)
 
 
 # --- workforce -------------------------------------------------------------------------------------
@@ -112,13 +114,17 @@ OVERLOADED = {
 
 
 def test_a_larger_caseload_elasticity_means_no_fewer_leavers_when_workers_are_over_cap():
-    arms = both(merged(OVERLOADED, {"workforce": {"turnover": {"caseload_elasticity": 0.0}}}),
-                merged(OVERLOADED, {"workforce": {"turnover": {"caseload_elasticity": 2.0}}}))
+    """The thinning bound differs between the arms, so resignations are not paired: compare the
+    median and the total over the replications."""
+    def elasticity(value: float) -> dict:
+        turnover = {"annual_rate": 0.5, "caseload_elasticity": value}
+        return merged(OVERLOADED, {"workforce": {"turnover": turnover}})
+
+    arms = both(elasticity(0.0), elasticity(5.0))
     over, _ = compare(arms, level_mean("over_cap_share"))
     assert np.median(over) > 0.5, "the workers should mostly be over their caps"
     calm, pressed = compare(arms, period_total("leavers"))
-    assert np.median(pressed - calm) > 0
-    assert np.mean(pressed >= calm) >= 0.8, (calm, pressed)  # no fewer, replication by replication
+    assert np.median(pressed) > np.median(calm) and pressed.sum() > calm.sum(), (calm, pressed)
 
 
 UNCAPPED = {"workforce": {"levels": {"nqsw": {"cap": 1000}, "sw": {"cap": 1000}},
@@ -139,9 +145,10 @@ def test_caseload_elasticity_changes_nothing_when_nobody_is_ever_over_cap():
 
 
 def test_a_retention_measure_means_fewer_leavers_and_lower_caseloads():
-    retained = merged(CHURN, {"policy": [{"do": "retention", "after_days": 0,
-                                          "turnover_multiplier": 0.5}]})
-    arms = both(retained, CHURN)
+    churn = {"workforce": {"turnover": {"annual_rate": 0.6}}}
+    retained = merged(churn, {"policy": [{"do": "retention", "after_days": 0,
+                                          "turnover_multiplier": 0.4}]})
+    arms = both(retained, churn)
     assert_higher(*compare(arms, period_total("leavers")), usually=0.8)
     assert_higher(*compare(arms, level_mean("caseload_mean")))
 
@@ -269,8 +276,7 @@ def test_scaling_a_council_leaves_caseloads_and_shares_about_the_same():
         "filled share": (lambda r: np.mean(series(r, "staff_permanent")
                                            / series(r, "establishment")), "abs", 0.05),
         "agency share": (lambda r: np.mean(series(r, "staff_agency") / holders(r)), "abs", 0.05),
-        "waiting share": (lambda r: np.mean(series(r, "unallocated") / series(r, "open_cases")),
-                          "abs", 0.05),
+        "over-cap share": (level_mean("over_cap_share"), "abs", 0.05),
     }
     small, large = (runs(scenario(merged({"years": 1}, scaled(k))), 6) for k in (1, 3))
     for name, (statistic, kind, tolerance) in statistics.items():

@@ -120,3 +120,20 @@ def test_a_quantity_outside_its_interval_is_reported_as_a_miss():
     text = render([result], Provenance("abc", "2030-01-01", "cmd", 1, QUICK))
     assert "**no**" in text and "1 of 2 quantities" in text
     assert math.isfinite(simultaneous_level([result]))
+
+
+def _made_up_check(budget, seed) -> CheckResult:
+    quantity = Quantity("a made-up mean", (0.9, 1.1, 1.0, 1.05, 0.95), theory=1.0)
+    return CheckResult("made-up", "A made-up check", "the command line", "none", budget.reps,
+                       (quantity,))
+
+
+def test_the_command_writes_the_report_with_its_command_and_commit(tmp_path, monkeypatch,
+                                                                  capsys):
+    monkeypatch.setattr(validation, "CHECKS", (_made_up_check,))
+    out = tmp_path / "validation.md"
+    assert validation.main(["--quick", "--out", str(out), "--workers", "1"]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert "python -m sim.validation --quick --out" in text
+    assert "Generated from commit `" in text and "A made-up check" in text
+    assert "made-up: pass" in capsys.readouterr().err
