@@ -11,6 +11,19 @@ from sim.metrics import METRIC_INDEX
 from sim.model.council import run_replication
 from sim.scenario import Scenario
 
+# The shortest valid scenario file: only the required keys.
+MINIMAL = """\
+name = "minimal"
+start = 2016-07-01
+
+[demand]
+referrals_per_year = 10000
+
+[workforce]
+establishment = 300
+levels = { sw = { in_post = 200 } }
+"""
+
 BASE: dict[str, Any] = {
     "name": "test-council",
     "start": "2020-04-01",

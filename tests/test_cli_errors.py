@@ -9,20 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from builders import MINIMAL
 
 ROOT = Path(__file__).resolve().parents[1]
 
-MINIMAL = """\
-name = "minimal"
-start = 2016-07-01
-
-[demand]
-referrals_per_year = 10000
-
-[workforce]
-establishment = 300
-levels = { sw = { in_post = 200 } }
-"""
 
 
 def caseload(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:

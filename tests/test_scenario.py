@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from builders import MINIMAL
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -26,17 +27,6 @@ from sim.scenario import (
 
 ROOT = Path(__file__).resolve().parents[1]
 
-MINIMAL = """\
-name = "minimal"
-start = 2016-07-01
-
-[demand]
-referrals_per_year = 10000
-
-[workforce]
-establishment = 300
-levels = { sw = { in_post = 200 } }
-"""
 
 FULL = """\
 name = "full"
