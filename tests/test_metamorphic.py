@@ -131,11 +131,6 @@ UNCAPPED = {"workforce": {"levels": {"nqsw": {"cap": 1000}, "sw": {"cap": 1000}}
                           "agency": {"cap": 1000}, "turnover": {"annual_rate": 0.4}}}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: Turnover._refresh (sim/model/turnover.py) sets the thinning bound to 1.25 x the "
-    "highest pressure even when nobody is over cap, so any elasticity > 0 draws candidate "
-    "resignations at a different rate and changes every run; use a bound of exactly 1 while "
-    "nobody is over cap (or thin the overload part of the hazard on its own stream)"))
 def test_caseload_elasticity_changes_nothing_when_nobody_is_ever_over_cap():
     elastic = merged(UNCAPPED, {"workforce": {"turnover": {"caseload_elasticity": 3.0}}})
     plain, pressured = both(UNCAPPED, elastic, reps=3)

@@ -119,6 +119,7 @@ def check_invariants(sc, replication, *, hard_cap: bool | None = None,
 
 HARD = {"allocation": {"when_full": "queue"}}
 CRAMPED = {  # far more work than the staff can take, turnover that rises with overload
+    "years": 1,
     "demand": {"referrals_per_year": 3000, "rereferral": {"share": 0.2, "caseload_effect": 2}},
     "workforce": {"establishment": 30, "levels": {"nqsw": {"in_post": 6}, "sw": {"in_post": 18}},
                   "turnover": {"annual_rate": 0.4, "caseload_elasticity": 2.0},
@@ -363,6 +364,28 @@ def test_agency_never_takes_more_than_its_maximum_share_of_the_case_holders():
         assert agency[early].max() == math.floor(max_share * 20 / (1 - max_share))
 
 
+def test_agency_cover_grows_into_the_room_its_maximum_share_leaves():
+    """cover 1 and a 25% ceiling: once the agency has had 14 days to respond to the last change,
+    agency workers = min(vacancies, floor(s P / (1 - s))). Starters arrive only on days 200, 400,
+    600 (fixed 200-day campaigns that fill 30% of posts)."""
+    max_share = 0.25
+    sc = scenario({
+        "policy": [{"do": "add_posts", "after_days": 0, "count": 40}],
+        "workforce": {"establishment": 20, "levels": {"sw": {"in_post": 20}}, "agency_in_post": 0,
+                      "agency": {"cover": 1.0, "max_share": max_share, "annual_turnover": 0.0},
+                      "turnover": {"annual_rate": 0.0},
+                      "recruitment": {"time_to_hire_days": {"dist": "fixed", "value": 200},
+                                      "success": 0.3}},
+    }, base=without(BASE, "workforce"))
+    replication = run_replication(sc, 0, 1)
+    permanent = series(replication, "staff_permanent")
+    room = np.floor(max_share * permanent / (1 - max_share) + 1e-9)
+    expected = np.minimum(series(replication, "vacancies"), room)
+    settled = (replication.days % 200) > 14
+    assert permanent[-1] > 20, "some posts should have been filled"
+    assert np.array_equal(series(replication, "staff_agency")[settled], expected[settled])
+
+
 def test_vacancies_are_the_funded_posts_without_a_permanent_holder():
     """With no notice period nobody is in post without a post: vacancies = posts - permanent."""
     sc = scenario({"workforce": {"turnover": {"annual_rate": 0.6,
@@ -392,7 +415,7 @@ def test_a_different_seed_or_replication_gives_different_arrays():
 
 
 def test_a_replication_does_not_depend_on_which_replications_ran_before_it():
-    sc = scenario(merged(CRAMPED, {"years": 1}))
+    sc = scenario(merged(CRAMPED, {"years": 0.6}))
     alone = run_replication(sc, 3, 9)
     for rep in range(3):
         run_replication(sc, rep, 9)

@@ -3,6 +3,7 @@ before it (the same seed without the action gives bit-identical samples before t
 """
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import numpy as np
@@ -44,6 +45,14 @@ def after(replication, day: float = DAY) -> np.ndarray:
 def assert_unchanged_before_the_date(baseline, policy, day: float = DAY) -> None:
     assert identical_before(baseline, policy, day), "the action changed samples before its date"
     assert not np.array_equal(baseline.values, policy.values, equal_nan=True), "no effect at all"
+
+
+def test_an_action_at_a_date_is_the_action_that_many_days_after_start():
+    start = dt.date.fromisoformat(BASE["start"])
+    dated = {"do": "add_posts", "at": (start + dt.timedelta(days=DAY)).isoformat(), "count": 5}
+    _, by_date = arms({}, dated)
+    _, by_days = arms({}, at("add_posts", count=5))
+    assert np.array_equal(by_date.values, by_days.values, equal_nan=True)
 
 
 # --- add_posts -------------------------------------------------------------------------------------
@@ -293,12 +302,8 @@ def test_set_referrals_growth_compounds_from_the_rate_at_its_date():
 
 @pytest.mark.parametrize("keys", [
     {"referrals_per_year": 1000},
-    pytest.param({"referrals_per_year": 4000}, marks=pytest.mark.xfail(strict=True, reason=(
-        "BUG: draw_referrals (sim/model/demand.py) thins one Poisson stream against the highest "
-        "rate of the whole run, so raising the rate later rescales every earlier referral time"))),
-    pytest.param({"growth_per_year": 0.5}, marks=pytest.mark.xfail(strict=True, reason=(
-        "BUG: as above, a later rise in growth raises the thinning bound and moves every "
-        "earlier referral"))),
+    {"referrals_per_year": 4000},
+    {"growth_per_year": 0.5},
 ])
 def test_set_referrals_changes_nothing_before_its_date(keys):
     baseline, policy = arms(DEMAND_ONLY, at("set_referrals", **keys))

@@ -16,9 +16,12 @@ class Accrual:
         self.since = day
 
     def add_rate(self, day: float, delta_per_day: float) -> None:
+        self.set_rate(day, self.rate + delta_per_day)
+
+    def set_rate(self, day: float, rate_per_day: float) -> None:
         self.total += self.rate * (day - self.since)
         self.since = day
-        self.rate += delta_per_day
+        self.rate = rate_per_day
 
     def total_at(self, day: float) -> float:
         return self.total + self.rate * (day - self.since)

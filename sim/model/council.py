@@ -74,7 +74,7 @@ class Council:
         self.first_day = -float(scenario.warmup_days)
         self.last_day = scenario.years * DAYS_PER_YEAR
         self.env = simpy.Environment(initial_time=self.first_day)
-        streams = {p: stream(root_seed, rep, p) for p in PURPOSES if p != "cases"}
+        streams = {p: stream(root_seed, rep, p) for p in PURPOSES if p not in ("cases", "arrivals")}
         self.streams = streams
         self.counts = Counts()
         self.costs = Costs(scenario, self.first_day)
@@ -92,8 +92,9 @@ class Council:
         self._overflow = [Draws(getattr(demand, stage).duration_days, streams["overflow"])
                           for stage in STAGES]
         self.recorder = Recorder(self, self.first_day, self.last_day, scenario.report_every_days)
-        self.referrals = draw_referrals(scenario, streams["arrivals"], self.first_day,
-                                        self.last_day)
+        self.referrals = draw_referrals(
+            scenario, lambda part: stream(root_seed, rep, "arrivals", part),
+            self.first_day, self.last_day)
 
     # shared helpers ----------------------------------------------------------------------------
     @property
@@ -123,7 +124,7 @@ class Council:
         """Keep the permanent-staff integral and the span-of-control effect up to date."""
         workforce = self.workforce
         accrual = self.permanent_staff_days
-        accrual.add_rate(self.now, workforce.n_permanent - accrual.rate)
+        accrual.set_rate(self.now, workforce.n_permanent)
         if self.managers.span_effect and self.managers.modelled:
             factor = self.managers.turnover_factor(len(workforce.workers))
             if factor != self.turnover.span_factor:

@@ -1,12 +1,13 @@
 """Referral demand: the time-varying referral rate and the referrals it produces.
 
 The rate is a deterministic function of time (base rate, compound growth, monthly seasonality and
-dated `set_referrals` actions), so the whole non-homogeneous Poisson process can be drawn up front by
-thinning a homogeneous one. Diversion to early help and no-further-action at the front door are
-decided per candidate referral, so they too need no simulation event.
+dated `set_referrals` actions), so the whole non-homogeneous Poisson process is drawn up front by
+mapping a unit-rate process through the inverse of the cumulative rate. Diversion to early help and
+no-further-action at the front door are decided per referral, so they need no simulation event.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -72,14 +73,6 @@ class ReferralRate:
         days = np.asarray(days, dtype=float)
         return self.trend(days) * self.season[month_index(self.start, days)]
 
-    def bound(self, first_day: float, last_day: float) -> float:
-        """An upper bound of the rate over [first_day, last_day]."""
-        edges = [first_day, last_day] + [s.begins_day for s in self.segments[1:]
-                                         if first_day < s.begins_day < last_day]
-        edges = np.array(edges)
-        highest = max(self.trend(edges).max(), self.trend(np.nextafter(edges, -np.inf)).max())
-        return float(highest * self.season.max())
-
 
 class DivertedShare:
     """Share of referrals diverted to early help, a step function of days since start."""
@@ -107,26 +100,45 @@ class Referrals:
     to_allocate: np.ndarray
 
 
-def draw_referrals(scenario, rng: np.random.Generator, first_day: float,
-                   last_day: float) -> Referrals:
-    """Thin a homogeneous Poisson process at the rate's bound down to the referral rate."""
+BLOCK = 4096
+
+
+def _unit_arrivals(rng: np.random.Generator, total: float) -> np.ndarray:
+    """Arrival times of a unit-rate Poisson process up to `total`, drawn in fixed-size blocks so
+    that the first arrivals are the same whatever `total` is."""
+    parts, reached = [], 0.0
+    while reached <= total:
+        block = reached + np.cumsum(rng.standard_exponential(BLOCK))
+        parts.append(block)
+        reached = block[-1]
+    arrivals = np.concatenate(parts)
+    return arrivals[arrivals < total]
+
+
+def _uniform_rows(rng: np.random.Generator, rows: int, count: int) -> np.ndarray:
+    """`rows` x `count` uniforms, drawn in fixed-size blocks (the same prefix for any count)."""
+    blocks = -(-count // BLOCK) if count else 0
+    drawn = [rng.random((rows, BLOCK)) for _ in range(blocks)]
+    return np.concatenate(drawn, axis=1)[:, :count] if drawn else np.empty((rows, 0))
+
+
+def draw_referrals(scenario, rng_for: Callable[[int], np.random.Generator],
+                   first_day: float, last_day: float) -> Referrals:
+    """Referral times by time change: a unit-rate Poisson process mapped through the inverse of
+    the cumulative rate, integrated day by day (midpoint rule: exact for the constant and seasonal
+    parts, within a hair for growth). Referral i uses the i-th unit-rate arrival and the i-th
+    front-door uniforms in every scenario, so a rate change at some date leaves every referral
+    before it as it was (common random numbers). `rng_for(0)`, `rng_for(1)`: two streams.
+    """
     rate = ReferralRate(scenario)
-    bound = rate.bound(first_day, last_day)
-    span = last_day - first_day
-    if bound <= 0 or span <= 0:
-        empty = np.empty(0)
-        return Referrals(empty, empty, empty)
-    expected = bound * span
-    count = int(expected + 6 * np.sqrt(expected) + 16)
-    gaps = rng.exponential(1.0 / bound, count)
-    times = first_day + np.cumsum(gaps)
-    while times[-1] < last_day:  # astronomically rare: extend the candidate stream
-        more = times[-1] + np.cumsum(rng.exponential(1.0 / bound, count))
-        times = np.concatenate([times, more])
-    times = times[times < last_day]
-    accept, divert, front_door = rng.random((3, times.size))
-    arrived = accept * bound < rate(times)
-    diverted = arrived & (divert < DivertedShare(scenario)(times))
-    received = arrived & ~diverted
+    edges = np.arange(np.floor(first_day), np.ceil(last_day) + 1.0)
+    cumulative = np.concatenate([[0.0], np.cumsum(rate((edges[:-1] + edges[1:]) / 2)
+                                                  * np.diff(edges))])
+    unit = _unit_arrivals(rng_for(0), cumulative[-1])
+    times = np.interp(unit, cumulative, edges)
+    divert, front_door = _uniform_rows(rng_for(1), 2, times.size)
+    keep = (times >= first_day) & (times < last_day)
+    diverted = keep & (divert < DivertedShare(scenario)(times))
+    received = keep & ~diverted
     allocate = received & (front_door >= scenario.demand.no_further_action)
     return Referrals(times[received], times[diverted], times[allocate])

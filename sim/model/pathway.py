@@ -111,7 +111,8 @@ class Pathway:
         self.open[stage] += delta
         if stage == CLA:
             costs = self.council.costs
-            costs.placements.add_rate(self.council.now, delta * costs.placement_per_child_day)
+            costs.placements.set_rate(self.council.now,
+                                      self.open[CLA] * costs.placement_per_child_day)
 
     @staticmethod
     def _overload(worker: Worker | None, reference: float | None) -> float:

@@ -82,7 +82,8 @@ class Turnover:
     def _refresh(self) -> None:
         if self.elasticity:
             highest = max((self.pressure(w) for w in self.pool), default=1.0)
-            self.pressure_bound = max(1.0, highest * BOUND_MARGIN)
+            # exactly 1 while nobody is over cap, so runs match elasticity 0 until someone is
+            self.pressure_bound = 1.0 if highest <= 1.0 else highest * BOUND_MARGIN
         self.reschedule()
 
     def reschedule(self) -> None:

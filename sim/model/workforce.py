@@ -48,6 +48,7 @@ class Workforce:
         self.workers: dict[Worker, None] = {}
         self.n_permanent = self.n_agency = self.n_nqsw = 0
         self.starts_by_month: dict[int, int] = {}
+        self.refused: dict[Post, None] = {}  # vacancies whose agency cover found no room
         self._tokens = count(1)
 
     # sizes -------------------------------------------------------------------------------------
@@ -109,6 +110,7 @@ class Workforce:
             self.council.later(delay, self._progress, worker)
         if worker.ramping:
             self.council.later(self.ramp_days, self._ramp_done, worker)
+        self._offer_room()
         return worker
 
     def resign(self, worker: Worker) -> None:
@@ -210,9 +212,21 @@ class Workforce:
         if post.cover != token:
             return
         post.cover = 0
-        if post.holder is not None or post.campaign == 0 or not self._agency_room():
+        if post.holder is not None or post.campaign == 0:
+            return
+        if not self._agency_room():
+            self.refused[post] = None  # asked again when room appears under max_share
             return
         self.start_agency(post)
+
+    def _offer_room(self) -> None:
+        """Ask again for cover of vacancies refused for lack of room under `max_share`."""
+        while self.refused and self._agency_room():
+            post = next(iter(self.refused))
+            del self.refused[post]
+            if (post.campaign and post.holder is None and post.agency is None
+                    and post.agency_wanted and not post.cover):
+                self._request_agency(post, self.council.now)
 
     def start_agency(self, post: Post) -> Worker:
         worker = Worker(AGENCY, "agency", 0.0, self.council.now)
@@ -230,10 +244,12 @@ class Workforce:
         self._leave(worker)
         if post.campaign and post.holder is None and post.agency_wanted:
             self._request_agency(post, self.council.now)  # the agency sends a replacement
+        self._offer_room()
 
     def _release_agency(self, post: Post) -> None:
         worker, post.agency = post.agency, None
         self._leave(worker)
+        self._offer_room()
 
     # establishment changes ---------------------------------------------------------------------
     def add_posts(self, count_: int) -> None:
@@ -275,6 +291,7 @@ class Workforce:
         now = self.council.now
         if max_share is not None:
             self.max_share = max_share
+            self._offer_room()
         if cover is not None and cover != self.cover:
             self.cover = cover
             for post in list(self.posts):
