@@ -381,11 +381,6 @@ def test_add_posts_changes_the_establishment_by_its_count_at_its_date(council, c
     assert np.all(establishment[days > day] == max(0, before + count))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "model bug: Recorder allots a last row at floor(last_day / every + 1e-9) but Council.run "
-    "stops at last_day, so when years x 365.25 falls a hair short of a sample day (years = "
-    "448 / 365.25 gives 447.99999999999994) the last row is never sampled: level metrics NaN, "
-    "period metrics negative"))
 def test_the_last_sample_is_taken_when_the_horizon_is_a_hair_short_of_it():
     council = {"name": "hair", "start": START.isoformat(), "years": 448 / 365.25,
                "report_every_days": 1, "demand": {"referrals_per_year": 500},

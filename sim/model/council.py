@@ -170,7 +170,8 @@ class Council:
         self._schedule_referrals()
         Policy(self, self.scenario).schedule(self.last_day)
         self.recorder.schedule()
-        env, last_day, events = self.env, self.last_day, 0
+        # the last sample may sit a rounding error past the horizon: run to it
+        env, last_day, events = self.env, max(self.last_day, self.recorder.days[-1]), 0
         step, peek = env.step, env.peek
         while peek() <= last_day:
             step()
