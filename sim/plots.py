@@ -169,7 +169,7 @@ def plot_comparison(summary: pd.DataFrame, differences: dict[str, pd.DataFrame],
     pairing = ("independent random numbers in each scenario" if independent
                else "the same random numbers in every scenario")
     bottom.set_title(f"How much lower than {baseline.name}?\nCaseload difference: mean and 95% "
-                     f"confidence interval (paired by replication; {pairing})", loc="left",
+                     f"confidence interval\n(paired by replication; {pairing})", loc="left",
                      fontsize=9)
     bottom.set_ylabel(f"caseload minus {baseline.name}")
     bottom.legend(loc="best", fontsize=7, framealpha=0.9)
