@@ -22,6 +22,7 @@ import json
 import re
 import shutil
 import zipfile
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -172,19 +173,22 @@ def chunk_file_name(first: int, last: int) -> str:
     return f"reps-{first:06d}-{last:06d}.npz"
 
 
-class _Reader:
+class _Reader(ABC):
     """Reading a store without holding every replication: subclasses give spans and chunks."""
 
     manifest: Manifest
 
+    @abstractmethod
     def spans(self, scenario: str) -> list[tuple[int, int]]:
-        raise NotImplementedError
+        """(first, last) replications of each stored chunk of `scenario`, in order."""
 
+    @abstractmethod
     def read_chunk(self, scenario: str, first: int, last: int) -> Chunk:
-        raise NotImplementedError
+        """The stored chunk of replications `first`..`last`."""
 
+    @abstractmethod
     def read_metric(self, scenario: str, first: int, last: int, metric: str) -> np.ndarray:
-        raise NotImplementedError
+        """One metric of a stored chunk, shape (replications, samples)."""
 
     def read_events(self, scenario: str, first: int, last: int) -> np.ndarray:
         return self.read_chunk(scenario, first, last).events
