@@ -11,9 +11,12 @@ from itertools import count
 
 from sim.distributions import Draws, Uniforms, sample_residual
 from sim.model.people import AGENCY, PERMANENT, Post, Worker
+from sim.scenario_types import Exponential
 
 DEFAULT_CAPS = {"nqsw": 15.0, "sw": 20.0, "senior": 18.0}
-DAYS_PER_MONTH = 365.25 / 12
+DAYS_PER_YEAR = 365.25
+DAYS_PER_MONTH = DAYS_PER_YEAR / 12
+UNIT_EXPONENTIAL = Exponential(dist="exponential", mean=1.0)
 
 
 class Workforce:
@@ -38,7 +41,10 @@ class Workforce:
         agency = settings.agency
         self.cover, self.max_share = agency.cover, agency.max_share
         self.agency_start = Draws(agency.start_days, streams["agency"])
-        self.agency_stay = Draws(_exponential_years(agency.annual_turnover), streams["agency"])
+        # an agency worker's stay (days): exponential at the agency leaving rate; None = for good
+        self.agency_stay_mean = (DAYS_PER_YEAR / agency.annual_turnover
+                                 if agency.annual_turnover > 0 else None)
+        self.unit_exponential = Draws(UNIT_EXPONENTIAL, streams["agency"])
         self.agency_uniform = Uniforms(streams["agency"])
         self.notice = Draws(settings.turnover.notice_days, streams["turnover"])
 
@@ -233,7 +239,9 @@ class Workforce:
         worker.cap = self.cap_for(worker)
         worker.post, post.agency = post, worker
         self._join(worker)
-        self.council.later(self.agency_stay(), self._agency_leaves, worker)
+        if self.agency_stay_mean is not None:
+            self.council.later(self.agency_stay_mean * self.unit_exponential(),
+                               self._agency_leaves, worker)
         return worker
 
     def _agency_leaves(self, worker: Worker) -> None:
@@ -335,10 +343,3 @@ class Workforce:
                 if post.agency_wanted:
                     self._request_agency(post, self.council.now)
 
-
-def _exponential_years(annual_rate: float):
-    """An exponential stay (days) for a leaving rate per year; effectively never when 0."""
-    from types import SimpleNamespace
-
-    mean = 365.25 / annual_rate if annual_rate > 0 else 1e12
-    return SimpleNamespace(dist="exponential", mean=mean)
