@@ -9,6 +9,7 @@ timeseries.parquet only when asked for. Without one, everything stays in memory.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,7 @@ from sim.batch import (
 )
 from sim.comparison import comparison_table, difference_over_time
 from sim.executors import Report, warn
-from sim.files import atomic_path
+from sim.files import WriteFailed, atomic_path
 from sim.metrics import COST_METRICS, METRIC_NAMES
 from sim.plots import plot_caseload, plot_comparison
 from sim.provenance import now_utc, scenario_record, software, write_run_json
@@ -295,7 +296,8 @@ def _execute(kind: type[Results], scenarios: list, reps: int, seed: int, workers
         write_tables(results, folder)
         write_figures(results, folder)
     except BaseException as error:
-        write_run_json(folder / "run.json", record | _stopped(error, command))
+        with suppress(WriteFailed):  # a full disk may refuse this too; the error still goes up
+            write_run_json(folder / "run.json", record | _stopped(error, command))
         raise
     write_run_json(folder / "run.json", record | {
         "status": "complete", "finished": now_utc(), "replications": batch.reps,
@@ -306,11 +308,11 @@ def _execute(kind: type[Results], scenarios: list, reps: int, seed: int, workers
 
 
 def _stopped(error: BaseException, command: str | None) -> dict:
-    """run.json fields of a batch that did not finish."""
+    """run.json fields of a batch that did not finish (its finished chunks are kept)."""
     interrupted = isinstance(error, KeyboardInterrupt)
     fields = {"status": "interrupted" if interrupted else "failed", "finished": now_utc(),
               "error": f"{type(error).__name__}: {error}"}
-    if interrupted and command:
+    if command:
         fields["resume_with"] = command if "--resume" in command.split() else f"{command} --resume"
     return fields
 

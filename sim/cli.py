@@ -9,6 +9,7 @@ import json
 import shlex
 import signal
 import sys
+import tempfile
 from pathlib import Path
 
 from sim.checks import scenario_warnings
@@ -29,6 +30,11 @@ class BadInput(Exception):
 
 class Interrupted(Exception):
     """Ctrl-C during a batch: reported on one line (how to resume), exit status 130."""
+
+
+class BatchFailed(Exception):
+    """A batch stopped part-way (results not writable, workers lost): reported on one line with
+    how to resume once the cause is fixed, exit status 1."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -183,16 +189,36 @@ def _batch_options(args: argparse.Namespace) -> dict:
 
 
 def _simulate(args: argparse.Namespace, call, out: Path):
-    """Run a batch; on Ctrl-C (or SIGTERM) say, on one line, how to resume it (exit status 130)."""
+    """Run a batch into `out`. A folder that cannot be written is bad input (exit status 2); if the
+    batch stops part-way, say on one line how to resume it: Ctrl-C or SIGTERM exit with status
+    130, a write that fails (disk full) or workers lost for good with status 1."""
+    from sim.executors import TasksFailed
+    from sim.files import WriteFailed
+
+    _check_writable(out)
     previous = signal.signal(signal.SIGTERM, _interrupt)
+    argv = args.argv if "--resume" in args.argv else [*args.argv, "--resume"]
+    kept = f"finished chunks are kept in {out}/; to resume"
     try:
         return call()
     except KeyboardInterrupt:
-        argv = args.argv if "--resume" in args.argv else [*args.argv, "--resume"]
-        raise Interrupted(f"interrupted; finished chunks are kept in {out}/; to resume: "
+        raise Interrupted(f"interrupted; {kept}: {shlex.join(['caseload', *argv])}") from None
+    except (WriteFailed, TasksFailed) as error:
+        raise BatchFailed(f"error: {error}; {kept} once that is fixed: "
                           f"{shlex.join(['caseload', *argv])}") from None
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def _check_writable(out: Path) -> None:
+    """The results folder can be made and written to, else BadInput naming it and why."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out):
+            pass
+    except OSError as error:
+        raise BadInput(f"--out: cannot write results to {out}/: {error.strerror or error}; "
+                       "choose a folder you can write to") from None
 
 
 def _interrupt(signum: int, frame) -> None:
@@ -306,6 +332,9 @@ def main(argv: list[str] | None = None) -> int:
     except Interrupted as message:
         print(message, file=sys.stderr)
         return 130
+    except BatchFailed as message:
+        print(message, file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -43,6 +43,11 @@ class ExecutorUnavailable(ValueError):
     """The executor asked for cannot be used (dask not installed, scheduler unreachable)."""
 
 
+class TasksFailed(RuntimeError):
+    """Tasks could not be run although retried (worker processes kept dying, dask tasks kept
+    failing): the batch stops; finished chunks are kept for a resume."""
+
+
 class Executor(Protocol):
     """Runs independent tasks and yields their results as they finish."""
 
@@ -120,7 +125,7 @@ class ProcessExecutor:
                 finished = True
             except BrokenProcessPool:
                 if restarts >= POOL_RESTARTS:
-                    raise RuntimeError(
+                    raise TasksFailed(
                         f"worker processes died again; {len(remaining)} tasks not run "
                         f"(first: {_label(next(iter(remaining.values())), 0)})") from None
                 restarts += 1
@@ -265,7 +270,7 @@ class DaskExecutor:
                 attempts[i] += 1
                 error = future.exception() if future.status == "error" else future.status
                 if attempts[i] > DASK_RETRIES:
-                    raise RuntimeError(f"{_label(tasks[i], i)} failed {attempts[i]} times on "
+                    raise TasksFailed(f"{_label(tasks[i], i)} failed {attempts[i]} times on "
                                        f"dask workers; last error: {error!r}")
                 self.report(f"{_label(tasks[i], i)} failed on a dask worker ({error!r}); "
                             f"retrying ({attempts[i]} of {DASK_RETRIES})")

@@ -3,8 +3,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
+
+
+class WriteFailed(Exception):
+    """A results file could not be written (folder not writable, disk full): the message names the
+    file and the reason on one line."""
 
 
 @contextmanager
@@ -13,16 +18,20 @@ def atomic_path(path: Path) -> Iterator[Path]:
 
     Write the file to the yielded path (any writer that takes a path; the temporary name keeps
     the suffix, so writers that infer the format from it still work). On an exception the
-    temporary file is removed and `path` is left as it was.
+    temporary file is removed and `path` is left as it was; an OSError (no space left, no
+    permission) becomes WriteFailed.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     temp = path.with_name(f".{path.stem}.tmp-{os.getpid()}{path.suffix}")  # keeps the suffix
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         yield temp
         os.replace(temp, path)
+    except OSError as error:
+        raise WriteFailed(f"cannot write {path}: {error.strerror or error}") from error
     finally:
-        temp.unlink(missing_ok=True)
+        with suppress(OSError):  # e.g. the folder itself could not be made
+            temp.unlink(missing_ok=True)
 
 
 def write_text_atomic(path: Path, text: str) -> None:
