@@ -10,9 +10,9 @@ PURPOSES: tuple[str, ...] = (
     "arrivals",      # candidate referral times and thinning
     "cases",         # per-case rows: front door, outcomes, durations (keyed further by block)
     "initial",       # remaining durations of the starting stock
-    "turnover",      # resignations of permanent staff, notice periods
-    "recruitment",   # campaigns, success, level of starters
-    "agency",        # cover decisions, start delays, agency departures
+    "turnover",      # resignations of permanent staff, notice periods (keyed further by post)
+    "recruitment",   # campaigns, success, level of starters (keyed further by post)
+    "agency",        # cover decisions, start delays, agency departures (keyed further by post)
     "managers",      # managers' departures and campaigns
     "overflow",      # case stages beyond the pre-drawn rows
 )

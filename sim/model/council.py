@@ -17,11 +17,12 @@ from sim.model.demand import draw_referrals
 from sim.model.managers import Managers
 from sim.model.pathway import Pathway
 from sim.model.policy import Policy
+from sim.model.post_draws import PostStreams
 from sim.model.recorder import Recorder
 from sim.model.replication import Replication
 from sim.model.turnover import Turnover
 from sim.model.workforce import Workforce
-from sim.streams import PURPOSES, stream
+from sim.streams import stream
 
 DAYS_PER_YEAR = 365.25
 
@@ -35,7 +36,7 @@ class Call(simpy.events.Event):
 
     def __init__(self, env: simpy.Environment, delay: float, callback, args: tuple) -> None:
         self.env = env
-        self.callbacks = [_fire]
+        self.callbacks = FIRE  # shared: nothing else waits on a Call, and SimPy only iterates it
         self._value = None
         self._ok = True
         self.callback = callback
@@ -45,6 +46,9 @@ class Call(simpy.events.Event):
 
 def _fire(event: Call) -> None:
     event.callback(*event.args)
+
+
+FIRE = (_fire,)
 
 
 class Counts:
@@ -74,18 +78,15 @@ class Council:
         self.first_day = -float(scenario.warmup_days)
         self.last_day = scenario.years * DAYS_PER_YEAR
         self.env = simpy.Environment(initial_time=self.first_day)
-        streams = {p: stream(root_seed, rep, p) for p in PURPOSES if p not in ("cases", "arrivals")}
+        streams = {p: stream(root_seed, rep, p) for p in ("initial", "managers", "overflow")}
         self.streams = streams
         self.counts = Counts()
         self.costs = Costs(scenario, self.first_day)
         self.permanent_staff_days = Accrual(self.first_day)
         self.allocator = Allocator(list(scenario.allocation.priority),
                                    scenario.allocation.when_full == "queue", self._assign)
-        turnover_rng = streams["turnover"]
-        self.turnover = Turnover(scenario, Uniforms(turnover_rng),
-                                 lambda: float(turnover_rng.standard_exponential()),
-                                 self.later, self._resign)
-        self.workforce = Workforce(self, scenario, streams)
+        self.turnover = Turnover(scenario, lambda: self.env.now, self.later, self._resign)
+        self.workforce = Workforce(self, scenario, PostStreams(scenario, root_seed, rep))
         self.managers = Managers(self, scenario, streams["managers"])
         self.pathway = Pathway(self, scenario, root_seed, rep, Uniforms(streams["overflow"]))
         demand = scenario.demand
@@ -114,8 +115,8 @@ class Council:
     def _assign(self, case, worker) -> None:
         self.pathway.assign(case, worker)
 
-    def _resign(self, worker) -> None:
-        self.workforce.resign(worker)
+    def _resign(self, worker, notice_days: float) -> None:
+        self.workforce.resign(worker, notice_days)
 
     def release_cases(self, worker) -> None:
         self.pathway.release_cases(worker)

@@ -8,8 +8,8 @@ class Worker:
     """A case-holding social worker, permanent or agency.
 
     level: "nqsw" | "sw" | "senior" ("agency" for agency workers); cap: current caseload cap
-    (reduced while ramping up); n: cases held; cases: the cases held (a dict used as an ordered set); version: bumps on every change
-    (-1 once gone); pool_index: position in the turnover pool (-1 when not in it, e.g. on notice).
+    (reduced while ramping up); started: the day they joined; n: cases held; cases: the cases held
+    (a dict used as an ordered set); version: bumps on every change (-1 once gone).
     """
 
     __slots__ = (
@@ -21,9 +21,9 @@ class Worker:
         "level",
         "n",
         "on_notice",
-        "pool_index",
         "post",
         "ramping",
+        "started",
         "version",
     )
 
@@ -33,10 +33,10 @@ class Worker:
         self.cap = cap
         self.n = 0
         self.cases: dict = {}  # insertion-ordered, so runs are reproducible
+        self.started = day
         self.last_allocation_day = day
         self.version = 0
         self.post: Post | None = None
-        self.pool_index = -1
         self.ramping = False
         self.on_notice = False
         self.gone = False
@@ -47,11 +47,16 @@ class Post:
 
     campaign / cover: tokens of the running campaign and of the pending agency cover (0 = none), so a
     superseded timer recognises itself; doomed: removed by policy, to go when its holder leaves.
+    draws: the post's own random numbers (`PostDraws`); campaign_round / agency_round: the rounds
+    of the current campaign and agency request.
     """
 
-    __slots__ = ("agency", "agency_wanted", "campaign", "cover", "doomed", "holder")
+    __slots__ = ("agency", "agency_round", "agency_wanted", "campaign", "campaign_round", "cover",
+                 "doomed", "draws", "holder")
 
-    def __init__(self) -> None:
+    def __init__(self, draws) -> None:
+        self.draws = draws
+        self.campaign_round = self.agency_round = (0.0, 0.0, 0.0)
         self.holder: Worker | None = None
         self.agency: Worker | None = None
         self.campaign = 0

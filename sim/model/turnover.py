@@ -1,11 +1,14 @@
 """Resignations of permanent social workers, with a hazard that follows each worker's caseload.
 
 Worker i resigns at rate h_i = base x retention x span factor x level multiplier x pressure_i per day,
-pressure_i = 1 + elasticity x max(0, caseload_i / cap_i - 1). The pool of workers not yet on notice
-is simulated exactly by thinning: candidate resignations arrive at rate N x bound with bound >= every
-h_i; a candidate picks a worker uniformly and is accepted with probability h_i / bound. Whenever the
-pool, the shared factors or the bound change, the next candidate is redrawn (memorylessness makes
-that exact), and a caseload rising past the bound raises the bound first.
+pressure_i = 1 + elasticity x max(0, caseload_i / cap_i - 1). Each worker not yet on notice has a
+clock simulated exactly by thinning: candidate resignations arrive at a rate b_i >= h_i and are
+accepted with probability h_i / b_i. b_i equals h_i while the worker is not over cap (so every
+candidate is accepted, as with elasticity 0) and is h_i x 1.25 otherwise; when h_i rises past b_i,
+or the shared factors change, the time to the next candidate is rescaled by the old rate over the
+new one (a time change of a unit-rate process: exact, and it draws no new numbers). The clock's
+numbers come from the worker's post (`PostDraws.turnover`), so a worker keeps the same draws in
+every scenario of a comparison.
 """
 from __future__ import annotations
 
@@ -17,25 +20,35 @@ DAYS_PER_YEAR = 365.25
 BOUND_MARGIN = 1.25
 
 
-class Turnover:
-    """The pool of permanent workers who may resign, and its candidate-resignation timer."""
+class Clock:
+    """A worker's candidate-resignation timer: rate `bound` per day, next candidate at `due`."""
 
-    def __init__(self, scenario, uniforms: Callable[[], float], exponentials: Callable[[], float],
-                 later: Callable, resign: Callable[[Worker], None]) -> None:
+    __slots__ = ("bound", "due", "round", "rounds", "token")
+
+    def __init__(self, rounds: Callable[[], tuple[float, float, float]]) -> None:
+        self.rounds = rounds
+        self.bound = 0.0
+        self.due = 0.0
+        self.round = (0.0, 0.0, 0.0)
+        self.token = 0
+
+
+class Turnover:
+    """The clocks of the permanent workers who may resign."""
+
+    def __init__(self, scenario, now: Callable[[], float], later: Callable,
+                 resign: Callable[[Worker, float], None]) -> None:
         settings = scenario.workforce.turnover
         self.base_per_day = settings.annual_rate / DAYS_PER_YEAR
         self.elasticity = settings.caseload_elasticity
         self.level_multiplier = {"nqsw": 1.0, "sw": 1.0, "senior": 1.0}
         for level, spec in scenario.workforce.levels.items():
             self.level_multiplier[level] = spec.turnover_multiplier
-        self.top_multiplier = max(self.level_multiplier.values())
         self.retention = 1.0
         self.span_factor = 1.0
-        self.pool: list[Worker] = []
-        self.pressure_bound = 1.0
-        self._token = 0
-        self._uniform, self._exponential = uniforms, exponentials
-        self._later, self._resign = later, resign
+        self.clocks: dict[Worker, Clock] = {}  # insertion-ordered: reproducible runs
+        self._tokens = 0
+        self._now, self._later, self._resign = now, later, resign
 
     def pressure(self, worker: Worker) -> float:
         overload = worker.n / worker.cap - 1.0
@@ -46,30 +59,25 @@ class Turnover:
         return (self.base_per_day * self.retention * self.span_factor
                 * self.level_multiplier[worker.level] * self.pressure(worker))
 
-    def _bound_per_day(self) -> float:
-        return (self.base_per_day * self.retention * self.span_factor * self.top_multiplier
-                * self.pressure_bound)
+    def _bound_per_day(self, worker: Worker) -> float:
+        hazard = self.hazard_per_day(worker)
+        return hazard * BOUND_MARGIN if worker.n > worker.cap and self.elasticity else hazard
 
-    def add(self, worker: Worker) -> None:
-        worker.pool_index = len(self.pool)
-        self.pool.append(worker)
-        self._refresh()
+    def add(self, worker: Worker, rounds: Callable[[], tuple[float, float, float]]) -> None:
+        """Start the clock of a permanent worker (its numbers from `rounds`)."""
+        clock = self.clocks[worker] = Clock(rounds)
+        self._next_candidate(worker, clock)
 
     def remove(self, worker: Worker) -> None:
-        last = self.pool.pop()
-        if last is not worker:
-            last.pool_index = worker.pool_index
-            self.pool[worker.pool_index] = last
-        worker.pool_index = -1
-        self._refresh()
+        clock = self.clocks.pop(worker)
+        clock.token = 0
 
     def caseload_rose(self, worker: Worker) -> None:
-        """Keep the bound above the worker's hazard after its caseload went up."""
-        if self.elasticity and worker.pool_index >= 0:
-            pressure = self.pressure(worker)
-            if pressure > self.pressure_bound:
-                self.pressure_bound = pressure * BOUND_MARGIN
-                self.reschedule()
+        """Keep the worker's candidate rate above their hazard after their caseload (or level
+        multiplier, or cap) changed."""
+        clock = self.clocks.get(worker)
+        if clock is not None and self.hazard_per_day(worker) > clock.bound:
+            self._rescale(worker, clock)
 
     def set_shared_factors(self, retention: float | None = None,
                            span_factor: float | None = None) -> None:
@@ -77,27 +85,38 @@ class Turnover:
             self.retention = retention
         if span_factor is not None:
             self.span_factor = span_factor
-        self.reschedule()
+        for worker, clock in self.clocks.items():
+            self._rescale(worker, clock)
 
-    def _refresh(self) -> None:
-        if self.elasticity:
-            highest = max((self.pressure(w) for w in self.pool), default=1.0)
-            # exactly 1 while nobody is over cap, so runs match elasticity 0 until someone is
-            self.pressure_bound = 1.0 if highest <= 1.0 else highest * BOUND_MARGIN
-        self.reschedule()
+    def _next_candidate(self, worker: Worker, clock: Clock) -> None:
+        clock.round = clock.rounds()
+        clock.bound = self._bound_per_day(worker)
+        clock.due = self._now() + clock.round[0] / clock.bound if clock.bound > 0 else float("inf")
+        self._schedule(worker, clock)
 
-    def reschedule(self) -> None:
-        """Draw the next candidate resignation afresh (exact by memorylessness)."""
-        self._token += 1
-        rate = len(self.pool) * self._bound_per_day()
-        if rate > 0:
-            self._later(self._exponential() / rate, self._candidate, self._token)
-
-    def _candidate(self, token: int) -> None:
-        if token != self._token:
-            return
-        worker = self.pool[int(self._uniform() * len(self.pool))]
-        if self._uniform() * self._bound_per_day() < self.hazard_per_day(worker):
-            self._resign(worker)  # removes the worker from the pool, which reschedules
+    def _rescale(self, worker: Worker, clock: Clock) -> None:
+        """Change the clock's rate to the worker's current bound, keeping its unit-rate time."""
+        now, old = self._now(), clock.bound
+        clock.bound = self._bound_per_day(worker)
+        if clock.bound <= 0:
+            clock.due = float("inf")
+        elif old > 0:
+            clock.due = now + (clock.due - now) * old / clock.bound
         else:
-            self.reschedule()
+            clock.due = now + clock.round[0] / clock.bound
+        self._schedule(worker, clock)
+
+    def _schedule(self, worker: Worker, clock: Clock) -> None:
+        self._tokens += 1
+        clock.token = self._tokens
+        if clock.due != float("inf"):
+            self._later(clock.due - self._now(), self._candidate, worker, clock, clock.token)
+
+    def _candidate(self, worker: Worker, clock: Clock, token: int) -> None:
+        if token != clock.token:
+            return
+        _gap, accept, notice_days = clock.round
+        if accept * clock.bound < self.hazard_per_day(worker):
+            self._resign(worker, notice_days)  # removes the worker's clock
+        else:
+            self._next_candidate(worker, clock)

@@ -9,20 +9,19 @@ from __future__ import annotations
 
 from itertools import count
 
-from sim.distributions import Draws, Uniforms, sample_residual
+from sim.distributions import sample_residual
 from sim.model.people import AGENCY, PERMANENT, Post, Worker
-from sim.scenario_types import Exponential
+from sim.model.post_draws import PostStreams
 
 DEFAULT_CAPS = {"nqsw": 15.0, "sw": 20.0, "senior": 18.0}
 DAYS_PER_YEAR = 365.25
 DAYS_PER_MONTH = DAYS_PER_YEAR / 12
-UNIT_EXPONENTIAL = Exponential(dist="exponential", mean=1.0)
 
 
 class Workforce:
     """Case-holding social workers in post, posts, and the processes that change them."""
 
-    def __init__(self, council, scenario, streams) -> None:
+    def __init__(self, council, scenario, post_streams: PostStreams) -> None:
         self.council = council
         settings = scenario.workforce
         self.caps = dict(DEFAULT_CAPS)
@@ -36,17 +35,12 @@ class Workforce:
         self.nqsw_share, self.senior_share = recruitment.nqsw_share, recruitment.senior_share
         self.max_starters_per_month = recruitment.max_starters_per_month
         self.time_to_hire_dist = recruitment.time_to_hire_days
-        self.time_to_hire = Draws(recruitment.time_to_hire_days, streams["recruitment"])
-        self.recruitment_uniform = Uniforms(streams["recruitment"])
         agency = settings.agency
         self.cover, self.max_share = agency.cover, agency.max_share
-        self.agency_start = Draws(agency.start_days, streams["agency"])
         # an agency worker's stay (days): exponential at the agency leaving rate; None = for good
         self.agency_stay_mean = (DAYS_PER_YEAR / agency.annual_turnover
                                  if agency.annual_turnover > 0 else None)
-        self.unit_exponential = Draws(UNIT_EXPONENTIAL, streams["agency"])
-        self.agency_uniform = Uniforms(streams["agency"])
-        self.notice = Draws(settings.turnover.notice_days, streams["turnover"])
+        self.post_streams = post_streams
 
         self.posts: dict[Post, None] = {}  # dicts as ordered sets: reproducible runs
         self.doomed = 0
@@ -56,6 +50,7 @@ class Workforce:
         self.starts_by_month: dict[int, int] = {}
         self.refused: dict[Post, None] = {}  # vacancies whose agency cover found no room
         self._tokens = count(1)
+        self._posts_made = 0
 
     # sizes -------------------------------------------------------------------------------------
     @property
@@ -77,7 +72,7 @@ class Workforce:
         if worker.kind == PERMANENT:
             self.n_permanent += 1
             self.n_nqsw += worker.level == "nqsw"
-            council.turnover.add(worker)
+            council.turnover.add(worker, worker.post.draws.turnover)
             council.costs.staff.add_rate(council.now, council.costs.pay_per_day(worker.level))
         else:
             self.n_agency += 1
@@ -119,13 +114,13 @@ class Workforce:
         self._offer_room()
         return worker
 
-    def resign(self, worker: Worker) -> None:
-        """A permanent worker hands in notice: their post turns vacant now, they go later."""
+    def resign(self, worker: Worker, notice_days: float) -> None:
+        """A permanent worker hands in notice: their post turns vacant now, they go in
+        `notice_days`."""
         council = self.council
         council.turnover.remove(worker)
         worker.on_notice = True
         post, worker.post = worker.post, None
-        notice_days = self.notice()
         if post is not None:
             post.holder = None
             if post.doomed:
@@ -167,14 +162,16 @@ class Workforce:
         self._decide_cover(post, cover_from_day)
 
     def _start_campaign(self, post: Post, days: float | None = None) -> None:
+        """Advertise `post`: the campaign ends after a time to hire (or `days`) in days."""
         post.campaign = token = next(self._tokens)
-        self.council.later(self.time_to_hire() if days is None else days,
+        post.campaign_round = post.draws.campaign()
+        self.council.later(post.campaign_round[0] if days is None else days,
                            self._campaign_ends, post, token)
 
     def _campaign_ends(self, post: Post, token: int) -> None:
         if post.campaign != token:
             return
-        if self.recruitment_uniform() >= self.success:
+        if post.campaign_round[1] >= self.success:
             self._start_campaign(post)  # re-advertised
             return
         now = self.council.now
@@ -191,7 +188,7 @@ class Workforce:
             return
         post.campaign = 0
         self.vacant -= 1
-        u = self.recruitment_uniform()
+        u = post.campaign_round[2]
         level = "nqsw" if u < self.nqsw_share else (
             "senior" if u < self.nqsw_share + self.senior_share else "sw")
         council = self.council
@@ -200,14 +197,21 @@ class Workforce:
         self.start_permanent(post, level, ramp=True)
 
     # agency cover ------------------------------------------------------------------------------
-    def _decide_cover(self, post: Post, from_day: float) -> None:
-        post.agency_wanted = self.agency_uniform() < self.cover
+    def _decide_cover(self, post: Post, from_day: float, share: float | None = None) -> None:
+        """Whether the vacancy gets agency cover (with probability `share`, by default the
+        scenario's cover), asked for to start from `from_day` (a day number)."""
+        post.agency_round = post.draws.agency()
+        post.agency_wanted = post.agency_round[0] < (self.cover if share is None else share)
         if post.agency_wanted:
-            self._request_agency(post, from_day)
+            self._request_agency(post, from_day, post.agency_round)
 
-    def _request_agency(self, post: Post, from_day: float) -> None:
+    def _request_agency(self, post: Post, from_day: float,
+                        agency_round: tuple[float, float, float] | None = None) -> None:
+        """Ask for an agency worker, who arrives a start delay after `from_day` (a day number);
+        a new request (a replacement, a refused one asked again) takes the post's next round."""
+        post.agency_round = agency_round or post.draws.agency()
         post.cover = token = next(self._tokens)
-        delay = max(0.0, from_day - self.council.now) + self.agency_start()
+        delay = max(0.0, from_day - self.council.now) + post.agency_round[1]
         self.council.later(delay, self._agency_arrives, post, token)
 
     def _agency_room(self) -> bool:
@@ -235,12 +239,14 @@ class Workforce:
                 self._request_agency(post, self.council.now)
 
     def start_agency(self, post: Post) -> Worker:
+        """An agency worker covers `post`; they stay an exponential time (the post's agency
+        round), for good if agency workers never leave."""
         worker = Worker(AGENCY, "agency", 0.0, self.council.now)
         worker.cap = self.cap_for(worker)
         worker.post, post.agency = post, worker
         self._join(worker)
         if self.agency_stay_mean is not None:
-            self.council.later(self.agency_stay_mean * self.unit_exponential(),
+            self.council.later(self.agency_stay_mean * post.agency_round[2],
                                self._agency_leaves, worker)
         return worker
 
@@ -263,9 +269,14 @@ class Workforce:
     def add_posts(self, count_: int) -> None:
         now = self.council.now
         for _ in range(count_):
-            post = Post()
-            self.posts[post] = None
-            self._open_vacancy(post, cover_from_day=now)
+            self._open_vacancy(self._new_post(), cover_from_day=now)
+
+    def _new_post(self) -> Post:
+        """A new funded post, numbered in order of creation (its random numbers follow)."""
+        post = Post(self.post_streams.for_post(self._posts_made))
+        self._posts_made += 1
+        self.posts[post] = None
+        return post
 
     def remove_posts(self, count_: int) -> None:
         """Close vacancies (uncovered first), then mark held posts to go when their holder leaves."""
@@ -316,8 +327,7 @@ class Workforce:
     def start(self, scenario, rng) -> None:
         """Posts, permanent staff by level, agency cover and running campaigns at the start."""
         settings = scenario.workforce
-        posts = [Post() for _ in range(settings.establishment)]
-        self.posts.update(dict.fromkeys(posts))
+        posts = [self._new_post() for _ in range(settings.establishment)]
         free = iter(posts)
         for level, spec in settings.levels.items():
             progression = (rng.random(spec.in_post) * self.progression_days).tolist()
@@ -337,9 +347,8 @@ class Workforce:
             self._start_campaign(post, float(remaining[i]))
             if i < covered:
                 post.agency_wanted = True
+                post.agency_round = post.draws.agency()
                 self.start_agency(post)
             else:
-                post.agency_wanted = self.agency_uniform() < catch_up
-                if post.agency_wanted:
-                    self._request_agency(post, self.council.now)
+                self._decide_cover(post, self.council.now, share=catch_up)
 
