@@ -150,7 +150,8 @@ def sweep_sentences(sweep: pd.DataFrame) -> list[str]:
     param = last["param"].iloc[0]
     out = []
     for metric in chosen_metrics(last["metric"].tolist()):
-        rows = last[last["metric"] == metric]
+        rows = last[last["metric"] == metric].sort_values(
+            "value", key=lambda values: pd.to_numeric(values, errors="coerce"), kind="stable")
         first, final = rows.iloc[0], rows.iloc[-1]
         out.append(f"At the end of year {int(first['year'])}, {metric} (median) is "
                    f"{first['p50']:,.4g} with {param} = {first['value']} and {final['p50']:,.4g} "

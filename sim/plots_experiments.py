@@ -115,6 +115,8 @@ def plot_sensitivity(sensitivity: pd.DataFrame) -> Figure:
                     label=INDEX_NAMES.get(index, index), xerr=np.abs(np.nan_to_num(errors)),
                     error_kw={"elinewidth": 0.8, "capsize": 1.5, "ecolor": GREY})
         ax.set_yticks(np.arange(len(order)), order, fontsize=7)
+        ax.grid(axis="y", visible=False)
+        ax.grid(axis="x", color="#dddddd", linewidth=0.6)
         ax.axvline(0, color=GREY, linewidth=0.8)
         year = int(rows["year"].max())
         ax.set_title(f"{_metric_label(metric)} (year {year})", loc="left", fontsize=9)

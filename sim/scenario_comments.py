@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from sim.scenario_files import Layer, resolve
+from sim.scenario_files import Layer, merge_layers, resolve
 
 OVERRIDE = "override"   # the value differs from every file's: --set or a sweep changed it
 HEADER = re.compile(r"^\s*(\[\[?)\s*(.+?)\s*\]\]?\s*$")
@@ -136,41 +136,53 @@ def _nearest(comments: dict[str, str], parts: list[str]) -> str:
     return ""
 
 
-def _setter(parts: list[str], layers: list[Layer]) -> tuple[str, Any] | None:
-    """(file, value there) of the last file that gives the key itself; None if the key keeps
-    its default (no file gives it, or a later file replaced the list holding it without it)."""
+def _setter(parts: list[str], layers: list[Layer]) -> str | None:
+    """The last file that gives the key itself; None if the key keeps its default (no file
+    gives it, or a later file replaced the list holding it without it)."""
     for label, data in reversed(layers):
         for n in range(len(parts), 0, -1):
             found, value = _lookup(data, parts[:n])
             if found and n == len(parts):
-                return label, value
+                return label
             if found and isinstance(value, list):
                 return None
     return None
+
+
+def files_only(layers: list[Layer]) -> dict:
+    """The scenario the files alone give (no overrides), as resolved JSON with every default
+    filled in; the merged files' own values if they are not a valid scenario by themselves."""
+    from sim.scenario import Scenario
+
+    merged = merge_layers(layers)
+    try:
+        return Scenario.model_validate(merged).model_dump(mode="json")
+    except ValueError:  # pydantic's ValidationError is a ValueError
+        return _plain(merged)
 
 
 def key_sources(resolved: dict, source_files: list[str]) -> dict[str, dict[str, str]]:
     """For each key of a resolved scenario that a file (or an override) sets: {"file", "comment"}.
 
     source_files: the scenario's files in merge order (`Scenario.sources`); the last is read with
-    its `extends`. A key whose value differs from the files' is marked "override" (set by --set
-    or by a sweep) with no comment; keys no file sets (documented defaults) are left out.
+    its `extends`. A key whose value differs from what the files alone give is marked "override"
+    (set by --set or by a sweep) with no comment; keys no file sets (documented defaults) are
+    left out.
     """
     if not source_files:
         return {}
     layers = resolve(source_files[-1])
+    given = files_only(layers)
     comments = {label: key_comments(_file_text(label)) for label, _ in layers}
     out: dict[str, dict[str, str]] = {}
     for key, value in flatten(resolved):
         parts = key.split(".")
+        found, from_files = _lookup(given, parts)
         setter = _setter(parts, layers)
-        if setter is None:
-            continue
-        label, given = setter
-        if not _equal(_plain(given), value):
+        if not found or not _equal(from_files, value):
             out[key] = {"file": OVERRIDE, "comment": ""}
-        else:
-            out[key] = {"file": label, "comment": _nearest(comments[label], parts)}
+        elif setter is not None:
+            out[key] = {"file": setter, "comment": _nearest(comments[setter], parts)}
     return out
 
 
