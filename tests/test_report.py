@@ -57,7 +57,7 @@ FIGURES = ("caseload", "staffing", "unallocated", "costs", "comparison")
 class Page(HTMLParser):
     """Collects the tags, images and table texts of an HTML page; fails on unbalanced tags."""
 
-    VOID = {"meta", "img", "br", "hr", "link", "input"}
+    VOID = frozenset({"meta", "img", "br", "hr", "link", "input"})
 
     def __init__(self) -> None:
         super().__init__()
