@@ -194,7 +194,7 @@ def scenario_answers(scenario: Any, final: pd.DataFrame | None,
         out.append(falls_below(*caseload, threshold, why))
     if final is not None:
         out.extend(at_horizon(final, scenario.name))
-    if costs is not None:
+    if costs is not None and (costs["scenario"] == scenario.name).any():
         out.append(total_cost(costs, scenario.name))
     return [f"{scenario.name}: {sentence}" for sentence in out]
 

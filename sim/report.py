@@ -66,44 +66,52 @@ def finish_folder(out: Path | str, scenarios: Sequence[Any] | None = None) -> li
     """
     folder = ResultsFolder.open(out)
     scenarios = list(folder.scenarios if scenarios is None else scenarios)
-    names = [scenario.name for scenario in scenarios]
-    summary, final = folder.table("summary.csv"), folder.table("final.csv")
-    comparison = folder.table("comparison.csv")
     drawn = Drawn()
-    caseload = costs = None
-    if summary is not None and scenarios:
-        caseload = folder.metric_values("caseload_mean")
-        drawn.save(folder.path, "caseload.png", lambda: plot_caseload(summary, scenarios),
-                   "Average caseload per social worker: median, 50% and 90% of replications, "
-                   "with caps, targets and numbered policy actions")
-        drawn.save(folder.path, "staffing.png", lambda: plot_staffing(summary, scenarios),
-                   "Permanent and agency social workers in post and vacancies, against the "
-                   "funded establishment")
-        drawn.save(folder.path, "unallocated.png", lambda: plot_waiting(summary, scenarios),
-                   "Unallocated cases, mean wait to allocation and turnover over the last 12 "
-                   "months")
-        series = folder.timeseries(list(COST_PARTS))
-        if series is not None and len(series):
-            costs = costs_by_year(series)
-            drawn.save(folder.path, "costs.png", lambda: plot_costs(costs, scenarios),
-                       "Costs by financial year (April to March); for comparisons, the paired "
-                       "difference from the first scenario")
-        if len(scenarios) > 1 and caseload is not None:
-            differences = paired_over_time(caseload, names)
-            drawn.save(folder.path, "comparison.png", lambda: plot_comparison(
-                summary, differences, scenarios, bool(folder.run.get("independent"))),
-                "Caseloads of every scenario, and the paired difference from the first with "
-                "its 95% confidence interval")
-    experiments = _draw_experiments(folder, drawn)
+    caseload, costs = _draw_scenarios(folder, scenarios, drawn)
+    final, comparison = folder.table("final.csv"), folder.table("comparison.csv")
     sentences = []
     for scenario in scenarios:
         sentences.extend(answers.scenario_answers(
             scenario, final, caseload.get(scenario.name) if caseload else None, costs))
-    sentences.extend(answers.comparison_answers(names, comparison, costs))
-    sentences.extend(experiments)
+    sentences.extend(answers.comparison_answers([s.name for s in scenarios], comparison, costs))
+    sentences.extend(_draw_experiments(folder, drawn))
     report = folder.path / "report.html"
     write_text_atomic(report, _page(folder, sentences, drawn, final, comparison, costs))
     return [*drawn.files, report]
+
+
+def _draw_scenarios(folder: ResultsFolder, scenarios: list, drawn: Drawn
+                    ) -> tuple[dict | None, pd.DataFrame | None]:
+    """The figures of the scenarios summary.csv holds, over time; returns caseload_mean
+    per scenario (dates, replications x samples) and the costs by financial year, when the
+    folder has timeseries.parquet."""
+    summary = folder.table("summary.csv")
+    if summary is not None:
+        scenarios = [s for s in scenarios if (summary["scenario"] == s.name).any()]
+    if summary is None or not scenarios:
+        return None, None
+    caseload = folder.metric_values("caseload_mean")
+    drawn.save(folder.path, "caseload.png", lambda: plot_caseload(summary, scenarios),
+               "Average caseload per social worker: median, 50% and 90% of replications, with "
+               "caps, targets and numbered policy actions")
+    drawn.save(folder.path, "staffing.png", lambda: plot_staffing(summary, scenarios),
+               "Permanent and agency social workers in post and vacancies, against the funded "
+               "establishment")
+    drawn.save(folder.path, "unallocated.png", lambda: plot_waiting(summary, scenarios),
+               "Unallocated cases, mean wait to allocation and turnover over the last 12 months")
+    series = folder.timeseries(list(COST_PARTS))
+    costs = costs_by_year(series) if series is not None and len(series) else None
+    if costs is not None:
+        drawn.save(folder.path, "costs.png", lambda: plot_costs(costs, scenarios),
+                   "Costs by financial year (April to March); for comparisons, the paired "
+                   "difference from the first scenario")
+    if len(scenarios) > 1 and caseload is not None:
+        differences = paired_over_time(caseload, [s.name for s in scenarios])
+        drawn.save(folder.path, "comparison.png", lambda: plot_comparison(
+            summary, differences, scenarios, bool(folder.run.get("independent"))),
+            "Caseloads of every scenario, and the paired difference from the first with its "
+            "95% confidence interval")
+    return caseload, costs
 
 
 def _draw_experiments(folder: ResultsFolder, drawn: Drawn) -> list[str]:
