@@ -15,9 +15,10 @@ from typing import Any
 
 from sim.scenario_files import Layer, merge_layers, resolve
 
-OVERRIDE = "override"   # the value differs from every file's: --set or a sweep changed it
-HEADER = re.compile(r"^\s*(\[\[?)\s*(.+?)\s*\]\]?\s*$")
-KEY = re.compile(r"""^\s*((?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*'))*)\s*=""")
+OVERRIDE = "override"   # the value differs from what the files give: --set or a sweep set it
+PART = r"""(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')"""            # a bare or quoted key
+HEADER = re.compile(r"^\s*(\[\[?)\s*(.+?)\s*\]\]?\s*$")      # [table] or [[array.of.tables]]
+KEY = re.compile(rf"^\s*({PART}(?:\s*\.\s*{PART})*)\s*=")      # key = or dotted.key =
 
 
 def split_comment(line: str) -> tuple[str, str]:
@@ -41,7 +42,7 @@ def split_comment(line: str) -> tuple[str, str]:
 
 def _parts(dotted: str) -> list[str]:
     """'a."b.c".d' -> ['a', 'b.c', 'd']."""
-    found = re.findall(r"""\s*("[^"]*"|'[^']*'|[A-Za-z0-9_-]+)\s*(?:\.|$)""", dotted)
+    found = re.findall(rf"\s*({PART})\s*(?:\.|$)", dotted)
     return [part[1:-1] if part[:1] in "\"'" else part for part in found]
 
 
