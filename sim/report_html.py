@@ -93,11 +93,11 @@ def assumptions(record: dict) -> str:
     sources = record.get("key_sources")
     rows = []
     for key, value in flatten(record.get("resolved", {})):
-        given = (sources or {}).get(key)
-        if given is None:
-            where, comment = ("default" if sources is not None else "not recorded"), ""
-            if sources is not None:
-                comment = "documented default (docs/scenarios.md)"
+        given = sources.get(key) if sources else None
+        if sources is None:
+            where, comment = "not recorded", "built in code, or its files could not be read"
+        elif given is None:
+            where, comment = "default", "documented default (docs/scenarios.md)"
         elif given["file"] == OVERRIDE:
             where, comment = OVERRIDE, "set by --set or by the command (not in the files)"
         else:

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from sim.scenario_errors import ScenarioError
 from sim.scenario_files import Layer, merge_layers, resolve
 
 OVERRIDE = "override"   # the value differs from what the files give: --set or a sweep set it
@@ -162,17 +163,20 @@ def files_only(layers: list[Layer]) -> dict:
         return _plain(merged)
 
 
-def key_sources(resolved: dict, source_files: list[str]) -> dict[str, dict[str, str]]:
+def key_sources(resolved: dict, source_files: list[str]) -> dict[str, dict[str, str]] | None:
     """For each key of a resolved scenario that a file (or an override) sets: {"file", "comment"}.
 
     source_files: the scenario's files in merge order (`Scenario.sources`); the last is read with
     its `extends`. A key whose value differs from what the files alone give is marked "override"
     (set by --set or by a sweep) with no comment; keys no file sets (documented defaults) are
-    left out.
+    left out. None when the scenario was built in code or its files can no longer be read.
     """
-    if not source_files:
-        return {}
-    layers = resolve(source_files[-1])
+    try:
+        layers = resolve(source_files[-1]) if source_files else None
+    except ScenarioError:
+        layers = None
+    if layers is None:
+        return None
     given = files_only(layers)
     comments = {label: key_comments(_file_text(label)) for label, _ in layers}
     out: dict[str, dict[str, str]] = {}

@@ -92,8 +92,9 @@ def test_key_sources_follow_extends_and_mark_overrides(tmp_path):
     assert set(sources) <= {key for key, _ in flatten(sc.model_dump(mode="json"))}
 
 
-def test_a_scenario_built_in_code_has_no_sources():
-    assert key_sources({"name": "x"}, []) == {}
+def test_sources_are_not_recorded_without_readable_files(tmp_path):
+    assert key_sources({"name": "x"}, []) is None
+    assert key_sources({"name": "x"}, [str(tmp_path / "gone.toml")]) is None
 
 
 def test_flatten_keeps_plain_lists_whole_and_indexes_tables():
