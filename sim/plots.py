@@ -33,7 +33,7 @@ GREY = "#555555"
 WIDTH_INCHES = 8.0       # fits A4 portrait width inside margins at print size
 PANEL_INCHES = 4.5       # height of a one-panel figure
 DPI = 150
-TITLE_CHARACTERS = 80    # characters per line of an 11-point title across the figure
+TITLE_CHARACTERS = 88    # characters per line of an 11-point title across the figure
 
 
 def fan_chart(ax: Axes, dates: Sequence, summary_of_metric: pd.DataFrame, colour: str,

@@ -124,8 +124,8 @@ def plot_caseload(summary: pd.DataFrame, scenarios: Sequence[Any]) -> Figure:
                   title=f"{int(rows['n'].max())} replications", title_fontsize=7)
     for ax in axes:
         ax.set_ylim(0, top * 1.08)
-    titled(figure, "Average caseload per social worker: how fast does it come down, and how "
-                   "sure is that?",
+    titled(figure, "Average caseload per social worker: how fast does it fall, and how sure "
+                   "is that?",
            "median of the replications, with the range of the middle 50% and 90%")
     return figure
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
 from sim.plots import (
+    GREY,
     OKABE_ITO,
     SCENARIO_COLOURS,
     date_panels,
@@ -57,10 +59,15 @@ def plot_waiting(summary: pd.DataFrame, scenarios: Sequence[Any]) -> Figure:
     figure, axes = date_panels(len(WAITING_PANELS), 2.6)
     colours = SCENARIO_COLOURS * len(scenarios)
     for ax, (metric, title, unit) in zip(axes, WAITING_PANELS):
+        top = 0.0
         for scenario, colour in zip(scenarios, colours):
             rows = metric_summary(summary, scenario.name, metric)
             fan_chart(ax, rows["date"], rows, colour, scenario.name)
-        ax.set_ylim(bottom=0)
+            top = max(top, float(np.nan_to_num(rows["p95"].to_numpy(float)).max()))
+        if top == 0:
+            ax.text(0.5, 0.5, "zero in every replication", transform=ax.transAxes, ha="center",
+                    va="center", fontsize=9, color=GREY)
+        ax.set_ylim(0, top * 1.05 if top > 0 else 1)
         ax.set_title(title, loc="left", fontsize=9)
         ax.set_ylabel(unit)
         if unit == "turnover":
