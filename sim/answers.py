@@ -69,9 +69,13 @@ def falls_below(dates: np.ndarray, values: np.ndarray, threshold: float, why: st
             return "not within the horizon"
         return "the start" if index == 0 else _month(dates[index])
 
-    median = "not within the horizon" if p50 == NEVER else f"in {when(p50)}"
-    return (f"The average caseload falls {below} for good {median} in the median replication; "
-            f"90% of replications between {when(p05)} and {when(p95)} (horizon: {horizon}).")
+    if p50 == NEVER:
+        return (f"The average caseload does not fall {below} for good within the horizon "
+                f"({horizon}) in the median replication; the first 5% of replications do by "
+                f"{when(p05)}.")
+    return (f"The average caseload falls {below} for good in {when(p50)} in the median "
+            f"replication; 90% of replications between {when(p05)} and {when(p95)} (horizon: "
+            f"{horizon}).")
 
 
 def at_horizon(final: pd.DataFrame, scenario: str) -> list[str]:

@@ -292,3 +292,6 @@ def test_headline_dates_come_from_each_replication():
     assert "between March 2020 and not within the horizon (horizon: April 2020)" in sentence
     assert "is below 18" in falls_below(dates, values - 10, 18, "the target")
     assert "does not fall below 18" in falls_below(dates, values + 10, 18, "the target")
+    later = np.vstack([values[:1], values[2:], values[2:], values[2:]])
+    assert falls_below(dates, later, 18, "the target").endswith(
+        "in the median replication; the first 5% of replications do by March 2020.")
