@@ -15,8 +15,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from sim.scenario import Scenario
-
-KEYS = ["scenario", "rep", "day", "date"]
+from sim.tables import KEYS
 
 
 class FolderError(Exception):
@@ -76,9 +75,6 @@ class ResultsFolder:
         except (OSError, ValueError) as error:
             raise FolderError(f"{path}: cannot read it: {error}") from None
 
-    def has(self, name: str) -> bool:
-        return (self.path / name).is_file()
-
     def timeseries(self, metrics: list[str]) -> pd.DataFrame | None:
         """The columns scenario, rep, day, date and `metrics` of timeseries.parquet (those it
         has), or None if there is no timeseries.parquet."""
@@ -89,7 +85,7 @@ class ResultsFolder:
             return None
         try:
             present = set(pq.read_schema(path).names)
-            columns = KEYS + [name for name in metrics if name in present]
+            columns = [*KEYS, *(name for name in metrics if name in present)]
             return pd.read_parquet(path, columns=columns)
         except (OSError, ValueError) as error:
             raise FolderError(f"{path}: cannot read it: {error}") from None
