@@ -31,8 +31,8 @@ from sim.comparison import comparison_table, difference_over_time
 from sim.executors import Report, warn
 from sim.files import WriteFailed, atomic_path
 from sim.metrics import COST_METRICS, METRIC_NAMES
-from sim.plots import plot_caseload, plot_comparison
 from sim.provenance import now_utc, scenario_record, software, write_run_json
+from sim.report import finish_folder
 from sim.stopping import StoppingRule
 from sim.tables import (
     final_table,
@@ -176,22 +176,6 @@ def write_tables(results: Results, out: Path) -> None:
             results.differences().to_csv(temp, index=False)
 
 
-def write_figures(results: Results, out: Path) -> list[Path]:
-    """caseload.png (caseload-<scenario>.png each when there are several scenarios), and
-    comparison.png for a comparison."""
-    summary = results.summary()
-    paths = []
-    for scenario in results.scenarios:
-        suffix = "" if len(results.scenarios) == 1 else f"-{scenario.name}"
-        paths.append(out / f"caseload{suffix}.png")
-        plot_caseload(summary, scenario, paths[-1])
-    if isinstance(results, CompareResults):
-        paths.append(out / "comparison.png")
-        plot_comparison(summary, results.difference_over_time("caseload_mean"),
-                        results.scenarios, results.independent, paths[-1])
-    return paths
-
-
 def _as_list(scenario: Any | Sequence[Any]) -> list:
     return list(scenario) if isinstance(scenario, (list, tuple)) else [scenario]
 
@@ -223,7 +207,8 @@ def run(
     workers: local processes (None = every core; 1 = in-process). scheduler: a dask.distributed
     scheduler instead ("local" starts a LocalCluster of `workers` processes; or an address such
     as "tcp://host:8786"). out: a results folder to write (run.json, manifest.json, chunks/,
-    timeseries.parquet, summary.csv, final.csv, caseload.png); None keeps results in memory.
+    timeseries.parquet, summary.csv, final.csv, figures and report.html); None keeps results
+    in memory.
     Without `resume` earlier results in `out` are replaced; with it, replications already there
     are kept and only missing ones run (a folder of another scenario, seed or metric set raises
     StoreMismatch). until_ci: "METRIC:HALF_WIDTH" (e.g. "caseload_mean:0.25"): stop adding
@@ -294,7 +279,6 @@ def _execute(kind: type[Results], scenarios: list, reps: int, seed: int, workers
         batch = run_batch(scenarios, reps, seed, **options)
         results = kind.from_batch(batch, out=folder)
         write_tables(results, folder)
-        write_figures(results, folder)
     except BaseException as error:
         with suppress(WriteFailed):  # a full disk may refuse this too; the error still goes up
             write_run_json(folder / "run.json", record | _stopped(error, command))
@@ -304,6 +288,7 @@ def _execute(kind: type[Results], scenarios: list, reps: int, seed: int, workers
         "workers": batch.workers, "wall_seconds": round(batch.wall_seconds, 3),
         "events": batch.events, "resumed": {"replications_reused": batch.reused} if resume
         else None, "stopping": batch.stopping})
+    finish_folder(folder, results.scenarios)
     return results
 
 

@@ -12,6 +12,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from sim import cli_plot
 from sim.checks import scenario_warnings
 from sim.scenario import ScenarioError, load_scenario, parse_set_option, scenario_json_schema
 
@@ -21,6 +22,7 @@ EXAMPLES = {
                "scenarios/manchester-2016-plan.toml --reps 200",
     "validate": "caseload validate scenarios/manchester-2016-plan.toml --set years=3",
     "schema": "caseload schema > scenario.schema.json",
+    "plot": cli_plot.EXAMPLE,
 }
 
 
@@ -90,7 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser(
         "run", help="Monte Carlo batch of one scenario; writes a results folder",
         description="Run replications of one scenario and write run.json, timeseries.parquet, "
-                    "summary.csv, final.csv and caseload.png.",
+                    "summary.csv, final.csv, the figures (caseload, staffing, unallocated, "
+                    "costs; PNG and SVG) and report.html.",
         epilog="Example: " + EXAMPLES["run"],
     )
     run.add_argument("scenario", type=Path, help="scenario TOML file")
@@ -105,7 +108,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "comparison.csv: each scenario minus the first, per metric at the end of each "
                     "simulated year, with the 95% confidence interval of the mean paired "
                     "difference and p_lower (the share of replications where the scenario is "
-                    "lower); comparison.png; and each scenario's usual tables. --set applies to "
+                    "lower); comparison.png; each scenario's usual tables; the figures and "
+                    "report.html. --set applies to "
                     "every scenario; with --until-ci the half-width is that of each paired "
                     "difference at the horizon.",
         epilog="Example: " + EXAMPLES["compare"],
@@ -121,6 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_batch_options(compare, "results/<first-name>-vs-<second-name>[-vs-...]/")
 
     _add_baseline_parser(commands)
+    cli_plot.add_parser(commands)
 
     validate = commands.add_parser(
         "validate", help="check a scenario file and print its resolved form",
@@ -314,7 +319,7 @@ def cmd_baseline(args: argparse.Namespace) -> int:
 
 
 HANDLERS = {"run": cmd_run, "compare": cmd_compare, "validate": cmd_validate,
-            "schema": cmd_schema, "baseline": cmd_baseline}
+            "schema": cmd_schema, "baseline": cmd_baseline, "plot": cli_plot.cmd_plot}
 
 
 def main(argv: list[str] | None = None) -> int:

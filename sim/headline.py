@@ -19,12 +19,14 @@ def _percent(value: float) -> str:
     return "n/a" if np.isnan(value) else f"{100 * value:.1f}%"
 
 
-def _pounds(value: float) -> str:
+def pounds(value: float) -> str:
+    """£ in millions from £1m (e.g. "£4.2m", "-£1.3m"), else in thousands ("£350k")."""
     if np.isnan(value):
         return "n/a"
+    sign = "-" if value < 0 else ""
     if abs(value) >= 1e6:
-        return f"£{value / 1e6:,.1f}m"
-    return f"£{value / 1e3:,.0f}k"
+        return f"{sign}£{abs(value) / 1e6:,.1f}m"
+    return f"{sign}£{abs(value) / 1e3:,.0f}k"
 
 
 HEADLINE_METRICS: tuple[tuple[str, str, Callable[[float], str]], ...] = (
@@ -72,7 +74,7 @@ def headline_lines(results: Any) -> list[str]:
                 lines.append(_row(label, show, *at.loc[metric, ["p05", "p50", "p95"]]))
         cost = costs.loc[costs["scenario"] == scenario.name, "cost"].to_numpy()
         p05, p50, p95 = np.percentile(cost, [5, 50, 95])
-        lines.append(_row(f"cost over {_years(float(scenario.years))}", _pounds, p05, p50, p95))
+        lines.append(_row(f"cost over {_years(float(scenario.years))}", pounds, p05, p50, p95))
     return lines
 
 

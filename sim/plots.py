@@ -1,21 +1,23 @@
-"""Figures: fan charts of a metric's spread across replications over calendar dates.
+"""What every figure shares: the palette, A4-width figures, date axes, fan charts and saving.
 
 Figures are drawn on matplotlib's Agg canvas without pyplot, so drawing never changes the
 backend of a notebook or needs a display. Colours are the Okabe-Ito palette (colour-blind safe).
+The figures themselves: `plots_caseload` (caseload and comparisons), `plots_workforce`
+(staffing, waiting, turnover), `plots_costs` (financial years), `plots_experiments` (sweeps,
+sensitivity, targets).
 """
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import matplotlib.dates as mdates
-import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.transforms import blended_transform_factory
 
 from sim.files import atomic_path
 from sim.tables import summary_table
@@ -24,10 +26,14 @@ OKABE_ITO = {
     "black": "#000000", "orange": "#E69F00", "sky_blue": "#56B4E9", "green": "#009E73",
     "yellow": "#F0E442", "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7",
 }
-CAP_COLOURS = (OKABE_ITO["vermillion"], OKABE_ITO["orange"], OKABE_ITO["purple"])
-POLICY_COLOUR = "#555555"
-FIGSIZE_INCHES = (8.0, 4.5)
+SCENARIO_COLOURS = (OKABE_ITO["blue"], OKABE_ITO["orange"], OKABE_ITO["green"],
+                    OKABE_ITO["vermillion"], OKABE_ITO["purple"], OKABE_ITO["sky_blue"],
+                    OKABE_ITO["black"])
+GREY = "#555555"
+WIDTH_INCHES = 8.0       # fits A4 portrait width inside margins at print size
+PANEL_INCHES = 4.5       # height of a one-panel figure
 DPI = 150
+TITLE_CHARACTERS = 88    # characters per line of an 11-point title across the figure
 
 
 def fan_chart(ax: Axes, dates: Sequence, summary_of_metric: pd.DataFrame, colour: str,
@@ -56,19 +62,50 @@ def style_date_axes(ax: Axes) -> None:
     ax.spines[["top", "right"]].set_visible(False)
 
 
-def new_figure() -> tuple[Figure, Axes]:
-    """An A4-width figure (8 x 4.5 in) on the Agg canvas, with a date axis."""
-    figure = Figure(figsize=FIGSIZE_INCHES, dpi=DPI, layout="constrained")
+def blank_figure(height_inches: float = PANEL_INCHES) -> Figure:
+    """An empty A4-width figure (8 in wide) on the Agg canvas, laid out by matplotlib."""
+    figure = Figure(figsize=(WIDTH_INCHES, height_inches), dpi=DPI, layout="constrained")
     FigureCanvasAgg(figure)
+    return figure
+
+
+def new_figure() -> tuple[Figure, Axes]:
+    """An A4-width figure (8 x 4.5 in) with one date axis."""
+    figure = blank_figure()
     ax = figure.add_subplot()
     style_date_axes(ax)
     return figure, ax
 
 
-def save_figure(figure: Figure, path: Path) -> None:
-    """Save as PNG at `DPI` dots per inch, atomically."""
-    with atomic_path(Path(path)) as temp:
-        figure.savefig(temp, dpi=DPI)
+def date_panels(rows: int, panel_inches: float = 3.0) -> tuple[Figure, list[Axes]]:
+    """A figure of `rows` stacked date axes sharing the x axis (8 in wide)."""
+    figure = blank_figure(max(PANEL_INCHES, rows * panel_inches))
+    axes = list(figure.subplots(rows, 1, sharex=True, squeeze=False)[:, 0])
+    for ax in axes:
+        style_date_axes(ax)
+    return figure, axes
+
+
+def titled(figure: Figure, question: str, detail: str = "") -> None:
+    """The figure's title: the question it answers (wrapped to the width), then a line of
+    detail."""
+    text = textwrap.fill(question, TITLE_CHARACTERS) + (f"\n{detail}" if detail else "")
+    figure.suptitle(text, x=0.01, ha="left", fontsize=11)
+
+
+def wrapped(title: str, characters: int = 95) -> str:
+    """A panel title broken into lines that fit an A4-width panel at 9 points."""
+    return textwrap.fill(title, characters)
+
+
+def save_figure(figure: Figure, path: Path) -> list[Path]:
+    """Save as PNG at `DPI` dots per inch and as SVG beside it, atomically; the two paths."""
+    paths = [Path(path), Path(path).with_suffix(".svg")]
+    for each in paths:
+        with atomic_path(each) as temp:
+            figure.savefig(temp, dpi=DPI)
+        figure.set_layout_engine("none")  # the layout found for the PNG holds for the SVG
+    return paths
 
 
 def metric_summary(data: pd.DataFrame, scenario: str, metric: str) -> pd.DataFrame:
@@ -84,97 +121,13 @@ def metric_summary(data: pd.DataFrame, scenario: str, metric: str) -> pd.DataFra
     return rows.sort_values("day")
 
 
-def draw_caps(ax: Axes, levels: dict[str, Any]) -> None:
-    """Dashed horizontal lines at the distinct caseload caps, labelled with their levels."""
-    by_cap: dict[float, list[str]] = {}
-    for level, settings in levels.items():
-        by_cap.setdefault(float(settings.cap), []).append(level)
-    for colour, (cap, names) in zip(CAP_COLOURS * len(by_cap), sorted(by_cap.items())):
-        ax.axhline(cap, color=colour, linestyle="--", linewidth=1.2,
-                   label=f"{', '.join(names)} cap {cap:g}")
 
 
-def draw_policy(ax: Axes, start: Any, actions: Sequence) -> None:
-    """Dotted vertical lines on the dates of policy actions, labelled with their note or kind."""
-    on_axes_top = blended_transform_factory(ax.transData, ax.transAxes)
-    for i, action in enumerate(actions):
-        when = np.datetime64(start, "D") + np.timedelta64(int(np.floor(action.day(start))), "D")
-        ax.axvline(when, color=POLICY_COLOUR, linestyle=":", linewidth=1.2,
-                   label="policy action" if i == 0 else None)
-        ax.text(when, 0.98, f" {action.note or action.do}", transform=on_axes_top, rotation=90,
-                ha="right", va="top", fontsize=7, color=POLICY_COLOUR,
-                bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.7, "pad": 1})
-
-
-def plot_caseload(data: pd.DataFrame, scenario: Any, path: Path | None = None) -> Figure:
-    """Fan chart of the average caseload per case-holding worker, with caps and policy actions.
-
-    data: a timeseries or summary frame holding `scenario`'s caseload_mean. Saved as PNG
-    (1200 x 675 pixels) when `path` is given. Returns the figure.
-    """
-    rows = metric_summary(data, scenario.name, "caseload_mean")
-    figure, ax = new_figure()
-    fan_chart(ax, rows["date"], rows, OKABE_ITO["blue"], "caseload")
-    draw_caps(ax, scenario.workforce.levels)
-    draw_policy(ax, scenario.start, scenario.policy)
-    ax.set_ylim(bottom=0)
-    ax.set_title(f"Average caseload per social worker: {scenario.title or scenario.name}",
-                 loc="left", fontsize=11)
-    ax.set_ylabel("allocated cases per case-holding worker")
-    ax.legend(loc="best", fontsize=7, ncols=2, framealpha=0.9, title_fontsize=7,
-              title=f"{int(rows['n'].max())} replications")
-    if path is not None:
-        save_figure(figure, path)
-    return figure
-
-
-SCENARIO_COLOURS = (OKABE_ITO["blue"], OKABE_ITO["orange"], OKABE_ITO["green"],
-                    OKABE_ITO["vermillion"], OKABE_ITO["purple"], OKABE_ITO["sky_blue"],
-                    OKABE_ITO["black"])
-COMPARISON_FIGSIZE_INCHES = (8.0, 8.0)
-
-
-def plot_comparison(summary: pd.DataFrame, differences: dict[str, pd.DataFrame],
-                    scenarios: Sequence[Any], independent: bool = False,
-                    path: Path | None = None) -> Figure:
-    """Do the other scenarios lower caseloads compared with the first, and how surely?
-
-    Top: overlaid caseload fan charts of every scenario (median, 50% and 90% bands). Bottom: the
-    paired difference in caseload_mean of each later scenario from the first, mean and 95% CI,
-    with zero marked. summary: summary.csv rows; differences: scenario name -> rows of
-    `sim.comparison.difference_over_time`. Saved as PNG (1200 x 1200 pixels) when `path` is given.
-    """
-    figure = Figure(figsize=COMPARISON_FIGSIZE_INCHES, dpi=DPI, layout="constrained")
-    FigureCanvasAgg(figure)
-    top, bottom = figure.subplots(2, 1, sharex=True)
-    colours = dict(zip([s.name for s in scenarios], SCENARIO_COLOURS * len(scenarios)))
-    for scenario in scenarios:
-        rows = metric_summary(summary, scenario.name, "caseload_mean")
-        fan_chart(top, rows["date"], rows, colours[scenario.name], scenario.name)
-    top.set_ylim(bottom=0)
-    top.set_title("Average caseload per social worker, by scenario", loc="left", fontsize=11)
-    top.set_ylabel("allocated cases per worker")
-    top.legend(loc="best", fontsize=7, ncols=2, framealpha=0.9)
-
-    baseline = scenarios[0]
-    for name, rows in differences.items():
-        x = pd.to_datetime(pd.Series(rows["date"])).to_numpy()
-        bottom.fill_between(x, rows["ci_low"].to_numpy(float), rows["ci_high"].to_numpy(float),
-                            color=colours[name], alpha=0.3, linewidth=0,
-                            label=f"{name}: 95% confidence interval")
-        bottom.plot(x, rows["mean_diff"].to_numpy(float), color=colours[name], linewidth=2,
-                    label=f"{name}: mean difference")
-    bottom.axhline(0, color=POLICY_COLOUR, linewidth=1, linestyle="--",
-                   label=f"no difference from {baseline.name}")
-    pairing = ("independent random numbers in each scenario" if independent
-               else "the same random numbers in every scenario")
-    bottom.set_title(f"How much lower than {baseline.name}?\nCaseload difference: mean and 95% "
-                     f"confidence interval\n(paired by replication; {pairing})", loc="left",
-                     fontsize=9)
-    bottom.set_ylabel(f"caseload minus {baseline.name}")
-    bottom.legend(loc="best", fontsize=7, framealpha=0.9)
-    for ax in (top, bottom):
-        style_date_axes(ax)
-    if path is not None:
-        save_figure(figure, path)
-    return figure
+def short_legend(ax: Axes, **options: Any) -> None:
+    """A legend naming each fan chart once (by its median line) and every other line, with the
+    bands explained in its title; `options` go to `Axes.legend`."""
+    handles, labels = ax.get_legend_handles_labels()
+    kept = [(handle, label.removesuffix(": median")) for handle, label in zip(handles, labels)
+            if not label.endswith("of runs")]
+    ax.legend(*zip(*kept), title="lines: median; bands: 50% and 90% of runs",
+              title_fontsize=7, **options)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.files import write_text_atomic
+from sim.scenario_comments import key_sources
 
 
 def resolved(scenario: Any) -> dict:
@@ -29,8 +30,13 @@ def scenario_hash(scenario: Any) -> str:
 
 
 def scenario_record(scenario: Any) -> dict:
-    """{"name", "hash", "resolved"} for run.json."""
-    return {"name": scenario.name, "hash": scenario_hash(scenario), "resolved": resolved(scenario)}
+    """{"name", "hash", "resolved", "sources", "key_sources"} for run.json: `sources` are the
+    files read (merge order), `key_sources` the file and source comment of each key a file set
+    (`sim.scenario_comments.key_sources`), for the report's assumptions table."""
+    data = resolved(scenario)
+    files = list(getattr(scenario, "sources", []))
+    return {"name": scenario.name, "hash": scenario_hash(scenario), "resolved": data,
+            "sources": files, "key_sources": key_sources(data, files)}
 
 
 def _package_version(name: str) -> str | None:

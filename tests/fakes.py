@@ -17,6 +17,7 @@ from sim.model.replication import Replication
 @dataclass(frozen=True)
 class FakeLevel:
     cap: float
+    in_post: int = 10
 
 
 @dataclass(frozen=True)

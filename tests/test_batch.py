@@ -121,8 +121,10 @@ def test_no_progress_bar_when_stderr_is_not_a_terminal(capsys):
 def test_results_folder_has_the_contract_files_and_columns(tmp_path):
     run(FakeScenario(), reps=4, seed=1, workers=1, out=tmp_path, replicate=fake_replication)
     for name in ("run.json", "manifest.json", "timeseries.parquet", "summary.csv", "final.csv",
-                 "caseload.png"):
+                 "caseload.png", "staffing.png", "unallocated.png", "costs.png", "caseload.svg",
+                 "report.html"):
         assert (tmp_path / name).is_file(), name
+    assert not (tmp_path / "comparison.png").exists()
     timeseries = pd.read_parquet(tmp_path / "timeseries.parquet")
     assert list(timeseries.columns) == ["scenario", "rep", "day", "date", *METRIC_NAMES]
     assert len(timeseries) == 4 * 105

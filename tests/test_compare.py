@@ -109,7 +109,7 @@ def test_compare_needs_two_scenarios_with_different_names():
 def test_compare_folder_has_the_comparison_files(tmp_path):
     fake_pair(out=tmp_path)
     for name in ("comparison.csv", "comparison.png", "summary.csv", "final.csv",
-                 "timeseries.parquet", "run.json", "caseload-a.png", "caseload-b.png"):
+                 "timeseries.parquet", "run.json", "caseload.png", "costs.png", "report.html"):
         assert (tmp_path / name).is_file(), name
     table = pd.read_csv(tmp_path / "comparison.csv")
     assert list(table.columns) == list(COMPARISON_COLUMNS)

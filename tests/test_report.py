@@ -1,0 +1,297 @@
+"""Every results folder gets its figures and report.html; `caseload plot DIR` redraws them."""
+from __future__ import annotations
+
+import json
+from html.parser import HTMLParser
+from pathlib import Path
+
+import matplotlib.image as mpimg
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.cli import main
+from sim.report import finish_folder
+
+COUNCIL = """\
+name = "council"
+title = "A small council"
+start = 2020-04-01
+years = 1
+report_every_days = 14
+
+[demand]
+referrals_per_year = 1200     # DfE referrals (a test figure)
+no_further_action = 0.1
+
+[workforce]
+establishment = 40            # FACTS: forty posts
+levels = { nqsw = { in_post = 6 }, sw = { in_post = 28 } }   # assumption: a small team
+agency_in_post = 2
+agency = { cover = 0.5 }
+
+[initial]
+open = { assessment = 60, cin = 300, cp = 90, cla = 150 }
+"""
+
+PLAN = """\
+extends = ["council.toml"]
+name = "plan"
+title = "Ten more posts and a cap of 18"
+
+[[policy]]
+after_days = 60               # assumption: two months to agree the plan
+do = "add_posts"
+count = 10                    # the plan: ten more posts
+note = "10 more posts"
+
+[[policy]]
+after_days = 120
+do = "set_cap"
+cap = 18                      # the plan's cap
+"""
+
+FIGURES = ("caseload", "staffing", "unallocated", "costs", "comparison")
+
+
+class Page(HTMLParser):
+    """Collects the tags, images and table texts of an HTML page; fails on unbalanced tags."""
+
+    VOID = frozenset({"meta", "img", "br", "hr", "link", "input"})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.open: list[str] = []
+        self.images: list[str] = []
+        self.cells: list[str] = []
+        self.headings: list[str] = []
+        self.captions: list[str] = []
+        self._in: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "img":
+            self.images.append(dict(attrs)["src"])
+        if tag not in self.VOID:
+            self.open.append(tag)
+        self._in = tag
+
+    def handle_endtag(self, tag):
+        assert self.open and self.open[-1] == tag, f"</{tag}> closes <{self.open[-1:]}>"
+        self.open.pop()
+
+    def handle_data(self, data):
+        if self._in in ("td", "th"):
+            self.cells.append(data)
+        if self._in in ("h1", "h2"):
+            self.headings.append(data)
+        if self._in == "caption":
+            self.captions.append(data)
+
+
+def parse(path: Path) -> Page:
+    page = Page()
+    page.feed(path.read_text(encoding="utf-8"))
+    page.close()
+    assert page.open == []
+    return page
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("report")
+    (root / "council.toml").write_text(COUNCIL)
+    (root / "plan.toml").write_text(PLAN)
+    out = root / "results"
+    status = main(["compare", str(root / "council.toml"), str(root / "plan.toml"), "--reps", "3",
+                   "--workers", "1", "--out", str(out), "--quiet", "--set",
+                   "demand.growth_per_year=0.05"])
+    assert status == 0
+    return out
+
+
+@pytest.mark.parametrize("name", FIGURES)
+def test_compare_draws_each_figure_not_blank_at_a4_width(folder, name):
+    image = mpimg.imread(folder / f"{name}.png")
+    height, width = image.shape[:2]
+    assert width == 1200 and 600 <= height <= 2400   # 8 inches at 150 dpi
+    assert image[..., :3].var() > 0.001
+    svg = (folder / f"{name}.svg").read_text()
+    assert svg.lstrip().startswith("<?xml") and "</svg>" in svg
+
+
+def test_report_parses_and_embeds_every_figure(folder):
+    page = parse(folder / "report.html")
+    assert len(page.images) == len(FIGURES)
+    pngs = sorted(path.name for path in folder.glob("*.png"))
+    assert len(pngs) == len(FIGURES)
+    for src in page.images:
+        assert src.startswith("data:image/png;base64,") and len(src) > 10_000
+    assert {"What was run", "Headline answers", "Figures", "Tables",
+            "Assumptions"} <= set(page.headings)
+    assert "Assumptions of plan: every parameter, its value and its source" in page.captions
+
+
+def test_report_holds_the_assumptions_with_source_comments(folder):
+    page = parse(folder / "report.html")
+    cells = page.cells
+    assert "workforce.establishment" in cells
+    assert "FACTS: forty posts" in cells
+    assert "the plan: ten more posts" in cells
+    assert "assumption: a small team" in cells            # from an inline table's line
+    assert "demand.growth_per_year" in cells and "override" in cells   # --set
+    assert "documented default (docs/scenarios.md)" in cells
+
+
+def test_report_says_what_was_run_and_answers_in_sentences(folder):
+    text = (folder / "report.html").read_text()
+    record = json.loads((folder / "run.json").read_text())
+    assert record["scenarios"][1]["key_sources"]["policy.0.count"]["comment"] == \
+        "the plan: ten more posts"
+    assert str(record["root_seed"]) in text and record["version"] in text
+    assert "Against council, plan changes the caseload per worker by" in text
+    assert "Over the whole run plan costs" in text
+    assert "falls below" in text or "does not fall below" in text or "is below" in text
+    final = pd.read_csv(folder / "final.csv")
+    median = final[(final["scenario"] == "plan") & (final["metric"] == "caseload_mean")]["p50"]
+    assert f"caseload per worker {median.iloc[-1]:,.1f}" in text
+
+
+def test_plot_redraws_a_folder_without_simulating(folder, capsys):
+    for path in folder.glob("*.png"):
+        path.unlink()
+    (folder / "report.html").unlink()
+    chunks = sorted(path.stat().st_mtime_ns for path in (folder / "chunks").iterdir())
+    assert main(["plot", str(folder)]) == 0
+    assert "11 files written" in capsys.readouterr().out
+    assert all((folder / f"{name}.png").is_file() for name in FIGURES)
+    assert len(parse(folder / "report.html").images) == len(FIGURES)
+    assert sorted(p.stat().st_mtime_ns for p in (folder / "chunks").iterdir()) == chunks
+
+
+@pytest.mark.parametrize("setup, message", [
+    (lambda path: None, "not a folder"),
+    (lambda path: path.mkdir(), "no run.json"),
+    (lambda path: (path.mkdir(), (path / "run.json").write_text("{broken")), "cannot read it"),
+])
+def test_plot_of_a_bad_folder_exits_2_with_one_line(tmp_path, capsys, setup, message):
+    target = tmp_path / "results"
+    setup(target)
+    assert main(["plot", str(target)]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and message in error and str(target) in error
+
+
+# --- folders of the other commands, built by hand in their CONTRACT.md layouts ------------------
+
+def experiment_folder(path: Path, files: dict[str, pd.DataFrame], run: dict) -> Path:
+    path.mkdir()
+    (path / "run.json").write_text(json.dumps({"command": "caseload test", "root_seed": 1,
+                                               "version": "0", "scenarios": [], **run}))
+    for name, frame in files.items():
+        frame.to_csv(path / name, index=False)
+    return path
+
+
+def sweep_rows(grid: bool = False) -> pd.DataFrame:
+    rows = []
+    for value in (0.1, 0.15, 0.2):
+        for second in ((0.0, 0.5) if grid else (None,)):
+            for metric in ("caseload_mean", "unallocated"):
+                for year in (1, 2):
+                    middle = 20 + 40 * value + year + (second or 0)
+                    row = {"param": "workforce.turnover.annual_rate", "value": value,
+                           "metric": metric, "year": year, "date": f"202{year}-04-01",
+                           "mean": middle, "ci_low": middle - 0.2, "ci_high": middle + 0.2,
+                           "p05": middle - 2, "p50": middle, "p95": middle + 2, "n": 20}
+                    if grid:
+                        row |= {"param2": "workforce.agency.cover", "value2": second}
+                    rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def sensitivity_rows(method: str) -> pd.DataFrame:
+    indices = ("mu_star", "sigma") if method == "morris" else ("S1", "ST")
+    rows = []
+    for rank, param in enumerate(("workforce.turnover.annual_rate",
+                                  "demand.referrals_per_year", "workforce.establishment")):
+        for i, index in enumerate(indices):
+            value = (3 - rank) * (1 + i) / 6
+            rows.append({"method": method, "param": param, "metric": "caseload_mean", "year": 3,
+                         "index": index, "value": value, "ci_low": value * 0.8,
+                         "ci_high": value * 1.2})
+    return pd.DataFrame(rows)
+
+
+def assert_figure(path: Path) -> None:
+    image = mpimg.imread(path)
+    assert image.shape[1] == 1200 and image[..., :3].var() > 0.001
+
+
+@pytest.mark.parametrize("grid", [False, True])
+def test_sweep_folder_gets_its_figure_and_table(tmp_path, grid):
+    out = experiment_folder(tmp_path / "sweep", {"sweep.csv": sweep_rows(grid)}, {})
+    written = finish_folder(out)
+    assert out / "sweep.png" in written and out / "sweep.svg" in written
+    assert_figure(out / "sweep.png")
+    page = parse(out / "report.html")
+    assert len(page.images) == 1 and "Sweep (sweep.csv)" in page.captions
+    text = (out / "report.html").read_text()
+    assert ("At the end of year 2, caseload_mean (median) is 26 with "
+            "workforce.turnover.annual_rate = 0.1 and 30 with "
+            "workforce.turnover.annual_rate = 0.2.") in text
+
+
+@pytest.mark.parametrize("method, top", [("morris", "mu_star 0.5"), ("sobol", "ST 1")])
+def test_sensitivity_folder_gets_ranked_bars(tmp_path, method, top):
+    out = experiment_folder(tmp_path / method, {"sensitivity.csv": sensitivity_rows(method)}, {})
+    finish_folder(out)
+    assert_figure(out / "sensitivity.png")
+    text = (out / "report.html").read_text()
+    assert f"depends most on workforce.turnover.annual_rate ({top})" in text
+
+
+def test_ranked_bars_put_the_most_influential_parameter_on_top():
+    from sim.plots_experiments import plot_sensitivity
+
+    ax = plot_sensitivity(sensitivity_rows("morris")).axes[0]
+    labels = [tick.get_text() for tick in ax.get_yticklabels()]
+    assert labels[-1] == "workforce.turnover.annual_rate"   # the top bar
+    widths = sorted(patch.get_width() for patch in ax.patches)
+    assert widths[-1] == pytest.approx(1.0)
+
+
+def test_target_folder_marks_the_answer(tmp_path):
+    target = pd.DataFrame({"extra_posts": [0, 10, 20, 30], "probability": [0.1, 0.5, 0.85, 0.97],
+                           "ci_low": [0.05, 0.4, 0.78, 0.93], "ci_high": [0.2, 0.6, 0.9, 0.99],
+                           "reps": 50})
+    run = {"answer": {"extra_posts": 20, "probability": 0.85, "ci_low": 0.78, "ci_high": 0.9},
+           "target": {"metric": "caseload_mean", "at_years": 3, "direction": "below",
+                      "threshold": 18, "prob": 0.8}}
+    out = experiment_folder(tmp_path / "target", {"target.csv": target}, run)
+    finish_folder(out)
+    assert_figure(out / "target.png")
+    text = (out / "report.html").read_text()
+    assert ("20 extra posts are the fewest that meet caseload_mean below 18 at 3 years with "
+            "probability at least 0.8") in text
+    from sim.plots_experiments import plot_target
+
+    labels = [t.get_text() for t in plot_target(target, run["answer"], run["target"]).axes[0]
+              .get_legend().get_texts()]
+    assert "answer: 20 extra posts" in labels and "required probability 0.8" in labels
+
+
+def test_headline_dates_come_from_each_replication():
+    from sim.answers import NEVER, crossing_indices, falls_below
+
+    values = np.array([[20, 19, 17, 17], [20, 17, 19, 17], [20, 20, 20, 19]], dtype=float)
+    assert crossing_indices(values, 18).tolist() == [2, 3, NEVER]
+    dates = pd.to_datetime(["2020-01-01", "2020-02-01", "2020-03-01", "2020-04-01"]).to_numpy()
+    sentence = falls_below(dates, values, 18, "the target")
+    assert sentence.startswith("The average caseload falls below 18 (the target) for good in "
+                               "April 2020 in the median replication")
+    assert "between March 2020 and not within the horizon (horizon: April 2020)" in sentence
+    assert "is below 18" in falls_below(dates, values - 10, 18, "the target")
+    assert "does not fall below 18" in falls_below(dates, values + 10, 18, "the target")
+    later = np.vstack([values[:1], values[2:], values[2:], values[2:]])
+    assert falls_below(dates, later, 18, "the target").endswith(
+        "in the median replication; the first 5% of replications do by March 2020.")
