@@ -201,6 +201,7 @@ def run(
     resume: bool = False,
     until_ci: StoppingRule | str | None = None,
     report: Report = warn,
+    figures: bool = True,
 ) -> Results:
     """Run `reps` replications of a scenario (or of several, with common random numbers).
 
@@ -215,10 +216,11 @@ def run(
     replications once the 95% CI half-width of METRIC at the horizon is at most HALF_WIDTH for
     every scenario, `reps` being the ceiling. progress: a progress bar on a terminal. command:
     recorded in run.json. replicate: the replication function (default: the council model's).
-    report: where warnings go (default: stderr).
+    report: where warnings go (default: stderr). figures: draw the folder's figures and
+    report.html (False skips them; `caseload plot DIR` draws them later).
     """
     return _execute(Results, _as_list(scenario), reps, seed, workers, out, progress, command,
-                    replicate, scheduler, resume, stopping_rule(until_ci), False, report)
+                    replicate, scheduler, resume, stopping_rule(until_ci), False, report, figures)
 
 
 def compare(
@@ -236,6 +238,7 @@ def compare(
     resume: bool = False,
     until_ci: StoppingRule | str | None = None,
     report: Report = warn,
+    figures: bool = True,
 ) -> CompareResults:
     """Run the same replications of two or more scenarios and pair them against the first.
 
@@ -250,13 +253,15 @@ def compare(
     if len(scenarios) < 2:
         raise ValueError(f"compare needs at least two scenarios (got {len(scenarios)})")
     return _execute(CompareResults, scenarios, reps, seed, workers, out, progress, command,
-                    replicate, scheduler, resume, stopping_rule(until_ci), independent, report)
+                    replicate, scheduler, resume, stopping_rule(until_ci), independent, report,
+                    figures)
 
 
 def _execute(kind: type[Results], scenarios: list, reps: int, seed: int, workers: int | None,
              out: Path | str | None, progress: bool, command: str | None,
              replicate: Replicate | None, scheduler: str | None, resume: bool,
-             rule: StoppingRule | None, independent: bool, report: Report) -> Results:
+             rule: StoppingRule | None, independent: bool, report: Report,
+             figures: bool = True) -> Results:
     """Run a batch into a store (opened first, so a refused folder is left untouched), then
     write the results folder's tables and figures; run.json says how it went."""
     if reps < 1:
@@ -288,7 +293,8 @@ def _execute(kind: type[Results], scenarios: list, reps: int, seed: int, workers
         "workers": batch.workers, "wall_seconds": round(batch.wall_seconds, 3),
         "events": batch.events, "resumed": {"replications_reused": batch.reused} if resume
         else None, "stopping": batch.stopping})
-    finish_folder(folder, results.scenarios)
+    if figures:
+        finish_folder(folder, results.scenarios)
     return results
 
 

@@ -79,6 +79,9 @@ def _add_batch_options(parser: argparse.ArgumentParser, out_default: str) -> Non
                              "half-width, e.g. caseload_mean:0.25; run.json records why it "
                              "stopped")
     parser.add_argument("--quiet", action="store_true", help="no progress bar or headline")
+    parser.add_argument("--no-figures", dest="figures", action="store_false",
+                        help="write the tables only, no figures or report.html (quicker; "
+                             "`caseload plot DIR` draws them later)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -190,7 +193,8 @@ def _batch_options(args: argparse.Namespace) -> dict:
         raise BadInput(f"--until-ci: {error}") from None
     return {"reps": args.reps, "seed": args.seed, "workers": args.workers,
             "progress": not args.quiet, "command": shlex.join(["caseload", *args.argv]),
-            "scheduler": args.scheduler, "resume": args.resume, "until_ci": rule}
+            "scheduler": args.scheduler, "resume": args.resume, "until_ci": rule,
+            "figures": args.figures}
 
 
 def _simulate(args: argparse.Namespace, call, out: Path):

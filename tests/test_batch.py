@@ -37,7 +37,8 @@ def test_results_are_identical_with_one_and_two_workers():
 def test_api_timeseries_is_identical_with_one_and_two_workers(tmp_path):
     scenario = FakeScenario()
     one = run(scenario, reps=5, seed=3, workers=1, replicate=fake_replication)
-    two = run(scenario, reps=5, seed=3, workers=2, out=tmp_path, replicate=fake_replication)
+    two = run(scenario, reps=5, seed=3, workers=2, out=tmp_path, replicate=fake_replication,
+              figures=False)
     pd.testing.assert_frame_equal(one.timeseries, two.timeseries)
     pd.testing.assert_frame_equal(one.summary(), two.summary())
 
@@ -133,9 +134,16 @@ def test_results_folder_has_the_contract_files_and_columns(tmp_path):
     assert not list(tmp_path.glob(".*tmp*"))
 
 
+def test_no_figures_writes_the_tables_only(tmp_path):
+    run(FakeScenario(), reps=2, seed=1, workers=1, out=tmp_path, replicate=fake_replication,
+        figures=False)
+    assert (tmp_path / "summary.csv").is_file() and (tmp_path / "final.csv").is_file()
+    assert not list(tmp_path.glob("*.png")) and not (tmp_path / "report.html").exists()
+
+
 def test_run_json_records_what_was_run(tmp_path):
     run(FakeScenario(), reps=3, seed=11, workers=1, out=tmp_path, command="caseload run x.toml",
-        replicate=fake_replication)
+        replicate=fake_replication, figures=False)
     record = json.loads((tmp_path / "run.json").read_text())
     assert record["status"] == "complete"
     assert record["command"] == "caseload run x.toml"

@@ -25,7 +25,7 @@ from sim.scenario import load_scenario
 
 def run_args(scenario: Path, out: Path, *more: str) -> list[str]:
     return ["run", str(scenario), "--reps", "20", "--seed", "3", "--workers", "1", "--out",
-            str(out), "--quiet", *more]
+            str(out), "--quiet", "--no-figures", *more]
 
 
 def one_line(stderr: str) -> str:
@@ -35,7 +35,7 @@ def one_line(stderr: str) -> str:
 
 
 def uninterrupted(scenario: Path, out: Path, reps: int = 20, seed: int = 3) -> Path:
-    sim.run(load_scenario(scenario), reps=reps, seed=seed, workers=1, out=out)
+    sim.run(load_scenario(scenario), reps=reps, seed=seed, workers=1, out=out, figures=False)
     return out
 
 
@@ -112,7 +112,7 @@ def worker_processes(parent: psutil.Process) -> list[psutil.Process]:
 def test_a_killed_worker_is_reported_and_its_replications_run_again(small, tmp_path):
     out = tmp_path / "killed-worker"
     args = ["run", str(small), "--reps", "60", "--seed", "3", "--workers", "2", "--out",
-            str(out), "--quiet"]
+            str(out), "--quiet", "--no-figures"]
     process = caseload(*args)
     parent = psutil.Process(process.pid)
     deadline = time.monotonic() + 120
@@ -138,7 +138,8 @@ def test_workers_lost_for_good_stop_the_batch_and_resume_completes_it(tmp_path, 
     poison.touch()
     monkeypatch.setenv("POISON", str(poison))  # spawned workers inherit the environment
     out = tmp_path / "lost"
-    options = {"reps": 12, "seed": 4, "out": out, "replicate": dies_while_poisoned}
+    options = {"reps": 12, "seed": 4, "out": out, "replicate": dies_while_poisoned,
+               "figures": False}
     with pytest.raises(TasksFailed, match="worker processes died again"):
         sim.run(FakeScenario(), workers=2, command="caseload run fake.toml",
                 **options)

@@ -25,14 +25,14 @@ def chunk_count(out: Path) -> int:
 
 
 def fake_run(out: Path | None, reps: int = 10, **options):
-    return sim.run(FakeScenario(), reps=reps, seed=4, workers=1, out=out,
+    return sim.run(FakeScenario(), reps=reps, seed=4, workers=1, out=out, figures=False,
                    replicate=fake_replication, **options)
 
 
 def test_a_batch_killed_part_way_resumes_to_the_uninterrupted_summary(small, tmp_path):
     out = tmp_path / "killed"
     args = ["run", str(small), "--reps", "40", "--seed", "9", "--workers", "1", "--out",
-            str(out), "--quiet"]  # 4 chunks of 10
+            str(out), "--quiet", "--no-figures"]  # 4 chunks of 10
     process = caseload(*args)
     wait_for_a_chunk(out, process)
     os.kill(process.pid, signal.SIGKILL)
@@ -47,14 +47,14 @@ def test_a_batch_killed_part_way_resumes_to_the_uninterrupted_summary(small, tmp
     assert record["status"] == "complete" and record["resumed"]["replications_reused"] >= 10
 
     whole = tmp_path / "whole"
-    sim.run(load_scenario(small), reps=40, seed=9, workers=1, out=whole)
+    sim.run(load_scenario(small), reps=40, seed=9, workers=1, out=whole, figures=False)
     assert (out / "summary.csv").read_bytes() == (whole / "summary.csv").read_bytes()
     assert (out / "final.csv").read_bytes() == (whole / "final.csv").read_bytes()
 
 
 def test_ctrl_c_leaves_a_consistent_folder_and_says_how_to_resume(small, tmp_path):
     out = tmp_path / "stopped"
-    args = ["run", str(small), "--reps", "40", "--workers", "2", "--out", str(out)]
+    args = ["run", str(small), "--reps", "40", "--workers", "2", "--out", str(out), "--no-figures"]
     process = caseload(*args, start_new_session=True,
                        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     wait_for_a_chunk(out, process)
@@ -64,7 +64,7 @@ def test_ctrl_c_leaves_a_consistent_folder_and_says_how_to_resume(small, tmp_pat
     last = stderr.strip().splitlines()[-1]
     assert "Traceback" not in stderr
     assert last.endswith(f"to resume: caseload run {small} --reps 40 --workers 2 --out {out} "
-                         f"--resume")
+                         f"--no-figures --resume")
     record = json.loads((out / "run.json").read_text())
     assert record["status"] == "interrupted"
     store = FolderStore.open(out)
@@ -131,7 +131,7 @@ def test_resume_refuses_another_seed_scenario_or_metric_set(tmp_path):
 def test_caseload_run_refuses_a_mismatched_resume_with_exit_status_2(small, tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["run", str(small), "--set", "years=0.25", "--reps", "2", "--workers", "1",
-                 "--out", str(out), "--quiet"]) == 0
+                 "--out", str(out), "--quiet", "--no-figures"]) == 0
     for change in (["--seed", "1"], ["--set", "demand.referrals_per_year=1600"]):
         status = main(["run", str(small), "--set", "years=0.25", "--reps", "2", "--workers", "1",
                        "--out", str(out), "--quiet", "--resume", *change])
@@ -156,7 +156,7 @@ def test_resume_in_an_empty_folder_starts_a_fresh_batch(tmp_path):
 
 
 def test_until_ci_stops_when_the_half_width_is_reached_and_equals_a_fixed_run(tmp_path):
-    adaptive = sim.run(FakeScenario(), reps=200, seed=4, workers=1, out=tmp_path,
+    adaptive = sim.run(FakeScenario(), reps=200, seed=4, workers=1, out=tmp_path, figures=False,
                        replicate=fake_replication, until_ci="caseload_mean:0.6")
     stopping = json.loads((tmp_path / "run.json").read_text())["stopping"]
     assert stopping["reason"] == "half-width reached"
