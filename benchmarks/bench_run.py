@@ -1,7 +1,8 @@
 """Seconds per replication and SimPy events per second of a scenario, beside a bare SimPy M/M/c.
 
-Usage: python benchmarks/bench_run.py [SCENARIO.toml] [--reps N]
+Usage: python benchmarks/bench_run.py [SCENARIO.toml] [--reps N] [--set KEY=VALUE ...]
 Both are measured in the same run on one core, so their ratio is meaningful on a noisy machine.
+`--set warmup_days=0` times the plan's five years without the council's one-year warm-up.
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from pathlib import Path
 import simpy
 
 from sim.model.council import run_replication
-from sim.scenario import load_scenario
+from sim.scenario import load_scenario, parse_set_option
 
 DEFAULT = Path(__file__).resolve().parents[1] / "scenarios" / "manchester-2016-plan.toml"
 
@@ -55,8 +56,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("scenario", nargs="?", type=Path, default=DEFAULT)
     parser.add_argument("--reps", type=int, default=5)
+    parser.add_argument("--set", dest="overrides", action="append", default=[],
+                        metavar="KEY=VALUE", help="override a scenario key, as caseload --set")
     args = parser.parse_args()
-    scenario = load_scenario(args.scenario)
+    scenario = load_scenario(args.scenario, dict(map(parse_set_option, args.overrides)))
     run_replication(scenario, 999, 1)  # warm imports and caches
     began = time.perf_counter()
     events = sum(run_replication(scenario, rep, 1).events for rep in range(args.reps))
@@ -64,7 +67,8 @@ def main() -> None:
     model_rate = events / seconds
     bare_events, bare_seconds = bare_mmc(events // args.reps)
     bare_rate = bare_events / bare_seconds
-    print(f"scenario: {scenario.name} ({scenario.years:g} years), {args.reps} replications, one core")
+    print(f"scenario: {scenario.name} ({scenario.years:g} years after a warm-up of "
+          f"{scenario.warmup_days:g} days), {args.reps} replications, one core")
     print(f"seconds per replication: {seconds / args.reps:.3f}")
     print(f"model events per replication: {events / args.reps:,.0f}")
     print(f"model events per second: {model_rate:,.0f}")
