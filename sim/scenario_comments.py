@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from sim.scenario_errors import ScenarioError
-from sim.scenario_files import Layer, merge_layers, resolve
+from sim.scenario_files import Layer, lookup, merge_layers, resolve
 
 OVERRIDE = "override"   # the value differs from what the files give: --set or a sweep set it
 PART = r"""(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')"""            # a bare or quoted key
@@ -115,17 +115,6 @@ def flatten(data: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
         yield from flatten(value, f"{prefix}.{key}" if prefix else str(key))
 
 
-def _lookup(data: Any, parts: list[str]) -> tuple[bool, Any]:
-    for part in parts:
-        if isinstance(data, dict) and part in data:
-            data = data[part]
-        elif isinstance(data, list) and part.isdigit() and int(part) < len(data):
-            data = data[int(part)]
-        else:
-            return False, None
-    return True, data
-
-
 def _plain(value: Any) -> Any:
     """A TOML value as the resolved (JSON) scenario holds it, for comparison."""
     return json.loads(json.dumps(value, default=str))
@@ -143,7 +132,7 @@ def _setter(parts: list[str], layers: list[Layer]) -> str | None:
     gives it, or a later file replaced the list holding it without it)."""
     for label, data in reversed(layers):
         for n in range(len(parts), 0, -1):
-            found, value = _lookup(data, parts[:n])
+            found, value = lookup(data, parts[:n])
             if found and n == len(parts):
                 return label
             if found and isinstance(value, list):
@@ -182,7 +171,7 @@ def key_sources(resolved: dict, source_files: list[str]) -> dict[str, dict[str, 
     out: dict[str, dict[str, str]] = {}
     for key, value in flatten(resolved):
         parts = key.split(".")
-        found, from_files = _lookup(given, parts)
+        found, from_files = lookup(given, parts)
         setter = _setter(parts, layers)
         if not found or not _equal(from_files, value):
             out[key] = {"file": OVERRIDE, "comment": ""}

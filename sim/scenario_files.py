@@ -196,15 +196,17 @@ def parse_set_option(text: str) -> tuple[str, Any]:
     return key.strip(), parsed["v"]
 
 
-def _has(data: Any, parts: list[str]) -> bool:
+def lookup(data: Any, parts: list[str]) -> tuple[bool, Any]:
+    """(True, value) at the dotted key `parts` of nested tables and lists (list items by
+    number), else (False, None)."""
     for part in parts:
         if isinstance(data, dict) and part in data:
             data = data[part]
         elif isinstance(data, list) and part.isdigit() and int(part) < len(data):
             data = data[int(part)]
         else:
-            return False
-    return True
+            return False, None
+    return True, data
 
 
 def blame(key: list[str], layers: list[Layer], overridden: list[list[str]]) -> str:
@@ -216,6 +218,6 @@ def blame(key: list[str], layers: list[Layer], overridden: list[list[str]]) -> s
             return SET
     for n in range(len(key), 0, -1):
         for label, data in reversed(layers):
-            if _has(data, key[:n]):
+            if lookup(data, key[:n])[0]:
                 return label
     return layers[-1][0]
