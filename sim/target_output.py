@@ -138,8 +138,12 @@ def target_lines(result: TargetResult) -> list[str]:
         lines.append(f"  answer: {answer.posts} extra posts; P = {answer.probability:.2f} "
                      f"({level} interval {answer.ci_low:.2f} to {answer.ci_high:.2f}, "
                      f"{answer.reps} replications, {answer.decision})")
-    lines.append(f"  with {level} confidence the answer lies between {low} and "
-                 f"{high if high is not None else 'more than ' + str(result.max_posts)} posts")
+    if high is not None:
+        lines.append(f"  with {level} confidence the answer lies between {low} and {high} posts")
+    else:
+        lines.append(f"  with {level} confidence the answer is at least {low} posts; no candidate "
+                     f"was surely above P within {result.reps} replications (more --reps would "
+                     f"close the range)")
     lines.append(f"  {result.replications} replications over {len(result.candidates)} "
                  f"candidates in {result.wall_seconds:.1f} s ({result.workers} "
                  f"{'worker' if result.workers == 1 else 'workers'})")
