@@ -160,3 +160,13 @@ def test_cli_target_bad_input_exits_2_with_one_line(tmp_path, capsys, options, m
 def _toml(changes: dict) -> str:
     """The builders' base scenario with `changes`, as a TOML file."""
     return toml_document(scenario(changes).model_dump(mode="json", exclude_none=True))
+
+
+def test_answer_does_not_depend_on_the_number_of_worker_processes():
+    """Two local processes (one pool kept across every look) give the in-process result."""
+    target = Target("caseload_mean", AT_YEARS, THRESHOLD, 0.4)
+    serial = seek_target(scenario(POISSON_STOCK), target, reps=20, seed=9, workers=1)
+    pooled = seek_target(scenario(POISSON_STOCK), target, reps=20, seed=9, workers=2)
+    assert pooled.workers == 2
+    assert ([(c.posts, c.reps, c.successes) for c in pooled.candidates]
+            == [(c.posts, c.reps, c.successes) for c in serial.candidates])
