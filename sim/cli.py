@@ -14,6 +14,9 @@ from pathlib import Path
 
 from sim import cli_plot
 from sim.checks import scenario_warnings
+from sim.cli_target import EXAMPLE as TARGET_EXAMPLE
+from sim.cli_target import add_parser as add_target_parser
+from sim.cli_target import cmd_target
 from sim.scenario import ScenarioError, load_scenario, parse_set_option, scenario_json_schema
 
 EXAMPLES = {
@@ -23,6 +26,7 @@ EXAMPLES = {
     "validate": "caseload validate scenarios/manchester-2016-plan.toml --set years=3",
     "schema": "caseload schema > scenario.schema.json",
     "plot": cli_plot.EXAMPLE,
+    "target": TARGET_EXAMPLE,
 }
 
 
@@ -54,9 +58,13 @@ def _add_scenario_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _add_batch_options(parser: argparse.ArgumentParser, out_default: str) -> None:
-    parser.add_argument("--reps", type=int, default=100,
-                        help="replications (default 100; the ceiling with --until-ci)")
+def _add_batch_options(parser: argparse.ArgumentParser, out_default: str,
+                       until_ci: bool = True) -> None:
+    """The common batch options; without `until_ci`, neither --until-ci nor --reps (the command
+    chooses its replications itself and adds its own --reps)."""
+    if until_ci:
+        parser.add_argument("--reps", type=int, default=100,
+                            help="replications (default 100; the ceiling with --until-ci)")
     parser.add_argument("--seed", type=int, default=20160701,
                         help="root seed (default 20160701; recorded in run.json)")
     parser.add_argument("--out", type=Path, default=None,
@@ -73,11 +81,12 @@ def _add_batch_options(parser: argparse.ArgumentParser, out_default: str) -> Non
                         help="continue the batch in --out: keep its replications, redo damaged "
                              "chunks, run the missing ones (a larger --reps extends it); refused "
                              "if the folder holds another scenario, seed or metric set")
-    parser.add_argument("--until-ci", default=None, metavar="METRIC:HALF_WIDTH",
-                        help="add replications (in chunks, --reps the ceiling) until the 95%% "
-                             "confidence interval of METRIC at the horizon has at most this "
-                             "half-width, e.g. caseload_mean:0.25; run.json records why it "
-                             "stopped")
+    if until_ci:
+        parser.add_argument("--until-ci", default=None, metavar="METRIC:HALF_WIDTH",
+                            help="add replications (in chunks, --reps the ceiling) until the 95%% "
+                                 "confidence interval of METRIC at the horizon has at most this "
+                                 "half-width, e.g. caseload_mean:0.25; run.json records why it "
+                                 "stopped")
     parser.add_argument("--quiet", action="store_true", help="no progress bar or headline")
     parser.add_argument("--no-figures", dest="figures", action="store_false",
                         help="write the tables only, no figures or report.html (quicker; "
@@ -128,6 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_batch_options(compare, "results/<first-name>-vs-<second-name>[-vs-...]/")
 
     _add_baseline_parser(commands)
+    add_target_parser(commands)
     cli_plot.add_parser(commands)
 
     validate = commands.add_parser(
@@ -323,7 +333,8 @@ def cmd_baseline(args: argparse.Namespace) -> int:
 
 
 HANDLERS = {"run": cmd_run, "compare": cmd_compare, "validate": cmd_validate,
-            "schema": cmd_schema, "baseline": cmd_baseline, "plot": cli_plot.cmd_plot}
+            "schema": cmd_schema, "baseline": cmd_baseline, "target": cmd_target,
+            "plot": cli_plot.cmd_plot}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -97,18 +97,24 @@ def _exit_with(sentinel: int) -> None:
 class ProcessExecutor:
     """Runs tasks in a pool of `workers` local processes (started with `start_method`).
 
+    With `keep_pool` the pool stays up between calls of `map_unordered` (for callers that run
+    many small batches one after another) until `close()`.
+
     "spawn" (the default) starts clean interpreters on every platform, so behaviour does not
     depend on what the parent process had imported or which threads it was running.
     """
 
     name = "processes"
 
-    def __init__(self, workers: int, start_method: str = "spawn", report: Report = warn) -> None:
+    def __init__(self, workers: int, start_method: str = "spawn", report: Report = warn,
+                 keep_pool: bool = False) -> None:
         if workers < 1:
             raise ValueError(f"workers must be at least 1 (got {workers})")
         self.workers = workers
         self.start_method = start_method
         self.report = report
+        self.keep_pool = keep_pool
+        self._kept: ProcessPoolExecutor | None = None
 
     def map_unordered(self, fn: Callable[[T], R], tasks: Iterable[T]) -> Iterator[R]:
         """Yield `fn(task)` for each task as its process finishes it.
@@ -132,12 +138,26 @@ class ProcessExecutor:
                 self.report(f"a worker process died; running {len(remaining)} unfinished tasks "
                             f"again on a fresh pool of {self.workers}")
             finally:
-                _close(pool, finished)
+                if not (finished and self.keep_pool):
+                    _close(pool, finished)
+                    self._kept = None
+
+    def close(self) -> None:
+        """Shut down the pool kept between calls (with `keep_pool`)."""
+        if self._kept is not None:
+            _close(self._kept, finished=True)
+            self._kept = None
 
     def _pool(self, tasks: int) -> ProcessPoolExecutor:
+        if self._kept is not None:
+            return self._kept
         context = multiprocessing.get_context(self.start_method)
-        return ProcessPoolExecutor(max_workers=min(self.workers, tasks), mp_context=context,
+        pool = ProcessPoolExecutor(max_workers=self.workers if self.keep_pool
+                                   else min(self.workers, tasks), mp_context=context,
                                    initializer=_init_worker)
+        if self.keep_pool:
+            self._kept = pool
+        return pool
 
     @staticmethod
     def _drain(pool: ProcessPoolExecutor, fn: Callable[[T], R],
@@ -294,15 +314,16 @@ def resolve_workers(workers: int | None) -> int:
 
 
 def make_executor(workers: int | None, tasks: int | None = None, scheduler: str | None = None,
-                  report: Report = warn) -> Executor:
+                  report: Report = warn, keep_pool: bool = False) -> Executor:
     """An executor for `workers` local processes (None = every core; 1 = in-process), or for a
     dask scheduler ("local" or an address) when `scheduler` is given.
 
     With `tasks` known and at most one, no local pool is started: it would only add start-up time.
+    keep_pool: keep a local pool between calls (see ProcessExecutor).
     """
     if scheduler is not None:
         return DaskExecutor(scheduler, workers, report)
     count = resolve_workers(workers)
     if count == 1 or (tasks is not None and tasks <= 1):
         return SerialExecutor()
-    return ProcessExecutor(count, report=report)
+    return ProcessExecutor(count, report=report, keep_pool=keep_pool)
