@@ -133,6 +133,7 @@ def test_cli_target_writes_target_csv_and_run_json(tmp_path, capsys):
     assert record["wall_seconds"] > 0
     assert [year["financial_year"] for year in record["answer"]["cost_by_financial_year"]] == [
         "2020/21"]
+    assert (out / "target.png").is_file() and "target.png" in (out / "report.html").read_text()
     printed = capsys.readouterr().out
     assert f"answer: {record['answer']['extra_posts']} extra posts" in printed
     assert f"{record['replications']} replications" in printed
