@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from sim.metrics import METRICS
 from sim.plots import GREY, OKABE_ITO, SCENARIO_COLOURS, blank_figure, titled
@@ -149,6 +150,7 @@ def plot_target(target: pd.DataFrame, answer: dict, goal: dict) -> Figure:
                 label=f"answer: {answer['extra_posts']:g} extra posts")
     ax.set_ylim(-0.02, 1.02)
     ax.set_xlabel("extra posts")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel("probability of meeting the target")
     ax.grid(axis="y", color="#dddddd", linewidth=0.6)
     ax.spines[["top", "right"]].set_visible(False)
@@ -162,8 +164,10 @@ def goal_text(goal: dict) -> str:
     if not goal:
         return ""
     text = f"{goal.get('metric', '?')} {goal.get('direction', 'below')} {goal.get('threshold', '?')}"
-    if goal.get("at_years") is not None:
-        text += f" at {goal['at_years']:g} years"
+    if goal.get("sample_date"):
+        text += f" on {goal['sample_date']}"
+    elif goal.get("at_years") is not None:
+        text += f" at {goal['at_years']:.3g} years"
     if goal.get("prob") is not None:
         text += f" with probability at least {goal['prob']:g}"
     return text
