@@ -247,9 +247,13 @@ class Workforce(Frozen):
                 for name, level in levels.items()}
 
     @model_validator(mode="after")
-    def _agency_fits(self) -> Workforce:
+    def _staff_fit_posts(self) -> Workforce:
         permanent = self.permanent_in_post()
-        vacant = max(0, self.establishment - permanent)
+        if permanent > self.establishment:
+            raise FieldProblem("levels", f"{permanent} permanent staff in post is more than the "
+                               f"establishment of {self.establishment} posts (each holds a post); "
+                               f"allowed: at most {self.establishment} in all levels together")
+        vacant = self.establishment - permanent
         if self.agency_in_post > vacant:
             raise FieldProblem("agency_in_post", f"{self.agency_in_post} is more than the vacant "
                                f"posts (establishment {self.establishment} - {permanent} "
