@@ -35,7 +35,7 @@ FORMAT_VERSION = 2
 CHUNK_NAME = re.compile(r"^reps-(\d{6,})-(\d{6,})\.npz$")
 METRIC_PREFIX = "metric."
 OUTPUT_FILES = ("run.json", "timeseries.parquet", "summary.csv", "final.csv", "comparison.csv",
-                "comparison.png", "caseload.png")
+                "comparison.png", "caseload.png", "sweep.csv", "sensitivity.csv", "design.csv")
 """Files a batch writes beside its chunks (plus caseload-<scenario>.png); a fresh batch removes them."""
 
 Report = Callable[[str], None]
