@@ -11,6 +11,7 @@ import signal
 import sys
 from pathlib import Path
 
+from sim import cli_sensitivity, cli_sweep
 from sim.checks import scenario_warnings
 from sim.scenario import ScenarioError, load_scenario, parse_set_option, scenario_json_schema
 
@@ -18,6 +19,8 @@ EXAMPLES = {
     "run": "caseload run scenarios/manchester-2016-plan.toml --reps 100 --seed 1",
     "compare": "caseload compare scenarios/councils/manchester-2016.toml "
                "scenarios/manchester-2016-plan.toml --reps 200",
+    "sweep": cli_sweep.EXAMPLE,
+    "sensitivity": cli_sensitivity.EXAMPLE,
     "validate": "caseload validate scenarios/manchester-2016-plan.toml --set years=3",
     "schema": "caseload schema > scenario.schema.json",
 }
@@ -114,6 +117,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_scenario_options(compare)
     _add_batch_options(compare, "results/<first-name>-vs-<second-name>[-vs-...]/")
 
+    cli_sweep.add_parser(commands)
+    cli_sensitivity.add_parser(commands)
     _add_baseline_parser(commands)
 
     validate = commands.add_parser(
@@ -288,7 +293,8 @@ def cmd_baseline(args: argparse.Namespace) -> int:
 
 
 HANDLERS = {"run": cmd_run, "compare": cmd_compare, "validate": cmd_validate,
-            "schema": cmd_schema, "baseline": cmd_baseline}
+            "schema": cmd_schema, "baseline": cmd_baseline, "sweep": cli_sweep.cmd_sweep,
+            "sensitivity": cli_sensitivity.cmd_sensitivity}
 
 
 def main(argv: list[str] | None = None) -> int:
