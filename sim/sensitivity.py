@@ -157,11 +157,9 @@ def sensitivity(scenario: Any, spec: Spec | str | Path, method: str = "morris",
     spec = spec if isinstance(spec, Spec) else load_spec(spec)
     reps = spec.reps if reps is None else reps
     base = study_scenario(scenario, spec, label)
-    names: list[str] = []
 
     def evaluate(X: np.ndarray) -> np.ndarray:
         points = [dict(zip(spec.keys, row)) for row in X.tolist()]
-        names.extend(point_name(base, index) for index in range(len(points)))
         record = {"sensitivity": {
             "method": method, "spec_file": label, "spec": spec.model_dump(mode="json"),
             "sample_size": spec.morris.trajectories if method == "morris" else spec.sobol.samples,
@@ -179,5 +177,6 @@ def sensitivity(scenario: Any, spec: Spec | str | Path, method: str = "morris",
         with atomic_path(Path(out) / "sensitivity.csv") as temp:
             results.table.to_csv(temp, index=False)
         with atomic_path(Path(out) / "design.csv") as temp:
+            names = [point_name(base, index) for index in range(len(results.X))]
             results.design_frame(names).to_csv(temp, index=False)
     return results
