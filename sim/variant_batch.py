@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from sim.api import _run_record, _stopped, stopping_rule
+from sim.api import _finished, _run_record, _stopped, stopping_rule
 from sim.batch import (
     Batch,
     Replicate,
@@ -27,7 +27,7 @@ from sim.batch import (
     run_batch,
 )
 from sim.executors import Report, warn
-from sim.provenance import now_utc, scenario_hash, scenario_record, write_run_json
+from sim.provenance import scenario_hash, scenario_record, write_run_json
 from sim.stopping import StoppingRule
 from sim.tables import DAYS_PER_YEAR
 
@@ -95,18 +95,8 @@ def run_variants(
     except BaseException as error:
         write_run_json(folder / "run.json", started | _stopped(error, command))
         raise
-    write_run_json(folder / "run.json", finished_record(started, batch, resume))
+    write_run_json(folder / "run.json", started | _finished(batch, resume))
     return batch, result
-
-
-def finished_record(started: dict, batch: Batch, resume: bool) -> dict:
-    """run.json of a finished batch (status "complete")."""
-    return started | {
-        "status": "complete", "finished": now_utc(), "replications": batch.reps,
-        "workers": batch.workers, "wall_seconds": round(batch.wall_seconds, 3),
-        "events": batch.events,
-        "resumed": {"replications_reused": batch.reused} if resume else None,
-        "stopping": batch.stopping}
 
 
 def sample_at_years(days: np.ndarray, years: float) -> int:
