@@ -50,10 +50,10 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     from sim.sensitivity_spec import load_spec
 
     options = _batch_options(args)
-    load_spec(args.spec)  # a bad spec stops here, before the scenario is read
+    spec = load_spec(args.spec)
     scenario = _load(args)
     out = args.out or Path("results") / f"{scenario.name}-{args.method}"
-    results = _simulate(args, lambda: sensitivity(scenario, args.spec, args.method, out=out,
+    results = _simulate(args, lambda: sensitivity(scenario, spec, args.method, out=out,
                                                   **options), out)
     if not args.quiet:
         print_ranking(results.table, args.method)

@@ -120,10 +120,11 @@ def screen(spec: Spec, method: str, evaluate: Evaluate, seed: int) -> Sensitivit
     return SensitivityResults(spec, method, X, Y, indices_table(spec, method, X, Y, seed))
 
 
-def study_scenario(scenario: Any, spec: Spec, label: str) -> Any:
+def study_scenario(scenario: Any, spec: Spec) -> Any:
     """The scenario the design varies: cut to the last time read (later days cannot change the
     outputs), and checked at each parameter's low and high end (ScenarioError naming the spec
     file and the parameter)."""
+    label = spec.source
     horizon = max(spec.years)
     if horizon > scenario.years:
         raise ScenarioError(label, "years", f"{horizon:g} is after the scenario's horizon; "
@@ -153,15 +154,14 @@ def sensitivity(scenario: Any, spec: Spec | str | Path, method: str = "morris",
     `out`, writes sensitivity.csv, design.csv and run.json beside the resumable store. Other
     arguments as `sim.run` (scheduler, resume, until_ci, report, replicate).
     """
-    label = str(spec) if not isinstance(spec, Spec) else "<spec>"
     spec = spec if isinstance(spec, Spec) else load_spec(spec)
     reps = spec.reps if reps is None else reps
-    base = study_scenario(scenario, spec, label)
+    base = study_scenario(scenario, spec)
 
     def evaluate(X: np.ndarray) -> np.ndarray:
         points = [dict(zip(spec.keys, row)) for row in X.tolist()]
         record = {"sensitivity": {
-            "method": method, "spec_file": label, "spec": spec.model_dump(mode="json"),
+            "method": method, "spec_file": spec.source, "spec": spec.model_dump(mode="json"),
             "sample_size": spec.morris.trajectories if method == "morris" else spec.sobol.samples,
             "design_points": len(points), "reps_per_point": reps,
             "horizon_years": float(base.years)}}

@@ -26,7 +26,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, PrivateAttr, ValidationError, model_validator
 
 from sim.metrics import METRIC_NAMES
 from sim.scenario_errors import FieldProblem, error_from_validation
@@ -117,6 +117,13 @@ class Spec(Frozen):
     sobol: Sobol = Sobol()
     parameter: Annotated[list[Parameter], Field(min_length=1)]
 
+    _source: str = PrivateAttr("<spec>")
+
+    @property
+    def source(self) -> str:
+        """The file the spec was read from ("<spec>" if built in Python)."""
+        return self._source
+
     @model_validator(mode="after")
     def _distinct(self) -> Spec:
         keys = [parameter.key for parameter in self.parameter]
@@ -147,7 +154,9 @@ def load_spec(path: str | Path) -> Spec:
     label = str(path)
     data = read_toml(label)
     try:
-        return Spec.model_validate(data)
+        spec = Spec.model_validate(data)
     except ValidationError as error:
         raise error_from_validation(error, Spec, lambda key: label) from None
+    spec._source = label
+    return spec
 

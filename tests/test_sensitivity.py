@@ -104,8 +104,9 @@ def test_the_turnover_spec_holds_seven_keys_the_manchester_plan_accepts_at_both_
     spec = load_spec(TURNOVER_SPEC)
     assert len(spec.parameter) == 7
     plan = sim.load_scenario(MANCHESTER_STYLE)
-    base = study_scenario(plan, spec, str(TURNOVER_SPEC))
+    base = study_scenario(plan, spec)
     assert base.years == max(spec.years) == 3
+    assert spec.source == str(TURNOVER_SPEC)
 
 
 def test_design_points_run_with_common_random_numbers_and_resume(tmp_path):
@@ -140,11 +141,11 @@ def test_design_points_run_with_common_random_numbers_and_resume(tmp_path):
     np.testing.assert_array_equal(again.Y, results.Y)
 
 
-def test_a_year_after_the_horizon_is_refused_naming_the_spec(tmp_path):
+def test_a_year_after_the_horizon_is_refused_naming_the_spec():
     spec = Spec.model_validate({"metrics": ["caseload_mean"], "years": [9],
                                 "parameter": [{"key": "years", "range": [1, 2]}]})
-    with pytest.raises(ScenarioError, match="years: 9 is after the scenario's horizon"):
-        study_scenario(council(), spec, "spec.toml")
+    with pytest.raises(ScenarioError, match="<spec>: years: 9 is after the scenario's horizon"):
+        study_scenario(council(), spec)
 
 
 GOOD_SPEC = """\
