@@ -16,7 +16,7 @@ from builders import scenario as council
 import sim
 from sim.cli import main
 from sim.scenario import ScenarioError
-from sim.sensitivity import COLUMNS, screen, sensitivity, study_scenario
+from sim.sensitivity import COLUMNS, design_matrix, screen, sensitivity, study_scenario
 from sim.sensitivity_spec import Spec, load_spec
 from sim.variants import point_overrides, variant
 
@@ -80,6 +80,21 @@ def test_morris_recovers_the_ishigami_elementary_effects_and_their_ranking():
     assert_inside(mu_star, expected)
     assert list(mu_star["value"].sort_values(ascending=False).index) == ["x2", "x1", "x3"]
     assert indices(results.table, "sigma")["ci_low"].isna().all()
+
+
+def test_triangular_and_normal_parameters_are_drawn_inside_their_range():
+    spec = Spec.model_validate({
+        "metrics": ["caseload_mean"], "years": [1], "sobol": {"samples": 256},
+        "parameter": [{"key": "a", "range": [0, 10], "dist": "triangular", "mode": 8},
+                      {"key": "b", "range": [1, 2], "dist": "normal", "mean": 1.5, "sd": 0.1}]})
+    X = design_matrix(spec, "sobol", seed=1)
+    assert X[:, 0].min() >= 0 and X[:, 0].max() <= 10
+    assert np.median(X[:, 0]) == pytest.approx(math.sqrt(0.5 * 10 * 8), abs=0.2)  # F = x²/80
+    assert X[:, 1].min() >= 1 and X[:, 1].max() <= 2
+    assert X[:, 1].std() == pytest.approx(0.1, abs=0.01)
+    with pytest.raises(ValueError, match="required key missing with dist = 'triangular'"):
+        Spec.model_validate({"metrics": ["caseload_mean"], "years": [1], "parameter": [
+            {"key": "a", "range": [0, 1], "dist": "triangular"}]})
 
 
 def test_a_distribution_key_takes_its_mean_with_its_shape_kept():
