@@ -53,14 +53,16 @@ class Axis:
         if len(parts) != 3 or count < 2 or not (math.isfinite(low) and math.isfinite(high)):
             raise ValueError(f"expected LOW:HIGH:N with finite LOW and HIGH and N of at least 2 "
                              f"(got {text!r})")
-        return cls(key, tuple(float(value) for value in np.linspace(low, high, count)))
+        # 12 significant digits: 0.15, not linspace's 0.15000000000000002
+        return cls(key, tuple(float(f"{value:.12g}") for value in np.linspace(low, high, count)))
 
 
 def grid(axes: Sequence[Axis]) -> list[dict[str, Any]]:
     """Every combination of the axes' values, the last axis varying fastest."""
     keys = [axis.key for axis in axes]
     if len(set(keys)) != len(keys):
-        raise ValueError(f"each key may be swept once; repeated: {sorted({k for k in keys if keys.count(k) > 1})}")
+        repeated = sorted({key for key in keys if keys.count(key) > 1})
+        raise ValueError(f"each key may be swept once; repeated: {repeated}")
     return [dict(zip(keys, values)) for values in itertools.product(*(a.values for a in axes))]
 
 
