@@ -288,14 +288,19 @@ def _execute(kind: type[Results], scenarios: list, reps: int, seed: int, workers
         with suppress(WriteFailed):  # a full disk may refuse this too; the error still goes up
             write_run_json(folder / "run.json", record | _stopped(error, command))
         raise
-    write_run_json(folder / "run.json", record | {
-        "status": "complete", "finished": now_utc(), "replications": batch.reps,
-        "workers": batch.workers, "wall_seconds": round(batch.wall_seconds, 3),
-        "events": batch.events, "resumed": {"replications_reused": batch.reused} if resume
-        else None, "stopping": batch.stopping})
+    write_run_json(folder / "run.json", record | _finished(batch, resume))
     if figures:
         finish_folder(folder, results.scenarios)
     return results
+
+
+def _finished(batch: Batch, resume: bool) -> dict:
+    """run.json fields of a batch that finished."""
+    return {"status": "complete", "finished": now_utc(), "replications": batch.reps,
+            "workers": batch.workers, "wall_seconds": round(batch.wall_seconds, 3),
+            "events": batch.events,
+            "resumed": {"replications_reused": batch.reused} if resume else None,
+            "stopping": batch.stopping}
 
 
 def _stopped(error: BaseException, command: str | None) -> dict:

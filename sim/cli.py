@@ -12,7 +12,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from sim import cli_plot
+from sim import cli_plot, cli_sensitivity, cli_sweep
 from sim.checks import scenario_warnings
 from sim.cli_target import EXAMPLE as TARGET_EXAMPLE
 from sim.cli_target import add_parser as add_target_parser
@@ -23,6 +23,8 @@ EXAMPLES = {
     "run": "caseload run scenarios/manchester-2016-plan.toml --reps 100 --seed 1",
     "compare": "caseload compare scenarios/councils/manchester-2016.toml "
                "scenarios/manchester-2016-plan.toml --reps 200",
+    "sweep": cli_sweep.EXAMPLE,
+    "sensitivity": cli_sensitivity.EXAMPLE,
     "validate": "caseload validate scenarios/manchester-2016-plan.toml --set years=3",
     "schema": "caseload schema > scenario.schema.json",
     "plot": cli_plot.EXAMPLE,
@@ -136,6 +138,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_scenario_options(compare)
     _add_batch_options(compare, "results/<first-name>-vs-<second-name>[-vs-...]/")
 
+    cli_sweep.add_parser(commands)
+    cli_sensitivity.add_parser(commands)
     _add_baseline_parser(commands)
     add_target_parser(commands)
     cli_plot.add_parser(commands)
@@ -334,7 +338,8 @@ def cmd_baseline(args: argparse.Namespace) -> int:
 
 HANDLERS = {"run": cmd_run, "compare": cmd_compare, "validate": cmd_validate,
             "schema": cmd_schema, "baseline": cmd_baseline, "target": cmd_target,
-            "plot": cli_plot.cmd_plot}
+            "plot": cli_plot.cmd_plot, "sweep": cli_sweep.cmd_sweep,
+            "sensitivity": cli_sensitivity.cmd_sensitivity}
 
 
 def main(argv: list[str] | None = None) -> int:

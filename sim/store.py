@@ -34,9 +34,11 @@ from sim.files import atomic_path, write_text_atomic
 FORMAT_VERSION = 2
 CHUNK_NAME = re.compile(r"^reps-(\d{6,})-(\d{6,})\.npz$")
 METRIC_PREFIX = "metric."
-FIGURES = ("caseload", "staffing", "unallocated", "costs", "comparison")
+FIGURES = ("caseload", "staffing", "unallocated", "costs", "comparison", "sweep", "sensitivity",
+           "target")
 OUTPUT_FILES = ("run.json", "timeseries.parquet", "summary.csv", "final.csv", "comparison.csv",
-                "report.html", *(f"{name}.{kind}" for name in FIGURES for kind in ("png", "svg")))
+                "sweep.csv", "sensitivity.csv", "design.csv", "target.csv", "report.html",
+                *(f"{name}.{kind}" for name in FIGURES for kind in ("png", "svg")))
 """Files a batch writes beside its chunks; a fresh batch removes them (and caseload-<scenario>.png
 of earlier versions)."""
 
