@@ -15,7 +15,7 @@ EXAMPLE = ("caseload target scenarios/councils/manchester-2016.toml --metric cas
 def add_parser(commands) -> None:
     """Register `target` on the `caseload` sub-command parsers."""
     from sim.cli import _add_batch_options, _add_scenario_options
-    from sim.target import DEFAULT_CONFIDENCE, DEFAULT_FIRST_REPS
+    from sim.target_defaults import DEFAULT_CONFIDENCE, DEFAULT_FIRST_REPS
 
     target = commands.add_parser(
         "target", help="smallest number of extra posts so that P(metric below X at a time) >= P",

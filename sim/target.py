@@ -40,9 +40,7 @@ from sim.executors import Executor, ProcessExecutor, Report, make_executor, warn
 from sim.metrics import METRIC_NAMES
 from sim.scenario import Scenario, with_overrides
 from sim.tables import DAYS_PER_YEAR
-
-DEFAULT_FIRST_REPS = 10
-DEFAULT_CONFIDENCE = 0.95
+from sim.target_defaults import DEFAULT_CONFIDENCE, DEFAULT_FIRST_REPS
 
 
 @dataclass(frozen=True)

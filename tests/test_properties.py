@@ -317,7 +317,7 @@ def test_hard_caps_hold_when_caps_never_fall(council):
     assert np.all(over[np.isfinite(over)] == 0)
 
 
-@settings(max_examples=20, deadline=None, derandomize=True,
+@settings(max_examples=10, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(council=councils())
 def test_costs_add_up_the_same_over_weeks_as_over_four_weeks(council):
