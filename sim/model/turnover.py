@@ -73,8 +73,14 @@ class Turnover:
         clock.token = 0
 
     def caseload_rose(self, worker: Worker) -> None:
-        """Keep the worker's candidate rate above their hazard after their caseload (or level
-        multiplier, or cap) changed."""
+        """Keep the worker's candidate rate above their hazard after their caseload went up (it
+        can only have risen past the rate if caseload matters and they are over cap)."""
+        if self.elasticity and worker.n > worker.cap:
+            self.hazard_changed(worker)
+
+    def hazard_changed(self, worker: Worker) -> None:
+        """Keep the worker's candidate rate above their hazard after anything in it changed
+        (caseload, cap, level)."""
         clock = self.clocks.get(worker)
         if clock is not None and self.hazard_per_day(worker) > clock.bound:
             self._rescale(worker, clock)

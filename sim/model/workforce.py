@@ -151,7 +151,7 @@ class Workforce:
     def _recap(self, worker: Worker) -> None:
         worker.cap = self.cap_for(worker)
         self.council.allocator.touch(worker)
-        self.council.turnover.caseload_rose(worker)
+        self.council.turnover.hazard_changed(worker)
         self.council.allocator.allocate()
 
     # recruitment -------------------------------------------------------------------------------
@@ -303,7 +303,7 @@ class Workforce:
             worker.cap = self.cap_for(worker)
         self.council.allocator.rekey_all(self.workers)
         for worker in self.workers:
-            self.council.turnover.caseload_rose(worker)
+            self.council.turnover.hazard_changed(worker)
 
     def set_agency(self, cover: float | None, max_share: float | None,
                    release_excess: bool) -> None:
