@@ -681,7 +681,7 @@ def render(results: Sequence[CheckResult], provenance: Provenance,
     if reruns:
         held = sum(confirmed(r, c) for r, c in reruns)
         summary += (f" Re-run on independent random numbers, {held} of {len(reruns)} "
-                    "checks with a miss have every missed quantity inside its own 95% interval.")
+                    "checks with a miss show every missed quantity inside its own 95% interval.")
     lines = ["# Validation: the model against queueing and renewal theory", "",
              f"Generated from commit `{provenance.commit}` on {provenance.date} by", "",
              f"```\n{provenance.command}\n```", "", seeds, "", method, "", summary, ""]
@@ -717,8 +717,8 @@ def _render_check(number: int, result: CheckResult, joint: float,
         lines += ["", "Means with their 95% intervals:", *notes]
     if confirmation is not None:
         missed = ", ".join(q.label for q in result.misses())
-        outcome = ("inside its own 95% interval again" if confirmed(result, confirmation) else
-                   "**outside its own 95% interval again**")
+        outcome = ("inside its own 95% interval" if confirmed(result, confirmation) else
+                   "**still outside its own 95% interval**")
         rerun = (f"**Re-run.** Outside its own 95% interval above: {missed}. The same check "
                  f"on independent random numbers, {confirmation.reps} replications: {outcome}.")
         lines += ["", rerun, "", *_table(confirmation.quantities, joint)]

@@ -157,7 +157,7 @@ def test_a_miss_is_re_run_on_other_seeds_with_four_times_the_replications(rerun_
     assert confirmations["twenty"].reps == 4 * QUICK.reps
     assert validation.report_passes(results, confirmations) is holds
     text = render(results, Provenance("abc", "2030-01-01", "cmd", 1, QUICK), confirmations)
-    again = "inside its own 95% interval again" if holds else "**outside its own 95% interval"
+    again = "replications: inside its own 95% interval" if holds else "**still outside its own"
     assert "**Re-run.** Outside its own 95% interval above: near." in text and again in text
 
 
