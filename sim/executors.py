@@ -18,6 +18,7 @@ cancelled and local worker processes are stopped at once.
 """
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -35,6 +36,8 @@ R = TypeVar("R")
 Report = Callable[[str], None]
 
 POOL_RESTARTS = 1
+IN_FLIGHT_PER_WORKER = 2
+"""Tasks submitted ahead per local worker process: one running, one queued behind it."""
 DASK_RETRIES = 2
 DASK_INSTALL_HINT = "pip install 'caseload-sim[dask]'"
 
@@ -159,16 +162,25 @@ class ProcessExecutor:
             self._kept = pool
         return pool
 
-    @staticmethod
-    def _drain(pool: ProcessPoolExecutor, fn: Callable[[T], R],
+    def _drain(self, pool: ProcessPoolExecutor, fn: Callable[[T], R],
                remaining: dict[int, T]) -> Iterator[R]:
-        """Run `remaining` tasks on `pool`, removing each from `remaining` as it is yielded."""
-        with _interrupts_ignored():  # the processes started here inherit it from their start
-            futures: dict[Future[R], int] = {pool.submit(fn, task): i
-                                             for i, task in remaining.items()}
-        pending = set(futures)
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+        """Run `remaining` tasks on `pool`, removing each from `remaining` as it is yielded.
+
+        At most IN_FLIGHT_PER_WORKER tasks per worker are submitted at a time, so results that
+        finish faster than the caller takes them wait in the workers, not in this process.
+        """
+        waiting = iter(list(remaining.items()))
+        futures: dict[Future[R], int] = {}
+
+        def submit_more() -> None:
+            for i, task in itertools.islice(
+                    waiting, IN_FLIGHT_PER_WORKER * self.workers - len(futures)):
+                futures[pool.submit(fn, task)] = i
+
+        with _interrupts_ignored():  # the processes started now inherit it from their start
+            submit_more()
+        while futures:
+            done, _ = wait(futures, return_when=FIRST_COMPLETED)
             broken = None
             for future in done:
                 error = future.exception()
@@ -177,6 +189,7 @@ class ProcessExecutor:
                     continue
                 result = future.result()
                 del remaining[futures.pop(future)]  # keep no finished result alive
+                submit_more()
                 yield result
             if broken is not None:
                 raise broken

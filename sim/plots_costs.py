@@ -6,7 +6,7 @@ period straddling 1 April (at most `report_every_days`) counts in the later year
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -44,6 +44,14 @@ def costs_by_year(timeseries: pd.DataFrame) -> pd.DataFrame:
     months = frame.assign(month=pd.to_datetime(frame["date"]).dt.to_period("M")).groupby(
         ["scenario", "rep", "year"], sort=False)["month"].nunique()
     return table.assign(months=months).reset_index()
+
+
+def costs_by_year_of(frames: Iterable[pd.DataFrame]) -> pd.DataFrame | None:
+    """`costs_by_year` of timeseries frames that each hold whole replications (as
+    `ResultsFolder.replications` yields them), joined in order; None without frames. A row is
+    one replication's, so this equals `costs_by_year` of every frame at once."""
+    pieces = [costs_by_year(frame) for frame in frames]
+    return pd.concat(pieces, ignore_index=True) if pieces else None
 
 
 def yearly_spread(costs: pd.DataFrame) -> pd.DataFrame:

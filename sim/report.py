@@ -2,7 +2,9 @@
 
 `finish_folder` reads only the folder's files (run.json, summary.csv, final.csv, comparison.csv,
 timeseries.parquet, sweep.csv, sensitivity.csv, target.csv), so every command that writes a
-folder, and `caseload plot DIR` afterwards, draws the same figures the same way.
+folder, and `caseload plot DIR` afterwards, draws the same figures the same way. timeseries.parquet
+is read one row group (a few whole replications) at a time and reduced as it is read, so memory
+does not grow with the replications beyond one metric's (replications x samples) array.
 """
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ from sim.files import write_text_atomic
 from sim.headline import HEADLINE_METRICS, pounds
 from sim.plots import save_figure
 from sim.plots_caseload import plot_caseload, plot_comparison
-from sim.plots_costs import COST_PARTS, TOTAL, costs_by_year, plot_costs, yearly_spread
+from sim.plots_costs import COST_PARTS, TOTAL, costs_by_year_of, plot_costs, yearly_spread
 from sim.plots_experiments import chosen_metrics, plot_sensitivity, plot_sweep, plot_target
 from sim.plots_workforce import plot_staffing, plot_waiting
 from sim.results_folder import FolderError, ResultsFolder
@@ -99,8 +101,7 @@ def _draw_scenarios(folder: ResultsFolder, scenarios: list, drawn: Drawn
                "establishment")
     drawn.save(folder.path, "unallocated.png", lambda: plot_waiting(summary, scenarios),
                "Unallocated cases, mean wait to allocation and turnover over the last 12 months")
-    series = folder.timeseries(list(COST_PARTS))
-    costs = costs_by_year(series) if series is not None and len(series) else None
+    costs = costs_by_year_of(folder.replications(list(COST_PARTS)))
     if costs is not None:
         drawn.save(folder.path, "costs.png", lambda: plot_costs(costs, scenarios),
                    "Costs by financial year (April to March); for comparisons, the paired "

@@ -6,6 +6,7 @@ written by any command (run, compare, sweep, sensitivity, target) without simula
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -75,30 +76,74 @@ class ResultsFolder:
         except (OSError, ValueError) as error:
             raise FolderError(f"{path}: cannot read it: {error}") from None
 
-    def timeseries(self, metrics: list[str]) -> pd.DataFrame | None:
-        """The columns scenario, rep, day, date and `metrics` of timeseries.parquet (those it
-        has), or None if there is no timeseries.parquet."""
+    def timeseries_columns(self) -> list[str] | None:
+        """The column names of timeseries.parquet, or None if there is no timeseries.parquet."""
         import pyarrow.parquet as pq
 
         path = self.path / "timeseries.parquet"
         if not path.is_file():
             return None
         try:
-            present = set(pq.read_schema(path).names)
-            columns = [*KEYS, *(name for name in metrics if name in present)]
-            return pd.read_parquet(path, columns=columns)
+            return list(pq.read_schema(path).names)
         except (OSError, ValueError) as error:
             raise FolderError(f"{path}: cannot read it: {error}") from None
 
+    def replications(self, metrics: Sequence[str]) -> Iterator[pd.DataFrame]:
+        """timeseries.parquet a few whole replications at a time, in file order: frames with the
+        columns scenario, rep, day, date and `metrics` (those it has); none without the file.
+
+        One row group is read at a time, so memory does not grow with the replications. The
+        rows of a replication are consecutive (as `write_timeseries` writes them); one that
+        runs on into the next row group is held back and joined to it, so no frame splits one.
+        """
+        import pyarrow.parquet as pq
+
+        present = self.timeseries_columns()
+        if present is None:
+            return
+        path = self.path / "timeseries.parquet"
+        columns = [*KEYS, *(name for name in metrics if name in present)]
+        held = None
+        try:
+            file = pq.ParquetFile(path)
+            for group in range(file.num_row_groups):
+                frame = file.read_row_group(group, columns=columns).to_pandas()
+                if not len(frame):
+                    continue
+                if held is not None:
+                    frame = pd.concat([held, frame], ignore_index=True)
+                whole, held = _split_last_replication(frame)
+                if len(whole):
+                    yield whole
+        except (OSError, ValueError) as error:
+            raise FolderError(f"{path}: cannot read it: {error}") from None
+        if held is not None and len(held):
+            yield held
+
     def metric_values(self, metric: str) -> dict[str, tuple[Any, Any]] | None:
         """Scenario name -> (dates, array (replications, samples)) of one metric, from
-        timeseries.parquet; None without it."""
-        frame = self.timeseries([metric])
-        if frame is None or metric not in frame.columns:
+        timeseries.parquet read a few replications at a time; None without it or the metric."""
+        if metric not in (self.timeseries_columns() or []):
             return None
+        blocks: dict[str, list[pd.DataFrame]] = {}
+        dates: dict[str, list[pd.Series]] = {}
+        for frame in self.replications([metric]):
+            for name, rows in frame.groupby("scenario", sort=False):
+                blocks.setdefault(str(name), []).append(
+                    rows.pivot(index="rep", columns="day", values=metric))
+                dates.setdefault(str(name), []).append(
+                    rows.drop_duplicates("day").set_index("day")["date"])
         out = {}
-        for name, rows in frame.groupby("scenario", sort=False):
-            wide = rows.pivot(index="rep", columns="day", values=metric)
-            dates = rows.drop_duplicates("day").set_index("day").loc[wide.columns, "date"]
-            out[str(name)] = (pd.to_datetime(dates).to_numpy(), wide.to_numpy(dtype=float))
+        for name, parts in blocks.items():
+            wide = pd.concat(parts).sort_index().sort_index(axis=1)
+            when = pd.concat(dates[name])
+            when = when[~when.index.duplicated()].loc[wide.columns]
+            out[name] = (pd.to_datetime(when).to_numpy(), wide.to_numpy(dtype=float))
         return out
+
+
+def _split_last_replication(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(rows of every replication but the frame's last, rows of its last replication)."""
+    last = ((frame["scenario"] == frame["scenario"].iat[-1])
+            & (frame["rep"] == frame["rep"].iat[-1])).to_numpy()
+    return frame[~last].reset_index(drop=True), frame[last].reset_index(drop=True)

@@ -7,6 +7,7 @@ import logging
 import os
 import re
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from fakes import FakeScenario, fake_replication
 
 from sim.batch import run_batch
 from sim.cli import main
-from sim.executors import ProcessExecutor
+from sim.executors import IN_FLIGHT_PER_WORKER, ProcessExecutor
 
 HAS_DASK = importlib.util.find_spec("distributed") is not None
 needs_dask = pytest.mark.skipif(not HAS_DASK, reason="dask.distributed is not installed")
@@ -49,6 +50,12 @@ def raises_once(scenario: MarkedScenario, rep: int, root_seed: int):
 
 def always_fails(scenario, rep: int, root_seed: int):
     raise RuntimeError("model broke")
+
+
+def leave_a_file(path: str) -> str:
+    """A task that leaves its file behind as it starts."""
+    Path(path).touch()
+    return path
 
 
 @pytest.fixture(scope="module")
@@ -102,6 +109,18 @@ def test_a_dead_worker_process_is_replaced_and_its_chunks_rerun(tmp_path):
     assert len(reports) == 1 and "worker process died" in reports[0]
     expected = run_batch([scenario], reps=8, seed=2, workers=1, replicate=fake_replication)
     assert np.array_equal(batch.runs["fake"].values, expected.runs["fake"].values)
+
+
+def test_the_process_pool_runs_only_a_few_tasks_ahead_of_a_slow_caller(tmp_path):
+    tasks = [str(tmp_path / f"task-{i:02d}") for i in range(24)]
+    executor = ProcessExecutor(2)
+    taken = 0
+    for _ in executor.map_unordered(leave_a_file, tasks):
+        taken += 1
+        time.sleep(0.05)  # the caller saving a chunk: slower than the task
+        started = len(list(tmp_path.glob("task-*")))
+        assert started <= taken + IN_FLIGHT_PER_WORKER * executor.workers
+    assert taken == len(tasks)
 
 
 def test_a_task_that_fails_stops_the_batch_with_its_error():
