@@ -54,16 +54,17 @@ def test_a_batch_killed_part_way_resumes_to_the_uninterrupted_summary(small, tmp
 
 def test_ctrl_c_leaves_a_consistent_folder_and_says_how_to_resume(small, tmp_path):
     out = tmp_path / "stopped"
-    args = ["run", str(small), "--reps", "40", "--workers", "2", "--out", str(out), "--no-figures"]
+    # enough replications (24 chunks) that the batch cannot finish before the signal on a busy machine
+    args = ["run", str(small), "--reps", "120", "--workers", "2", "--out", str(out), "--no-figures"]
     process = caseload(*args, start_new_session=True,
                        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     wait_for_a_chunk(out, process)
     os.killpg(process.pid, signal.SIGINT)  # as a terminal's Ctrl-C: the whole process group
     _, stderr = process.communicate(timeout=60)
-    assert process.returncode == 130
+    assert process.returncode == 130, stderr
     last = stderr.strip().splitlines()[-1]
     assert "Traceback" not in stderr
-    assert last.endswith(f"to resume: caseload run {small} --reps 40 --workers 2 --out {out} "
+    assert last.endswith(f"to resume: caseload run {small} --reps 120 --workers 2 --out {out} "
                          f"--no-figures --resume")
     record = json.loads((out / "run.json").read_text())
     assert record["status"] == "interrupted"
