@@ -87,7 +87,7 @@ class Pathway:
         council.turnover.caseload_rose(worker)
         if not case.started:
             case.started = True
-            council.later(case.durations[0], self.stage_ends, case)
+            council.later(case.assessment_days(), self.stage_ends, case)
 
     def release_cases(self, worker: Worker) -> None:
         """A worker has gone: their cases wait again, at the front of their class."""
@@ -130,7 +130,7 @@ class Pathway:
         if self.escalation and case.worker is not None:
             overload = self._overload(case.worker, self.escalation_reference)
             table = escalated(table, 1.0 + self.escalation * overload)
-        u = case.uniforms[slot] if slot < CaseRows.SLOTS else self._overflow_uniform()
+        u = case.uniform(slot) if slot < CaseRows.SLOTS else self._overflow_uniform()
         following = choose(table, u)
         self._count(stage, -1)
         case.slot = slot + 1
@@ -159,6 +159,6 @@ class Pathway:
             self._drop_worker(case)
         elif case.queue_token:
             council.allocator.withdraw(case)
-        if share and case.uniforms[-1] < share:
+        if share and case.uniform(CaseRows.SLOTS) < share:
             council.later(case.rereferral_delay_days, self.rereferral_arrives)
         council.allocator.allocate()
