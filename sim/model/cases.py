@@ -15,7 +15,6 @@ from sim.streams import stream
 ASSESSMENT, CIN, CP, CLA, CLOSED = 0, 1, 2, 3, 4
 STAGES: tuple[str, ...] = ("assessment", "cin", "cp", "cla")
 OUTCOMES: tuple[str, ...] = ("close", "cin", "cp", "cla")
-OUTCOME_STAGE: tuple[int, ...] = (CLOSED, CIN, CP, CLA)
 
 # Index spaces of case rows, so the starting stock, new referrals and re-referrals never shift each
 # other's random numbers.
@@ -127,10 +126,14 @@ def cumulative_table(table) -> tuple[float, float, float, float]:
 
 def choose(cumulative: tuple[float, ...], u: float) -> int:
     """The stage an outcome table sends a case to, for a uniform u (CLOSED, CIN, CP or CLA)."""
-    for i, edge in enumerate(cumulative):
-        if u < edge:
-            return OUTCOME_STAGE[i]
-    return OUTCOME_STAGE[-1]
+    close, cin, cp, _cla = cumulative
+    if u < close:
+        return CLOSED
+    if u < cin:
+        return CIN
+    if u < cp:
+        return CP
+    return CLA
 
 
 def escalated(cumulative: tuple[float, ...], factor: float) -> tuple[float, ...]:
