@@ -60,12 +60,12 @@ class Council:
         self.counts = Counts()
         self.costs = Costs(scenario, self.first_day)
         self.permanent_staff_days = Accrual(self.first_day)
-        self.allocator = Allocator(list(scenario.allocation.priority),
-                                   scenario.allocation.when_full == "queue", self._assign)
         self.turnover = Turnover(scenario, lambda: self.env.now, self.later, self._resign)
+        self.pathway = Pathway(self, scenario, root_seed, rep, Uniforms(streams["overflow"]))
+        self.allocator = Allocator(list(scenario.allocation.priority),
+                                   scenario.allocation.when_full == "queue", self.pathway.assign)
         self.workforce = Workforce(self, scenario, PostStreams(scenario, root_seed, rep))
         self.managers = Managers(self, scenario, streams["managers"])
-        self.pathway = Pathway(self, scenario, root_seed, rep, Uniforms(streams["overflow"]))
         demand = scenario.demand
         self._overflow = [Draws(getattr(demand, stage).duration_days, streams["overflow"])
                           for stage in STAGES]
@@ -88,9 +88,6 @@ class Council:
 
     def overflow_duration(self, stage: int) -> float:
         return self._overflow[stage]()
-
-    def _assign(self, case, worker) -> None:
-        self.pathway.assign(case, worker)
 
     def _resign(self, worker, notice_days: float) -> None:
         self.workforce.resign(worker, notice_days)

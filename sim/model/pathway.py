@@ -88,7 +88,8 @@ class Pathway:
         worker.n += 1
         worker.last_allocation_day = now
         self.council.allocator.touch(worker)
-        self.turnover.caseload_rose(worker)
+        if self.turnover.follows_caseload:
+            self.turnover.caseload_rose(worker)
         if not case.started:
             case.started = True
             Call(self.env, case.assessment_days(), self.stage_ends, (case,))
@@ -124,7 +125,8 @@ class Pathway:
         if self.escalation and case.worker is not None:
             overload = self._overload(case.worker, self.escalation_reference)
             table = escalated(table, 1.0 + self.escalation * overload)
-        u = case.uniform(slot) if slot < CaseRows.SLOTS else self._overflow_uniform()
+        u = (case.uniforms[case.first_uniform + slot] if slot < CaseRows.SLOTS
+             else self._overflow_uniform())
         following = choose(table, u)
         self.open[stage] -= 1
         if stage == CLA:
