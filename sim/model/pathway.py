@@ -143,11 +143,10 @@ class Pathway:
             allocator = self.council.allocator
             allocator.withdraw(case)
             allocator.enqueue(case, front=True)
-        Call(self.env, self._duration(case), self.stage_ends, (case,))
-
-    def _duration(self, case: Case) -> float:
         days = case.predrawn_duration()
-        return self.council.overflow_duration(case.stage) if days is None else days
+        if days is None:
+            days = self.council.overflow_duration(following)
+        Call(self.env, days, self.stage_ends, (case,))
 
     def _close(self, case: Case) -> None:
         allocator = self.council.allocator
