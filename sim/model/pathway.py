@@ -125,7 +125,7 @@ class Pathway:
         if self.escalation and case.worker is not None:
             overload = self._overload(case.worker, self.escalation_reference)
             table = escalated(table, 1.0 + self.escalation * overload)
-        u = (case.uniforms[case.first_uniform + slot] if slot < CaseRows.SLOTS
+        u = (case.uniforms[case.first_uniform + slot] if slot < CaseRows.SLOTS  # case.uniform(slot)
              else self._overflow_uniform())
         following = choose(table, u)
         self.open[stage] -= 1
