@@ -6,10 +6,6 @@ from collections.abc import Callable
 import simpy
 
 
-def _fire(event: Call) -> None:
-    event.callback(*event.args)
-
-
 class Call(simpy.events.Event):
     """A timeout that calls `callback(*args)` when it fires: a SimPy event with no process.
 
@@ -17,15 +13,19 @@ class Call(simpy.events.Event):
     triggered and scheduled `delay` days ahead, like a Timeout.
     """
 
-    # the same for every Call, so held by the class: born triggered with no value, and nothing
-    # else waits on a Call (SimPy only iterates `callbacks`, then sets it to None on the instance)
-    callbacks = (_fire,)
-    _value = None
-    _ok = True
-
     def __init__(self, env: simpy.Environment, delay: float, callback: Callable,
                  args: tuple) -> None:
         self.env = env
+        self.callbacks = FIRE  # shared: nothing else waits on a Call, and SimPy only iterates it
+        self._value = None
+        self._ok = True
         self.callback = callback
         self.args = args
         env.schedule(self, simpy.events.NORMAL, delay)
+
+
+def _fire(event: Call) -> None:
+    event.callback(*event.args)
+
+
+FIRE = (_fire,)
