@@ -7,9 +7,9 @@ worker's `version` has moved on; stale entries are skipped and the heap is rebui
 """
 from __future__ import annotations
 
-import heapq
 from collections import deque
 from collections.abc import Callable
+from heapq import heappop, heappush
 from itertools import count
 
 from sim.model.cases import STAGES, Case
@@ -33,9 +33,9 @@ class Allocator:
     # workers -----------------------------------------------------------------------------------
     def touch(self, worker: Worker) -> None:
         """Re-key a worker after its caseload or cap changed (or when it starts)."""
-        worker.version += 1
-        heapq.heappush(self._heap, (worker.n - worker.cap, worker.last_allocation_day,
-                                    next(self._sequence), worker.version, worker))
+        version = worker.version = worker.version + 1
+        heappush(self._heap, (worker.n - worker.cap, worker.last_allocation_day,
+                              next(self._sequence), version, worker))
 
     def add_worker(self, worker: Worker) -> None:
         self._live_workers += 1
@@ -63,7 +63,7 @@ class Allocator:
             entry = heap[0]
             if entry[3] == entry[4].version:
                 return entry[4]
-            heapq.heappop(heap)
+            heappop(heap)
         return None
 
     # cases -------------------------------------------------------------------------------------

@@ -15,11 +15,13 @@ from sim.streams import stream
 ASSESSMENT, CIN, CP, CLA, CLOSED = 0, 1, 2, 3, 4
 STAGES: tuple[str, ...] = ("assessment", "cin", "cp", "cla")
 OUTCOMES: tuple[str, ...] = ("close", "cin", "cp", "cla")
-OUTCOME_STAGE: tuple[int, ...] = (CLOSED, CIN, CP, CLA)
 
 # Index spaces of case rows, so the starting stock, new referrals and re-referrals never shift each
 # other's random numbers.
 INITIAL_CASES, REFERRED_CASES, REREFERRED_CASES = 0, 1, 2
+
+# A case's row in its block: (uniforms, first uniform, durations, first duration, re-referral delay).
+Row = tuple[list, int, list, int, float]
 
 
 class Case:
@@ -28,15 +30,17 @@ class Case:
     stage: ASSESSMENT..CLA; started: the current stage's clock is running (an assessment starts at
     allocation); slot: how many stages have ended; referred_day: when it reached the front door;
     worker: the allocated worker or None; queue_token: nonzero while waiting in the allocation queue;
-    uniforms, durations, rereferral_delay_days: the case's pre-drawn row (see `CaseRows`).
+    uniforms, durations: the pre-drawn lists of the case's block, its own entries starting at
+    `first_uniform` and `first_duration`; rereferral_delay_days (see `CaseRows`).
     """
 
-    __slots__ = ("durations", "had_worker", "queue_token", "referred_day", "rereferral_delay_days",
-                 "slot", "stage", "started", "uniforms", "worker")
+    __slots__ = ("durations", "first_duration", "first_uniform", "had_worker", "queue_token",
+                 "referred_day", "rereferral_delay_days", "slot", "stage", "started", "uniforms",
+                 "worker")
 
-    def __init__(self, row: tuple[list, list, float], referred_day: float,
-                 stage: int = ASSESSMENT) -> None:
-        self.uniforms, self.durations, self.rereferral_delay_days = row
+    def __init__(self, row: Row, referred_day: float, stage: int = ASSESSMENT) -> None:
+        (self.uniforms, self.first_uniform, self.durations, self.first_duration,
+         self.rereferral_delay_days) = row
         self.referred_day = referred_day
         self.stage = stage
         self.started = False
@@ -45,13 +49,22 @@ class Case:
         self.queue_token = 0
         self.had_worker = False
 
+    def uniform(self, j: int) -> float:
+        """The uniform deciding the end of the case's j-th stage (j < SLOTS), or, for j == SLOTS,
+        whether it is referred again once closed."""
+        return self.uniforms[self.first_uniform + j]
+
+    def assessment_days(self) -> float:
+        """The pre-drawn length of the case's assessment (days)."""
+        return self.durations[self.first_duration]
+
     def predrawn_duration(self) -> float | None:
         """The pre-drawn length (days) of the current stage, or None beyond the row."""
         slot = self.slot
         if slot == 0:
-            return self.durations[0]
+            return self.durations[self.first_duration]
         if slot < CaseRows.SLOTS:
-            return self.durations[3 * slot + self.stage - 3]
+            return self.durations[self.first_duration + 3 * slot + self.stage - 3]
         return None
 
 
@@ -93,16 +106,15 @@ class CaseRows:
         delays = sample(self._delay_dist, rng(5), size).tolist()
         return uniforms, durations.ravel().tolist(), delays
 
-    def row(self, index: int) -> tuple[list, list, float]:
-        """(uniforms, durations, re-referral delay) of case `index`."""
+    def row(self, index: int) -> Row:
+        """Case `index`'s row: its block's lists and where its entries start (not copied)."""
         block, offset = divmod(index, self.BLOCK)
         rows = self._blocks.get(block)
         if rows is None:
             rows = self._blocks[block] = self._make_block(block)
             self._blocks.pop(block - 2, None)  # indices are used roughly in order
         uniforms, durations, delays = rows
-        u, w = offset * (self.SLOTS + 1), offset * self.WIDTH
-        return uniforms[u:u + self.SLOTS + 1], durations[w:w + self.WIDTH], delays[offset]
+        return uniforms, offset * (self.SLOTS + 1), durations, offset * self.WIDTH, delays[offset]
 
 
 def cumulative_table(table) -> tuple[float, float, float, float]:
@@ -114,10 +126,14 @@ def cumulative_table(table) -> tuple[float, float, float, float]:
 
 def choose(cumulative: tuple[float, ...], u: float) -> int:
     """The stage an outcome table sends a case to, for a uniform u (CLOSED, CIN, CP or CLA)."""
-    for i, edge in enumerate(cumulative):
-        if u < edge:
-            return OUTCOME_STAGE[i]
-    return OUTCOME_STAGE[-1]
+    close, cin, cp, _cla = cumulative
+    if u < close:
+        return CLOSED
+    if u < cin:
+        return CIN
+    if u < cp:
+        return CP
+    return CLA
 
 
 def escalated(cumulative: tuple[float, ...], factor: float) -> tuple[float, ...]:

@@ -11,6 +11,7 @@ import simpy
 
 from sim.distributions import Draws, Uniforms, sample_residual
 from sim.model.allocation import Allocator
+from sim.model.call import Call
 from sim.model.cases import STAGES
 from sim.model.costs import Accrual, Costs
 from sim.model.demand import draw_referrals
@@ -25,30 +26,6 @@ from sim.model.workforce import Workforce
 from sim.streams import stream
 
 DAYS_PER_YEAR = 365.25
-
-
-class Call(simpy.events.Event):
-    """A timeout that calls `callback(*args)` when it fires: a SimPy event with no process.
-
-    Lighter than `Timeout` plus a closure (it is the model's most common object): it is born
-    triggered and scheduled `delay` days ahead, like a Timeout.
-    """
-
-    def __init__(self, env: simpy.Environment, delay: float, callback, args: tuple) -> None:
-        self.env = env
-        self.callbacks = FIRE  # shared: nothing else waits on a Call, and SimPy only iterates it
-        self._value = None
-        self._ok = True
-        self.callback = callback
-        self.args = args
-        env.schedule(self, simpy.events.NORMAL, delay)
-
-
-def _fire(event: Call) -> None:
-    event.callback(*event.args)
-
-
-FIRE = (_fire,)
 
 
 class Counts:
@@ -83,12 +60,12 @@ class Council:
         self.counts = Counts()
         self.costs = Costs(scenario, self.first_day)
         self.permanent_staff_days = Accrual(self.first_day)
-        self.allocator = Allocator(list(scenario.allocation.priority),
-                                   scenario.allocation.when_full == "queue", self._assign)
         self.turnover = Turnover(scenario, lambda: self.env.now, self.later, self._resign)
+        self.pathway = Pathway(self, scenario, root_seed, rep, Uniforms(streams["overflow"]))
+        self.allocator = Allocator(list(scenario.allocation.priority),
+                                   scenario.allocation.when_full == "queue", self.pathway.assign)
         self.workforce = Workforce(self, scenario, PostStreams(scenario, root_seed, rep))
         self.managers = Managers(self, scenario, streams["managers"])
-        self.pathway = Pathway(self, scenario, root_seed, rep, Uniforms(streams["overflow"]))
         demand = scenario.demand
         self._overflow = [Draws(getattr(demand, stage).duration_days, streams["overflow"])
                           for stage in STAGES]
@@ -111,9 +88,6 @@ class Council:
 
     def overflow_duration(self, stage: int) -> float:
         return self._overflow[stage]()
-
-    def _assign(self, case, worker) -> None:
-        self.pathway.assign(case, worker)
 
     def _resign(self, worker, notice_days: float) -> None:
         self.workforce.resign(worker, notice_days)
@@ -151,19 +125,20 @@ class Council:
         self.allocator.allocate()
 
     def _schedule_referrals(self) -> None:
+        """Each referral's arrival schedules the next: one pending arrival at a time."""
         times = self.referrals.to_allocate.tolist()
         if not times:
             return
-        position = 0
+        env, arrives, position = self.env, self.pathway.referral_arrives, 0
 
         def arrive() -> None:
             nonlocal position
-            self.pathway.referral_arrives()
+            arrives()
             position += 1
             if position < len(times):
-                self.later(times[position] - self.env.now, arrive)
+                Call(env, times[position] - env.now, arrive, ())
 
-        self.later(times[0] - self.env.now, arrive)
+        Call(env, times[0] - env.now, arrive, ())
 
     def run(self) -> int:
         """Simulate to the horizon; returns the number of SimPy events processed."""

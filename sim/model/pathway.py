@@ -6,6 +6,7 @@ allocated.
 """
 from __future__ import annotations
 
+from sim.model.call import Call
 from sim.model.cases import (
     ASSESSMENT,
     CLA,
@@ -29,6 +30,7 @@ class Pathway:
 
     def __init__(self, council, scenario, root_seed: int, rep: int, overflow_uniforms) -> None:
         self.council = council
+        self.env, self.counts, self.turnover = council.env, council.counts, council.turnover
         demand = scenario.demand
         self.tables = (cumulative_table(demand.assessment.outcome), cumulative_table(demand.cin.next),
                        cumulative_table(demand.cp.next), cumulative_table(demand.cla.next))
@@ -41,6 +43,8 @@ class Pathway:
         self.escalation = scenario.effects.cla_escalation
         self.escalation_reference = scenario.effects.reference_caseload
         self.open = [0, 0, 0, 0]
+        self._placements = council.costs.placements
+        self._placement_per_child_day = council.costs.placement_per_child_day
         self._overflow_uniform = overflow_uniforms
 
     # creating cases ----------------------------------------------------------------------------
@@ -48,46 +52,47 @@ class Pathway:
         index = self.next_index[space]
         self.next_index[space] = index + 1
         case = Case(self.rows[space].row(index), referred_day, stage)
-        self._count(stage, +1)
+        self.open[stage] += 1
+        if stage == CLA:
+            self._placements_changed()
         return case
 
     def referral_arrives(self, space: int = REFERRED_CASES) -> None:
         """A referral passes the front door: it waits for a worker to start its assessment."""
-        council = self.council
-        council.allocator.offer(self.new_case(space, council.now))
+        self.council.allocator.offer(self.new_case(space, self.env.now))
 
     def rereferral_arrives(self) -> None:
-        self.council.counts.rereferrals += 1
+        self.counts.rereferrals += 1
         self.referral_arrives(REREFERRED_CASES)
 
     def start_stock(self, stage: int, remaining_days: float, elapsed_days: float) -> Case:
         """A case open at the start, part-way through `stage` (its clock already running)."""
-        council = self.council
-        case = self.new_case(INITIAL_CASES, council.now - elapsed_days, stage)
+        case = self.new_case(INITIAL_CASES, self.env.now - elapsed_days, stage)
         case.started = True
-        council.later(remaining_days, self.stage_ends, case)
+        Call(self.env, remaining_days, self.stage_ends, (case,))
         return case
 
     # allocation --------------------------------------------------------------------------------
     def assign(self, case: Case, worker: Worker) -> None:
         """The allocator gives `case` to `worker`."""
-        council = self.council
-        now = council.now
+        now = self.env.now
         if case.had_worker:
-            council.counts.worker_changes += 1
+            self.counts.worker_changes += 1
         elif not case.started:  # a new referral's first allocation
-            council.counts.waits += 1
-            council.counts.wait_days += now - case.referred_day
+            counts = self.counts
+            counts.waits += 1
+            counts.wait_days += now - case.referred_day
         case.had_worker = True
         case.worker = worker
         worker.cases[case] = None
         worker.n += 1
         worker.last_allocation_day = now
-        council.allocator.touch(worker)
-        council.turnover.caseload_rose(worker)
+        self.council.allocator.touch(worker)
+        if self.turnover.follows_caseload:
+            self.turnover.caseload_rose(worker)
         if not case.started:
             case.started = True
-            council.later(case.durations[0], self.stage_ends, case)
+            Call(self.env, case.assessment_days(), self.stage_ends, (case,))
 
     def release_cases(self, worker: Worker) -> None:
         """A worker has gone: their cases wait again, at the front of their class."""
@@ -99,20 +104,10 @@ class Pathway:
         worker.n = 0
         allocator.allocate()
 
-    def _drop_worker(self, case: Case) -> None:
-        worker = case.worker
-        case.worker = None
-        del worker.cases[case]
-        worker.n -= 1
-        self.council.allocator.touch(worker)
-
     # stages ------------------------------------------------------------------------------------
-    def _count(self, stage: int, delta: int) -> None:
-        self.open[stage] += delta
-        if stage == CLA:
-            costs = self.council.costs
-            costs.placements.set_rate(self.council.now,
-                                      self.open[CLA] * costs.placement_per_child_day)
+    def _placements_changed(self) -> None:
+        """Placement costs accrue at a rate that follows the number of children in care."""
+        self._placements.set_rate(self.env.now, self.open[CLA] * self._placement_per_child_day)
 
     @staticmethod
     def _overload(worker: Worker | None, reference: float | None) -> float:
@@ -121,44 +116,52 @@ class Pathway:
         return max(0.0, worker.n / (reference or worker.cap) - 1.0)
 
     def stage_ends(self, case: Case) -> None:
-        council = self.council
         stage, slot = case.stage, case.slot
         if stage == ASSESSMENT:
-            council.counts.assessments += 1
-            council.counts.assessments_on_time += council.now - case.referred_day <= ON_TIME_DAYS
+            counts = self.counts
+            counts.assessments += 1
+            counts.assessments_on_time += self.env.now - case.referred_day <= ON_TIME_DAYS
         table = self.tables[stage]
         if self.escalation and case.worker is not None:
             overload = self._overload(case.worker, self.escalation_reference)
             table = escalated(table, 1.0 + self.escalation * overload)
-        u = case.uniforms[slot] if slot < CaseRows.SLOTS else self._overflow_uniform()
+        u = (case.uniforms[case.first_uniform + slot] if slot < CaseRows.SLOTS  # case.uniform(slot)
+             else self._overflow_uniform())
         following = choose(table, u)
-        self._count(stage, -1)
+        self.open[stage] -= 1
+        if stage == CLA:
+            self._placements_changed()
         case.slot = slot + 1
         if following == CLOSED:
             self._close(case)
             return
         case.stage = following
-        self._count(following, +1)
+        self.open[following] += 1
+        if following == CLA:
+            self._placements_changed()
         if case.queue_token:  # waiting: move to the queue of its new priority class
-            council.allocator.withdraw(case)
-            council.allocator.enqueue(case, front=True)
-        council.later(self._duration(case), self.stage_ends, case)
-
-    def _duration(self, case: Case) -> float:
+            allocator = self.council.allocator
+            allocator.withdraw(case)
+            allocator.enqueue(case, front=True)
         days = case.predrawn_duration()
-        return self.council.overflow_duration(case.stage) if days is None else days
+        if days is None:
+            days = self.council.overflow_duration(following)
+        Call(self.env, days, self.stage_ends, (case,))
 
     def _close(self, case: Case) -> None:
-        council = self.council
+        allocator = self.council.allocator
         worker = case.worker
         share = self.rereferral_share
         if share and self.rereferral_effect:
             share = min(1.0, share * (1.0 + self.rereferral_effect
                                       * self._overload(worker, self.rereferral_reference)))
-        if worker is not None:
-            self._drop_worker(case)
+        if worker is not None:  # the worker drops the case
+            case.worker = None
+            del worker.cases[case]
+            worker.n -= 1
+            allocator.touch(worker)
         elif case.queue_token:
-            council.allocator.withdraw(case)
-        if share and case.uniforms[-1] < share:
-            council.later(case.rereferral_delay_days, self.rereferral_arrives)
-        council.allocator.allocate()
+            allocator.withdraw(case)
+        if share and case.uniform(CaseRows.SLOTS) < share:
+            Call(self.env, case.rereferral_delay_days, self.rereferral_arrives, ())
+        allocator.allocate()

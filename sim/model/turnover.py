@@ -41,6 +41,7 @@ class Turnover:
         settings = scenario.workforce.turnover
         self.base_per_day = settings.annual_rate / DAYS_PER_YEAR
         self.elasticity = settings.caseload_elasticity
+        self.follows_caseload = self.elasticity > 0  # else caseload changes need no check
         self.level_multiplier = {"nqsw": 1.0, "sw": 1.0, "senior": 1.0}
         for level, spec in scenario.workforce.levels.items():
             self.level_multiplier[level] = spec.turnover_multiplier
@@ -75,7 +76,7 @@ class Turnover:
     def caseload_rose(self, worker: Worker) -> None:
         """Keep the worker's candidate rate above their hazard after their caseload went up (it
         can only have risen past the rate if caseload matters and they are over cap)."""
-        if self.elasticity and worker.n > worker.cap:
+        if self.follows_caseload and worker.n > worker.cap:
             self.hazard_changed(worker)
 
     def hazard_changed(self, worker: Worker) -> None:
