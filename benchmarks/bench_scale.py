@@ -1,11 +1,12 @@
 """Monte Carlo at scale: 2-worker speed-up, the parent's peak memory, and what common random
 numbers buy.
 
-Usage: python benchmarks/bench_scale.py [--speed-reps N] [--crn-reps N] [--skip speed,memory,crn]
+Usage: python benchmarks/bench_scale.py [--speed-reps N] [--speed-rounds N] [--crn-reps N]
+                                         [--skip speed,memory,crn]
 
 Prints:
 - speed-up of 2 local worker processes over 1 (in-process) on the Manchester plan (5 years),
-  pool start-up included;
+  pool start-up included, timed in alternation over a few rounds (median reported);
 - peak memory (resident set, ru_maxrss) of the parent process for 200 and for 2,000 replications
   written to a results folder, each in a fresh process, with a cheap stand-in replication that
   returns arrays of the Manchester plan's shape (262 weekly samples x every metric), so only the
@@ -26,7 +27,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-from scipy import stats
 
 import sim
 from sim.metrics import METRIC_INDEX, METRIC_NAMES
@@ -46,16 +46,24 @@ def cheap_replication(scenario, rep: int, root_seed: int) -> Replication:
     return Replication(rep=rep, days=days, values=values, events=1)
 
 
-def speed_up(reps: int) -> None:
+def speed_up(reps: int, rounds: int) -> None:
+    """Time 1 worker and 2 workers in alternation, `rounds` times: on a shared machine other jobs
+    come and go, so one pair of timings can mislead; the median of the rounds is the figure."""
     scenario = sim.load_scenario(PLAN)
-    seconds = {}
-    for workers in (1, 2):
-        began = time.perf_counter()
-        sim.run(scenario, reps=reps, seed=1, workers=workers)
-        seconds[workers] = time.perf_counter() - began
-    print(f"speed-up, {reps} replications of {scenario.name} ({scenario.years:g} years): "
-          f"1 worker {seconds[1]:.1f} s, 2 workers {seconds[2]:.1f} s, "
-          f"speed-up {seconds[1] / seconds[2]:.2f}")
+    sim.run(scenario, reps=1, seed=1, workers=1)  # imports and caches, outside the timings
+    ratios = []
+    for round_ in range(1, rounds + 1):
+        seconds = {}
+        for workers in (1, 2):
+            began = time.perf_counter()
+            sim.run(scenario, reps=reps, seed=1, workers=workers)
+            seconds[workers] = time.perf_counter() - began
+        ratios.append(seconds[1] / seconds[2])
+        print(f"speed-up round {round_}, {reps} replications of {scenario.name} "
+              f"({scenario.years:g} years): 1 worker {seconds[1]:.1f} s, "
+              f"2 workers {seconds[2]:.1f} s (pool start-up included), "
+              f"speed-up {ratios[-1]:.2f}")
+    print(f"speed-up with 2 workers, median of {rounds} rounds: {np.median(ratios):.2f}")
 
 
 def memory_child(reps: int) -> None:
@@ -104,6 +112,8 @@ def crn_ratio(reps: int) -> None:
 def width_ratio_interval(ratio: float, reps: int, level: float = 0.95) -> tuple[float, float]:
     """Interval for the ratio of two standard deviations, each from `reps` replications, given
     their sample ratio (F distribution; approximate, as the two designs share some seeds)."""
+    from scipy import stats  # here, not at the top: worker processes re-import this module
+
     tail = (1 - level) / 2
     f_low, f_high = stats.f.ppf([tail, 1 - tail], reps - 1, reps - 1)
     return ratio / np.sqrt(f_high), ratio / np.sqrt(f_low)
@@ -112,6 +122,7 @@ def width_ratio_interval(ratio: float, reps: int, level: float = 0.95) -> tuple[
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--speed-reps", type=int, default=16)
+    parser.add_argument("--speed-rounds", type=int, default=3)
     parser.add_argument("--crn-reps", type=int, default=30)
     parser.add_argument("--skip", default="", help="comma-separated: speed, memory, crn")
     parser.add_argument("--memory-child", type=int, default=None, help=argparse.SUPPRESS)
@@ -121,7 +132,7 @@ def main() -> None:
         return
     skip = set(filter(None, args.skip.split(",")))
     if "speed" not in skip:
-        speed_up(args.speed_reps)
+        speed_up(args.speed_reps, args.speed_rounds)
     if "memory" not in skip:
         peak_memory()
     if "crn" not in skip:

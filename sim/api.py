@@ -19,7 +19,6 @@ import pandas as pd
 
 from sim.batch import (
     Batch,
-    Replicate,
     Store,
     check_names,
     chunk_size_for,
@@ -27,6 +26,7 @@ from sim.batch import (
     plan_executor,
     run_batch,
 )
+from sim.chunk_task import Replicate
 from sim.comparison import comparison_table, difference_over_time
 from sim.executors import Report, warn
 from sim.files import WriteFailed, atomic_path

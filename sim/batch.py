@@ -11,22 +11,19 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from tqdm import tqdm
 
+from sim.chunk_task import ChunkTask, Replicate, run_chunk
 from sim.executors import Executor, Report, make_executor, resolve_workers, warn
 from sim.metrics import METRIC_NAMES
 from sim.provenance import scenario_hash
 from sim.stopping import HorizonTracker, StoppingRule
 from sim.store import Chunk, FolderStore, Manifest, MemoryStore
-
-Replicate = Callable[[Any, int, int], Any]
-"""`replicate(scenario, rep, root_seed) -> Replication`: one replication, a pure function."""
 
 MAX_CHUNK = 25
 MAX_ADAPTIVE_CHUNK = 5
@@ -34,33 +31,6 @@ MAX_ADAPTIVE_CHUNK = 5
 INDEPENDENT_KEY = 0x1D  # spawn key of independent per-scenario seeds (any fixed number)
 
 Store = FolderStore | MemoryStore
-
-
-@dataclass(frozen=True)
-class ChunkTask:
-    """Replications `first`..`last` (inclusive) of one scenario: the unit of work sent to a worker."""
-
-    scenario: Any
-    first: int
-    last: int
-    seed: int
-    replicate: Replicate
-
-    @property
-    def label(self) -> str:
-        """How failures name this task."""
-        return f"replications {self.first}-{self.last} of {self.scenario.name}"
-
-
-def run_chunk(task: ChunkTask) -> Chunk:
-    """Run one chunk of replications (a module-level function, so worker processes can run it)."""
-    replications = []
-    for rep in range(task.first, task.last + 1):
-        replication = task.replicate(task.scenario, rep, task.seed)
-        if replication.rep != rep:
-            raise ValueError(f"replication {rep} of {task.scenario.name} says it is {replication.rep}")
-        replications.append(replication)
-    return Chunk.from_replications(task.scenario.name, replications, len(METRIC_NAMES))
 
 
 def chunk_size_for(reps: int, workers: int, adaptive: bool = False) -> int:

@@ -35,7 +35,8 @@ from typing import Literal
 import numpy as np
 from scipy import stats
 
-from sim.batch import Replicate, Store, chunk_size_for, open_store, run_batch
+from sim.batch import Store, chunk_size_for, open_store, run_batch
+from sim.chunk_task import Replicate
 from sim.executors import Executor, ProcessExecutor, Report, make_executor, warn
 from sim.metrics import METRIC_NAMES
 from sim.scenario import Scenario, with_overrides

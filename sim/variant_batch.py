@@ -19,13 +19,13 @@ import numpy as np
 from sim.api import _finished, _run_record, _stopped, stopping_rule
 from sim.batch import (
     Batch,
-    Replicate,
     check_names,
     chunk_size_for,
     open_store,
     plan_executor,
     run_batch,
 )
+from sim.chunk_task import Replicate
 from sim.executors import Report, warn
 from sim.provenance import scenario_hash, scenario_record, write_run_json
 from sim.stopping import StoppingRule
