@@ -2,6 +2,9 @@
 
 Usage: python benchmarks/bench_run.py [SCENARIO.toml] [--reps N] [--set KEY=VALUE ...]
 Both are measured in the same run on one core, so their ratio is meaningful on a noisy machine.
+Beside them, SimPy's own floor for this model: the model's number of events fired through a queue
+as deep as the model's (about one pending event per allocated case and per post), by events that
+do nothing but schedule the next one -- what SimPy alone costs before any model logic.
 `--set warmup_days=0` times the plan's five years without the council's one-year warm-up.
 """
 from __future__ import annotations
@@ -11,8 +14,11 @@ import random
 import time
 from pathlib import Path
 
+import numpy as np
 import simpy
 
+from sim.metrics import METRIC_INDEX
+from sim.model.call import Call
 from sim.model.council import run_replication
 from sim.scenario import load_scenario, parse_set_option
 
@@ -52,6 +58,32 @@ def bare_mmc(target_events: int, servers: int = 20, seed: int = 1) -> tuple[int,
     return events, time.perf_counter() - began
 
 
+def simpy_floor(events: int, depth: int, seed: int = 1) -> float:
+    """Seconds SimPy needs to fire `events` of the model's own kind of event (`Call`) through a
+    queue kept `depth` deep, when each event only schedules the next (no model logic)."""
+    rng = random.Random(seed)
+    env = simpy.Environment()
+
+    def fire() -> None:
+        Call(env, rng.expovariate(1.0 / depth), fire, ())
+
+    for _ in range(depth):
+        fire()
+    step = env.step
+    began = time.perf_counter()
+    for _ in range(events):
+        step()
+    return time.perf_counter() - began
+
+
+def pending_events(replication) -> int:
+    """About how many events the model holds pending: one stage end per allocated case, one clock
+    or campaign per post (the mean over the replication's samples)."""
+    values = replication.values
+    allocated = values[:, METRIC_INDEX["open_cases"]] - values[:, METRIC_INDEX["unallocated"]]
+    return round(float(np.mean(allocated + values[:, METRIC_INDEX["establishment"]])))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("scenario", nargs="?", type=Path, default=DEFAULT)
@@ -62,8 +94,9 @@ def main() -> None:
     scenario = load_scenario(args.scenario, dict(map(parse_set_option, args.overrides)))
     run_replication(scenario, 999, 1)  # warm imports and caches
     began = time.perf_counter()
-    events = sum(run_replication(scenario, rep, 1).events for rep in range(args.reps))
+    replications = [run_replication(scenario, rep, 1) for rep in range(args.reps)]
     seconds = time.perf_counter() - began
+    events = sum(replication.events for replication in replications)
     model_rate = events / seconds
     bare_events, bare_seconds = bare_mmc(events // args.reps)
     bare_rate = bare_events / bare_seconds
@@ -74,6 +107,11 @@ def main() -> None:
     print(f"model events per second: {model_rate:,.0f}")
     print(f"bare SimPy M/M/c events per second: {bare_rate:,.0f} ({bare_events:,} events)")
     print(f"ratio model / bare: {model_rate / bare_rate:.2f}")
+    depth = pending_events(replications[0])
+    floor = simpy_floor(events // args.reps, depth)
+    print(f"SimPy alone, {events // args.reps:,} callback events through a queue {depth:,} deep: "
+          f"{floor:.3f} s ({events / args.reps / floor:,.0f} events per second); "
+          f"the model's own logic: {seconds / args.reps - floor:.3f} s per replication")
 
 
 if __name__ == "__main__":
