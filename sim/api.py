@@ -49,7 +49,7 @@ class Results:
     """The replications of a batch and the tables made from them.
 
     reps: replications used (fewer than asked for when a stopping rule was met). seeds: the root
-    seed of each scenario's replications. events: SimPy events processed in total. wall_seconds:
+    seed of each scenario's replications. events: model events processed in total. wall_seconds:
     elapsed time of the batch. stopping: run.json's record of the stopping rule (or None).
     reused: replications taken from the results folder (resumed) rather than run.
     """

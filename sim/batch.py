@@ -136,7 +136,7 @@ class Batch:
     reps: replications used (fewer than asked for when a stopping rule was met).
     reused: replications found in the store (resumed) rather than run now.
     stopping: the stopping rule's record (None without a rule).
-    wall_seconds: elapsed time of the batch. events: SimPy events processed, summed over
+    wall_seconds: elapsed time of the batch. events: model events processed, summed over
     replications and scenarios.
     """
 

@@ -56,7 +56,7 @@ class Chunk:
     rep: replication indices (k,), increasing.
     days: sample times, days since the scenario's start (n,); the same for every replication.
     values: metric samples (k, n, m), metrics in `sim.metrics.METRIC_NAMES` order.
-    events: SimPy events processed per replication (k,).
+    events: model events processed per replication (k,) (see `Replication.events`).
     """
 
     scenario: str

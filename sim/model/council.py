@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import gc
 
-import simpy
-
 from sim.distributions import Draws, Uniforms, sample_residual
 from sim.model.allocation import Allocator
 from sim.model.call import Call
 from sim.model.cases import STAGES
 from sim.model.costs import Accrual, Costs
 from sim.model.demand import draw_referrals
+from sim.model.environment import Environment
 from sim.model.managers import Managers
 from sim.model.pathway import Pathway
 from sim.model.policy import Policy
@@ -54,7 +53,7 @@ class Council:
         self.scenario = scenario
         self.first_day = -float(scenario.warmup_days)
         self.last_day = scenario.years * DAYS_PER_YEAR
-        self.env = simpy.Environment(initial_time=self.first_day)
+        self.env = Environment(initial_time=self.first_day)
         streams = {p: stream(root_seed, rep, p) for p in ("initial", "managers", "overflow")}
         self.streams = streams
         self.counts = Counts()
@@ -124,35 +123,16 @@ class Council:
             self.pathway.referral_arrives()
         self.allocator.allocate()
 
-    def _schedule_referrals(self) -> None:
-        """Each referral's arrival schedules the next: one pending arrival at a time."""
-        times = self.referrals.to_allocate.tolist()
-        if not times:
-            return
-        env, arrives, position = self.env, self.pathway.referral_arrives, 0
-
-        def arrive() -> None:
-            nonlocal position
-            arrives()
-            position += 1
-            if position < len(times):
-                Call(env, times[position] - env.now, arrive, ())
-
-        Call(env, times[0] - env.now, arrive, ())
-
     def run(self) -> int:
-        """Simulate to the horizon; returns the number of SimPy events processed."""
+        """Simulate to the horizon; returns the number of events processed (SimPy's events and
+        the referral arrivals, which the run loop takes from their pre-drawn list)."""
         self._start_state()
-        self._schedule_referrals()
         Policy(self, self.scenario).schedule(self.last_day)
         self.recorder.schedule()
         # the last sample may sit a rounding error past the horizon: run to it
-        env, last_day, events = self.env, max(self.last_day, self.recorder.days[-1]), 0
-        step, peek = env.step, env.peek
-        while peek() <= last_day:
-            step()
-            events += 1
-        return events
+        return self.env.run_merged(max(self.last_day, self.recorder.days[-1]),
+                                   self.referrals.to_allocate.tolist(),
+                                   self.pathway.referral_arrives)
 
 
 def run_replication(scenario, rep: int, root_seed: int) -> Replication:

@@ -10,7 +10,8 @@ class Replication:
 
     days: sample times, days since the scenario's `start` (shape (n,)).
     values: metric values, one column per name in `sim.metrics.METRIC_NAMES` (shape (n, m)).
-    events: SimPy events processed by the replication (warm-up included).
+    events: events processed by the replication (warm-up included): SimPy events and referral
+    arrivals (which the run loop takes from their pre-drawn list).
     """
 
     rep: int
