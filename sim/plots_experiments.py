@@ -111,9 +111,10 @@ def plot_sensitivity(sensitivity: pd.DataFrame) -> Figure:
             part = rows[rows["index"] == index].set_index("param").reindex(order)
             value = part["value"].to_numpy(float)
             low, high = part["ci_low"].to_numpy(float), part["ci_high"].to_numpy(float)
-            errors = np.vstack([value - low, high - value])
+            errors = np.abs(np.vstack([value - low, high - value]))
             ax.barh(np.arange(len(order)) + (0.5 - i) * height, value, height, color=colour,
-                    label=INDEX_NAMES.get(index, index), xerr=np.abs(np.nan_to_num(errors)),
+                    label=INDEX_NAMES.get(index, index),
+                    xerr=None if np.isnan(errors).all() else errors,  # SALib: none for sigma
                     error_kw={"elinewidth": 0.8, "capsize": 1.5, "ecolor": GREY})
         ax.set_yticks(np.arange(len(order)), order, fontsize=7)
         ax.grid(axis="y", visible=False)
@@ -124,7 +125,7 @@ def plot_sensitivity(sensitivity: pd.DataFrame) -> Figure:
         ax.legend(loc="lower right", fontsize=7, framealpha=0.9)
     name = {"morris": "Morris screening", "sobol": "Sobol indices"}.get(method, method)
     titled(axes[0].figure, "Which parameters matter most?",
-           f"{name}; bars: 95% confidence intervals; most influential at the top")
+           f"{name}; whiskers: 95% intervals, where given; most influential on top")
     return axes[0].figure
 
 
