@@ -7,10 +7,10 @@ Usage: python benchmarks/bench_scale.py [--speed-reps N] [--speed-rounds N] [--c
 Prints:
 - speed-up of 2 local worker processes over 1 (in-process) on the Manchester plan (5 years),
   pool start-up included, timed in alternation over a few rounds (median reported);
-- peak memory (resident set high-water mark) of the parent process for 200 and for 2,000 replications
-  written to a results folder, each in a fresh process, with a cheap stand-in replication that
-  returns arrays of the Manchester plan's shape (262 weekly samples x every metric), so only the
-  batch machinery (store, streaming tables, figures) is measured;
+- peak memory (resident set high-water mark) of the parent process for 200 and for 2,000
+  replications written to a results folder, each in a fresh process, with a cheap stand-in
+  replication that returns arrays of the Manchester plan's shape (262 weekly samples x every
+  metric), so only the batch machinery (store, streaming tables, figures) is measured;
 - the width of the 95% CI of the year-3 caseload_mean difference (Manchester plan minus no plan)
   with independent random numbers divided by its width with common random numbers, with an
   interval for that ratio (it is itself an estimate from a few dozen replications), the ceiling
@@ -29,10 +29,12 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 import sim
 from sim.metrics import METRIC_INDEX, METRIC_NAMES
 from sim.model.replication import Replication
+from sim.tables import year_end_samples
 
 ROOT = Path(__file__).resolve().parents[1]
 PLAN = ROOT / "scenarios" / "manchester-2016-plan.toml"
@@ -145,8 +147,11 @@ def crn_ratio(scenarios: list, reps: int) -> None:
 
 
 def year_3_position(result, scenario) -> int:
-    """Index of the sample closing year 3 (as comparison.csv picks it)."""
-    return int(np.searchsorted(result.days(scenario.name), 3 * 365.25 + 1e-9, side="right")) - 1
+    """Index of the sample closing year 3, picked by the rule comparison.csv uses."""
+    days = result.days(scenario.name)
+    ends = year_end_samples(pd.DataFrame({"scenario": scenario.name, "day": days}),
+                            {scenario.name: 3.0})
+    return int(np.flatnonzero(days == ends.loc[ends["year"] == 3, "day"].item())[0])
 
 
 def year_3_differences(result, scenarios) -> np.ndarray:

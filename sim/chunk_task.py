@@ -18,7 +18,7 @@ Replicate = Callable[[Any, int, int], Any]
 
 @dataclass(frozen=True)
 class ChunkTask:
-    """Replications `first`..`last` (inclusive) of one scenario: the unit of work sent to a worker."""
+    """Replications `first`..`last` (inclusive) of one scenario: the unit of work a worker runs."""
 
     scenario: Any
     first: int
@@ -38,6 +38,7 @@ def run_chunk(task: ChunkTask) -> Chunk:
     for rep in range(task.first, task.last + 1):
         replication = task.replicate(task.scenario, rep, task.seed)
         if replication.rep != rep:
-            raise ValueError(f"replication {rep} of {task.scenario.name} says it is {replication.rep}")
+            raise ValueError(f"replication {rep} of {task.scenario.name} "
+                             f"says it is {replication.rep}")
         replications.append(replication)
     return Chunk.from_replications(task.scenario.name, replications, len(METRIC_NAMES))
