@@ -1,13 +1,16 @@
 """`caseload baseline`: a no-plan scenario for any English council, from the bundled DfE tables.
 
 `baseline_scenario_text(la, year)` automates what `scenarios/councils/manchester-2016.toml` does by
-hand. Demand: the year's referrals and no-further-action share; the assessment outcome from the
-not-in-need share; child in need stocks and flows turned into stage durations by Little's law
-(open cases of a stage = entries a year x mean years), so that the starting open cases are the
-steady state and add up to DfE's count of cases held by case-holding social workers. Workforce:
-DfE's case-holders split into permanent staff by level and agency workers, with an establishment,
-recruitment and agency cover that keep them stationary given DfE's turnover and vacancy rates
-(`sim.baseline_workforce`). The starting caseload is then DfE's cases / case-holders.
+hand, for 30 September `year` (DfE's workforce census date, 2017 to 2022). Starting open cases:
+DfE's cases held on that date, split by stage in the proportions of DfE's child protection plans
+and children looked after among its children in need at 31 March `year`. Demand: the referrals and
+no-further-action share of the year to 31 March `year`, growing at the council's own recent trend
+(`referral_trend`); the assessment outcome from the not-in-need share; stage durations by Little's
+law (open cases of a stage = entries a year x mean years), so that the starting open cases are the
+steady state. Workforce: DfE's case-holders of the same census split into permanent staff by level
+and agency workers, with an establishment, recruitment and agency cover that keep them stationary
+given DfE's turnover and vacancy rates (`sim.baseline_workforce`). The starting caseload is then
+DfE's cases / case-holders.
 
 Every figure in the file carries a comment: "DfE <dataset> <year> (<column>)", "derived: ...", or
 "assumption: ..."; the file opens with the list of assumptions and of DfE figures that were
@@ -23,16 +26,20 @@ from dataclasses import dataclass, field
 
 from sim import __version__
 from sim import baseline_workforce as wf
-from sim.dfe import WORKFORCE_YEAR, BaselineError, Extract, Figure, display, extract, slug
+from sim.dfe import (
+    LOCAL, NATIONAL, REGIONAL, WORKFORCE_YEARS, BaselineError, Extract, Figure, display, extract,
+    marker, slug,
+)
 
-__all__ = ["BaselineError", "baseline_scenario_text", "years_available"]
+__all__ = ["BaselineError", "Trend", "baseline_scenario_text", "referral_trend",
+           "years_available"]
 
 DAYS = 365.25
 ASSESSMENT_DAYS = 45.0   # FACTS: mean about 32 working days x 7/5
 CP_DAYS = 305.0          # FACTS: child protection plan about 10 months
 CLA_DAYS = 950.0         # FACTS: period in care about 2.6 years
-CP_SHARE = 0.13          # of the children in need stock
-CLA_SHARE = 0.19
+CLA_SHARE = 0.19         # of the children in need stock, where DfE's CLA_At31 is not bundled
+TREND_YEARS = 4          # most yearly changes of referrals the trend averages
 CIN_FLOOR = 0.10         # smallest share of cases left on child in need plans
 CP_NEXT = {"cin": 0.7, "close": 0.2, "cla": 0.1}
 NQSW_SHARE, SENIOR_SHARE, PROGRESSION_DAYS = 0.3, 0.15, 365.0
@@ -40,20 +47,21 @@ MANAGER_SPAN, MANAGER_TURNOVER, MANAGER_HIRE_DAYS = 7, 0.12, 150.0
 COMMENT_COLUMN = 30
 
 ASSUMPTIONS = [
-    ("start 1 April YEAR, the day after DfE's children in need snapshot (31 March YEAR); the "
-     "flows of the year to 31 March YEAR are taken to continue unchanged (no growth, no "
-     "seasonality)"),
-    "re-referrals are inside DfE's Referrals, so no separate re-referral stream (share 0)",
+    ("start 30 September YEAR, DfE's workforce census date; the flows of the year to 31 March "
+     "YEAR (DfE's latest published then) continue, referrals growing at the council's own "
+     "recent trend (growth_per_year), with no seasonality"),
+    "re-referrals are inside DfE's referral_count, so no separate re-referral stream (share 0)",
     "assessments last 45 days on average (FACTS: mean about 32 working days x 7/5), gamma cv 0.5",
     ("child protection plans last 305 days (FACTS: about 10 months; gamma cv 0.7) and end to cin "
      ".7, close .2, cla .1 (documented default); periods in care 950 days (FACTS: about 2.6 "
      "years; lognormal cv 1.0) and end in closure"),
-    ("of the children in need stock, 13% are on child protection plans and 19% looked after "
-     "(national order of magnitude: FACTS 78,000 children in care, 2019, against DfE CIN 2017 "
-     "England At31_episodes 389,040 = 20%; the child protection share is not in the bundled "
-     "tables); DfE's per-authority counts of both are not in them either"),
+    ("the cases held are split by stage in the proportions of DfE's children on child protection "
+     "plans (CPP_At31) and looked after (CLA_At31, bundled for 2021 and 2022; 19% before, the "
+     "national order of magnitude: DfE CLA 2022 England 82,090 / CIN At31_episodes 404,310 = "
+     "20%) among its children in need at 31 March YEAR, scaled to DfE's cases held on 30 "
+     "September YEAR"),
     ("child protection, looked-after and assessment cases are all held by case-holding social "
-     "workers, so DfE's cases (workforce) minus those leaves the cases on child in need plans"),
+     "workers, so DfE's cases held minus those leaves the cases on child in need plans"),
     "child in need plans: lognormal, cv 1.0 (long tail); their mean follows by Little's law",
     ("DfE's agency share of all social workers applies to case-holders; agency workers only "
      "cover vacant posts (as in the model), and DfE's vacancy rate applies to case-holding posts"),
@@ -75,22 +83,65 @@ ASSUMPTIONS = [
 
 
 def years_available() -> list[int]:
-    """Years with DfE demand figures in the bundled extract."""
-    return extract().years
+    """Years with a DfE workforce census (30 September) in the bundled extract."""
+    return list(WORKFORCE_YEARS)
 
 
 def baseline_scenario_text(la: str, year: int) -> str:
-    """A validated-shape TOML scenario: `la`'s children's social care on 1 April `year`, no plan.
+    """A validated-shape TOML scenario: `la`'s children's social care on 30 September `year`,
+    no plan.
 
     `la` is matched case-insensitively, punctuation ignored ("bristol city of", "St Helens").
-    Raises BaselineError (one line) for an unknown authority or a year outside the extract.
+    Raises BaselineError (one line) for an unknown authority, a year outside the workforce census
+    or an authority without DfE's figures for the year (the reason said).
     """
     data = extract()
-    if year not in data.years:
-        raise BaselineError(f"--year: {year} is outside the DfE tables in the package; allowed: "
-                            f"{data.years[0]} to {data.years[-1]}")
-    name = data.find(la)
-    return _Baseline(data, name, year, la).text()
+    if year not in WORKFORCE_YEARS:
+        raise BaselineError(f"--year: {year} is outside the DfE workforce census in the package; "
+                            f"allowed: {WORKFORCE_YEARS[0]} to {WORKFORCE_YEARS[-1]}")
+    code = data.find(la, year)
+    coverage = data.coverage(code, year)
+    if not coverage.complete:
+        raise BaselineError(f"--la: no baseline for {coverage.reason()}")
+    return _Baseline(data, code, year).text()
+
+
+@dataclass(frozen=True)
+class Trend:
+    """Referrals' yearly log changes over up to TREND_YEARS years before a year."""
+
+    years: tuple[int, ...]        # the years whose referrals it uses, oldest first
+    log_changes: tuple[float, ...]
+
+    @property
+    def mean(self) -> float:
+        """Average yearly log change (0 without history)."""
+        return sum(self.log_changes) / len(self.log_changes) if self.log_changes else 0.0
+
+    @property
+    def spread(self) -> float:
+        """Sample standard deviation of the yearly log changes (nan with fewer than two)."""
+        n = len(self.log_changes)
+        if n < 2:
+            return float("nan")
+        return math.sqrt(sum((x - self.mean) ** 2 for x in self.log_changes) / (n - 1))
+
+    @property
+    def growth_per_year(self) -> float:
+        """exp(mean) - 1: the steady yearly growth with the same average log change."""
+        return math.exp(self.mean) - 1
+
+
+def referral_trend(data: Extract, code: str, year: int) -> Trend:
+    """The council's referrals trend up to the year to 31 March `year`: log changes between
+    consecutive years, both published for the same council code, over the TREND_YEARS + 1 years
+    `year` - TREND_YEARS to `year` (a council formed later has fewer)."""
+    counts = {y: data.published(code, y, "referral_count")
+              for y in range(year - TREND_YEARS, year + 1)}
+    years = tuple(y for y, figure in counts.items() if figure is not None and figure.value > 0)
+    changes = tuple(math.log(counts[b].value / counts[a].value)
+                    for a, b in zip(years, years[1:], strict=False) if b == a + 1)
+    return Trend(years, changes)
 
 
 # --- the derivation ------------------------------------------------------------------------------
@@ -111,8 +162,8 @@ class _Notes:
 class _Baseline:
     """The derivation for one authority and year, and the file it writes."""
 
-    def __init__(self, data: Extract, la: str, year: int, asked: str) -> None:
-        self.data, self.la, self.year, self.asked = data, la, year, asked
+    def __init__(self, data: Extract, code: str, year: int) -> None:
+        self.data, self.code, self.la, self.year = data, code, data.names[code], year
         self.notes = _Notes()
         self._workforce_figures()
         self._cases()
@@ -121,83 +172,71 @@ class _Baseline:
         self._flows()
         self._staff()
 
-    # workforce figures (DfE, 30 September 2017) -----------------------------------------------
+    # workforce figures (DfE census, 30 September of the year) ---------------------------------
     def _workforce_figures(self) -> None:
-        data, la, use = self.data, self.la, self.notes.use
-        self.turnover = use(data.rate(la, "turnover_rate_fte_%", zero_is_missing=True))
-        self.agency_rate = use(data.rate(la, "agency_worker_rate_fte_%"))
-        self.vacancy_rate = use(data.rate(la, "vacancy_rate_fte_%"))
-        self.agency_cover = data.rate(la, "vacancy_agency_cover_rate_fte_%")
-        counts = ("social_worker_fte", "leaver_fte", "starters_fte", "agency_fte", "vacancy_fte",
+        data, code, year, use = self.data, self.code, self.year, self.notes.use
+        self.turnover = use(data.rate(code, year, "turnover_rate_fte", zero_is_missing=True))
+        self.agency_rate = use(data.rate(code, year, "agency_rate_fte"))
+        self.vacancy_rate = use(data.rate(code, year, "vacancy_rate_fte"))
+        self.agency_cover = data.rate(code, year, "vacancy_agency_cover_rate_fte")
+        counts = ("inpost_fte", "leavers_fte", "starters_fte", "agency_fte", "vacancy_fte",
                   "case_holders_fte", "cases", "caseload_fte")
-        self.wf = {column: data.workforce_count(la, column) for column in counts}
-        holders, cases = self.wf["case_holders_fte"], self.wf["cases"]
-        if math.isnan(holders.value) or math.isnan(cases.value) or holders.value <= 0:
-            self._estimate_case_holders()
-        else:
-            use(holders)
-            use(cases)
-            self.caseload_fte = Figure(cases.value / holders.value,
-                                       f"DfE workforce {WORKFORCE_YEAR} (cases / case_holders_fte)")
-            self.holders_fte, self.cases_2017 = holders, cases
-
-    def _estimate_case_holders(self) -> None:
-        """DfE has no case-holders or cases for the authority: the region's ratios."""
-        data, la = self.data, self.la
-        in_post = self.wf["social_worker_fte"]
-        ratio = (data.wider(la, WORKFORCE_YEAR, "case_holders_fte").value
-                 / data.wider(la, WORKFORCE_YEAR, "social_worker_fte").value)
-        region = data.region_of[la]
-        self.caseload_fte = data.wider(la, WORKFORCE_YEAR, "caseload_fte")
-        holders = in_post.value * ratio
-        self.holders_fte = Figure(
-            holders, f"derived: DfE workforce {WORKFORCE_YEAR} (social_worker_fte) "
-                     f"{in_post.value:,.1f} x {ratio:.3f}",
-            f"case_holders_fte {self.wf['case_holders_fte'].fallback}; {region}'s share of "
-            f"social workers holding cases used")
-        self.cases_2017 = Figure(
-            holders * self.caseload_fte.value,
-            f"derived: {holders:,.1f} case-holders x {self.caseload_fte.value:g}",
-            f"cases {self.wf['cases'].fallback}; {region}'s caseload_fte used")
-        self.notes.use(self.holders_fte)
-        self.notes.use(self.cases_2017)
+        self.wf = {column: data.workforce_count(code, year, column) for column in counts}
+        self.holders_fte = use(self.wf["case_holders_fte"])
+        self.cases_held = use(self.wf["cases"])
+        self.caseload_fte = Figure(self.cases_held.value / self.holders_fte.value,
+                                   f"DfE workforce census 30 September {year} "
+                                   "(cases / case_holders_fte)")
 
     # open cases held by social workers at the start --------------------------------------------
     def _cases(self) -> None:
-        use, data, la, year = self.notes.use, self.data, self.la, self.year
-        self.at31 = use(data.count(la, year, "At31_episodes"))
-        if year == WORKFORCE_YEAR:
-            self.cases = self.cases_2017.value
-            self.cases_source = self.cases_2017.source + _fallback_note(self.cases_2017)
-            return
-        at31_2017 = use(data.count(la, WORKFORCE_YEAR, "At31_episodes"))
-        self.cases = self.cases_2017.value * self.at31.value / at31_2017.value
-        self.cases_source = (
-            f"derived: DfE workforce {WORKFORCE_YEAR} cases {self.cases_2017.value:,.0f} x DfE "
-            f"CIN {year} / {WORKFORCE_YEAR} At31_episodes {self.at31.value:,.0f} / "
-            f"{at31_2017.value:,.0f} (the 2017 share of children in need held as cases, carried "
-            f"back)")
-        self.notes.adjustments.append(
-            f"DfE's workforce figures are for 30 September {WORKFORCE_YEAR} only: staff, rates and "
-            f"the ratio of cases to children in need are carried back to {year} unchanged")
+        use, data, code, year = self.notes.use, self.data, self.code, self.year
+        self.cases = self.cases_held.value
+        self.cases_source = self.cases_held.source + _fallback_note(self.cases_held)
+        self.at31 = use(data.count(code, year, "At31_episodes"))
+        self.cp_share = self._stage_share("CPP_At31", None)
+        self.cla_share = self._stage_share("CLA_At31", CLA_SHARE)
+
+    def _stage_share(self, column: str, assumed: float | None) -> Figure:
+        """DfE's `column` / At31_episodes (31 March of the year), else `assumed`, else the
+        region's (then England's) same share."""
+        data, code, year = self.data, self.code, self.year
+        stage = data.published(code, year, column)
+        what = f"DfE {year} {column} / At31_episodes"
+        if stage is not None:
+            return Figure(stage.value / self.at31.value,
+                          f"{what} {stage.value:,.0f} / {self.at31.value:,.0f}")
+        if assumed is not None and not data.has_row(code, year, column):
+            return Figure(assumed, f"assumption: {assumed:.0%} ({column} is not bundled for "
+                                   f"{year})")
+        why = f"{column} {marker(data.cell(LOCAL, code, year, column)[1])} for {self.la}"
+        for level, area in ((REGIONAL, data.region_of[code]), (NATIONAL, "England")):
+            top, _ = data.cell(level, area, year, column)
+            bottom, _ = data.cell(level, area, year, "At31_episodes")
+            if top is not None and bottom:
+                share = Figure(top / bottom, f"{what} {top:,.0f} / {bottom:,.0f}, {area}",
+                               f"{why}; {area}'s share used")
+                return self.notes.use(share)
+        raise BaselineError(f"--la: DfE has no {column} for {self.la} or England in {year}")
 
     # demand ------------------------------------------------------------------------------------
     def _demand(self) -> None:
-        use, data, la, year = self.notes.use, self.data, self.la, self.year
-        self.referrals = use(data.count(la, year, "Referrals"))
-        self.nfa = use(data.share(la, year, "No_Further_Action"))
-        self.nin = use(data.share(la, year, "Not_in_Need"))
-        self.rereferrals = data.share(la, year, "Re_referrals")
+        use, data, code, year = self.notes.use, self.data, self.code, self.year
+        self.referrals = use(data.count(code, year, "referral_count"))
+        self.nfa = use(data.share(code, year, "no_further_action_count"))
+        self.nin = use(data.share(code, year, "not_in_need_count"))
+        self.rereferrals = data.share(code, year, "rereferral_count")
+        self.trend = referral_trend(data, code, year)
         self.assessed = self.referrals.value * (1 - self.nfa.value)
         self.close_share = min(1.0, self.nin.value / (1 - self.nfa.value)) if self.assessed else 0
-        self.history = [data.cell("Local authority", la, y, "Referrals")[1] or "-"
-                        for y in data.years]
+        self.history = [data.cell(LOCAL, code, y, "referral_count")[1] or "-"
+                        for y in data.years if y <= year]
 
     def _stocks(self) -> None:
         """Open cases by stage at the start: they sum to DfE's cases (Little's law for each)."""
         target = max(1, round(self.cases))
         assessment = self.assessed * ASSESSMENT_DAYS / DAYS
-        cp, cla = CP_SHARE * self.at31.value, CLA_SHARE * self.at31.value
+        cp, cla = self.cp_share.value * self.cases, self.cla_share.value * self.cases
         self.scaled = 1.0
         room = target * (1 - CIN_FLOOR)
         if assessment + cp + cla > room:
@@ -283,7 +322,7 @@ class _Baseline:
         la, year = self.la, self.year
         command = shlex.join(["caseload", "baseline", "--la", la, "--year", str(year)])
         lines = [
-            (f"{display(la)} children's social care, 1 April {year}, with NO plan (no "
+            (f"{display(la)} children's social care, 30 September {year}, with NO plan (no "
              "[[policy]])."),
             "",
             (f"Generated by `{command}` (caseload {__version__}) from the DfE tables bundled in "
@@ -299,7 +338,7 @@ class _Baseline:
              "\"DfE <dataset> <year> (<column>)\", \"derived: ...\" or \"assumption: ...\". "
              "DfE demand figures for "
              f"{year} cover the year to 31 March {year} (stocks at that date); the workforce "
-             f"figures are for 30 September {WORKFORCE_YEAR}."),
+             f"figures, and the start, are for 30 September {year}."),
             "",
             "---- Assumptions ----",
             *_numbered([a.replace("YEAR", str(year)) for a in ASSUMPTIONS]
@@ -334,27 +373,45 @@ class _Baseline:
             (f"  assessment {self.assessed:,.0f} x {self.assessment_days:.0f} d = "
              f"{s['assessment']:,}"),
             (f"  cp         {self.entries_cp:,.0f} x {CP_DAYS:.0f} d = {s['cp']:,}   "
-             f"({CP_SHARE * self.scaled:.3f} x DfE CIN At31_episodes {self.at31.value:,.0f})"),
+             f"({self.cp_share.value * self.scaled:.3f} x cases held; {self.cp_share.source})"),
             (f"  cla        {self.entries_cla:,.0f} x {CLA_DAYS:.0f} d = {s['cla']:,}   "
-             f"({CLA_SHARE * self.scaled:.3f} x At31_episodes)"),
+             f"({self.cla_share.value * self.scaled:.3f} x cases held; {self.cla_share.source})"),
             (f"  cin        {self.entries_cin:,.0f} x {self.cin_days:.0f} d = {s['cin']:,}   "
              "(the rest of DfE's cases)"),
             f"  all        {cases:,} = DfE's cases held by social workers ({self.cases_source})",
-            (f"DfE's children in need at 31 March {self.year} number {self.at31.value:,.0f}; DfE "
-             "counts fewer cases than children (some councils count families, and some children "
-             "are held by other staff), so the model's stocks follow the cases."),
+            (f"DfE's children in need at 31 March {self.year} number {self.at31.value:,.0f}; DfE's "
+             f"cases held on 30 September {self.year} are {self.cases:,.0f} (some councils count "
+             "families, and some children are held by other staff), so the model's stocks follow "
+             "the cases held, split by stage in DfE's proportions of children in need."),
+            self._trend_line(),
         ]
+
+    def _trend_line(self) -> str:
+        t = self.trend
+        counts = ", ".join(f"{y} {self.data.published(self.code, y, 'referral_count').value:,.0f}"
+                           for y in t.years)
+        spread = "n/a (fewer than two changes)" if math.isnan(t.spread) else f"{t.spread:.4f}"
+        return (f"Referral trend: growth_per_year = exp(m) - 1 = {t.growth_per_year:.4f}, m = "
+                f"{t.mean:.4f} the average yearly log change of DfE referral_count over the up "
+                f"to {TREND_YEARS} changes before {self.year} between consecutive years published "
+                f"for this council code ({len(t.log_changes)} here: {counts or 'none'}); their "
+                f"standard deviation {spread}" + ("" if t.log_changes else
+                                                   "; no history, so no growth"))
+
+    def _stage_comment(self, share: Figure) -> str:
+        return (f"derived: {share.value * self.scaled:.3f} x {self.cases_source} "
+                f"{self.cases:,.0f}; share {share.source}" + _fallback_note(share))
 
     def _workforce_arithmetic(self) -> list[str]:
         st, wfig = self.state, self.wf
         cycle = 1 / st.hazard_per_year + st.fill_days / DAYS
         vacancy_cover = st.agency / st.vacancies if st.vacancies else 0.0
         return [
-            f"---- Workforce (DfE {WORKFORCE_YEAR}, {self.la}) ----",
+            f"---- Workforce (DfE census 30 September {self.year}, {self.la}) ----",
             (f"case-holders {self.holders_fte.value:,.1f} FTE -> {self.case_holders} people: "
              f"agency {self.agency_rate.value:g}% -> {st.agency}, permanent {st.permanent}."),
-            (f"DfE: social workers in post {_show(wfig['social_worker_fte'])} FTE, leavers "
-             f"{_show(wfig['leaver_fte'])}, starters {_show(wfig['starters_fte'])}, agency "
+            (f"DfE: social workers in post {_show(wfig['inpost_fte'])} FTE, leavers "
+             f"{_show(wfig['leavers_fte'])}, starters {_show(wfig['starters_fte'])}, agency "
              f"{_show(wfig['agency_fte'])}, vacancies {_show(wfig['vacancy_fte'])}."),
             (f"Leaving hazard h = turnover {self.turnover.value:g}% / (1 - turnover x 42 d "
              f"notice) = {st.hazard_per_year:.4f} a year (so leavers / in post = "
@@ -369,7 +426,7 @@ class _Baseline:
             (f"Establishment E = {st.permanent} x cycle / (1/h + notice) = {st.establishment}; "
              f"vacancies ~ {st.vacancies:.1f} (rate {st.vacancy_rate:.1%}); agency cover "
              f"{st.cover:.3f} holds {st.agency} agency workers = {vacancy_cover:.0%} of vacancies "
-             f"(DfE vacancy_agency_cover_rate_fte_% {_show(self.agency_cover)})."),
+             f"(DfE vacancy_agency_cover_rate_fte {_show(self.agency_cover)})."),
             (f"Starters = leavers ~ {self.turnover.value / 100 * st.permanent:.1f} a year; "
              f"newly qualified in post {self.levels['nqsw']} (starters x {NQSW_SHARE} x time "
              f"before progression), senior {self.levels['senior']} ({SENIOR_SHARE:.0%})."),
@@ -386,8 +443,7 @@ class _Baseline:
             _kv("name", json.dumps(f"{slug(self.la)}-{year}"), "used in outputs"),
             _kv("title", json.dumps(f"{display(self.la)} {year}: no plan (baseline from DfE "
                                     "tables)"), f"DfE's name: {self.la}"),
-            _kv("start", f"{year}-04-01", f"assumption: the day after DfE's children in need "
-                                          f"snapshot of 31 March {year}"),
+            _kv("start", f"{year}-09-30", f"DfE's workforce census date, 30 September {year}"),
             _kv("years", "5", "assumption: a five-year horizon, like the councils' plans"),
             _kv("warmup_days", "0", "assumption: starting stocks are the steady state (drawn "
                                     "with residual lives), no warm-up needed"),
@@ -403,8 +459,9 @@ class _Baseline:
             _kv("referrals_per_year", f"{round(self.referrals.value)}",
                 f"{self.referrals.source}, {la}; re-referrals ({rr.value:.1%}) are inside"
                 + _fallback_note(self.referrals)),
-            _kv("growth_per_year", "0.0", f"assumption: no trend in a baseline; DfE referrals "
-                f"{self.data.years[0]}-{self.data.years[-1]}: {history}"),
+            _kv("growth_per_year", _num(self.trend.growth_per_year),
+                f"derived: the council's own trend (header); DfE referrals {self.data.years[0]}-"
+                f"{self.year}: {history}"),
             _kv("no_further_action", _num(self.nfa.value),
                 f"{self.nfa.source}, {la}" + _fallback_note(self.nfa)),
             "",
@@ -459,16 +516,14 @@ class _Baseline:
 
     def _workforce_lines(self) -> list[str]:
         st, lv = self.state, self.levels
-        carried = ("" if self.year == WORKFORCE_YEAR
-                   else f"; carried back from September {WORKFORCE_YEAR}")
         return [
             "[workforce]",
             _kv("establishment", str(st.establishment),
                 f"derived: steady state {st.permanent} permanent x cycle / (1/h + notice) "
-                f"(header){carried}"),
+                f"(header)"),
             _kv("agency_in_post", str(st.agency),
-                f"DfE workforce {WORKFORCE_YEAR} (agency_worker_rate_fte_%) "
-                f"{self.agency_rate.value:g}% of {self.case_holders} case-holders"
+                f"{self.agency_rate.source} {self.agency_rate.value:g}% of {self.case_holders} "
+                "case-holders"
                 + _fallback_note(self.agency_rate)),
             _kv("progression_days", f"{PROGRESSION_DAYS:.0f}",
                 "assumption: the assessed and supported year in employment (ASYE) lasts a year"),
@@ -493,7 +548,7 @@ class _Baseline:
             "[workforce.turnover]",
             _kv("annual_rate", _num(st.hazard_per_year),
                 f"derived: {self.turnover.source} {self.turnover.value:g}% as a hazard while "
-                f"not on notice (header){carried}" + _fallback_note(self.turnover)),
+                f"not on notice (header)" + _fallback_note(self.turnover)),
             _kv("caseload_elasticity", "0.0",
                 "assumption: FACTS: no published elasticity of turnover to caseload"),
             _kv("notice_days", f'{{ dist = "uniform", low = {wf.NOTICE_DAYS[0]:.0f}, '
@@ -518,7 +573,7 @@ class _Baseline:
             "[workforce.agency]",
             _kv("cover", _num(st.cover),
                 f"derived: holds DfE's agency share {self.agency_rate.value:g}% in the steady "
-                f"state (header); DfE vacancy_agency_cover_rate_fte_% {_show(self.agency_cover)}"),
+                f"state (header); DfE vacancy_agency_cover_rate_fte {_show(self.agency_cover)}"),
             _kv("start_days", f'{{ dist = "fixed", value = {wf.AGENCY_START_DAYS:.0f} }}',
                 "assumption: documented default, agencies supply within two weeks"),
             _kv("annual_turnover", _num(wf.AGENCY_TURNOVER),
@@ -558,13 +613,9 @@ class _Baseline:
                 f"derived: Little's law, {self.assessed:,.0f} assessments a year x "
                 f"{self.assessment_days:.0f}/365.25"),
             _kv("cin", str(s["cin"]),
-                f"derived: DfE's cases {sum(s.values()):,} less the other stages"),
-            _kv("cp", str(s["cp"]), f"assumption: {CP_SHARE * self.scaled:.3f} x "
-                                    f"{self.at31.source} {self.at31.value:,.0f}"
-                                    + _fallback_note(self.at31)),
-            _kv("cla", str(s["cla"]), f"assumption: {CLA_SHARE * self.scaled:.3f} x "
-                                      f"{self.at31.source} {self.at31.value:,.0f}"
-                                      + _fallback_note(self.at31)),
+                f"derived: {self.cases_source} {sum(s.values()):,} less the other stages"),
+            _kv("cp", str(s["cp"]), self._stage_comment(self.cp_share)),
+            _kv("cla", str(s["cla"]), self._stage_comment(self.cla_share)),
             "",
             "[effects]",
             _kv("cla_escalation", "0.0", "assumption: off in a baseline (no published size)"),
@@ -604,8 +655,8 @@ def _num(value: float, digits: int = 4) -> str:
     return text + "0" if text.endswith(".") else text
 
 
-def _show(figure: Figure) -> str:
-    return "not published" if math.isnan(figure.value) else f"{figure.value:g}"
+def _show(figure: Figure | None) -> str:
+    return "not published" if figure is None else f"{figure.value:g}"
 
 
 def _fallback_note(figure: Figure) -> str:
