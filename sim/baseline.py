@@ -103,7 +103,7 @@ def baseline_scenario_text(la: str, year: int) -> str:
     coverage = data.coverage(code, year)
     if not coverage.complete:
         raise BaselineError(f"--la: no baseline for {coverage.reason()}")
-    return _Baseline(data, code, year).text()
+    return _ScenarioText(_Derivation(data, code, year)).text()
 
 
 @dataclass(frozen=True)
@@ -159,8 +159,8 @@ class _Notes:
         return figure
 
 
-class _Baseline:
-    """The derivation for one authority and year, and the file it writes."""
+class _Derivation:
+    """The figures of a baseline for one authority and year, each with its source."""
 
     def __init__(self, data: Extract, code: str, year: int) -> None:
         self.data, self.code, self.la, self.year = data, code, data.names[code], year
@@ -313,13 +313,22 @@ class _Baseline:
                 f"{wf.MIN_FILL_DAYS:.0f} days; {wf.MIN_FILL_DAYS:.0f} days used (model vacancy "
                 f"rate {self.state.vacancy_rate:.1%})")
 
-    # the file ----------------------------------------------------------------------------------
+
+# --- the file ------------------------------------------------------------------------------------
+
+class _ScenarioText:
+    """The TOML text of a derived baseline: every figure with its source in a comment."""
+
+    def __init__(self, derived: _Derivation) -> None:
+        self.derived = derived
+
     def text(self) -> str:
         return "\n".join([*self._header(), "", *self._top(), "", *self._demand_lines(), "",
                           *self._workforce_lines(), "", *self._other_lines()]) + "\n"
 
     def _header(self) -> list[str]:
-        la, year = self.la, self.year
+        d = self.derived
+        la, year = d.la, d.year
         command = shlex.join(["caseload", "baseline", "--la", la, "--year", str(year)])
         lines = [
             (f"{display(la)} children's social care, 30 September {year}, with NO plan (no "
@@ -342,10 +351,10 @@ class _Baseline:
             "",
             "---- Assumptions ----",
             *_numbered([a.replace("YEAR", str(year)) for a in ASSUMPTIONS]
-                       + self.notes.adjustments),
+                       + d.notes.adjustments),
             "",
             "---- DfE figures filled in (not published for this authority alone) ----",
-            *([f"- {line}" for line in self.notes.fallbacks]
+            *([f"- {line}" for line in d.notes.fallbacks]
               or [f"- none: every DfE figure used was published for {la}"]),
             "",
             *self._demand_arithmetic(),
@@ -355,70 +364,74 @@ class _Baseline:
         return [_comment(line) for line in lines]
 
     def _demand_arithmetic(self) -> list[str]:
-        s, e, o = self.stocks, self.entries, self.outcome
+        d = self.derived
+        s, e, o = d.stocks, d.entries, d.outcome
         cases = sum(s.values())
         return [
-            f"---- Demand (DfE {self.year}, {self.la}) ----",
-            (f"referrals {self.referrals.value:,.0f} a year; no further action "
-             f"{self.nfa.value:.1%}; assessed as not in need {self.nin.value:.1%} of referrals."),
-            (f"assessed a year A = {self.referrals.value:,.0f} x (1 - {self.nfa.value:.3f}) = "
-             f"{self.assessed:,.0f}; outcome close {o['close']:.4f} cin {o['cin']:.4f} "
+            f"---- Demand (DfE {d.year}, {d.la}) ----",
+            (f"referrals {d.referrals.value:,.0f} a year; no further action "
+             f"{d.nfa.value:.1%}; assessed as not in need {d.nin.value:.1%} of referrals."),
+            (f"assessed a year A = {d.referrals.value:,.0f} x (1 - {d.nfa.value:.3f}) = "
+             f"{d.assessed:,.0f}; outcome close {o['close']:.4f} cin {o['cin']:.4f} "
              f"cp {o['cp']:.4f} cla {o['cla']:.4f}"),
             (f"  -> a year: close {e['close']:,.0f}, cin {e['cin']:,.0f}, cp {e['cp']:,.0f}, "
-             f"cla {e['cla']:,.0f}; cp plan ends cin {self.cp_next['cin']:g} close "
-             f"{self.cp_next['close']:g} cla {self.cp_next['cla']:g}"),
-            (f"entries a year: cin {self.entries_cin:,.0f}, cp {self.entries_cp:,.0f}, "
-             f"cla {self.entries_cla:,.0f}"),
+             f"cla {e['cla']:,.0f}; cp plan ends cin {d.cp_next['cin']:g} close "
+             f"{d.cp_next['close']:g} cla {d.cp_next['cla']:g}"),
+            (f"entries a year: cin {d.entries_cin:,.0f}, cp {d.entries_cp:,.0f}, "
+             f"cla {d.entries_cla:,.0f}"),
             "open cases at the start (stock = entries a year x mean days / 365.25):",
-            (f"  assessment {self.assessed:,.0f} x {self.assessment_days:.0f} d = "
+            (f"  assessment {d.assessed:,.0f} x {d.assessment_days:.0f} d = "
              f"{s['assessment']:,}"),
-            (f"  cp         {self.entries_cp:,.0f} x {CP_DAYS:.0f} d = {s['cp']:,}   "
-             f"({self.cp_share.value * self.scaled:.3f} x cases held; {self.cp_share.source})"),
-            (f"  cla        {self.entries_cla:,.0f} x {CLA_DAYS:.0f} d = {s['cla']:,}   "
-             f"({self.cla_share.value * self.scaled:.3f} x cases held; {self.cla_share.source})"),
-            (f"  cin        {self.entries_cin:,.0f} x {self.cin_days:.0f} d = {s['cin']:,}   "
+            (f"  cp         {d.entries_cp:,.0f} x {CP_DAYS:.0f} d = {s['cp']:,}   "
+             f"({d.cp_share.value * d.scaled:.3f} x cases held; {d.cp_share.source})"),
+            (f"  cla        {d.entries_cla:,.0f} x {CLA_DAYS:.0f} d = {s['cla']:,}   "
+             f"({d.cla_share.value * d.scaled:.3f} x cases held; {d.cla_share.source})"),
+            (f"  cin        {d.entries_cin:,.0f} x {d.cin_days:.0f} d = {s['cin']:,}   "
              "(the rest of DfE's cases)"),
-            f"  all        {cases:,} = DfE's cases held by social workers ({self.cases_source})",
-            (f"DfE's children in need at 31 March {self.year} number {self.at31.value:,.0f}; DfE's "
-             f"cases held on 30 September {self.year} are {self.cases:,.0f} (some councils count "
+            f"  all        {cases:,} = DfE's cases held by social workers ({d.cases_source})",
+            (f"DfE's children in need at 31 March {d.year} number {d.at31.value:,.0f}; DfE's "
+             f"cases held on 30 September {d.year} are {d.cases:,.0f} (some councils count "
              "families, and some children are held by other staff), so the model's stocks follow "
              "the cases held, split by stage in DfE's proportions of children in need."),
             self._trend_line(),
         ]
 
     def _trend_line(self) -> str:
-        t = self.trend
-        counts = ", ".join(f"{y} {self.data.published(self.code, y, 'referral_count').value:,.0f}"
+        d = self.derived
+        t = d.trend
+        counts = ", ".join(f"{y} {d.data.published(d.code, y, 'referral_count').value:,.0f}"
                            for y in t.years)
         spread = "n/a (fewer than two changes)" if math.isnan(t.spread) else f"{t.spread:.4f}"
         return (f"Referral trend: growth_per_year = exp(m) - 1 = {t.growth_per_year:.4f}, m = "
                 f"{t.mean:.4f} the average yearly log change of DfE referral_count over the up "
-                f"to {TREND_YEARS} changes before {self.year} between consecutive years published "
+                f"to {TREND_YEARS} changes before {d.year} between consecutive years published "
                 f"for this council code ({len(t.log_changes)} here: {counts or 'none'}); their "
                 f"standard deviation {spread}" + ("" if t.log_changes else
                                                    "; no history, so no growth"))
 
     def _stage_comment(self, share: Figure) -> str:
-        return (f"derived: {share.value * self.scaled:.3f} x {self.cases_source} "
-                f"{self.cases:,.0f}; share {share.source}" + _fallback_note(share))
+        d = self.derived
+        return (f"derived: {share.value * d.scaled:.3f} x {d.cases_source} "
+                f"{d.cases:,.0f}; share {share.source}" + _fallback_note(share))
 
     def _workforce_arithmetic(self) -> list[str]:
-        st, wfig = self.state, self.wf
+        d = self.derived
+        st, wfig = d.state, d.wf
         cycle = 1 / st.hazard_per_year + st.fill_days / DAYS
         vacancy_cover = st.agency / st.vacancies if st.vacancies else 0.0
         return [
-            f"---- Workforce (DfE census 30 September {self.year}, {self.la}) ----",
-            (f"case-holders {self.holders_fte.value:,.1f} FTE -> {self.case_holders} people: "
-             f"agency {self.agency_rate.value:g}% -> {st.agency}, permanent {st.permanent}."),
+            f"---- Workforce (DfE census 30 September {d.year}, {d.la}) ----",
+            (f"case-holders {d.holders_fte.value:,.1f} FTE -> {d.case_holders} people: "
+             f"agency {d.agency_rate.value:g}% -> {st.agency}, permanent {st.permanent}."),
             (f"DfE: social workers in post {_show(wfig['inpost_fte'])} FTE, leavers "
              f"{_show(wfig['leavers_fte'])}, starters {_show(wfig['starters_fte'])}, agency "
              f"{_show(wfig['agency_fte'])}, vacancies {_show(wfig['vacancy_fte'])}."),
-            (f"Leaving hazard h = turnover {self.turnover.value:g}% / (1 - turnover x 42 d "
+            (f"Leaving hazard h = turnover {d.turnover.value:g}% / (1 - turnover x 42 d "
              f"notice) = {st.hazard_per_year:.4f} a year (so leavers / in post = "
-             f"{self.turnover.value:g}%)."),
+             f"{d.turnover.value:g}%)."),
             (f"Time to fill from notice T = v / (1 - v) x (1/h + notice) = "
              f"{st.fill_from_vacancy_days:.0f} d for DfE's vacancy rate v = "
-             f"{self.vacancy_rate.value:g}%; used {st.fill_days:.0f} d = campaigns of "
+             f"{d.vacancy_rate.value:g}%; used {st.fill_days:.0f} d = campaigns of "
              f"{st.campaign_days:.0f} d that succeed with p = {st.success:.3f}."),
             (f"Per post: cycle 1/h + T = {cycle:.2f} yr; permanent people (1/h + notice) / cycle; "
              f"vacant (from notice) T / cycle; agency cover x {wf.presence():.3f} x "
@@ -426,23 +439,24 @@ class _Baseline:
             (f"Establishment E = {st.permanent} x cycle / (1/h + notice) = {st.establishment}; "
              f"vacancies ~ {st.vacancies:.1f} (rate {st.vacancy_rate:.1%}); agency cover "
              f"{st.cover:.3f} holds {st.agency} agency workers = {vacancy_cover:.0%} of vacancies "
-             f"(DfE vacancy_agency_cover_rate_fte {_show(self.agency_cover)})."),
-            (f"Starters = leavers ~ {self.turnover.value / 100 * st.permanent:.1f} a year; "
-             f"newly qualified in post {self.levels['nqsw']} (starters x {NQSW_SHARE} x time "
-             f"before progression), senior {self.levels['senior']} ({SENIOR_SHARE:.0%})."),
-            (f"Caseload at the start: {sum(self.stocks.values()):,} cases / {self.case_holders} "
-             f"case-holders = {sum(self.stocks.values()) / self.case_holders:.2f} (DfE "
+             f"(DfE vacancy_agency_cover_rate_fte {_show(d.agency_cover)})."),
+            (f"Starters = leavers ~ {d.turnover.value / 100 * st.permanent:.1f} a year; "
+             f"newly qualified in post {d.levels['nqsw']} (starters x {NQSW_SHARE} x time "
+             f"before progression), senior {d.levels['senior']} ({SENIOR_SHARE:.0%})."),
+            (f"Caseload at the start: {sum(d.stocks.values()):,} cases / {d.case_holders} "
+             f"case-holders = {sum(d.stocks.values()) / d.case_holders:.2f} (DfE "
              "caseload_fte "
-             f"{_show(self.wf['caseload_fte'])}; cases / case_holders_fte "
-             f"{self.caseload_fte.value:.2f})."),
+             f"{_show(d.wf['caseload_fte'])}; cases / case_holders_fte "
+             f"{d.caseload_fte.value:.2f})."),
         ]
 
     def _top(self) -> list[str]:
-        year = self.year
+        d = self.derived
+        year = d.year
         return [
-            _kv("name", json.dumps(f"{slug(self.la)}-{year}"), "used in outputs"),
-            _kv("title", json.dumps(f"{display(self.la)} {year}: no plan (baseline from DfE "
-                                    "tables)"), f"DfE's name: {self.la}"),
+            _kv("name", json.dumps(f"{slug(d.la)}-{year}"), "used in outputs"),
+            _kv("title", json.dumps(f"{display(d.la)} {year}: no plan (baseline from DfE "
+                                    "tables)"), f"DfE's name: {d.la}"),
             _kv("start", f"{year}-09-30", f"DfE's workforce census date, 30 September {year}"),
             _kv("years", "5", "assumption: a five-year horizon, like the councils' plans"),
             _kv("warmup_days", "0", "assumption: starting stocks are the steady state (drawn "
@@ -451,19 +465,20 @@ class _Baseline:
         ]
 
     def _demand_lines(self) -> list[str]:
-        o, la = self.outcome, self.la
-        rr = self.rereferrals
-        history = " ".join(self.history)
+        d = self.derived
+        o, la = d.outcome, d.la
+        rr = d.rereferrals
+        history = " ".join(d.history)
         return [
             "[demand]",
-            _kv("referrals_per_year", f"{round(self.referrals.value)}",
-                f"{self.referrals.source}, {la}; re-referrals ({rr.value:.1%}) are inside"
-                + _fallback_note(self.referrals)),
-            _kv("growth_per_year", _num(self.trend.growth_per_year),
-                f"derived: the council's own trend (header); DfE referrals {self.data.years[0]}-"
-                f"{self.year}: {history}"),
-            _kv("no_further_action", _num(self.nfa.value),
-                f"{self.nfa.source}, {la}" + _fallback_note(self.nfa)),
+            _kv("referrals_per_year", f"{round(d.referrals.value)}",
+                f"{d.referrals.source}, {la}; re-referrals ({rr.value:.1%}) are inside"
+                + _fallback_note(d.referrals)),
+            _kv("growth_per_year", _num(d.trend.growth_per_year),
+                f"derived: the council's own trend (header); DfE referrals {d.data.years[0]}-"
+                f"{d.year}: {history}"),
+            _kv("no_further_action", _num(d.nfa.value),
+                f"{d.nfa.source}, {la}" + _fallback_note(d.nfa)),
             "",
             "[demand.rereferral]",
             _kv("share", "0.0", "assumption: re-referrals are inside referrals_per_year "
@@ -472,28 +487,28 @@ class _Baseline:
                 "assumption: documented default; unused while share = 0"),
             "",
             "[demand.assessment]",
-            _kv("duration_days", f'{{ dist = "gamma", mean = {_num(self.assessment_days, 1)}, '
+            _kv("duration_days", f'{{ dist = "gamma", mean = {_num(d.assessment_days, 1)}, '
                                  'cv = 0.5 }',
                 "assumption: FACTS mean about 32 working days x 7/5 = 45 calendar days"
-                + ("" if self.scaled == 1 or self.assessment_days >= ASSESSMENT_DAYS - 0.5
-                   else f", scaled by {self.scaled:.3f} (see assumptions)") + "; cv assumption"),
+                + ("" if d.scaled == 1 or d.assessment_days >= ASSESSMENT_DAYS - 0.5
+                   else f", scaled by {d.scaled:.3f} (see assumptions)") + "; cv assumption"),
             _kv("outcome", f"{{ close = {_num(o['close'])}, cin = {_num(o['cin'])}, "
                            f"cp = {_num(o['cp'])}, cla = {_num(o['cla'])} }}",
                 "shares of assessed cases (after no further action); see the header"),
-            _comment(f"close: {self.nin.source} / (1 - no further action) = "
-                     f"{self.close_share:.4f}" + _fallback_note(self.nin)),
-            _comment(f"cp: derived: {self.entries_cp:,.0f} a year keep {self.stocks['cp']:,} "
-                     f"on plans for {CP_DAYS:.0f} days (Little's law) / {self.assessed:,.0f} "
+            _comment(f"close: {d.nin.source} / (1 - no further action) = "
+                     f"{d.close_share:.4f}" + _fallback_note(d.nin)),
+            _comment(f"cp: derived: {d.entries_cp:,.0f} a year keep {d.stocks['cp']:,} "
+                     f"on plans for {CP_DAYS:.0f} days (Little's law) / {d.assessed:,.0f} "
                      "assessed"),
-            _comment(f"cla: derived: {self.entries_cla:,.0f} a year keep {self.stocks['cla']:,} "
+            _comment(f"cla: derived: {d.entries_cla:,.0f} a year keep {d.stocks['cla']:,} "
                      f"looked after for {CLA_DAYS:.0f} days, less "
-                     f"{self.cp_next['cla'] * self.entries_cp:,.0f} from cp plans"),
+                     f"{d.cp_next['cla'] * d.entries_cp:,.0f} from cp plans"),
             _comment("cin: the rest of those assessed as in need"),
             "",
             "[demand.cin]",
-            _kv("duration_days", f'{{ dist = "lognormal", mean = {_num(self.cin_days, 1)}, '
+            _kv("duration_days", f'{{ dist = "lognormal", mean = {_num(d.cin_days, 1)}, '
                                  'cv = 1.0 }',
-                f"derived: {self.stocks['cin']:,} on cin plans / {self.entries_cin:,.0f} entries "
+                f"derived: {d.stocks['cin']:,} on cin plans / {d.entries_cin:,.0f} entries "
                 "a year (Little's law); cv assumption (long tail)"),
             _kv("next", "{ close = 1.0 }", "assumption: documented default; escalation comes "
                                             "back as a re-referral inside referrals_per_year"),
@@ -502,10 +517,10 @@ class _Baseline:
             _kv("duration_days", f'{{ dist = "gamma", mean = {CP_DAYS:.0f}, cv = 0.7 }}',
                 "assumption: FACTS national cp plan about 10 months; cv from FACTS plan lengths "
                 "ended 2020"),
-            _kv("next", f"{{ cin = {_num(self.cp_next['cin'])}, close = "
-                        f"{_num(self.cp_next['close'])}, cla = {_num(self.cp_next['cla'])} }}",
+            _kv("next", f"{{ cin = {_num(d.cp_next['cin'])}, close = "
+                        f"{_num(d.cp_next['close'])}, cla = {_num(d.cp_next['cla'])} }}",
                 "assumption: documented default (DfE cp end reasons not in the bundled tables)"
-                + ("" if self.cp_next == CP_NEXT else "; cla share lowered (see assumptions)")),
+                + ("" if d.cp_next == CP_NEXT else "; cla share lowered (see assumptions)")),
             "",
             "[demand.cla]",
             _kv("duration_days", f'{{ dist = "lognormal", mean = {CLA_DAYS:.0f}, cv = 1.0 }}',
@@ -515,16 +530,17 @@ class _Baseline:
         ]
 
     def _workforce_lines(self) -> list[str]:
-        st, lv = self.state, self.levels
+        d = self.derived
+        st, lv = d.state, d.levels
         return [
             "[workforce]",
             _kv("establishment", str(st.establishment),
                 f"derived: steady state {st.permanent} permanent x cycle / (1/h + notice) "
                 f"(header)"),
             _kv("agency_in_post", str(st.agency),
-                f"{self.agency_rate.source} {self.agency_rate.value:g}% of {self.case_holders} "
+                f"{d.agency_rate.source} {d.agency_rate.value:g}% of {d.case_holders} "
                 "case-holders"
-                + _fallback_note(self.agency_rate)),
+                + _fallback_note(d.agency_rate)),
             _kv("progression_days", f"{PROGRESSION_DAYS:.0f}",
                 "assumption: the assessed and supported year in employment (ASYE) lasts a year"),
             "",
@@ -533,8 +549,8 @@ class _Baseline:
                 f"assumption: steady state, {NQSW_SHARE:.0%} of starters until progression; "
                 "cap FACTS: Wakefield 15 for newly qualified"),
             _kv("sw", f"{{ in_post = {lv['sw']}, cap = 20 }}",
-                f"derived: case-holders {self.holders_fte.value:,.1f} FTE "
-                f"({self.holders_fte.source}) - {st.agency} agency - the other levels; "
+                f"derived: case-holders {d.holders_fte.value:,.1f} FTE "
+                f"({d.holders_fte.source}) - {st.agency} agency - the other levels; "
                 "cap FACTS: Wakefield up to 20 for experienced"),
             _kv("senior", f"{{ in_post = {lv['senior']}, cap = 18 }}",
                 f"assumption: {SENIOR_SHARE:.0%} of permanent staff (= senior_share, so the mix is "
@@ -547,8 +563,8 @@ class _Baseline:
             "",
             "[workforce.turnover]",
             _kv("annual_rate", _num(st.hazard_per_year),
-                f"derived: {self.turnover.source} {self.turnover.value:g}% as a hazard while "
-                f"not on notice (header)" + _fallback_note(self.turnover)),
+                f"derived: {d.turnover.source} {d.turnover.value:g}% as a hazard while "
+                f"not on notice (header)" + _fallback_note(d.turnover)),
             _kv("caseload_elasticity", "0.0",
                 "assumption: FACTS: no published elasticity of turnover to caseload"),
             _kv("notice_days", f'{{ dist = "uniform", low = {wf.NOTICE_DAYS[0]:.0f}, '
@@ -562,18 +578,18 @@ class _Baseline:
             _kv("success", _num(st.success),
                 f"derived: campaign / time to fill {st.fill_days:.0f} d, " + (
                     "the shortest that holds DfE's agency share (DfE's vacancy rate "
-                    f"{self.vacancy_rate.value:g}% is too low for it; header)"
+                    f"{d.vacancy_rate.value:g}% is too low for it; header)"
                     if st.fill_raised_for_agency else
-                    f"which keeps DfE's vacancy rate {self.vacancy_rate.value:g}% stationary "
-                    "(header)") + _fallback_note(self.vacancy_rate)),
+                    f"which keeps DfE's vacancy rate {d.vacancy_rate.value:g}% stationary "
+                    "(header)") + _fallback_note(d.vacancy_rate)),
             _kv("nqsw_share", str(NQSW_SHARE), "assumption: documented default"),
             _kv("senior_share", str(SENIOR_SHARE),
                 "assumption: keeps seniors at 15% of staff (no sw -> senior progression)"),
             "",
             "[workforce.agency]",
             _kv("cover", _num(st.cover),
-                f"derived: holds DfE's agency share {self.agency_rate.value:g}% in the steady "
-                f"state (header); DfE vacancy_agency_cover_rate_fte {_show(self.agency_cover)}"),
+                f"derived: holds DfE's agency share {d.agency_rate.value:g}% in the steady "
+                f"state (header); DfE vacancy_agency_cover_rate_fte {_show(d.agency_cover)}"),
             _kv("start_days", f'{{ dist = "fixed", value = {wf.AGENCY_START_DAYS:.0f} }}',
                 "assumption: documented default, agencies supply within two weeks"),
             _kv("annual_turnover", _num(wf.AGENCY_TURNOVER),
@@ -583,13 +599,14 @@ class _Baseline:
         ]
 
     def _other_lines(self) -> list[str]:
-        s = self.stocks
+        d = self.derived
+        s = d.stocks
         return [
             "[managers]",
-            _kv("establishment", str(self.managers),
-                f"assumption: one per {MANAGER_SPAN} case-holders: {self.case_holders} / "
+            _kv("establishment", str(d.managers),
+                f"assumption: one per {MANAGER_SPAN} case-holders: {d.case_holders} / "
                 f"{MANAGER_SPAN}"),
-            _kv("in_post", str(self.managers_in_post),
+            _kv("in_post", str(d.managers_in_post),
                 f"derived: steady state, "
                 f"{wf.vacant_share(MANAGER_TURNOVER, MANAGER_HIRE_DAYS):.1%} vacant"),
             _kv("annual_turnover", str(MANAGER_TURNOVER), "assumption: documented default"),
@@ -610,12 +627,12 @@ class _Baseline:
             "",
             "[initial.open]",
             _kv("assessment", str(s["assessment"]),
-                f"derived: Little's law, {self.assessed:,.0f} assessments a year x "
-                f"{self.assessment_days:.0f}/365.25"),
+                f"derived: Little's law, {d.assessed:,.0f} assessments a year x "
+                f"{d.assessment_days:.0f}/365.25"),
             _kv("cin", str(s["cin"]),
-                f"derived: {self.cases_source} {sum(s.values()):,} less the other stages"),
-            _kv("cp", str(s["cp"]), self._stage_comment(self.cp_share)),
-            _kv("cla", str(s["cla"]), self._stage_comment(self.cla_share)),
+                f"derived: {d.cases_source} {sum(s.values()):,} less the other stages"),
+            _kv("cp", str(s["cp"]), self._stage_comment(d.cp_share)),
+            _kv("cla", str(s["cla"]), self._stage_comment(d.cla_share)),
             "",
             "[effects]",
             _kv("cla_escalation", "0.0", "assumption: off in a baseline (no published size)"),

@@ -22,7 +22,7 @@ from test_cli_errors import ROOT, assert_one_line_error, caseload
 
 from sim.baseline import BaselineError, baseline_scenario_text
 from sim.baseline_workforce import DAYS_PER_YEAR, notice_years, stationary
-from sim.dfe import LOCAL, WORKFORCE_YEARS, extract
+from sim.dfe import LOCAL, WORKFORCE_YEARS, Extract, extract
 from sim.metrics import METRIC_INDEX
 from sim.model.council import run_replication
 from sim.scenario import Scenario, load_scenario
@@ -314,3 +314,77 @@ def test_agency_above_the_vacancies_raises_the_time_to_fill_and_covers_every_vac
     state = stationary(310, 0.014, 0.084, 0.0)        # Leeds: 1.4% agency, no vacancies
     assert state.fill_raised_for_agency and state.cover == 1.0
     assert state.establishment >= state.permanent + state.agency
+
+
+def load_extract_script():
+    spec = importlib.util.spec_from_file_location("make_dfe_extract",
+                                                  ROOT / "scripts" / "make_dfe_extract.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    return script
+
+
+def write_table(path: Path, rows: list[dict[str, str]]) -> None:
+    place = ("time_period", "geographic_level", "country_code", "region_code", "region_name",
+             "old_la_code", "la_name")
+    columns = list(dict.fromkeys([*place, *(k for row in rows for k in row)]))
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns, restval="")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def synthetic_tables(folder: Path, script) -> None:
+    """One council (900) with suppressed cells, a joint workforce row (901 / 902), England."""
+    england = {"geographic_level": "National", "country_code": "E92000001", "la_name": ""}
+
+    def council(code, name):
+        return {"geographic_level": "Local authority", "region_name": "North East",
+                "old_la_code": code, "la_name": name}
+    for name, columns in script.TABLES.items():
+        rows = []
+        for year in ("2012", "2020"):
+            for place in (england, council("900", "Somewhere"), council("901", "Ayton"),
+                          council("902", "Beeton")):
+                row = {"time_period": year, **place, **dict.fromkeys(columns.values(), "7")}
+                if place["la_name"] == "Somewhere" and year == "2020":
+                    row.update(dict.fromkeys(columns.values(), "c"))
+                if name not in script.ROW_FILTER:
+                    rows.append(row)
+                    continue
+                stock = dict.fromkeys(columns.values(), "7")     # looked after on 31 March
+                rows.append({**row, **stock,
+                             "population_type": "Children looked after on 31 March each year"})
+                rows.append({**row, **dict.fromkeys(columns.values(), "99"),
+                             "population_type": "Children starting to be looked after each year"})
+        write_table(folder / name, rows)
+    workforce = dict.fromkeys(script.WORKFORCE, "5")
+    write_table(folder / script.WORKFORCE_FILE, [
+        {"time_period": "2020", **england, **workforce},
+        {"time_period": "2020", **council("900", "Somewhere"), **workforce, "inpost_fte": "low",
+         "cases": "x"},
+        {"time_period": "2020", **council("901 / 902", "Ayton / Beeton"), **workforce},
+    ])
+
+
+def test_extract_script_keeps_markers_copies_joint_rows_and_is_deterministic(tmp_path):
+    script = load_extract_script()
+    synthetic_tables(tmp_path, script)
+    rows = script.build(tmp_path)
+    assert rows == script.build(tmp_path)
+    assert [(r["time_period"], r["la_code"] or r["geographic_level"]) for r in rows] == [
+        ("2020", "National"), ("2020", "900"), ("2020", "901"), ("2020", "902")]
+    somewhere = rows[1]
+    assert somewhere["inpost_fte"] == "low" and somewhere["cases"] == "x"
+    assert somewhere["referral_count"] == "c" and somewhere["CPP_At31"] == "c"
+    assert somewhere["CLA_At31"] == "7"                      # the 31 March stock, not starters
+    assert rows[2]["workforce_code"] == rows[3]["workforce_code"] == "901 / 902"
+    assert rows[3]["la_name"] == "Beeton" and rows[3]["case_holders_fte"] == "5"
+
+    data = Extract(rows)
+    reasons = " ".join(data.coverage("900", 2020).reasons)
+    assert "(cases) is not available ('x')" in reasons
+    assert "(referral_count) is suppressed ('c')" in reasons
+    assert data.cell(LOCAL, "900", 2020, "inpost_fte") == (None, "low")
+    assert data.coverage("901", 2020).complete
+    assert data.workforce_count("901", 2020, "cases").value == pytest.approx(2.5)
