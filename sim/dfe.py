@@ -29,6 +29,7 @@ import functools
 import re
 from dataclasses import dataclass
 from importlib import resources
+from typing import NoReturn
 
 NATIONAL, REGIONAL, LOCAL = "National", "Regional", "Local authority"
 WORKFORCE_YEARS = range(2017, 2023)
@@ -185,7 +186,7 @@ class Extract:
         staffed = [code for code in codes if self.has_row(code, year, "inpost_fte")]
         return (staffed or sorted(codes, key=lambda c: self.years_of(c)[-1]))[-1]
 
-    def _unknown(self, name: str, names: list[str], what: str) -> None:
+    def _unknown(self, name: str, names: list[str], what: str) -> NoReturn:
         lead = "which one: " if what == "more than one" else "closest: "
         hint = (lead + "; ".join(f'"{n}"' for n in names[:5]) if names else
                 f'no close match among DfE\'s {len(self.authorities)} names ("'
@@ -230,7 +231,8 @@ class Extract:
                       f"{marker(text)}; derived from DfE's identity: {words}")
 
     def count(self, code: str, year: int, column: str) -> Figure:
-        """A count `coverage` found (raises BaselineError if DfE has none)."""
+        """A count DfE published (or derived by its identity); BaselineError with the reason if
+        there is none."""
         found = self.published(code, year, column)
         if found is None:
             raise BaselineError("; ".join(self.why_missing(code, year, [column])))
