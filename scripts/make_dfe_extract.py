@@ -1,17 +1,29 @@
 """Build `sim/data/dfe_extract.csv`, the compact DfE extract that `caseload baseline` reads.
 
 Reads the DfE local-authority tables in ../shared/data/dfe/ (Open Government Licence v3.0; source:
-Department for Education) and keeps, for England, each region and every local authority, only the
-columns the baseline generator uses:
+Department for Education) and keeps, for England, each region and every local authority, one row
+per year (2013-2022) and area with only the columns the baseline generator uses, under DfE's own
+column names:
 
-- referrals 2013-2017: Referrals, Re_referrals, No_Further_Action, Not_in_Need
-- children in need 2013-2017: Started_episodes, Ended_episodes, At31_episodes, Awaiting_assessment
-- social work workforce, September 2017 (headline measures, plus starters_fte from the indicators),
-  on the 2017 rows only; `workforce_la` names the authorities a workforce row covers (DfE reports
-  some shared services as one row, e.g. "Kingston upon Thames / Richmond upon Thames").
+- referrals 2013-2022 (year to 31 March): referral_count, rereferral_count,
+  no_further_action_count, not_in_need_count
+- children in need 2013-2022: Started_episodes, Ended_episodes, At31_episodes (31 March),
+  awaiting_assessment
+- child protection plans open on 31 March 2013-2022: CPP_At31
+- children looked after on 31 March 2021-2022: CLA_At31 (DfE's children_count where
+  population_type is "Children looked after on 31 March each year")
+- children aged 0 to 17 (ONS mid-year estimates) 2013-2022: population_0_to_17 (DfE's
+  population_estimate)
+- the social work workforce census, 30 September 2017-2022 (indicators, with DfE's revisions):
+  inpost_fte, case_holders_fte, cases, caseload_fte, agency_fte, agency_rate_fte, turnover_rate_fte,
+  leavers_fte, starters_fte, vacancy_fte, vacancy_rate_fte, vacancy_agency_cover_rate_fte.
+  `workforce_code` and `workforce_la` name the row DfE published: a service reported jointly
+  (e.g. "314 / 318", "Kingston upon Thames / Richmond upon Thames") is copied to each member's row.
 
-Values are copied as DfE wrote them, suppression markers ("x", "c", "z", ...) included; the
-generator decides what to do with them. Run from the repository root:
+An authority is keyed by DfE's three-digit code (`la_code`, DfE's old_la_code): ONS codes change
+(e.g. North Yorkshire's) and names repeat (the Dorset of 2013-2019, code 835, is not the Dorset of
+2019 on, code 838). Values are copied as DfE wrote them, suppression markers ("x", "c", "z", "u",
+"low", ...) included: `sim.dfe` reads them as missing, never as zero. Run from the repository root:
 
     python scripts/make_dfe_extract.py [--source ../shared/data/dfe] \\
         [--out sim/data/dfe_extract.csv]
@@ -23,62 +35,85 @@ import csv
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-KEYS = ("time_period", "geographic_level", "region_name", "la_name")
-DEMAND = {
-    "referrals_2013_to_2017.csv": ("Referrals", "Re_referrals", "No_Further_Action", "Not_in_Need"),
-    "children_in_need_2013_to_2017.csv": ("Started_episodes", "Ended_episodes", "At31_episodes",
-                                          "Awaiting_assessment"),
+YEARS = range(2013, 2023)
+LEVELS = ("National", "Regional", "Local authority")
+KEYS = ("time_period", "geographic_level", "region_name", "la_code", "la_name")
+CLA_STOCK = "Children looked after on 31 March each year"
+# file -> {extract column: DfE column}; rows kept where `ROW_FILTER` (if given) matches
+TABLES = {
+    "referrals_2013_to_2022.csv": {c: c for c in (
+        "referral_count", "rereferral_count", "no_further_action_count", "not_in_need_count")},
+    "children_in_need_2013_to_2022.csv": {c: c for c in (
+        "Started_episodes", "Ended_episodes", "At31_episodes", "awaiting_assessment")},
+    "cpp_by_duration_2013_to_2022.csv": {"CPP_At31": "CPP_At31"},
+    "children_looked_after_2021_to_2022.csv": {"CLA_At31": "children_count"},
+    "population_0_to_17_2012_to_2022.csv": {"population_0_to_17": "population_estimate"},
 }
-WORKFORCE_HEADLINE = (
-    "social_worker_fte", "leaver_fte", "turnover_rate_fte_%", "agency_fte",
-    "agency_worker_rate_fte_%", "agency_cover_fte", "vacancy_fte", "vacancy_rate_fte_%",
-    "vacancy_agency_cover_rate_fte_%", "case_holders_fte", "cases", "caseload_fte",
-)
-WORKFORCE_INDICATORS = ("starters_fte",)
-WORKFORCE_YEAR = "2017"
-COLUMNS = (*KEYS, *(c for cols in DEMAND.values() for c in cols), "workforce_la",
-           *WORKFORCE_HEADLINE, *WORKFORCE_INDICATORS)
+ROW_FILTER = {"children_looked_after_2021_to_2022.csv": ("population_type", CLA_STOCK)}
+WORKFORCE_FILE = "workforce_indicators_2017_to_2022.csv"
+WORKFORCE = ("inpost_fte", "case_holders_fte", "cases", "caseload_fte", "agency_fte",
+             "agency_rate_fte", "turnover_rate_fte", "leavers_fte", "starters_fte", "vacancy_fte",
+             "vacancy_rate_fte", "vacancy_agency_cover_rate_fte")
+COLUMNS = (*KEYS, *(c for columns in TABLES.values() for c in columns), "workforce_code",
+           "workforce_la", *WORKFORCE)
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
     with path.open(newline="", encoding="utf-8-sig") as handle:
-        return list(csv.DictReader(handle))
+        return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(handle)]
 
 
-def _key(row: dict[str, str]) -> tuple[str, ...]:
-    return tuple(row[k].strip() for k in KEYS)
-
-
-def _code(row: dict[str, str]) -> str:
-    """A row's identity across tables: DfE's three-digit authority number (ONS codes change, e.g.
-    North Yorkshire's), else the region's or country's ONS code; the first of a shared service's."""
+def _codes(row: dict[str, str]) -> list[str]:
+    """The area codes a row covers: DfE's authority codes ("314 / 318" is two), else the region's
+    or the country's ONS code."""
     code = row["old_la_code"] or row["region_code"] or row["country_code"]
-    return code.split("/")[0].strip()
+    return [part.strip() for part in code.split("/")]
+
+
+def _names(row: dict[str, str], count: int) -> list[str]:
+    """The member names of a row covering `count` areas (a joint row names them with " / ")."""
+    names = [part.strip() for part in row["la_name"].split(" / ")] if row["la_name"] else []
+    return names if len(names) == count else [row["la_name"]] * count
+
+
+def _keep(name: str, row: dict[str, str]) -> bool:
+    wanted = ROW_FILTER.get(name)
+    return (row["geographic_level"] in LEVELS and int(row["time_period"]) in YEARS
+            and (wanted is None or row[wanted[0]] == wanted[1]))
 
 
 def build(source: Path) -> list[dict[str, str]]:
-    """Rows of the extract, in DfE's order (national, regions, authorities; newest year first)."""
-    table: dict[tuple[str, ...], dict[str, str]] = {}
-    codes: dict[tuple[str, str], tuple[str, ...]] = {}
-    for name, columns in DEMAND.items():
+    """Rows of the extract: newest year first, then England, the regions and the authorities,
+    each in code order."""
+    table: dict[tuple[str, str, str], dict[str, str]] = {}
+
+    def area_rows(row: dict[str, str]) -> list[dict[str, str]]:
+        codes = _codes(row)
+        found = []
+        for code, name in zip(codes, _names(row, len(codes)), strict=True):
+            key = (row["time_period"], row["geographic_level"], code)
+            out = table.setdefault(key, dict.fromkeys(COLUMNS, ""))
+            out.update(time_period=key[0], geographic_level=key[1], region_name=row["region_name"],
+                       la_code=code if row["old_la_code"] else "", la_name=out["la_name"] or name)
+            found.append(out)
+        return found
+
+    for name, columns in TABLES.items():
         for row in _rows(source / name):
-            key = _key(row)
-            out = table.setdefault(key, {k: v for k, v in zip(KEYS, key, strict=True)})
-            out.update({c: row[c].strip() for c in columns})
-            codes[(row["time_period"], _code(row))] = key
-    indicators = {_code(row): row for row in _rows(source / "workforce_indicators_2017.csv")}
-    for row in _rows(source / "workforce_headline_2017.csv"):
-        code = _code(row)
-        key = codes.get((WORKFORCE_YEAR, code))
-        if key is None:
-            raise SystemExit(f"workforce row {row['la_name']!r} ({code}) matches no demand row")
-        extra = indicators[code]
-        out = table[key]
-        out["workforce_la"] = (extra["la_name"] or row["la_name"] or out["la_name"]
-                               or out["region_name"] or "England").strip()
-        out.update({c: row[c].strip() for c in WORKFORCE_HEADLINE})
-        out.update({c: extra[c].strip() for c in WORKFORCE_INDICATORS})
-    return [{c: row.get(c, "") for c in COLUMNS} for row in table.values()]
+            if _keep(name, row):
+                for out in area_rows(row):
+                    out.update({ours: row[theirs] for ours, theirs in columns.items()})
+    for row in _rows(source / WORKFORCE_FILE):
+        if _keep(WORKFORCE_FILE, row):
+            for out in area_rows(row):
+                out.update({c: row[c] for c in WORKFORCE},
+                           workforce_code=row["old_la_code"], workforce_la=row["la_name"])
+
+    def order(key: tuple[str, str, str]) -> tuple[int, int, str]:
+        year, level, code = key
+        return -int(year), LEVELS.index(level), code
+
+    return [table[key] for key in sorted(table, key=order)]
 
 
 def main() -> None:

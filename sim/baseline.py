@@ -1,13 +1,16 @@
 """`caseload baseline`: a no-plan scenario for any English council, from the bundled DfE tables.
 
 `baseline_scenario_text(la, year)` automates what `scenarios/councils/manchester-2016.toml` does by
-hand. Demand: the year's referrals and no-further-action share; the assessment outcome from the
-not-in-need share; child in need stocks and flows turned into stage durations by Little's law
-(open cases of a stage = entries a year x mean years), so that the starting open cases are the
-steady state and add up to DfE's count of cases held by case-holding social workers. Workforce:
-DfE's case-holders split into permanent staff by level and agency workers, with an establishment,
-recruitment and agency cover that keep them stationary given DfE's turnover and vacancy rates
-(`sim.baseline_workforce`). The starting caseload is then DfE's cases / case-holders.
+hand, for 30 September `year` (DfE's workforce census date, 2017 to 2022). Starting open cases:
+DfE's cases held on that date, split by stage in the proportions of DfE's child protection plans
+and children looked after among its children in need at 31 March `year`. Demand: the referrals and
+no-further-action share of the year to 31 March `year`, growing at the council's own recent trend
+(`referral_trend`); the assessment outcome from the not-in-need share; stage durations by Little's
+law (open cases of a stage = entries a year x mean years), so that the starting open cases are the
+steady state. Workforce: DfE's case-holders of the same census split into permanent staff by level
+and agency workers, with an establishment, recruitment and agency cover that keep them stationary
+given DfE's turnover and vacancy rates (`sim.baseline_workforce`). The starting caseload is then
+DfE's cases / case-holders.
 
 Every figure in the file carries a comment: "DfE <dataset> <year> (<column>)", "derived: ...", or
 "assumption: ..."; the file opens with the list of assumptions and of DfE figures that were
@@ -23,16 +26,20 @@ from dataclasses import dataclass, field
 
 from sim import __version__
 from sim import baseline_workforce as wf
-from sim.dfe import WORKFORCE_YEAR, BaselineError, Extract, Figure, display, extract, slug
+from sim.dfe import (
+    LOCAL, NATIONAL, REGIONAL, WORKFORCE_YEARS, BaselineError, Extract, Figure, display, extract,
+    marker, slug,
+)
 
-__all__ = ["BaselineError", "baseline_scenario_text", "years_available"]
+__all__ = ["BaselineError", "Trend", "baseline_scenario_text", "referral_trend",
+           "years_available"]
 
 DAYS = 365.25
 ASSESSMENT_DAYS = 45.0   # FACTS: mean about 32 working days x 7/5
 CP_DAYS = 305.0          # FACTS: child protection plan about 10 months
 CLA_DAYS = 950.0         # FACTS: period in care about 2.6 years
-CP_SHARE = 0.13          # of the children in need stock
-CLA_SHARE = 0.19
+CLA_SHARE = 0.19         # of the children in need stock, where DfE's CLA_At31 is not bundled
+TREND_YEARS = 4          # most yearly changes of referrals the trend averages
 CIN_FLOOR = 0.10         # smallest share of cases left on child in need plans
 CP_NEXT = {"cin": 0.7, "close": 0.2, "cla": 0.1}
 NQSW_SHARE, SENIOR_SHARE, PROGRESSION_DAYS = 0.3, 0.15, 365.0
@@ -40,20 +47,21 @@ MANAGER_SPAN, MANAGER_TURNOVER, MANAGER_HIRE_DAYS = 7, 0.12, 150.0
 COMMENT_COLUMN = 30
 
 ASSUMPTIONS = [
-    ("start 1 April YEAR, the day after DfE's children in need snapshot (31 March YEAR); the "
-     "flows of the year to 31 March YEAR are taken to continue unchanged (no growth, no "
-     "seasonality)"),
-    "re-referrals are inside DfE's Referrals, so no separate re-referral stream (share 0)",
+    ("start 30 September YEAR, DfE's workforce census date; the flows of the year to 31 March "
+     "YEAR (DfE's latest published then) continue, referrals growing at the council's own "
+     "recent trend (growth_per_year), with no seasonality"),
+    "re-referrals are inside DfE's referral_count, so no separate re-referral stream (share 0)",
     "assessments last 45 days on average (FACTS: mean about 32 working days x 7/5), gamma cv 0.5",
     ("child protection plans last 305 days (FACTS: about 10 months; gamma cv 0.7) and end to cin "
      ".7, close .2, cla .1 (documented default); periods in care 950 days (FACTS: about 2.6 "
      "years; lognormal cv 1.0) and end in closure"),
-    ("of the children in need stock, 13% are on child protection plans and 19% looked after "
-     "(national order of magnitude: FACTS 78,000 children in care, 2019, against DfE CIN 2017 "
-     "England At31_episodes 389,040 = 20%; the child protection share is not in the bundled "
-     "tables); DfE's per-authority counts of both are not in them either"),
+    ("the cases held are split by stage in the proportions of DfE's children on child protection "
+     "plans (CPP_At31) and looked after (CLA_At31, bundled for 2021 and 2022; 19% before, the "
+     "national order of magnitude: DfE CLA 2022 England 82,090 / CIN At31_episodes 404,310 = "
+     "20%) among its children in need at 31 March YEAR, scaled to DfE's cases held on 30 "
+     "September YEAR"),
     ("child protection, looked-after and assessment cases are all held by case-holding social "
-     "workers, so DfE's cases (workforce) minus those leaves the cases on child in need plans"),
+     "workers, so DfE's cases held minus those leaves the cases on child in need plans"),
     "child in need plans: lognormal, cv 1.0 (long tail); their mean follows by Little's law",
     ("DfE's agency share of all social workers applies to case-holders; agency workers only "
      "cover vacant posts (as in the model), and DfE's vacancy rate applies to case-holding posts"),
@@ -75,22 +83,65 @@ ASSUMPTIONS = [
 
 
 def years_available() -> list[int]:
-    """Years with DfE demand figures in the bundled extract."""
-    return extract().years
+    """Years with a DfE workforce census (30 September) in the bundled extract."""
+    return list(WORKFORCE_YEARS)
 
 
 def baseline_scenario_text(la: str, year: int) -> str:
-    """A validated-shape TOML scenario: `la`'s children's social care on 1 April `year`, no plan.
+    """A validated-shape TOML scenario: `la`'s children's social care on 30 September `year`,
+    no plan.
 
     `la` is matched case-insensitively, punctuation ignored ("bristol city of", "St Helens").
-    Raises BaselineError (one line) for an unknown authority or a year outside the extract.
+    Raises BaselineError (one line) for an unknown authority, a year outside the workforce census
+    or an authority without DfE's figures for the year (the reason said).
     """
     data = extract()
-    if year not in data.years:
-        raise BaselineError(f"--year: {year} is outside the DfE tables in the package; allowed: "
-                            f"{data.years[0]} to {data.years[-1]}")
-    name = data.find(la)
-    return _Baseline(data, name, year, la).text()
+    if year not in WORKFORCE_YEARS:
+        raise BaselineError(f"--year: {year} is outside the DfE workforce census in the package; "
+                            f"allowed: {WORKFORCE_YEARS[0]} to {WORKFORCE_YEARS[-1]}")
+    code = data.find(la, year)
+    coverage = data.coverage(code, year)
+    if not coverage.complete:
+        raise BaselineError(f"--la: no baseline for {coverage.reason()}")
+    return _ScenarioText(_Derivation(data, code, year)).text()
+
+
+@dataclass(frozen=True)
+class Trend:
+    """Referrals' yearly log changes over up to TREND_YEARS years before a year."""
+
+    years: tuple[int, ...]        # the years whose referrals it uses, oldest first
+    log_changes: tuple[float, ...]
+
+    @property
+    def mean(self) -> float:
+        """Average yearly log change (0 without history)."""
+        return sum(self.log_changes) / len(self.log_changes) if self.log_changes else 0.0
+
+    @property
+    def spread(self) -> float:
+        """Sample standard deviation of the yearly log changes (nan with fewer than two)."""
+        n = len(self.log_changes)
+        if n < 2:
+            return float("nan")
+        return math.sqrt(sum((x - self.mean) ** 2 for x in self.log_changes) / (n - 1))
+
+    @property
+    def growth_per_year(self) -> float:
+        """exp(mean) - 1: the steady yearly growth with the same average log change."""
+        return math.exp(self.mean) - 1
+
+
+def referral_trend(data: Extract, code: str, year: int) -> Trend:
+    """The council's referrals trend up to the year to 31 March `year`: log changes between
+    consecutive years, both published for the same council code, over the TREND_YEARS + 1 years
+    `year` - TREND_YEARS to `year` (a council formed later has fewer)."""
+    counts = {y: data.published(code, y, "referral_count")
+              for y in range(year - TREND_YEARS, year + 1)}
+    years = tuple(y for y, figure in counts.items() if figure is not None and figure.value > 0)
+    changes = tuple(math.log(counts[b].value / counts[a].value)
+                    for a, b in zip(years, years[1:], strict=False) if b == a + 1)
+    return Trend(years, changes)
 
 
 # --- the derivation ------------------------------------------------------------------------------
@@ -108,11 +159,11 @@ class _Notes:
         return figure
 
 
-class _Baseline:
-    """The derivation for one authority and year, and the file it writes."""
+class _Derivation:
+    """The figures of a baseline for one authority and year, each with its source."""
 
-    def __init__(self, data: Extract, la: str, year: int, asked: str) -> None:
-        self.data, self.la, self.year, self.asked = data, la, year, asked
+    def __init__(self, data: Extract, code: str, year: int) -> None:
+        self.data, self.code, self.la, self.year = data, code, data.names[code], year
         self.notes = _Notes()
         self._workforce_figures()
         self._cases()
@@ -121,83 +172,71 @@ class _Baseline:
         self._flows()
         self._staff()
 
-    # workforce figures (DfE, 30 September 2017) -----------------------------------------------
+    # workforce figures (DfE census, 30 September of the year) ---------------------------------
     def _workforce_figures(self) -> None:
-        data, la, use = self.data, self.la, self.notes.use
-        self.turnover = use(data.rate(la, "turnover_rate_fte_%", zero_is_missing=True))
-        self.agency_rate = use(data.rate(la, "agency_worker_rate_fte_%"))
-        self.vacancy_rate = use(data.rate(la, "vacancy_rate_fte_%"))
-        self.agency_cover = data.rate(la, "vacancy_agency_cover_rate_fte_%")
-        counts = ("social_worker_fte", "leaver_fte", "starters_fte", "agency_fte", "vacancy_fte",
+        data, code, year, use = self.data, self.code, self.year, self.notes.use
+        self.turnover = use(data.rate(code, year, "turnover_rate_fte", zero_is_missing=True))
+        self.agency_rate = use(data.rate(code, year, "agency_rate_fte"))
+        self.vacancy_rate = use(data.rate(code, year, "vacancy_rate_fte"))
+        self.agency_cover = data.rate(code, year, "vacancy_agency_cover_rate_fte")
+        counts = ("inpost_fte", "leavers_fte", "starters_fte", "agency_fte", "vacancy_fte",
                   "case_holders_fte", "cases", "caseload_fte")
-        self.wf = {column: data.workforce_count(la, column) for column in counts}
-        holders, cases = self.wf["case_holders_fte"], self.wf["cases"]
-        if math.isnan(holders.value) or math.isnan(cases.value) or holders.value <= 0:
-            self._estimate_case_holders()
-        else:
-            use(holders)
-            use(cases)
-            self.caseload_fte = Figure(cases.value / holders.value,
-                                       f"DfE workforce {WORKFORCE_YEAR} (cases / case_holders_fte)")
-            self.holders_fte, self.cases_2017 = holders, cases
-
-    def _estimate_case_holders(self) -> None:
-        """DfE has no case-holders or cases for the authority: the region's ratios."""
-        data, la = self.data, self.la
-        in_post = self.wf["social_worker_fte"]
-        ratio = (data.wider(la, WORKFORCE_YEAR, "case_holders_fte").value
-                 / data.wider(la, WORKFORCE_YEAR, "social_worker_fte").value)
-        region = data.region_of[la]
-        self.caseload_fte = data.wider(la, WORKFORCE_YEAR, "caseload_fte")
-        holders = in_post.value * ratio
-        self.holders_fte = Figure(
-            holders, f"derived: DfE workforce {WORKFORCE_YEAR} (social_worker_fte) "
-                     f"{in_post.value:,.1f} x {ratio:.3f}",
-            f"case_holders_fte {self.wf['case_holders_fte'].fallback}; {region}'s share of "
-            f"social workers holding cases used")
-        self.cases_2017 = Figure(
-            holders * self.caseload_fte.value,
-            f"derived: {holders:,.1f} case-holders x {self.caseload_fte.value:g}",
-            f"cases {self.wf['cases'].fallback}; {region}'s caseload_fte used")
-        self.notes.use(self.holders_fte)
-        self.notes.use(self.cases_2017)
+        self.wf = {column: data.workforce_count(code, year, column) for column in counts}
+        self.holders_fte = use(self.wf["case_holders_fte"])
+        self.cases_held = use(self.wf["cases"])
+        self.caseload_fte = Figure(self.cases_held.value / self.holders_fte.value,
+                                   f"DfE workforce census 30 September {year} "
+                                   "(cases / case_holders_fte)")
 
     # open cases held by social workers at the start --------------------------------------------
     def _cases(self) -> None:
-        use, data, la, year = self.notes.use, self.data, self.la, self.year
-        self.at31 = use(data.count(la, year, "At31_episodes"))
-        if year == WORKFORCE_YEAR:
-            self.cases = self.cases_2017.value
-            self.cases_source = self.cases_2017.source + _fallback_note(self.cases_2017)
-            return
-        at31_2017 = use(data.count(la, WORKFORCE_YEAR, "At31_episodes"))
-        self.cases = self.cases_2017.value * self.at31.value / at31_2017.value
-        self.cases_source = (
-            f"derived: DfE workforce {WORKFORCE_YEAR} cases {self.cases_2017.value:,.0f} x DfE "
-            f"CIN {year} / {WORKFORCE_YEAR} At31_episodes {self.at31.value:,.0f} / "
-            f"{at31_2017.value:,.0f} (the 2017 share of children in need held as cases, carried "
-            f"back)")
-        self.notes.adjustments.append(
-            f"DfE's workforce figures are for 30 September {WORKFORCE_YEAR} only: staff, rates and "
-            f"the ratio of cases to children in need are carried back to {year} unchanged")
+        use, data, code, year = self.notes.use, self.data, self.code, self.year
+        self.cases = self.cases_held.value
+        self.cases_source = self.cases_held.source + _fallback_note(self.cases_held)
+        self.at31 = use(data.count(code, year, "At31_episodes"))
+        self.cp_share = self._stage_share("CPP_At31", None)
+        self.cla_share = self._stage_share("CLA_At31", CLA_SHARE)
+
+    def _stage_share(self, column: str, assumed: float | None) -> Figure:
+        """DfE's `column` / At31_episodes (31 March of the year), else `assumed`, else the
+        region's (then England's) same share."""
+        data, code, year = self.data, self.code, self.year
+        stage = data.published(code, year, column)
+        what = f"DfE {year} {column} / At31_episodes"
+        if stage is not None:
+            return Figure(stage.value / self.at31.value,
+                          f"{what} {stage.value:,.0f} / {self.at31.value:,.0f}")
+        if assumed is not None and not data.has_row(code, year, column):
+            return Figure(assumed, f"assumption: {assumed:.0%} ({column} is not bundled for "
+                                   f"{year})")
+        why = f"{column} {marker(data.cell(LOCAL, code, year, column)[1])} for {self.la}"
+        for level, area in ((REGIONAL, data.region_of[code]), (NATIONAL, "England")):
+            top, _ = data.cell(level, area, year, column)
+            bottom, _ = data.cell(level, area, year, "At31_episodes")
+            if top is not None and bottom:
+                share = Figure(top / bottom, f"{what} {top:,.0f} / {bottom:,.0f}, {area}",
+                               f"{why}; {area}'s share used")
+                return self.notes.use(share)
+        raise BaselineError(f"--la: DfE has no {column} for {self.la} or England in {year}")
 
     # demand ------------------------------------------------------------------------------------
     def _demand(self) -> None:
-        use, data, la, year = self.notes.use, self.data, self.la, self.year
-        self.referrals = use(data.count(la, year, "Referrals"))
-        self.nfa = use(data.share(la, year, "No_Further_Action"))
-        self.nin = use(data.share(la, year, "Not_in_Need"))
-        self.rereferrals = data.share(la, year, "Re_referrals")
+        use, data, code, year = self.notes.use, self.data, self.code, self.year
+        self.referrals = use(data.count(code, year, "referral_count"))
+        self.nfa = use(data.share(code, year, "no_further_action_count"))
+        self.nin = use(data.share(code, year, "not_in_need_count"))
+        self.rereferrals = data.share(code, year, "rereferral_count")
+        self.trend = referral_trend(data, code, year)
         self.assessed = self.referrals.value * (1 - self.nfa.value)
         self.close_share = min(1.0, self.nin.value / (1 - self.nfa.value)) if self.assessed else 0
-        self.history = [data.cell("Local authority", la, y, "Referrals")[1] or "-"
-                        for y in data.years]
+        self.history = [data.cell(LOCAL, code, y, "referral_count")[1] or "-"
+                        for y in data.years if y <= year]
 
     def _stocks(self) -> None:
         """Open cases by stage at the start: they sum to DfE's cases (Little's law for each)."""
         target = max(1, round(self.cases))
         assessment = self.assessed * ASSESSMENT_DAYS / DAYS
-        cp, cla = CP_SHARE * self.at31.value, CLA_SHARE * self.at31.value
+        cp, cla = self.cp_share.value * self.cases, self.cla_share.value * self.cases
         self.scaled = 1.0
         room = target * (1 - CIN_FLOOR)
         if assessment + cp + cla > room:
@@ -274,16 +313,25 @@ class _Baseline:
                 f"{wf.MIN_FILL_DAYS:.0f} days; {wf.MIN_FILL_DAYS:.0f} days used (model vacancy "
                 f"rate {self.state.vacancy_rate:.1%})")
 
-    # the file ----------------------------------------------------------------------------------
+
+# --- the file ------------------------------------------------------------------------------------
+
+class _ScenarioText:
+    """The TOML text of a derived baseline: every figure with its source in a comment."""
+
+    def __init__(self, derived: _Derivation) -> None:
+        self.derived = derived
+
     def text(self) -> str:
         return "\n".join([*self._header(), "", *self._top(), "", *self._demand_lines(), "",
                           *self._workforce_lines(), "", *self._other_lines()]) + "\n"
 
     def _header(self) -> list[str]:
-        la, year = self.la, self.year
+        d = self.derived
+        la, year = d.la, d.year
         command = shlex.join(["caseload", "baseline", "--la", la, "--year", str(year)])
         lines = [
-            (f"{display(la)} children's social care, 1 April {year}, with NO plan (no "
+            (f"{display(la)} children's social care, 30 September {year}, with NO plan (no "
              "[[policy]])."),
             "",
             (f"Generated by `{command}` (caseload {__version__}) from the DfE tables bundled in "
@@ -299,14 +347,14 @@ class _Baseline:
              "\"DfE <dataset> <year> (<column>)\", \"derived: ...\" or \"assumption: ...\". "
              "DfE demand figures for "
              f"{year} cover the year to 31 March {year} (stocks at that date); the workforce "
-             f"figures are for 30 September {WORKFORCE_YEAR}."),
+             f"figures, and the start, are for 30 September {year}."),
             "",
             "---- Assumptions ----",
             *_numbered([a.replace("YEAR", str(year)) for a in ASSUMPTIONS]
-                       + self.notes.adjustments),
+                       + d.notes.adjustments),
             "",
             "---- DfE figures filled in (not published for this authority alone) ----",
-            *([f"- {line}" for line in self.notes.fallbacks]
+            *([f"- {line}" for line in d.notes.fallbacks]
               or [f"- none: every DfE figure used was published for {la}"]),
             "",
             *self._demand_arithmetic(),
@@ -316,52 +364,74 @@ class _Baseline:
         return [_comment(line) for line in lines]
 
     def _demand_arithmetic(self) -> list[str]:
-        s, e, o = self.stocks, self.entries, self.outcome
+        d = self.derived
+        s, e, o = d.stocks, d.entries, d.outcome
         cases = sum(s.values())
         return [
-            f"---- Demand (DfE {self.year}, {self.la}) ----",
-            (f"referrals {self.referrals.value:,.0f} a year; no further action "
-             f"{self.nfa.value:.1%}; assessed as not in need {self.nin.value:.1%} of referrals."),
-            (f"assessed a year A = {self.referrals.value:,.0f} x (1 - {self.nfa.value:.3f}) = "
-             f"{self.assessed:,.0f}; outcome close {o['close']:.4f} cin {o['cin']:.4f} "
+            f"---- Demand (DfE {d.year}, {d.la}) ----",
+            (f"referrals {d.referrals.value:,.0f} a year; no further action "
+             f"{d.nfa.value:.1%}; assessed as not in need {d.nin.value:.1%} of referrals."),
+            (f"assessed a year A = {d.referrals.value:,.0f} x (1 - {d.nfa.value:.3f}) = "
+             f"{d.assessed:,.0f}; outcome close {o['close']:.4f} cin {o['cin']:.4f} "
              f"cp {o['cp']:.4f} cla {o['cla']:.4f}"),
             (f"  -> a year: close {e['close']:,.0f}, cin {e['cin']:,.0f}, cp {e['cp']:,.0f}, "
-             f"cla {e['cla']:,.0f}; cp plan ends cin {self.cp_next['cin']:g} close "
-             f"{self.cp_next['close']:g} cla {self.cp_next['cla']:g}"),
-            (f"entries a year: cin {self.entries_cin:,.0f}, cp {self.entries_cp:,.0f}, "
-             f"cla {self.entries_cla:,.0f}"),
+             f"cla {e['cla']:,.0f}; cp plan ends cin {d.cp_next['cin']:g} close "
+             f"{d.cp_next['close']:g} cla {d.cp_next['cla']:g}"),
+            (f"entries a year: cin {d.entries_cin:,.0f}, cp {d.entries_cp:,.0f}, "
+             f"cla {d.entries_cla:,.0f}"),
             "open cases at the start (stock = entries a year x mean days / 365.25):",
-            (f"  assessment {self.assessed:,.0f} x {self.assessment_days:.0f} d = "
+            (f"  assessment {d.assessed:,.0f} x {d.assessment_days:.0f} d = "
              f"{s['assessment']:,}"),
-            (f"  cp         {self.entries_cp:,.0f} x {CP_DAYS:.0f} d = {s['cp']:,}   "
-             f"({CP_SHARE * self.scaled:.3f} x DfE CIN At31_episodes {self.at31.value:,.0f})"),
-            (f"  cla        {self.entries_cla:,.0f} x {CLA_DAYS:.0f} d = {s['cla']:,}   "
-             f"({CLA_SHARE * self.scaled:.3f} x At31_episodes)"),
-            (f"  cin        {self.entries_cin:,.0f} x {self.cin_days:.0f} d = {s['cin']:,}   "
+            (f"  cp         {d.entries_cp:,.0f} x {CP_DAYS:.0f} d = {s['cp']:,}   "
+             f"({d.cp_share.value * d.scaled:.3f} x cases held; {d.cp_share.source})"),
+            (f"  cla        {d.entries_cla:,.0f} x {CLA_DAYS:.0f} d = {s['cla']:,}   "
+             f"({d.cla_share.value * d.scaled:.3f} x cases held; {d.cla_share.source})"),
+            (f"  cin        {d.entries_cin:,.0f} x {d.cin_days:.0f} d = {s['cin']:,}   "
              "(the rest of DfE's cases)"),
-            f"  all        {cases:,} = DfE's cases held by social workers ({self.cases_source})",
-            (f"DfE's children in need at 31 March {self.year} number {self.at31.value:,.0f}; DfE "
-             "counts fewer cases than children (some councils count families, and some children "
-             "are held by other staff), so the model's stocks follow the cases."),
+            f"  all        {cases:,} = DfE's cases held by social workers ({d.cases_source})",
+            (f"DfE's children in need at 31 March {d.year} number {d.at31.value:,.0f}; DfE's "
+             f"cases held on 30 September {d.year} are {d.cases:,.0f} (some councils count "
+             "families, and some children are held by other staff), so the model's stocks follow "
+             "the cases held, split by stage in DfE's proportions of children in need."),
+            self._trend_line(),
         ]
 
+    def _trend_line(self) -> str:
+        d = self.derived
+        t = d.trend
+        counts = ", ".join(f"{y} {d.data.published(d.code, y, 'referral_count').value:,.0f}"
+                           for y in t.years)
+        spread = "n/a (fewer than two changes)" if math.isnan(t.spread) else f"{t.spread:.4f}"
+        return (f"Referral trend: growth_per_year = exp(m) - 1 = {t.growth_per_year:.4f}, m = "
+                f"{t.mean:.4f} the average yearly log change of DfE referral_count over the up "
+                f"to {TREND_YEARS} changes before {d.year} between consecutive years published "
+                f"for this council code ({len(t.log_changes)} here: {counts or 'none'}); their "
+                f"standard deviation {spread}" + ("" if t.log_changes else
+                                                   "; no history, so no growth"))
+
+    def _stage_comment(self, share: Figure) -> str:
+        d = self.derived
+        return (f"derived: {share.value * d.scaled:.3f} x {d.cases_source} "
+                f"{d.cases:,.0f}; share {share.source}" + _fallback_note(share))
+
     def _workforce_arithmetic(self) -> list[str]:
-        st, wfig = self.state, self.wf
+        d = self.derived
+        st, wfig = d.state, d.wf
         cycle = 1 / st.hazard_per_year + st.fill_days / DAYS
         vacancy_cover = st.agency / st.vacancies if st.vacancies else 0.0
         return [
-            f"---- Workforce (DfE {WORKFORCE_YEAR}, {self.la}) ----",
-            (f"case-holders {self.holders_fte.value:,.1f} FTE -> {self.case_holders} people: "
-             f"agency {self.agency_rate.value:g}% -> {st.agency}, permanent {st.permanent}."),
-            (f"DfE: social workers in post {_show(wfig['social_worker_fte'])} FTE, leavers "
-             f"{_show(wfig['leaver_fte'])}, starters {_show(wfig['starters_fte'])}, agency "
+            f"---- Workforce (DfE census 30 September {d.year}, {d.la}) ----",
+            (f"case-holders {d.holders_fte.value:,.1f} FTE -> {d.case_holders} people: "
+             f"agency {d.agency_rate.value:g}% -> {st.agency}, permanent {st.permanent}."),
+            (f"DfE: social workers in post {_show(wfig['inpost_fte'])} FTE, leavers "
+             f"{_show(wfig['leavers_fte'])}, starters {_show(wfig['starters_fte'])}, agency "
              f"{_show(wfig['agency_fte'])}, vacancies {_show(wfig['vacancy_fte'])}."),
-            (f"Leaving hazard h = turnover {self.turnover.value:g}% / (1 - turnover x 42 d "
+            (f"Leaving hazard h = turnover {d.turnover.value:g}% / (1 - turnover x 42 d "
              f"notice) = {st.hazard_per_year:.4f} a year (so leavers / in post = "
-             f"{self.turnover.value:g}%)."),
+             f"{d.turnover.value:g}%)."),
             (f"Time to fill from notice T = v / (1 - v) x (1/h + notice) = "
              f"{st.fill_from_vacancy_days:.0f} d for DfE's vacancy rate v = "
-             f"{self.vacancy_rate.value:g}%; used {st.fill_days:.0f} d = campaigns of "
+             f"{d.vacancy_rate.value:g}%; used {st.fill_days:.0f} d = campaigns of "
              f"{st.campaign_days:.0f} d that succeed with p = {st.success:.3f}."),
             (f"Per post: cycle 1/h + T = {cycle:.2f} yr; permanent people (1/h + notice) / cycle; "
              f"vacant (from notice) T / cycle; agency cover x {wf.presence():.3f} x "
@@ -369,25 +439,25 @@ class _Baseline:
             (f"Establishment E = {st.permanent} x cycle / (1/h + notice) = {st.establishment}; "
              f"vacancies ~ {st.vacancies:.1f} (rate {st.vacancy_rate:.1%}); agency cover "
              f"{st.cover:.3f} holds {st.agency} agency workers = {vacancy_cover:.0%} of vacancies "
-             f"(DfE vacancy_agency_cover_rate_fte_% {_show(self.agency_cover)})."),
-            (f"Starters = leavers ~ {self.turnover.value / 100 * st.permanent:.1f} a year; "
-             f"newly qualified in post {self.levels['nqsw']} (starters x {NQSW_SHARE} x time "
-             f"before progression), senior {self.levels['senior']} ({SENIOR_SHARE:.0%})."),
-            (f"Caseload at the start: {sum(self.stocks.values()):,} cases / {self.case_holders} "
-             f"case-holders = {sum(self.stocks.values()) / self.case_holders:.2f} (DfE "
+             f"(DfE vacancy_agency_cover_rate_fte {_show(d.agency_cover)})."),
+            (f"Starters = leavers ~ {d.turnover.value / 100 * st.permanent:.1f} a year; "
+             f"newly qualified in post {d.levels['nqsw']} (starters x {NQSW_SHARE} x time "
+             f"before progression), senior {d.levels['senior']} ({SENIOR_SHARE:.0%})."),
+            (f"Caseload at the start: {sum(d.stocks.values()):,} cases / {d.case_holders} "
+             f"case-holders = {sum(d.stocks.values()) / d.case_holders:.2f} (DfE "
              "caseload_fte "
-             f"{_show(self.wf['caseload_fte'])}; cases / case_holders_fte "
-             f"{self.caseload_fte.value:.2f})."),
+             f"{_show(d.wf['caseload_fte'])}; cases / case_holders_fte "
+             f"{d.caseload_fte.value:.2f})."),
         ]
 
     def _top(self) -> list[str]:
-        year = self.year
+        d = self.derived
+        year = d.year
         return [
-            _kv("name", json.dumps(f"{slug(self.la)}-{year}"), "used in outputs"),
-            _kv("title", json.dumps(f"{display(self.la)} {year}: no plan (baseline from DfE "
-                                    "tables)"), f"DfE's name: {self.la}"),
-            _kv("start", f"{year}-04-01", f"assumption: the day after DfE's children in need "
-                                          f"snapshot of 31 March {year}"),
+            _kv("name", json.dumps(f"{slug(d.la)}-{year}"), "used in outputs"),
+            _kv("title", json.dumps(f"{display(d.la)} {year}: no plan (baseline from DfE "
+                                    "tables)"), f"DfE's name: {d.la}"),
+            _kv("start", f"{year}-09-30", f"DfE's workforce census date, 30 September {year}"),
             _kv("years", "5", "assumption: a five-year horizon, like the councils' plans"),
             _kv("warmup_days", "0", "assumption: starting stocks are the steady state (drawn "
                                     "with residual lives), no warm-up needed"),
@@ -395,18 +465,20 @@ class _Baseline:
         ]
 
     def _demand_lines(self) -> list[str]:
-        o, la = self.outcome, self.la
-        rr = self.rereferrals
-        history = " ".join(self.history)
+        d = self.derived
+        o, la = d.outcome, d.la
+        rr = d.rereferrals
+        history = " ".join(d.history)
         return [
             "[demand]",
-            _kv("referrals_per_year", f"{round(self.referrals.value)}",
-                f"{self.referrals.source}, {la}; re-referrals ({rr.value:.1%}) are inside"
-                + _fallback_note(self.referrals)),
-            _kv("growth_per_year", "0.0", f"assumption: no trend in a baseline; DfE referrals "
-                f"{self.data.years[0]}-{self.data.years[-1]}: {history}"),
-            _kv("no_further_action", _num(self.nfa.value),
-                f"{self.nfa.source}, {la}" + _fallback_note(self.nfa)),
+            _kv("referrals_per_year", f"{round(d.referrals.value)}",
+                f"{d.referrals.source}, {la}; re-referrals ({rr.value:.1%}) are inside"
+                + _fallback_note(d.referrals)),
+            _kv("growth_per_year", _num(d.trend.growth_per_year),
+                f"derived: the council's own trend (header); DfE referrals {d.data.years[0]}-"
+                f"{d.year}: {history}"),
+            _kv("no_further_action", _num(d.nfa.value),
+                f"{d.nfa.source}, {la}" + _fallback_note(d.nfa)),
             "",
             "[demand.rereferral]",
             _kv("share", "0.0", "assumption: re-referrals are inside referrals_per_year "
@@ -415,28 +487,28 @@ class _Baseline:
                 "assumption: documented default; unused while share = 0"),
             "",
             "[demand.assessment]",
-            _kv("duration_days", f'{{ dist = "gamma", mean = {_num(self.assessment_days, 1)}, '
+            _kv("duration_days", f'{{ dist = "gamma", mean = {_num(d.assessment_days, 1)}, '
                                  'cv = 0.5 }',
                 "assumption: FACTS mean about 32 working days x 7/5 = 45 calendar days"
-                + ("" if self.scaled == 1 or self.assessment_days >= ASSESSMENT_DAYS - 0.5
-                   else f", scaled by {self.scaled:.3f} (see assumptions)") + "; cv assumption"),
+                + ("" if d.scaled == 1 or d.assessment_days >= ASSESSMENT_DAYS - 0.5
+                   else f", scaled by {d.scaled:.3f} (see assumptions)") + "; cv assumption"),
             _kv("outcome", f"{{ close = {_num(o['close'])}, cin = {_num(o['cin'])}, "
                            f"cp = {_num(o['cp'])}, cla = {_num(o['cla'])} }}",
                 "shares of assessed cases (after no further action); see the header"),
-            _comment(f"close: {self.nin.source} / (1 - no further action) = "
-                     f"{self.close_share:.4f}" + _fallback_note(self.nin)),
-            _comment(f"cp: derived: {self.entries_cp:,.0f} a year keep {self.stocks['cp']:,} "
-                     f"on plans for {CP_DAYS:.0f} days (Little's law) / {self.assessed:,.0f} "
+            _comment(f"close: {d.nin.source} / (1 - no further action) = "
+                     f"{d.close_share:.4f}" + _fallback_note(d.nin)),
+            _comment(f"cp: derived: {d.entries_cp:,.0f} a year keep {d.stocks['cp']:,} "
+                     f"on plans for {CP_DAYS:.0f} days (Little's law) / {d.assessed:,.0f} "
                      "assessed"),
-            _comment(f"cla: derived: {self.entries_cla:,.0f} a year keep {self.stocks['cla']:,} "
+            _comment(f"cla: derived: {d.entries_cla:,.0f} a year keep {d.stocks['cla']:,} "
                      f"looked after for {CLA_DAYS:.0f} days, less "
-                     f"{self.cp_next['cla'] * self.entries_cp:,.0f} from cp plans"),
+                     f"{d.cp_next['cla'] * d.entries_cp:,.0f} from cp plans"),
             _comment("cin: the rest of those assessed as in need"),
             "",
             "[demand.cin]",
-            _kv("duration_days", f'{{ dist = "lognormal", mean = {_num(self.cin_days, 1)}, '
+            _kv("duration_days", f'{{ dist = "lognormal", mean = {_num(d.cin_days, 1)}, '
                                  'cv = 1.0 }',
-                f"derived: {self.stocks['cin']:,} on cin plans / {self.entries_cin:,.0f} entries "
+                f"derived: {d.stocks['cin']:,} on cin plans / {d.entries_cin:,.0f} entries "
                 "a year (Little's law); cv assumption (long tail)"),
             _kv("next", "{ close = 1.0 }", "assumption: documented default; escalation comes "
                                             "back as a re-referral inside referrals_per_year"),
@@ -445,10 +517,10 @@ class _Baseline:
             _kv("duration_days", f'{{ dist = "gamma", mean = {CP_DAYS:.0f}, cv = 0.7 }}',
                 "assumption: FACTS national cp plan about 10 months; cv from FACTS plan lengths "
                 "ended 2020"),
-            _kv("next", f"{{ cin = {_num(self.cp_next['cin'])}, close = "
-                        f"{_num(self.cp_next['close'])}, cla = {_num(self.cp_next['cla'])} }}",
+            _kv("next", f"{{ cin = {_num(d.cp_next['cin'])}, close = "
+                        f"{_num(d.cp_next['close'])}, cla = {_num(d.cp_next['cla'])} }}",
                 "assumption: documented default (DfE cp end reasons not in the bundled tables)"
-                + ("" if self.cp_next == CP_NEXT else "; cla share lowered (see assumptions)")),
+                + ("" if d.cp_next == CP_NEXT else "; cla share lowered (see assumptions)")),
             "",
             "[demand.cla]",
             _kv("duration_days", f'{{ dist = "lognormal", mean = {CLA_DAYS:.0f}, cv = 1.0 }}',
@@ -458,18 +530,17 @@ class _Baseline:
         ]
 
     def _workforce_lines(self) -> list[str]:
-        st, lv = self.state, self.levels
-        carried = ("" if self.year == WORKFORCE_YEAR
-                   else f"; carried back from September {WORKFORCE_YEAR}")
+        d = self.derived
+        st, lv = d.state, d.levels
         return [
             "[workforce]",
             _kv("establishment", str(st.establishment),
                 f"derived: steady state {st.permanent} permanent x cycle / (1/h + notice) "
-                f"(header){carried}"),
+                f"(header)"),
             _kv("agency_in_post", str(st.agency),
-                f"DfE workforce {WORKFORCE_YEAR} (agency_worker_rate_fte_%) "
-                f"{self.agency_rate.value:g}% of {self.case_holders} case-holders"
-                + _fallback_note(self.agency_rate)),
+                f"{d.agency_rate.source} {d.agency_rate.value:g}% of {d.case_holders} "
+                "case-holders"
+                + _fallback_note(d.agency_rate)),
             _kv("progression_days", f"{PROGRESSION_DAYS:.0f}",
                 "assumption: the assessed and supported year in employment (ASYE) lasts a year"),
             "",
@@ -478,8 +549,8 @@ class _Baseline:
                 f"assumption: steady state, {NQSW_SHARE:.0%} of starters until progression; "
                 "cap FACTS: Wakefield 15 for newly qualified"),
             _kv("sw", f"{{ in_post = {lv['sw']}, cap = 20 }}",
-                f"derived: case-holders {self.holders_fte.value:,.1f} FTE "
-                f"({self.holders_fte.source}) - {st.agency} agency - the other levels; "
+                f"derived: case-holders {d.holders_fte.value:,.1f} FTE "
+                f"({d.holders_fte.source}) - {st.agency} agency - the other levels; "
                 "cap FACTS: Wakefield up to 20 for experienced"),
             _kv("senior", f"{{ in_post = {lv['senior']}, cap = 18 }}",
                 f"assumption: {SENIOR_SHARE:.0%} of permanent staff (= senior_share, so the mix is "
@@ -492,8 +563,8 @@ class _Baseline:
             "",
             "[workforce.turnover]",
             _kv("annual_rate", _num(st.hazard_per_year),
-                f"derived: {self.turnover.source} {self.turnover.value:g}% as a hazard while "
-                f"not on notice (header){carried}" + _fallback_note(self.turnover)),
+                f"derived: {d.turnover.source} {d.turnover.value:g}% as a hazard while "
+                f"not on notice (header)" + _fallback_note(d.turnover)),
             _kv("caseload_elasticity", "0.0",
                 "assumption: FACTS: no published elasticity of turnover to caseload"),
             _kv("notice_days", f'{{ dist = "uniform", low = {wf.NOTICE_DAYS[0]:.0f}, '
@@ -507,18 +578,18 @@ class _Baseline:
             _kv("success", _num(st.success),
                 f"derived: campaign / time to fill {st.fill_days:.0f} d, " + (
                     "the shortest that holds DfE's agency share (DfE's vacancy rate "
-                    f"{self.vacancy_rate.value:g}% is too low for it; header)"
+                    f"{d.vacancy_rate.value:g}% is too low for it; header)"
                     if st.fill_raised_for_agency else
-                    f"which keeps DfE's vacancy rate {self.vacancy_rate.value:g}% stationary "
-                    "(header)") + _fallback_note(self.vacancy_rate)),
+                    f"which keeps DfE's vacancy rate {d.vacancy_rate.value:g}% stationary "
+                    "(header)") + _fallback_note(d.vacancy_rate)),
             _kv("nqsw_share", str(NQSW_SHARE), "assumption: documented default"),
             _kv("senior_share", str(SENIOR_SHARE),
                 "assumption: keeps seniors at 15% of staff (no sw -> senior progression)"),
             "",
             "[workforce.agency]",
             _kv("cover", _num(st.cover),
-                f"derived: holds DfE's agency share {self.agency_rate.value:g}% in the steady "
-                f"state (header); DfE vacancy_agency_cover_rate_fte_% {_show(self.agency_cover)}"),
+                f"derived: holds DfE's agency share {d.agency_rate.value:g}% in the steady "
+                f"state (header); DfE vacancy_agency_cover_rate_fte {_show(d.agency_cover)}"),
             _kv("start_days", f'{{ dist = "fixed", value = {wf.AGENCY_START_DAYS:.0f} }}',
                 "assumption: documented default, agencies supply within two weeks"),
             _kv("annual_turnover", _num(wf.AGENCY_TURNOVER),
@@ -528,13 +599,14 @@ class _Baseline:
         ]
 
     def _other_lines(self) -> list[str]:
-        s = self.stocks
+        d = self.derived
+        s = d.stocks
         return [
             "[managers]",
-            _kv("establishment", str(self.managers),
-                f"assumption: one per {MANAGER_SPAN} case-holders: {self.case_holders} / "
+            _kv("establishment", str(d.managers),
+                f"assumption: one per {MANAGER_SPAN} case-holders: {d.case_holders} / "
                 f"{MANAGER_SPAN}"),
-            _kv("in_post", str(self.managers_in_post),
+            _kv("in_post", str(d.managers_in_post),
                 f"derived: steady state, "
                 f"{wf.vacant_share(MANAGER_TURNOVER, MANAGER_HIRE_DAYS):.1%} vacant"),
             _kv("annual_turnover", str(MANAGER_TURNOVER), "assumption: documented default"),
@@ -555,16 +627,12 @@ class _Baseline:
             "",
             "[initial.open]",
             _kv("assessment", str(s["assessment"]),
-                f"derived: Little's law, {self.assessed:,.0f} assessments a year x "
-                f"{self.assessment_days:.0f}/365.25"),
+                f"derived: Little's law, {d.assessed:,.0f} assessments a year x "
+                f"{d.assessment_days:.0f}/365.25"),
             _kv("cin", str(s["cin"]),
-                f"derived: DfE's cases {sum(s.values()):,} less the other stages"),
-            _kv("cp", str(s["cp"]), f"assumption: {CP_SHARE * self.scaled:.3f} x "
-                                    f"{self.at31.source} {self.at31.value:,.0f}"
-                                    + _fallback_note(self.at31)),
-            _kv("cla", str(s["cla"]), f"assumption: {CLA_SHARE * self.scaled:.3f} x "
-                                      f"{self.at31.source} {self.at31.value:,.0f}"
-                                      + _fallback_note(self.at31)),
+                f"derived: {d.cases_source} {sum(s.values()):,} less the other stages"),
+            _kv("cp", str(s["cp"]), self._stage_comment(d.cp_share)),
+            _kv("cla", str(s["cla"]), self._stage_comment(d.cla_share)),
             "",
             "[effects]",
             _kv("cla_escalation", "0.0", "assumption: off in a baseline (no published size)"),
@@ -604,8 +672,8 @@ def _num(value: float, digits: int = 4) -> str:
     return text + "0" if text.endswith(".") else text
 
 
-def _show(figure: Figure) -> str:
-    return "not published" if math.isnan(figure.value) else f"{figure.value:g}"
+def _show(figure: Figure | None) -> str:
+    return "not published" if figure is None else f"{figure.value:g}"
 
 
 def _fallback_note(figure: Figure) -> str:

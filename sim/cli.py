@@ -301,19 +301,23 @@ def _add_baseline_parser(commands) -> None:
         "baseline", help="write a baseline council scenario from the bundled DfE tables",
         description="Write a no-plan scenario for any English local authority from the DfE "
                     "tables bundled in the package (referrals, children in need, social work "
-                    "workforce; Open Government Licence v3.0, source: Department for Education). "
+                    "workforce census; Open Government Licence v3.0, source: Department for "
+                    "Education). "
                     "Every figure carries its source or 'assumption' in a comment; the file "
                     "opens with the list of assumptions and of DfE figures that had to be filled.",
         epilog='Examples: caseload baseline --la Leeds --year 2017 --out scenarios/councils/'
-               'leeds-2017.toml; caseload baseline --la "bristol city of" --year 2015',
+               'leeds-2017.toml; caseload baseline --la "bristol city of" --year 2021',
     )
     baseline.add_argument("--la", required=True, metavar="NAME",
                           help="local authority as DfE names it; case and punctuation are "
                                'ignored and a trailing ", City of" may be left off ("St Helens", '
                                '"Bristol"); an unknown name lists the closest matches')
     baseline.add_argument("--year", required=True, type=int, metavar="YYYY",
-                          help="DfE reporting year (to 31 March): 2013 to 2017, the years of the "
-                               "bundled tables; the workforce figures are September 2017's")
+                          help="the year of DfE's workforce census (30 September), 2017 to "
+                               "2022; the baseline starts on 30 September YYYY with that census's "
+                               "staff and cases held and the referrals of the year to 31 March "
+                               "YYYY. A council without DfE's figures for the year (suppressed, "
+                               "missing, reorganised) is refused with the reason")
     baseline.add_argument("--out", type=Path, default=None, metavar="FILE",
                           help="write the scenario to FILE (default: standard output)")
 

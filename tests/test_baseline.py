@@ -1,8 +1,9 @@
 """`caseload baseline`: a scenario for any English council from the bundled DfE tables.
 
 Leeds 2017 is the acceptance case: the generated file validates, runs, and its first simulated year
-reproduces DfE's caseload. Every other authority and year must at least give a valid file, with every
-figure commented and every DfE figure it had to fill said so.
+reproduces DfE's caseload. Every other authority and census year (2017-2022) with DfE's figures
+must at least give a valid file, with every figure commented and every DfE figure it had to fill
+said so; every one without them is refused with the reason (suppressed, missing, reorganised).
 """
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import csv
 import importlib.util
 import io
 import math
+import os
 import re
 import tomllib
 from pathlib import Path
@@ -18,18 +20,18 @@ import numpy as np
 import pytest
 from test_cli_errors import ROOT, assert_one_line_error, caseload
 
-from sim.baseline import baseline_scenario_text
+from sim.baseline import BaselineError, baseline_scenario_text
 from sim.baseline_workforce import DAYS_PER_YEAR, notice_years, stationary
-from sim.dfe import LOCAL, extract
+from sim.dfe import LOCAL, WORKFORCE_YEARS, Extract, extract
 from sim.metrics import METRIC_INDEX
 from sim.model.council import run_replication
 from sim.scenario import Scenario, load_scenario
 
-DFE_TABLES = ROOT.parent / "shared" / "data" / "dfe"
+DFE_TABLES = Path(os.environ.get("CASELOAD_DFE_TABLES", ROOT.parent / "shared" / "data" / "dfe"))
 
 
 def dfe(la: str, column: str, year: int = 2017) -> float:
-    value, text = extract().cell(LOCAL, la, year, column)
+    value, text = extract().cell(LOCAL, extract().find(la, year), year, column)
     assert value is not None, f"DfE {column} for {la} is {text!r}"
     return value
 
@@ -59,24 +61,26 @@ def test_leeds_2017_validates_runs_and_reproduces_dfe_caseload_within_15_percent
 
 def test_baseline_to_stdout_is_the_same_file(tmp_path):
     path = tmp_path / "wigan.toml"
-    assert caseload("baseline", "--la", "wigan", "--year", "2016", "--out", str(path)).returncode == 0
-    printed = caseload("baseline", "--la", "Wigan", "--year", "2016")
+    written = caseload("baseline", "--la", "wigan", "--year", "2020", "--out", str(path))
+    assert written.returncode == 0
+    printed = caseload("baseline", "--la", "Wigan", "--year", "2020")
     assert printed.returncode == 0, printed.stderr
     assert printed.stdout == path.read_text(encoding="utf-8")
 
 
 SAMPLE = [
     # (name as typed, year, DfE's name, a phrase the file must contain about a filled figure)
-    ("Birmingham", 2017, "Birmingham", None),                       # the largest
-    ("Isles of Scilly", 2017, "Isles of Scilly", "South West's 2017 share used"),  # referrals 'c'
-    ("City of London", 2016, "City of London", "derived from DfE's identity"),  # NFA 'c'
-    ("Brent", 2017, "Brent", "Outer London's caseload_fte used"),    # workforce cases 'x'
-    ("Richmond upon Thames", 2017, "Richmond upon Thames", "reported together"),  # shared service
+    ("Birmingham", 2022, "Birmingham", None),                       # the largest
+    ("City of London", 2020, "City of London", "Inner London's share used"),  # CPP_At31 'c'
+    ("Kensington and Chelsea", 2021, "Kensington and Chelsea", "not available ('x')"),  # agency
+    ("Gateshead", 2022, "Gateshead", "low reliability ('u')"),      # turnover 'u'
+    ("Richmond upon Thames", 2021, "Richmond upon Thames", "reported together"),  # joint service
+    ("North Northamptonshire", 2022, "North Northamptonshire", "reported together"),  # joint, new
     ("kingston upon hull", 2017, "Kingston upon Hull, City of", "no leavers recorded"),
-    ("St Helens", 2015, "St. Helens", None),                        # punctuation
-    ("Norfolk", 2013, "Norfolk", "Norfolk's 2014 figure used"),      # a year of 'x'
+    ("St Helens", 2018, "St. Helens", None),                        # punctuation
+    ("Dorset", 2020, "Dorset", None),                               # the new Dorset (838)
     ("Rutland", 2017, "Rutland", None),                             # small, high turnover
-    ("bristol", 2014, "Bristol, City of", None),
+    ("bristol", 2020, "Bristol, City of", None),
 ]
 
 
@@ -87,7 +91,7 @@ def test_sample_of_authorities_gives_valid_files_that_say_what_was_filled(tmp_pa
     path = tmp_path / "baseline.toml"
     path.write_text(text, encoding="utf-8")
     scenario = load_scenario(path)
-    assert scenario.start.isoformat() == f"{year}-04-01"
+    assert scenario.start.isoformat() == f"{year}-09-30"
     assert f"DfE's name: {name}" in text
     section = text.split("---- DfE figures filled in")[1].split("\n#\n")[0]
     if filled is None:
@@ -96,37 +100,134 @@ def test_sample_of_authorities_gives_valid_files_that_say_what_was_filled(tmp_pa
         assert filled in " ".join(section.replace("#", " ").split())
 
 
-def test_every_authority_and_year_in_the_extract_gives_a_valid_commented_file():
+def test_every_council_and_census_year_gives_a_valid_commented_file_or_the_reason():
     data = extract()
-    assert len(data.authorities) == 152
-    for year in data.years:
-        for la in data.authorities:
-            text = baseline_scenario_text(la, year)
+    made = refused = 0
+    for year in WORKFORCE_YEARS:
+        for code in data.codes:
+            coverage = data.coverage(code, year)
+            if not coverage.complete:
+                assert all(coverage.reasons), (code, year)
+                if data.find(data.names[code], year) == code:
+                    with pytest.raises(BaselineError, match=re.escape(coverage.reasons[0])):
+                        baseline_scenario_text(data.names[code], year)
+                refused += 1
+                continue
+            assert data.find(data.names[code], year) == code
+            text = baseline_scenario_text(data.names[code], year)
             Scenario.model_validate(tomllib.loads(text))
             uncommented = [line for line in text.splitlines()
                            if re.match(r"^[a-z_]+ = ", line) and " # " not in line]
-            assert not uncommented, (la, year, uncommented)
+            assert not uncommented, (code, year, uncommented)
+            made += 1
+    assert made > 140 * len(WORKFORCE_YEARS) and refused > 0
 
 
-def test_starting_caseload_is_dfe_cases_over_case_holders():
+def test_starting_caseload_is_dfe_cases_over_case_holders_in_each_census_year():
     for la in ("Leeds", "Manchester", "Kent", "Sutton"):
-        data = tomllib.loads(baseline_scenario_text(la, 2017))
-        cases = sum(data["initial"]["open"].values())
-        workforce = data["workforce"]
-        holders = sum(level["in_post"] for level in workforce["levels"].values())
-        holders += workforce["agency_in_post"]
-        assert cases == round(dfe(la, "cases"))
-        assert cases / holders == pytest.approx(dfe(la, "caseload_fte"), rel=0.02)
-        agency_share = workforce["agency_in_post"] / holders
-        assert agency_share == pytest.approx(dfe(la, "agency_worker_rate_fte_%") / 100, abs=0.01)
+        for year in WORKFORCE_YEARS:
+            data = tomllib.loads(baseline_scenario_text(la, year))
+            cases = sum(data["initial"]["open"].values())
+            workforce = data["workforce"]
+            holders = sum(level["in_post"] for level in workforce["levels"].values())
+            holders += workforce["agency_in_post"]
+            assert cases == round(dfe(la, "cases", year)), (la, year)
+            assert cases / holders == pytest.approx(dfe(la, "caseload_fte", year), rel=0.02)
+            agency_share = workforce["agency_in_post"] / holders
+            assert agency_share == pytest.approx(dfe(la, "agency_rate_fte", year) / 100,
+                                                 abs=0.01)
+            assert data["start"].isoformat() == f"{year}-09-30"
 
 
-def test_earlier_years_carry_the_2017_workforce_back_and_say_so():
-    text = baseline_scenario_text("Leeds", 2014)
-    assert "carried back to 2014 unchanged" in " ".join(text.replace("#", " ").split())
+def raw_rows(name: str, year: int, la_code: str, **where: str) -> dict[str, str]:
+    """The one row of a DfE source table for a council and year, read with plain csv."""
+    with (DFE_TABLES / name).open(newline="", encoding="utf-8-sig") as handle:
+        found = [row for row in csv.DictReader(handle)
+                 if row["time_period"] == str(year) and row["old_la_code"] == la_code
+                 and all(row[k] == v for k, v in where.items())]
+    assert len(found) == 1, (name, year, la_code)
+    return found[0]
+
+
+@pytest.mark.skipif(not DFE_TABLES.is_dir(), reason="the DfE source tables are not checked out")
+def test_wakefield_2021_by_hand_from_the_raw_dfe_tables():
+    code, year = "384", 2021              # Wakefield
+    workforce = raw_rows("workforce_indicators_2017_to_2022.csv", year, code)
+    cin = raw_rows("children_in_need_2013_to_2022.csv", year, code)
+    cpp = raw_rows("cpp_by_duration_2013_to_2022.csv", year, code)
+    cla = raw_rows("children_looked_after_2021_to_2022.csv", year, code,
+                   population_type="Children looked after on 31 March each year")
+    referrals = {y: float(raw_rows("referrals_2013_to_2022.csv", y, code)["referral_count"])
+                 for y in range(year - 4, year + 1)}
+    cases = float(workforce["cases"])
+    changes = [math.log(referrals[y + 1] / referrals[y]) for y in range(year - 4, year)]
+    growth = math.exp(sum(changes) / 4) - 1
+
+    text = baseline_scenario_text("Wakefield", year)
     data = tomllib.loads(text)
-    assert data["demand"]["referrals_per_year"] == dfe("Leeds", "Referrals", 2014)
-    assert data["start"].isoformat() == "2014-04-01"
+    assert data["start"].isoformat() == "2021-09-30"
+    assert data["demand"]["referrals_per_year"] == referrals[year]
+    assert data["demand"]["growth_per_year"] == pytest.approx(growth, abs=5e-5)
+    open_cases = data["initial"]["open"]
+    assert sum(open_cases.values()) == round(cases)
+    at31 = float(cin["At31_episodes"])
+    assert open_cases["cp"] == round(float(cpp["CPP_At31"]) / at31 * cases)
+    assert open_cases["cla"] == round(float(cla["children_count"]) / at31 * cases)
+    holders = round(float(workforce["case_holders_fte"]))
+    levels = data["workforce"]["levels"]
+    permanent = sum(v["in_post"] for v in levels.values())
+    assert permanent + data["workforce"]["agency_in_post"] == holders
+    words = " ".join(text.replace("#", " ").split())
+    spread = math.sqrt(sum((c - sum(changes) / 4) ** 2 for c in changes) / 3)
+    assert f"standard deviation {spread:.4f}" in words
+    assert "DfE workforce census 30 September 2021 (cases)" in words
+
+
+def test_referral_trend_uses_only_consecutive_published_years_of_the_same_council():
+    from sim.baseline import referral_trend
+    from sim.dfe import Extract
+
+    counts = {2015: "100", 2016: "c", 2017: "110", 2018: "121", 2019: "x"}
+    rows = [{"time_period": str(y), "geographic_level": LOCAL, "region_name": "R",
+             "la_code": "999", "la_name": "Somewhere", "referral_count": text}
+            for y, text in counts.items()]
+    trend = referral_trend(Extract(rows), "999", 2018)
+    assert trend.years == (2015, 2017, 2018)
+    assert trend.log_changes == pytest.approx((math.log(121 / 110),))
+    assert trend.growth_per_year == pytest.approx(0.1)
+    assert math.isnan(trend.spread)
+    assert referral_trend(Extract(rows), "999", 2019).years == (2015, 2017, 2018)
+
+
+@pytest.mark.parametrize("la, year, words", [
+    ("Brent", 2017, "DfE workforce census 30 September 2017 (cases) is not available ('x')"),
+    ("Hackney", 2022, "DfE referrals 2022 (referral_count) is not available ('x')"),
+    ("Poole", 2019, "reorganised: Poole became part of Bournemouth, Christchurch and Poole"),
+    ("Northamptonshire", 2021, "reorganised: Northamptonshire was replaced on 1 April 2021"),
+    ("North Northamptonshire", 2021, "reported jointly for North Northamptonshire / West"),
+    ("Bournemouth, Christchurch and Poole", 2019, "DfE has no referral_count, At31_episodes"),
+    ("Isles of Scilly", 2022, "(inpost_fte) is 0"),
+])
+def test_council_without_figures_exits_2_with_the_reason(la, year, words):
+    line = assert_one_line_error(caseload("baseline", "--la", la, "--year", str(year)), "--la")
+    assert words in line
+
+
+def test_suppressed_cells_are_kept_as_their_markers_not_zero():
+    data = extract()
+    assert data.cell(LOCAL, "304", 2017, "cases") == (None, "x")
+    assert data.cell(LOCAL, "420", 2017, "referral_count") == (None, "c")
+    assert not data.coverage("304", 2017).complete
+    assert data.coverage("384", 2017).complete
+
+
+def test_each_census_year_uses_its_own_workforce_figures():
+    texts = {year: baseline_scenario_text("Leeds", year) for year in WORKFORCE_YEARS}
+    for year, text in texts.items():
+        data = tomllib.loads(text)
+        assert sum(data["initial"]["open"].values()) == round(dfe("Leeds", "cases", year))
+        assert f"DfE workforce census 30 September {year} (turnover_rate_fte)" in text
+        assert data["demand"]["referrals_per_year"] == dfe("Leeds", "referral_count", year)
 
 
 @pytest.mark.parametrize("asked, name", [
@@ -135,7 +236,14 @@ def test_earlier_years_carry_the_2017_workforce_back_and_say_so():
     ("kingston-upon-thames", "Kingston upon Thames"), ("Durham", "County Durham"),
 ])
 def test_names_match_ignoring_case_and_punctuation(asked, name):
-    assert extract().find(asked) == name
+    data = extract()
+    assert data.names[data.find(asked, 2017)] == name
+
+
+def test_a_name_two_councils_share_means_the_one_of_that_year():
+    data = extract()
+    assert [data.find("Dorset", year) for year in (2017, 2018, 2019, 2022)] == [
+        "835", "835", "838", "838"]
 
 
 def test_unknown_authority_exits_2_with_the_closest_matches():
@@ -146,10 +254,10 @@ def test_unknown_authority_exits_2_with_the_closest_matches():
     assert "Kingston upon Hull, City of" in ambiguous and "Kingston upon Thames" in ambiguous
 
 
-@pytest.mark.parametrize("year", ["2012", "2018"])
-def test_year_outside_the_tables_exits_2(year):
+@pytest.mark.parametrize("year", ["2016", "2023"])
+def test_year_outside_the_census_exits_2(year):
     assert_one_line_error(caseload("baseline", "--la", "Leeds", "--year", year), "--year",
-                          "2013 to 2017")
+                          "2017 to 2022")
 
 
 def test_unwritable_out_exits_2(tmp_path):
@@ -165,7 +273,7 @@ def test_help_shows_an_example():
 
 def test_extract_is_small_licensed_and_attributed():
     data_dir = ROOT / "sim" / "data"
-    assert (data_dir / "dfe_extract.csv").stat().st_size < 100_000
+    assert (data_dir / "dfe_extract.csv").stat().st_size < 300_000
     licence = (data_dir / "LICENCE-DfE.txt").read_text(encoding="utf-8")
     attribution = "Open Government Licence v3.0"
     assert attribution in licence and "Department for Education" in licence
@@ -179,6 +287,7 @@ def test_extract_is_reproduced_by_its_script():
     script = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(script)
     rows = script.build(DFE_TABLES)
+    assert rows == script.build(DFE_TABLES)
     bundled = (ROOT / "sim" / "data" / "dfe_extract.csv").read_text(encoding="utf-8")
     assert rows == list(csv.DictReader(io.StringIO(bundled)))
 
@@ -205,3 +314,77 @@ def test_agency_above_the_vacancies_raises_the_time_to_fill_and_covers_every_vac
     state = stationary(310, 0.014, 0.084, 0.0)        # Leeds: 1.4% agency, no vacancies
     assert state.fill_raised_for_agency and state.cover == 1.0
     assert state.establishment >= state.permanent + state.agency
+
+
+def load_extract_script():
+    spec = importlib.util.spec_from_file_location("make_dfe_extract",
+                                                  ROOT / "scripts" / "make_dfe_extract.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    return script
+
+
+def write_table(path: Path, rows: list[dict[str, str]]) -> None:
+    place = ("time_period", "geographic_level", "country_code", "region_code", "region_name",
+             "old_la_code", "la_name")
+    columns = list(dict.fromkeys([*place, *(k for row in rows for k in row)]))
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns, restval="")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def synthetic_tables(folder: Path, script) -> None:
+    """One council (900) with suppressed cells, a joint workforce row (901 / 902), England."""
+    england = {"geographic_level": "National", "country_code": "E92000001", "la_name": ""}
+
+    def council(code, name):
+        return {"geographic_level": "Local authority", "region_name": "North East",
+                "old_la_code": code, "la_name": name}
+    for name, columns in script.TABLES.items():
+        rows = []
+        for year in ("2012", "2020"):
+            for place in (england, council("900", "Somewhere"), council("901", "Ayton"),
+                          council("902", "Beeton")):
+                row = {"time_period": year, **place, **dict.fromkeys(columns.values(), "7")}
+                if place["la_name"] == "Somewhere" and year == "2020":
+                    row.update(dict.fromkeys(columns.values(), "c"))
+                if name not in script.ROW_FILTER:
+                    rows.append(row)
+                    continue
+                stock = dict.fromkeys(columns.values(), "7")     # looked after on 31 March
+                rows.append({**row, **stock,
+                             "population_type": "Children looked after on 31 March each year"})
+                rows.append({**row, **dict.fromkeys(columns.values(), "99"),
+                             "population_type": "Children starting to be looked after each year"})
+        write_table(folder / name, rows)
+    workforce = dict.fromkeys(script.WORKFORCE, "5")
+    write_table(folder / script.WORKFORCE_FILE, [
+        {"time_period": "2020", **england, **workforce},
+        {"time_period": "2020", **council("900", "Somewhere"), **workforce, "inpost_fte": "low",
+         "cases": "x"},
+        {"time_period": "2020", **council("901 / 902", "Ayton / Beeton"), **workforce},
+    ])
+
+
+def test_extract_script_keeps_markers_copies_joint_rows_and_is_deterministic(tmp_path):
+    script = load_extract_script()
+    synthetic_tables(tmp_path, script)
+    rows = script.build(tmp_path)
+    assert rows == script.build(tmp_path)
+    assert [(r["time_period"], r["la_code"] or r["geographic_level"]) for r in rows] == [
+        ("2020", "National"), ("2020", "900"), ("2020", "901"), ("2020", "902")]
+    somewhere = rows[1]
+    assert somewhere["inpost_fte"] == "low" and somewhere["cases"] == "x"
+    assert somewhere["referral_count"] == "c" and somewhere["CPP_At31"] == "c"
+    assert somewhere["CLA_At31"] == "7"                      # the 31 March stock, not starters
+    assert rows[2]["workforce_code"] == rows[3]["workforce_code"] == "901 / 902"
+    assert rows[3]["la_name"] == "Beeton" and rows[3]["case_holders_fte"] == "5"
+
+    data = Extract(rows)
+    reasons = " ".join(data.coverage("900", 2020).reasons)
+    assert "(cases) is not available ('x')" in reasons
+    assert "(referral_count) is suppressed ('c')" in reasons
+    assert data.cell(LOCAL, "900", 2020, "inpost_fte") == (None, "low")
+    assert data.coverage("901", 2020).complete
+    assert data.workforce_count("901", 2020, "cases").value == pytest.approx(2.5)
