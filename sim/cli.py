@@ -212,12 +212,15 @@ def _batch_options(args: argparse.Namespace) -> dict:
 
 
 def _simulate(args: argparse.Namespace, call, out: Path):
-    """Run a batch into `out`. A folder that cannot be written is bad input (exit status 2); if the
-    batch stops part-way, say on one line how to resume it: Ctrl-C or SIGTERM exit with status
-    130, a write that fails (disk full) or workers lost for good with status 1."""
+    """Run a batch into `out`. A folder that is not ours (`claim_folder`) or cannot be written is
+    bad input (exit status 2); if the batch stops part-way, say on one line how to resume it:
+    Ctrl-C or SIGTERM exit with status 130, a write that fails (disk full) or workers lost for
+    good with status 1."""
     from sim.executors import TasksFailed
     from sim.files import WriteFailed
+    from sim.store import claim_folder
 
+    claim_folder(out)
     _check_writable(out)
     previous = signal.signal(signal.SIGTERM, _interrupt)
     argv = args.argv if "--resume" in args.argv else [*args.argv, "--resume"]
