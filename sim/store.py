@@ -35,6 +35,7 @@ from contextlib import suppress
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 
@@ -333,7 +334,7 @@ class FolderStore(_Reader):
     def _started(cls, root: Path, manifest: Manifest) -> FolderStore:
         """The store of `manifest` in `root`, its manifest written, recording what is written."""
         write_text_atomic(root / MANIFEST, manifest.to_json())
-        record_writes(root, lambda path: _record_file(root, path.name))
+        list_writes(root)
         return cls(root, manifest)
 
     @classmethod
@@ -540,6 +541,12 @@ def _remove_batch(root: Path, manifest: Manifest) -> None:
             path.unlink()
 
 
+def list_writes(root: Path) -> None:
+    """From now on, each file this process writes directly in `root` (atomically) is first added
+    to the files its manifest lists, if it has one (so replacing the batch removes it too)."""
+    record_writes(root, lambda path: _record_file(root, path.name))
+
+
 def _record_file(root: Path, name: str) -> None:
     """Add `name` to the files listed by `root`'s manifest (before it is written)."""
     manifest = read_manifest(root)
@@ -620,28 +627,34 @@ def clear_candidates(root: Path) -> None:
 class WriterLock:
     """`caseload.lock` in a results folder while a batch writes it, holding the writer's pid, host
     and start time: one writer at a time. Entering claims the folder (`claim_folder`) and refuses
-    (FolderRefused) a folder another live process is writing; a lock left by a process of this
-    host that is no longer running is taken over (reported). A lock this process holds already
-    is shared (the outer holder releases it). Leaving (normally, on Ctrl-C or an error)
+    (FolderRefused) a folder another writer holds, in this process or a live one; a lock left
+    by a process of this host that is no longer running (or by an earlier process that had this
+    one's pid) is taken over, and that is reported. Leaving (normally, on Ctrl-C or an error)
     removes the lock.
     """
+
+    _held: ClassVar[set[Path]] = set()
+    """Resolved lock paths held by this process."""
 
     def __init__(self, root: Path, report: Report | None = None) -> None:
         self.root, self.path, self.report = Path(root), Path(root) / LOCK, report
         self.record = {"pid": os.getpid(), "host": socket.gethostname(),
                        "started": datetime.now(timezone.utc).isoformat(timespec="seconds")}
-        self.held = False
+        self.key: Path | None = None
 
     def __enter__(self) -> WriterLock:
         claim_folder(self.root)
         self.root.mkdir(parents=True, exist_ok=True)
+        key = self.path.resolve()
+        if key in WriterLock._held:
+            raise FolderRefused(f"{self.root}: another batch of this process is writing this "
+                                "folder; choose another --out")
         for _ in range(2):
             if self._create():
-                self.held = True
+                self.key = key
+                WriterLock._held.add(key)
                 return self
             holder = self._holder()
-            if holder is not None and self._mine(holder):
-                return self
             if holder is None or not self._stale(holder):
                 break
             if self.report:
@@ -652,9 +665,12 @@ class WriterLock:
         raise FolderRefused(self._refusal(self._holder()))
 
     def __exit__(self, *exc) -> None:
-        if self.held and self._holder() == self.record:
+        if self.key is None:
+            return
+        if self._holder() == self.record:
             self.path.unlink(missing_ok=True)
-        self.held = False
+        WriterLock._held.discard(self.key)
+        self.key = None
 
     def _create(self) -> bool:
         """Make the lock file if there is none (in one step); whether it was made."""
@@ -672,16 +688,17 @@ class WriterLock:
             holder = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
-        ok = isinstance(holder, dict) and isinstance(holder.get("pid"), int) and "host" in holder
+        ok = (isinstance(holder, dict) and type(holder.get("pid")) is int and holder["pid"] > 0
+              and isinstance(holder.get("host"), str))
         return holder if ok else None
 
-    def _mine(self, holder: dict) -> bool:
-        return holder["pid"] == self.record["pid"] and holder["host"] == self.record["host"]
-
     def _stale(self, holder: dict) -> bool:
-        """A lock of this host whose process is no longer running."""
+        """A lock of this host whose process is no longer running (this process holds none
+        here, so a lock with its pid is an earlier process's)."""
         if holder["host"] != self.record["host"]:
             return False
+        if holder["pid"] == self.record["pid"]:
+            return True
         try:
             os.kill(holder["pid"], 0)
         except ProcessLookupError:

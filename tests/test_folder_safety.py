@@ -270,3 +270,15 @@ def test_a_foreign_manifest_with_our_chunks_is_still_refused_on_resume(tmp_path)
     (tmp_path / "out" / "manifest.json").write_text("[1, 2]")
     with pytest.raises(StoreMismatch, match="not a caseload store manifest"):
         fake_run(tmp_path / "out", resume=True)
+
+
+def test_figures_drawn_later_by_caseload_plot_are_listed_and_go_with_their_run(small, tmp_path):
+    out = tmp_path / "out"
+    assert main(["run", str(small), *QUICK, "--out", str(out)]) == 0
+    plot = caseload("plot", str(out), "--quiet")  # another process, as a user would run it
+    _, stderr = plot.communicate(timeout=300)
+    assert plot.returncode == 0, stderr
+    assert {"report.html", "caseload.png"} <= set(
+        json.loads((out / "manifest.json").read_text())["files"])
+    assert main(["run", str(small), *QUICK, "--out", str(out), "--seed", "3"]) == 0
+    assert not (out / "report.html").exists() and not (out / "caseload.png").exists()
