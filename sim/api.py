@@ -211,9 +211,11 @@ def run(
     as "tcp://host:8786"). out: a results folder to write (run.json, manifest.json, chunks/,
     timeseries.parquet, summary.csv, final.csv, figures and report.html); None keeps results
     in memory.
-    Without `resume` earlier results in `out` are replaced; with it, replications already there
-    are kept and only missing ones run (a folder of another scenario, seed or metric set raises
-    StoreMismatch). until_ci: "METRIC:HALF_WIDTH" (e.g. "caseload_mean:0.25"): stop adding
+    `out` must be new, empty or a folder caseload wrote, and not being written by another run
+    (else FolderRefused, before anything is written). Without `resume` the earlier batch in
+    `out` is replaced (its chunks and the files its manifest lists, nothing else); with it,
+    replications already there are kept and only missing ones run (a folder of another
+    scenario, seed or metric set raises StoreMismatch). until_ci: "METRIC:HALF_WIDTH" (e.g. "caseload_mean:0.25"): stop adding
     replications once the 95% CI half-width of METRIC at the horizon is at most HALF_WIDTH for
     every scenario, `reps` being the ceiling. progress: a progress bar on a terminal. command:
     recorded in run.json. replicate: the replication function (default: the council model's).

@@ -70,8 +70,9 @@ def _add_batch_options(parser: argparse.ArgumentParser, out_default: str,
     parser.add_argument("--seed", type=int, default=20160701,
                         help="root seed (default 20160701; recorded in run.json)")
     parser.add_argument("--out", type=Path, default=None,
-                        help=f"results folder (default {out_default}); without --resume, "
-                             "results already there are replaced")
+                        help=f"results folder (default {out_default}): new, empty or written "
+                             "by caseload, else refused; without --resume, the run already "
+                             "there is replaced")
     parser.add_argument("--workers", type=int, default=None,
                         help="local processes (default: all cores; 1 = in-process); with "
                              "--scheduler local, the LocalCluster's worker processes")

@@ -357,8 +357,13 @@ class FolderStore(_Reader):
         claim_folder(root)
         path = root / MANIFEST
         if not path.is_file():
-            if not any(chunk_identity(chunk) is not None for chunk in _chunk_files(root)):
+            found = [chunk_identity(chunk) for chunk in _chunk_files(root)]
+            if not any(found):
                 return cls.create(root, manifest)
+            if not any(identity in manifest.scenarios for identity in found):
+                raise StoreMismatch(f"{root}: cannot resume: manifest.json is missing and no "
+                                    "chunk here belongs to this scenario and seed; use another "
+                                    "--out, or run without --resume to replace these results")
             if report:
                 report(f"{path}: missing; rebuilt from the chunks, which record their scenario "
                        "and seed (chunks of another run are deleted and run again)")
@@ -569,7 +574,7 @@ def claim_folder(root: Path) -> None:
     stores of a target search), with no symlink where results or chunks go."""
     root = Path(root)
     check_out_path(root)
-    if not root.exists():
+    if not root.exists() and not root.is_symlink():
         return
     if not root.is_dir():
         raise FolderRefused(f"{root}: not a folder; choose another --out")

@@ -282,3 +282,13 @@ def test_figures_drawn_later_by_caseload_plot_are_listed_and_go_with_their_run(s
         json.loads((out / "manifest.json").read_text())["files"])
     assert main(["run", str(small), *QUICK, "--out", str(out), "--seed", "3"]) == 0
     assert not (out / "report.html").exists() and not (out / "caseload.png").exists()
+
+
+def test_resume_of_a_lost_manifest_whose_chunks_are_all_of_another_run_is_refused(tmp_path):
+    out = tmp_path / "out"
+    fake_run(out, seed=8)
+    (out / "manifest.json").unlink()
+    before = snapshot(out)
+    with pytest.raises(StoreMismatch, match="no chunk here belongs to this scenario and seed"):
+        fake_run(out, resume=True)
+    assert snapshot(out) == before
