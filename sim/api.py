@@ -34,6 +34,7 @@ from sim.metrics import COST_METRICS, METRIC_NAMES
 from sim.provenance import now_utc, scenario_record, software, write_run_json
 from sim.report import finish_folder
 from sim.stopping import StoppingRule
+from sim.store import WriterLock
 from sim.tables import (
     final_table,
     summary_from_store,
@@ -210,9 +211,11 @@ def run(
     as "tcp://host:8786"). out: a results folder to write (run.json, manifest.json, chunks/,
     timeseries.parquet, summary.csv, final.csv, figures and report.html); None keeps results
     in memory.
-    Without `resume` earlier results in `out` are replaced; with it, replications already there
-    are kept and only missing ones run (a folder of another scenario, seed or metric set raises
-    StoreMismatch). until_ci: "METRIC:HALF_WIDTH" (e.g. "caseload_mean:0.25"): stop adding
+    `out` must be new, empty or a folder caseload wrote, and not being written by another run
+    (else FolderRefused, before anything is written). Without `resume` the earlier batch in
+    `out` is replaced (its chunks and the files its manifest lists, nothing else); with it,
+    replications already there are kept and only missing ones run (a folder of another
+    scenario, seed or metric set raises StoreMismatch). until_ci: "METRIC:HALF_WIDTH" (e.g. "caseload_mean:0.25"): stop adding
     replications once the 95% CI half-width of METRIC at the horizon is at most HALF_WIDTH for
     every scenario, `reps` being the ceiling. progress: a progress bar on a terminal. command:
     recorded in run.json. replicate: the replication function (default: the council model's).
@@ -263,34 +266,36 @@ def _execute(kind: type[Results], scenarios: list, reps: int, seed: int, workers
              rule: StoppingRule | None, independent: bool, report: Report,
              figures: bool = True) -> Results:
     """Run a batch into a store (opened first, so a refused folder is left untouched), then
-    write the results folder's tables and figures; run.json says how it went."""
+    write the results folder's tables and figures; run.json says how it went. The folder is
+    locked against other writers meanwhile (`WriterLock`)."""
     if reps < 1:
         raise ValueError(f"reps must be at least 1 (got {reps})")
     check_names(scenarios)
     executor = plan_executor(workers, reps, len(scenarios), scheduler, report)
     folder = Path(out) if out is not None else None
     size = chunk_size_for(reps, executor.workers, adaptive=rule is not None)
-    store = open_store(scenarios, reps, seed, size, folder, independent, resume, report)
     options = {"replicate": replicate, "executor": executor, "stopping": rule,
-               "independent": independent, "store": store, "progress": progress,
-               "report": report}
+               "independent": independent, "progress": progress, "report": report}
     if folder is None:
-        return kind.from_batch(run_batch(scenarios, reps, seed, **options))
+        store = open_store(scenarios, reps, seed, size, None, independent, resume, report)
+        return kind.from_batch(run_batch(scenarios, reps, seed, store=store, **options))
 
-    record = _run_record(scenarios, reps, seed, store.manifest, executor, scheduler, command,
-                         rule, resume)
-    write_run_json(folder / "run.json", record)
-    try:
-        batch = run_batch(scenarios, reps, seed, **options)
-        results = kind.from_batch(batch, out=folder)
-        write_tables(results, folder)
-    except BaseException as error:
-        with suppress(WriteFailed):  # a full disk may refuse this too; the error still goes up
-            write_run_json(folder / "run.json", record | _stopped(error, command))
-        raise
-    write_run_json(folder / "run.json", record | _finished(batch, resume))
-    if figures:
-        finish_folder(folder, results.scenarios)
+    with WriterLock(folder, report):
+        store = open_store(scenarios, reps, seed, size, folder, independent, resume, report)
+        record = _run_record(scenarios, reps, seed, store.manifest, executor, scheduler, command,
+                             rule, resume)
+        write_run_json(folder / "run.json", record)
+        try:
+            batch = run_batch(scenarios, reps, seed, store=store, **options)
+            results = kind.from_batch(batch, out=folder)
+            write_tables(results, folder)
+        except BaseException as error:
+            with suppress(WriteFailed):  # a full disk may refuse this too; the error still goes up
+                write_run_json(folder / "run.json", record | _stopped(error, command))
+            raise
+        write_run_json(folder / "run.json", record | _finished(batch, resume))
+        if figures:
+            finish_folder(folder, results.scenarios)
     return results
 
 

@@ -23,7 +23,7 @@ from sim.executors import Executor, Report, make_executor, resolve_workers, warn
 from sim.metrics import METRIC_NAMES
 from sim.provenance import scenario_hash
 from sim.stopping import HorizonTracker, StoppingRule
-from sim.store import Chunk, FolderStore, Manifest, MemoryStore
+from sim.store import Chunk, FolderStore, Manifest, MemoryStore, claim_folder
 
 MAX_CHUNK = 25
 MAX_ADAPTIVE_CHUNK = 5
@@ -113,15 +113,17 @@ def open_store(scenarios: Sequence, reps: int, seed: int, chunk_size: int, out: 
                report: Report = warn) -> Store:
     """The store of a batch: in memory (`out` None), fresh in `out`, or `out`'s to resume.
 
-    Resuming refuses (StoreMismatch) a folder of other scenarios, seed or metrics, and deletes
-    damaged chunks (reported) so they are run again. Without `resume`, earlier chunks and
-    results in `out` are replaced (reported when there were any).
+    A folder that is not new, empty or ours is refused (FolderRefused). Resuming refuses
+    (StoreMismatch) a folder of other scenarios, seed or metrics, and deletes damaged or foreign
+    chunks (reported) so they are run again. Without `resume`, the earlier batch's chunks and
+    files in `out` are replaced (reported when there were any).
     """
     manifest = manifest_for(scenarios, reps, seed, chunk_size, independent)
     if out is None:
         if resume:
             raise ValueError("resume needs a results folder (out)")
         return MemoryStore(manifest)
+    claim_folder(out)
     if resume:
         return FolderStore.resume(out, manifest, report)
     if any((Path(out) / "chunks").glob("*/reps-*.npz")):

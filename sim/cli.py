@@ -70,8 +70,9 @@ def _add_batch_options(parser: argparse.ArgumentParser, out_default: str,
     parser.add_argument("--seed", type=int, default=20160701,
                         help="root seed (default 20160701; recorded in run.json)")
     parser.add_argument("--out", type=Path, default=None,
-                        help=f"results folder (default {out_default}); without --resume, "
-                             "results already there are replaced")
+                        help=f"results folder (default {out_default}): new, empty or written "
+                             "by caseload, else refused; without --resume, the run already "
+                             "there is replaced")
     parser.add_argument("--workers", type=int, default=None,
                         help="local processes (default: all cores; 1 = in-process); with "
                              "--scheduler local, the LocalCluster's worker processes")
@@ -212,12 +213,15 @@ def _batch_options(args: argparse.Namespace) -> dict:
 
 
 def _simulate(args: argparse.Namespace, call, out: Path):
-    """Run a batch into `out`. A folder that cannot be written is bad input (exit status 2); if the
-    batch stops part-way, say on one line how to resume it: Ctrl-C or SIGTERM exit with status
-    130, a write that fails (disk full) or workers lost for good with status 1."""
+    """Run a batch into `out`. A folder that is not ours (`claim_folder`) or cannot be written is
+    bad input (exit status 2); if the batch stops part-way, say on one line how to resume it:
+    Ctrl-C or SIGTERM exit with status 130, a write that fails (disk full) or workers lost for
+    good with status 1."""
     from sim.executors import TasksFailed
     from sim.files import WriteFailed
+    from sim.store import claim_folder
 
+    claim_folder(out)
     _check_writable(out)
     previous = signal.signal(signal.SIGTERM, _interrupt)
     argv = args.argv if "--resume" in args.argv else [*args.argv, "--resume"]

@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+
+_RECORDERS: dict[Path, Callable[[Path], None]] = {}
+"""Folder (resolved) -> what to call with each file about to be written directly in it."""
 
 
 class WriteFailed(Exception):
@@ -26,12 +29,21 @@ def atomic_path(path: Path) -> Iterator[Path]:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         yield temp
+        record = _RECORDERS.get(path.parent.resolve())
+        if record is not None:
+            record(path)
         os.replace(temp, path)
     except OSError as error:
         raise WriteFailed(f"cannot write {path}: {error.strerror or error}") from error
     finally:
         with suppress(OSError):  # e.g. the folder itself could not be made
             temp.unlink(missing_ok=True)
+
+
+def record_writes(folder: Path, record: Callable[[Path], None]) -> None:
+    """From now on, call `record(path)` before each atomic write of a file directly in `folder`
+    takes effect (a results folder's manifest lists what was written, as it is written)."""
+    _RECORDERS[Path(folder).resolve()] = record
 
 
 def write_text_atomic(path: Path, text: str) -> None:

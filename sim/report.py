@@ -27,6 +27,7 @@ from sim.plots_costs import COST_PARTS, TOTAL, costs_by_year_of, plot_costs, yea
 from sim.plots_experiments import chosen_metrics, plot_sensitivity, plot_sweep, plot_target
 from sim.plots_workforce import plot_staffing, plot_waiting
 from sim.results_folder import FolderError, ResultsFolder
+from sim.store import list_writes
 
 __all__ = ["FolderError", "finish_folder"]
 
@@ -68,6 +69,7 @@ def finish_folder(out: Path | str, scenarios: Sequence[Any] | None = None) -> li
     """
     folder = ResultsFolder.open(out)
     scenarios = list(folder.scenarios if scenarios is None else scenarios)
+    list_writes(folder.path)
     drawn = Drawn()
     caseload, costs = _draw_scenarios(folder, scenarios, drawn)
     final, comparison = folder.table("final.csv"), folder.table("comparison.csv")

@@ -398,6 +398,16 @@ class Scenario(Frozen):
 
     __hash__ = None  # type: ignore[assignment]  # dict and list fields: not hashable
 
+    @field_validator("name", mode="after")
+    @classmethod
+    def _folder_name(cls, name: str) -> str:
+        """The name is a results folder's name (results/<name>/): "." and ".." are not."""
+        if name in (".", ".."):
+            raise FieldProblem("", f"{name!r} is not allowed: it names results/ itself or the "
+                                   "folder above; allowed: letters, digits, _ . - but not "
+                                   "'.' or '..'")
+        return name
+
     @model_validator(mode="after")
     def _policy_after_start(self) -> Scenario:
         for index, action in enumerate(self.policy):

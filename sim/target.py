@@ -24,9 +24,9 @@ and the same seed gives the same candidates, replications and answer.
 from __future__ import annotations
 
 import math
-import shutil
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -40,6 +40,7 @@ from sim.chunk_task import Replicate
 from sim.executors import Executor, ProcessExecutor, Report, make_executor, warn
 from sim.metrics import METRIC_NAMES
 from sim.scenario import Scenario, with_overrides
+from sim.store import CANDIDATES, WriterLock, clear_candidates
 from sim.tables import DAYS_PER_YEAR
 from sim.target_defaults import DEFAULT_CONFIDENCE, DEFAULT_FIRST_REPS
 
@@ -224,7 +225,7 @@ class PostsSearch:
         if posts in self.candidates:
             return self.candidates[posts]
         scenario = candidate_scenario(self.scenario, self.target, posts)
-        folder = self.folder / "candidates" / scenario.name if self.folder is not None else None
+        folder = self.folder / CANDIDATES / scenario.name if self.folder is not None else None
         store = open_store([scenario], self.looks[-1], self.seed, self.chunk_size, folder,
                            resume=self.resume, report=self.report)
         candidate = Candidate(posts, scenario, store)
@@ -315,17 +316,18 @@ def seek_target(
     if max_posts < 1:
         raise ValueError(f"max_posts must be at least 1 (got {max_posts})")
     folder = Path(out) if out is not None else None
-    if folder is not None and not resume:
-        shutil.rmtree(folder / "candidates", ignore_errors=True)
-    executor = make_executor(workers, scheduler=scheduler, report=report, keep_pool=True)
-    search = PostsSearch(scenario, target, reps, seed, executor, first_reps, confidence, folder,
-                         resume, progress, replicate, report, announce)
-    started = time.perf_counter()
-    try:
-        answer = search.smallest(max_posts)
-    finally:
-        if isinstance(executor, ProcessExecutor):
-            executor.close()
+    with WriterLock(folder, report) if folder is not None else nullcontext():
+        if folder is not None and not resume:
+            clear_candidates(folder)
+        executor = make_executor(workers, scheduler=scheduler, report=report, keep_pool=True)
+        search = PostsSearch(scenario, target, reps, seed, executor, first_reps, confidence,
+                             folder, resume, progress, replicate, report, announce)
+        started = time.perf_counter()
+        try:
+            answer = search.smallest(max_posts)
+        finally:
+            if isinstance(executor, ProcessExecutor):
+                executor.close()
     wall_seconds = time.perf_counter() - started
     candidates = list(search.candidates.values())
     return TargetResult(

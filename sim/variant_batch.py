@@ -29,6 +29,7 @@ from sim.chunk_task import Replicate
 from sim.executors import Report, warn
 from sim.provenance import scenario_hash, scenario_record, write_run_json
 from sim.stopping import StoppingRule
+from sim.store import WriterLock
 from sim.tables import DAYS_PER_YEAR
 
 R = TypeVar("R")
@@ -75,27 +76,29 @@ def run_variants(
     executor = plan_executor(workers, reps, len(scenarios), scheduler, report)
     size = chunk_size(reps, len(scenarios), executor.workers, adaptive=rule is not None)
     folder = Path(out) if out is not None else None
-    store = open_store(scenarios, reps, seed, size, folder, resume=resume, report=report)
-    options = {"replicate": replicate, "executor": executor, "stopping": rule, "store": store,
+    options = {"replicate": replicate, "executor": executor, "stopping": rule,
                "progress": progress, "report": report}
     if folder is None:
-        batch = run_batch(scenarios, reps, seed, **options)
+        store = open_store(scenarios, reps, seed, size, None, resume=resume, report=report)
+        batch = run_batch(scenarios, reps, seed, store=store, **options)
         return batch, finish(batch)
 
-    started = _run_record(scenarios, reps, seed, store.manifest, executor, scheduler, command,
-                          rule, resume)
-    started |= {"scenarios": [scenario_record(base)],
-                "points": [{"name": s.name, "hash": scenario_hash(s), "overrides": changes}
-                           for s, changes in zip(scenarios, overrides)],
-                **(record or {})}
-    write_run_json(folder / "run.json", started)
-    try:
-        batch = run_batch(scenarios, reps, seed, **options)
-        result = finish(batch)
-    except BaseException as error:
-        write_run_json(folder / "run.json", started | _stopped(error, command))
-        raise
-    write_run_json(folder / "run.json", started | _finished(batch, resume))
+    with WriterLock(folder, report):
+        store = open_store(scenarios, reps, seed, size, folder, resume=resume, report=report)
+        started = _run_record(scenarios, reps, seed, store.manifest, executor, scheduler,
+                              command, rule, resume)
+        started |= {"scenarios": [scenario_record(base)],
+                    "points": [{"name": s.name, "hash": scenario_hash(s), "overrides": changes}
+                               for s, changes in zip(scenarios, overrides)],
+                    **(record or {})}
+        write_run_json(folder / "run.json", started)
+        try:
+            batch = run_batch(scenarios, reps, seed, store=store, **options)
+            result = finish(batch)
+        except BaseException as error:
+            write_run_json(folder / "run.json", started | _stopped(error, command))
+            raise
+        write_run_json(folder / "run.json", started | _finished(batch, resume))
     return batch, result
 
 

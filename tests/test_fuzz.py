@@ -1,4 +1,5 @@
-"""Fuzzed scenario files: every mutation of a shipped file validates or exits 2 with one line.
+"""Fuzzed scenario files and results folders: every mutation of a shipped file validates or exits 2
+with one line; every mutated results folder is written without mixing runs or refused untouched.
 
 Each shipped `.toml` under scenarios/ (globbed when the tests run, so new councils and policies
 are fuzzed too) is mutated deterministically (seeded): values of the wrong type, missing keys,
@@ -6,6 +7,12 @@ out-of-range, huge, infinite and NaN numbers, unicode keys and values, broken TO
 and cyclic, missing or malformed `extends`. `caseload validate` must exit 0 (valid) or 2 with one
 line on stderr; never a traceback, never a hang. Most run in-process through `sim.cli.main`, a
 sample through a real `python -m sim validate` subprocess.
+
+Results folders are put in seeded random states (another program's files, with or without our
+output names; symlinks where chunks or outputs go; a lost manifest; chunks of another seed;
+locks of live, dead and unreadable writers; a second writer while one runs) before a batch
+(`resume` or not) is run into them: it must either refuse, leaving every file that is not ours
+byte-identical, or finish with exactly the uninterrupted run's results; it leaves no lock.
 """
 from __future__ import annotations
 
@@ -18,10 +25,12 @@ import os
 import random
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tomllib
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -317,3 +326,163 @@ def test_an_extends_path_with_a_nul_character_exits_2(tmp_path):
     path.write_text('extends = ["a\\u0000b.toml"]\nname = "x"\n', encoding="utf-8")
     code, found = check(path, validate_in_process)
     assert (code, found) == (2, "")
+
+
+# --- results folder states -----------------------------------------------------------------------
+
+FOLDER_STATES = 40
+FOREIGN_NAMES = ("notes.txt", "data.csv", "chunks/mine/table.npz",
+                 "chunks/other/reps-000000-000000.npz", "sub/report.html")
+OUTPUT_NAMES = ("summary.csv", "report.html", "run.json", "caseload.png", "design.csv",
+                "manifest.json", "chunks/fake/reps-000000-000001.npz", "caseload-x.png")
+
+
+@dataclass
+class FolderState:
+    """A results folder to run a batch into, and what the batch must then do."""
+
+    out: Path
+    user: dict[Path, bytes] = field(default_factory=dict)   # files that are not ours: kept
+    refuse: list[str] = field(default_factory=list)           # why it must be refused
+    steps: list[str] = field(default_factory=list)
+
+
+def folder_fake_run(out: Path | None, seed: int = 4, **options):
+    from fakes import FakeScenario, fake_replication
+
+    import sim
+
+    return sim.run(FakeScenario(), reps=10, seed=seed, workers=1, out=out, figures=False,
+                   replicate=fake_replication, **options)
+
+
+def put(state: FolderState, relative: str, content: bytes, root: Path | None = None) -> None:
+    path = (root or state.out) / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+    state.user[path] = content
+
+
+def folder_state(rng: random.Random, root: Path, foreign_chunks: Path) -> FolderState:
+    """A random folder state under `root` (see the module's docstring)."""
+    from sim.store import LOCK
+
+    state = FolderState(root / "out")
+    base = rng.choice(["new", "empty", "ours", "ours", "partial", "partial", "foreign"])
+    state.steps.append(base)
+    if base in ("ours", "partial"):
+        folder_fake_run(state.out)
+        if base == "partial":
+            for chunk in sorted(state.out.glob("chunks/fake/reps-*.npz"))[3:]:
+                chunk.unlink()
+    elif base != "new":
+        state.out.mkdir(parents=True)
+    if base == "foreign":
+        for name in rng.sample(OUTPUT_NAMES + FOREIGN_NAMES, rng.randint(1, 4)):
+            put(state, name, f"user file {name}".encode())
+        state.refuse.append("not a caseload results folder")
+    ours = base in ("ours", "partial")
+    if ours and rng.random() < 0.4:
+        state.steps.append("user files beside ours")
+        for name in rng.sample(FOREIGN_NAMES, rng.randint(1, 3)):
+            put(state, name, f"user file {name}".encode())
+    if ours and rng.random() < 0.3:
+        state.steps.append("manifest lost")
+        (state.out / "manifest.json").unlink()
+    if ours and rng.random() < 0.3:
+        state.steps.append("a chunk of another seed")
+        chunk = rng.choice(sorted(state.out.glob("chunks/fake/reps-*.npz")))
+        shutil.copyfile(foreign_chunks / chunk.name, chunk)
+    if base != "new" and rng.random() < 0.25:
+        link = rng.choice(["chunks", "summary.csv", "chunks/fake",
+                           "chunks/fake/reps-000008-000009.npz"])
+        state.steps.append(f"symlink {link}")
+        target = root / "elsewhere" / "target"
+        put(state, "kept.bin", b"outside the results folder", root=target)
+        path = state.out / link
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        path.unlink(missing_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.symlink_to(target if not link.endswith((".csv", ".npz")) else target / "kept.bin")
+        state.refuse.append("symlink")
+    if base != "new" and rng.random() < 0.3:
+        kind = rng.choice(["live", "dead", "unreadable", "this pid"])
+        state.steps.append(f"{kind} lock")
+        holder = {"live": os.getppid(), "dead": dead_pid(), "unreadable": None,
+                  "this pid": os.getpid()}[kind]
+        text = json.dumps({"pid": holder, "host": socket.gethostname()}) if holder else "{"
+        (state.out / LOCK).write_text(text)
+        if kind in ("live", "unreadable"):
+            state.refuse.append("another")
+    return state
+
+
+def dead_pid() -> int:
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                              capture_output=True, text=True, check=True)
+    return int(finished.stdout)
+
+
+def folder_problems(state: FolderState, resume: bool, clean: bytes) -> list[str]:
+    """What the batch did wrong in `state` (empty if nothing)."""
+    from sim.store import LOCK, StoreMismatch
+
+    problems = []
+    try:
+        folder_fake_run(state.out, resume=resume, report=lambda line: None)
+        refused = None
+    except StoreMismatch as error:
+        refused = str(error)
+        if "\n" in refused:
+            problems.append(f"refusal of more than one line: {refused!r}")
+    if state.refuse and (refused is None or not any(why in refused for why in state.refuse)):
+        problems.append(f"not refused for any of {state.refuse} (got {refused!r})")
+    if not state.refuse and refused is not None:
+        problems.append(f"refused: {refused}")
+    for path, content in state.user.items():
+        if not path.is_file() or path.read_bytes() != content:
+            problems.append(f"user file {path} changed or deleted")
+    if refused is None and (state.out / "summary.csv").read_bytes() != clean:
+        problems.append("summary.csv differs from the uninterrupted run's")
+    if refused is None and (state.out / LOCK).exists():
+        problems.append("lock left behind")
+    return [f"{' + '.join(state.steps)}{' (resume)' if resume else ''}: {problem}"
+            for problem in problems]
+
+
+def test_every_folder_state_is_written_without_mixing_or_refused_untouched(tmp_path):
+    clean = tmp_path / "clean"
+    folder_fake_run(clean)
+    folder_fake_run(tmp_path / "seed8", seed=8)
+    rng = random.Random(SEED)
+    problems, refused = [], 0
+    for index in range(FOLDER_STATES):
+        state = folder_state(rng, tmp_path / f"state{index}",
+                             tmp_path / "seed8" / "chunks" / "fake")
+        refused += bool(state.refuse)
+        problems += folder_problems(state, rng.random() < 0.5, (clean / "summary.csv").read_bytes())
+    assert not problems, "\n".join(problems)
+    assert 5 <= refused <= FOLDER_STATES - 10, refused   # both outcomes are exercised
+
+
+def test_a_second_writer_in_the_same_process_is_refused(tmp_path):
+    from fakes import FakeScenario, fake_replication
+
+    import sim
+    from sim.store import FolderRefused
+
+    out, second = tmp_path / "out", []
+
+    def replicate(scenario, rep, root_seed):
+        if rep == 2:
+            with pytest.raises(FolderRefused, match="another batch of this process"):
+                folder_fake_run(out, seed=8)
+            second.append(rep)
+        return fake_replication(scenario, rep, root_seed)
+
+    sim.run(FakeScenario(), reps=10, seed=4, workers=1, out=out, figures=False,
+            replicate=replicate)
+    assert second == [2]
+    assert (out / "summary.csv").read_bytes() == folder_fake_run(tmp_path / "alone").out.joinpath(
+        "summary.csv").read_bytes()

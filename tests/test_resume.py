@@ -40,9 +40,13 @@ def test_a_batch_killed_part_way_resumes_to_the_uninterrupted_summary(small, tmp
     assert 1 <= chunk_count(out) < 4, "the batch was not killed part-way"
     assert json.loads((out / "run.json").read_text())["status"] == "running"
 
+    assert (out / "caseload.lock").exists()  # left by the killed process
+
     resumed = caseload(*args, "--resume")
     _, stderr = resumed.communicate(timeout=300)
     assert resumed.returncode == 0, stderr
+    assert f"taking over the lock of process {process.pid}" in stderr
+    assert not (out / "caseload.lock").exists()
     record = json.loads((out / "run.json").read_text())
     assert record["status"] == "complete" and record["resumed"]["replications_reused"] >= 10
 
@@ -68,6 +72,7 @@ def test_ctrl_c_leaves_a_consistent_folder_and_says_how_to_resume(small, tmp_pat
                          f"--no-figures --resume")
     record = json.loads((out / "run.json").read_text())
     assert record["status"] == "interrupted"
+    assert not (out / "caseload.lock").exists()  # released on Ctrl-C
     store = FolderStore.open(out)
     assert store.discard_damaged("small") == []
 
