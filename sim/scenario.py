@@ -6,6 +6,7 @@ allowed).
 """
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -60,6 +61,7 @@ __all__ = [
     "Assessment",
     "CinStage",
     "ClaStage",
+    "Cohort",
     "Costs",
     "CpStage",
     "Demand",
@@ -187,6 +189,23 @@ class Turnover(Frozen):
     notice_days: Distribution = Fixed(dist="fixed", value=60)
 
 
+class Cohort(Frozen):
+    """An annual intake of newly qualified social workers on a fixed date (size 0: none)."""
+
+    size: Annotated[Whole, _range(0, 100_000)] = 0
+    month: Annotated[Whole, _range(1, 12)] = 9
+    day: Annotated[Whole, _range(1, 31)] = 1
+
+    @model_validator(mode="after")
+    def _date_exists(self) -> Cohort:
+        try:
+            dt.date(2001, self.month, self.day)  # a common year: every year has the date
+        except ValueError:
+            raise FieldProblem("day", f"{self.day} is not a day of month {self.month} in every "
+                                      "year; allowed: a day that month has") from None
+        return self
+
+
 class Recruitment(Frozen):
     """Filling vacant posts with permanent staff."""
 
@@ -195,6 +214,7 @@ class Recruitment(Frozen):
     nqsw_share: Probability = 0.3
     senior_share: Probability = 0.0
     max_starters_per_month: Annotated[Whole, _range(1)] | None = None
+    cohort: Cohort = Cohort()
 
     @model_validator(mode="after")
     def _shares(self) -> Recruitment:

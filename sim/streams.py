@@ -1,22 +1,30 @@
-"""Random streams: one root seed, one child stream per replication and purpose.
+"""Random streams: one root seed, one child stream per replication, purpose and use.
 
 `SeedSequence(root_seed, spawn_key=(rep, purpose, ...))` makes every purpose of every replication an
 independent stream that does not depend on which other streams exist or how much they were used, so
 the same purpose draws the same numbers in every scenario of a comparison (common random numbers).
+Every random quantity has a stream of its own, keyed further by what it is for (and by post, case
+block or stage), so that changing one parameter never shifts the draws of another: a gamma time to
+hire with a new cv uses a different number of raw draws, and must not move the success draws.
 """
 import numpy as np
 
 PURPOSES: tuple[str, ...] = (
-    "arrivals",      # candidate referral times and thinning
-    "cases",         # per-case rows: front door, outcomes, durations (keyed further by block)
-    "initial",       # remaining durations of the starting stock
-    "turnover",      # resignations of permanent staff, notice periods (keyed further by post)
-    "recruitment",   # campaigns, success, level of starters (keyed further by post)
-    "agency",        # cover decisions, start delays, agency departures (keyed further by post)
-    "managers",      # managers' departures and campaigns
-    "overflow",      # case stages beyond the pre-drawn rows
+    "arrivals",      # candidate referral times and thinning (keyed by part)
+    "cases",         # per-case rows: outcomes, durations, re-referral (keyed by space, block, part)
+    "initial",       # the starting state: stock durations by stage, NQSW progression
+    "turnover",      # resignations of permanent staff (keyed by post and part)
+    "recruitment",   # campaigns: time to hire, success, starter level (keyed by post and part)
+    "agency",        # cover decisions, start delays, agency stays (keyed by post and part)
+    "managers",      # managers' stays, times to hire, campaigns under way (keyed by part)
+    "overflow",      # case stages beyond the pre-drawn rows (keyed by stage, or outcomes)
 )
 _PURPOSE_KEY = {name: i for i, name in enumerate(PURPOSES)}
+
+# keys under "initial"
+INITIAL_STOCK, INITIAL_PROGRESSION = 0, 1
+# key under "overflow" of the outcome uniforms (its durations are keyed by stage, 0-3)
+OVERFLOW_OUTCOMES = 4
 
 
 def seed_sequence(root_seed: int, rep: int, purpose: str, *more: int) -> np.random.SeedSequence:

@@ -16,9 +16,10 @@ ASSESSMENT, CIN, CP, CLA, CLOSED = 0, 1, 2, 3, 4
 STAGES: tuple[str, ...] = ("assessment", "cin", "cp", "cla")
 OUTCOMES: tuple[str, ...] = ("close", "cin", "cp", "cla")
 
-# Index spaces of case rows, so the starting stock, new referrals and re-referrals never shift each
-# other's random numbers.
-INITIAL_CASES, REFERRED_CASES, REREFERRED_CASES = 0, 1, 2
+# Index spaces of case rows, so new referrals, re-referrals, the referrals waiting at the start and
+# the starting stock of each stage never shift each other's random numbers.
+REFERRED_CASES, REREFERRED_CASES, WAITING_CASES = 0, 1, 2
+STOCK_CASES = (3, 4, 5, 6)  # the starting stock, by stage
 
 # A case's row in its block: (uniforms, first uniform, durations, first duration, re-referral delay).
 Row = tuple[list, int, list, int, float]
@@ -76,7 +77,7 @@ class CaseRows:
     durations[3j + s - 3] its j-th stage if that stage is of type s (cin 1, cp 2, cla 3), for
     1 <= j < SLOTS; delay is the re-referral delay (days). Each stage type's durations come from
     their own child stream, so changing one distribution leaves the others' draws alone. Longer
-    pathways draw from the replication's overflow stream.
+    pathways draw from the replication's overflow streams.
     """
 
     SLOTS = 4

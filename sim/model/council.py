@@ -10,7 +10,7 @@ import gc
 from sim.distributions import Draws, Uniforms, sample_residual
 from sim.model.allocation import Allocator
 from sim.model.call import Call
-from sim.model.cases import STAGES
+from sim.model.cases import STAGES, WAITING_CASES
 from sim.model.costs import Accrual, Costs
 from sim.model.demand import draw_referrals
 from sim.model.environment import Environment
@@ -22,7 +22,7 @@ from sim.model.recorder import Recorder
 from sim.model.replication import Replication
 from sim.model.turnover import Turnover
 from sim.model.workforce import Workforce
-from sim.streams import stream
+from sim.streams import INITIAL_STOCK, OVERFLOW_OUTCOMES, stream
 
 DAYS_PER_YEAR = 365.25
 
@@ -54,20 +54,22 @@ class Council:
         self.first_day = -float(scenario.warmup_days)
         self.last_day = scenario.years * DAYS_PER_YEAR
         self.env = Environment(initial_time=self.first_day)
-        streams = {p: stream(root_seed, rep, p) for p in ("initial", "managers", "overflow")}
-        self.streams = streams
+        self.root_seed, self.rep = root_seed, rep
         self.counts = Counts()
         self.costs = Costs(scenario, self.first_day)
         self.permanent_staff_days = Accrual(self.first_day)
         self.turnover = Turnover(scenario, lambda: self.env.now, self.later, self._resign)
-        self.pathway = Pathway(self, scenario, root_seed, rep, Uniforms(streams["overflow"]))
+        self.pathway = Pathway(self, scenario, root_seed, rep,
+                               Uniforms(stream(root_seed, rep, "overflow", OVERFLOW_OUTCOMES)))
         self.allocator = Allocator(list(scenario.allocation.priority),
                                    scenario.allocation.when_full == "queue", self.pathway.assign)
         self.workforce = Workforce(self, scenario, PostStreams(scenario, root_seed, rep))
-        self.managers = Managers(self, scenario, streams["managers"])
+        self.managers = Managers(self, scenario,
+                                 lambda part: stream(root_seed, rep, "managers", part))
         demand = scenario.demand
-        self._overflow = [Draws(getattr(demand, stage).duration_days, streams["overflow"])
-                          for stage in STAGES]
+        self._overflow = [Draws(getattr(demand, name).duration_days,
+                                stream(root_seed, rep, "overflow", stage))
+                          for stage, name in enumerate(STAGES)]
         self.recorder = Recorder(self, self.first_day, self.last_day, scenario.report_every_days)
         self.referrals = draw_referrals(
             scenario, lambda part: stream(root_seed, rep, "arrivals", part),
@@ -107,8 +109,7 @@ class Council:
     # the run -----------------------------------------------------------------------------------
     def _start_state(self) -> None:
         scenario = self.scenario
-        rng = self.streams["initial"]
-        self.workforce.start(scenario, rng)
+        self.workforce.start(scenario, self.root_seed, self.rep)
         self.managers.start(scenario.managers.in_post)
         opened = scenario.initial.open
         order = sorted(range(len(STAGES)),
@@ -116,11 +117,12 @@ class Council:
         for stage in order:
             n = getattr(opened, STAGES[stage])
             dist = getattr(scenario.demand, STAGES[stage]).duration_days
-            remaining, elapsed = sample_residual(dist, rng, n)
+            remaining, elapsed = sample_residual(
+                dist, stream(self.root_seed, self.rep, "initial", INITIAL_STOCK, stage), n)
             for left, done in zip(remaining.tolist(), elapsed.tolist(), strict=True):
                 self.allocator.enqueue(self.pathway.start_stock(stage, left, done))
         for _ in range(scenario.initial.unallocated):
-            self.pathway.referral_arrives()
+            self.pathway.referral_arrives(WAITING_CASES)
         self.allocator.allocate()
 
     def run(self) -> int:

@@ -5,17 +5,23 @@ Managers leave at a constant hazard and their posts are re-advertised; a wide sp
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from itertools import count
+
+import numpy as np
 
 from sim.distributions import Draws, sample_residual
 
 DAYS_PER_YEAR = 365.25
+# parts of the "managers" streams: stays, times to hire, campaigns under way at the start
+STAYS, HIRE_DAYS, CAMPAIGNS_UNDER_WAY = 0, 1, 2
 
 
 class Managers:
     """Manager posts and the managers in them (identical, so counted rather than named)."""
 
-    def __init__(self, council, scenario, rng) -> None:
+    def __init__(self, council, scenario, rng_for: Callable[[int], np.random.Generator]) -> None:
+        """`rng_for(part)`: the stream of one part (STAYS, HIRE_DAYS, CAMPAIGNS_UNDER_WAY)."""
         settings = scenario.managers
         self.council = council
         self.modelled = settings.establishment > 0
@@ -26,9 +32,10 @@ class Managers:
         self.span_effect = settings.span_turnover_effect
         self._stay_mean = (DAYS_PER_YEAR / settings.annual_turnover
                            if settings.annual_turnover > 0 else None)
-        self._rng = rng
+        self._stays = rng_for(STAYS)
+        self._under_way = rng_for(CAMPAIGNS_UNDER_WAY)
         self._time_to_hire_dist = settings.time_to_hire_days
-        self._time_to_hire = Draws(settings.time_to_hire_days, rng)
+        self._time_to_hire = Draws(settings.time_to_hire_days, rng_for(HIRE_DAYS))
         self._campaigns: set[int] = set()
         self._tokens = count(1)
 
@@ -36,7 +43,7 @@ class Managers:
         for _ in range(in_post):
             self._arrive()
         vacancies = self.establishment - in_post
-        remaining, _ = sample_residual(self._time_to_hire_dist, self._rng, vacancies)
+        remaining, _ = sample_residual(self._time_to_hire_dist, self._under_way, vacancies)
         for days in remaining.tolist():
             self._advertise(days)
 
@@ -60,7 +67,7 @@ class Managers:
         council = self.council
         council.costs.staff.add_rate(council.now, council.costs.pay_per_day("manager"))
         if self._stay_mean is not None:
-            council.later(float(self._rng.exponential(self._stay_mean)), self._leave)
+            council.later(float(self._stays.exponential(self._stay_mean)), self._leave)
         council.staff_changed()
 
     def _leave(self) -> None:

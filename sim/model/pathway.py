@@ -11,9 +11,10 @@ from sim.model.cases import (
     ASSESSMENT,
     CLA,
     CLOSED,
-    INITIAL_CASES,
     REFERRED_CASES,
     REREFERRED_CASES,
+    STOCK_CASES,
+    WAITING_CASES,
     Case,
     CaseRows,
     choose,
@@ -35,7 +36,7 @@ class Pathway:
         self.tables = (cumulative_table(demand.assessment.outcome), cumulative_table(demand.cin.next),
                        cumulative_table(demand.cp.next), cumulative_table(demand.cla.next))
         self.rows = {space: CaseRows(scenario, root_seed, rep, space)
-                     for space in (INITIAL_CASES, REFERRED_CASES, REREFERRED_CASES)}
+                     for space in (REFERRED_CASES, REREFERRED_CASES, WAITING_CASES, *STOCK_CASES)}
         self.next_index = dict.fromkeys(self.rows, 0)
         self.rereferral_share = demand.rereferral.share
         self.rereferral_effect = demand.rereferral.caseload_effect
@@ -67,7 +68,7 @@ class Pathway:
 
     def start_stock(self, stage: int, remaining_days: float, elapsed_days: float) -> Case:
         """A case open at the start, part-way through `stage` (its clock already running)."""
-        case = self.new_case(INITIAL_CASES, self.env.now - elapsed_days, stage)
+        case = self.new_case(STOCK_CASES[stage], self.env.now - elapsed_days, stage)
         case.started = True
         Call(self.env, remaining_days, self.stage_ends, (case,))
         return case

@@ -47,16 +47,24 @@ class Post:
 
     campaign / cover: tokens of the running campaign and of the pending agency cover (0 = none), so a
     superseded timer recognises itself; doomed: removed by policy, to go when its holder leaves.
-    draws: the post's own random numbers (`PostDraws`); campaign_round / agency_round: the rounds
-    of the current campaign and agency request.
+    key: the key of the post's streams (`post_draws.post_key`); draws: the post's own random numbers
+    (`PostDraws`); campaign_round / agency_round: the rounds
+    of the current campaign and agency request. cover_point: the vacancy spell's fixed point, so
+    that the vacancy wants agency cover while the share in force is above it (agency_wanted);
+    vacant_since: the day the vacancy opened; start_month: the calendar month of the starter's
+    booked start (None if no start is booked).
     """
 
     __slots__ = ("agency", "agency_round", "agency_wanted", "campaign", "campaign_round", "cover",
-                 "doomed", "draws", "holder")
+                 "cover_point", "doomed", "draws", "holder", "key", "start_month", "vacant_since")
 
-    def __init__(self, draws) -> None:
-        self.draws = draws
-        self.campaign_round = self.agency_round = (0.0, 0.0, 0.0)
+    def __init__(self, key: tuple[int, int], draws) -> None:
+        self.key, self.draws = key, draws
+        self.campaign_round = (0.0, 0.0, 0.0)
+        self.agency_round = (0.0, 0.0)
+        self.cover_point = 1.0
+        self.vacant_since = 0.0
+        self.start_month: int | None = None
         self.holder: Worker | None = None
         self.agency: Worker | None = None
         self.campaign = 0

@@ -1,10 +1,13 @@
-"""Random numbers of each post, on streams keyed by the post's index (common random numbers).
+"""Random numbers of each post, on streams keyed by the post and by what they are for.
 
-Post p's recruitment, agency cover and turnover draws come from streams of its own,
-`stream(root_seed, rep, purpose, p)`, handed out in rounds: campaign k of post p, its k-th agency
-request and its k-th candidate resignation use the same numbers in every scenario of a comparison,
-whatever happens at other posts. Posts that a policy adds take new indices, so they draw nothing
-from the streams of the posts both scenarios share. Streams are made when first used.
+Post `key`'s numbers come from streams of its own, `stream(root_seed, rep, purpose, *key, part)`,
+one stream per quantity, handed out in rounds: campaign k of a post, its k-th vacancy spell, its
+k-th agency request and its k-th candidate resignation use the same numbers in every scenario of a
+comparison, whatever happens at other posts and whatever the distributions of the post's other
+quantities. A post's key is its group and its index in the group (`post_key`): the posts held at
+the start by level, the vacant ones at the start, and the ones a policy adds, so that changing how
+many there are of one group leaves every other post's streams alone. Streams are made when first
+used.
 """
 from __future__ import annotations
 
@@ -12,67 +15,98 @@ from collections.abc import Callable
 
 import numpy as np
 
-from sim.distributions import sample
+from sim.distributions import sample, sample_residual
 from sim.streams import stream
 
 ROUNDS_PER_BLOCK = 8
-Round = tuple[float, float, float]
+Part = Callable[[np.random.Generator, int], np.ndarray]
+
+# post groups: held at the start (by level), vacant at the start, added by a policy
+GROUPS = {"nqsw": 0, "sw": 1, "senior": 2, "vacant": 3, "added": 4}
+# parts under "recruitment" (CAMPAIGN_UNDER_WAY: what is left of a campaign running at the start)
+HIRE_DAYS, SUCCESS, LEVEL, CAMPAIGN_UNDER_WAY = 0, 1, 2, 3
+# parts under "agency"
+COVER, START_DAYS, STAY = 0, 1, 2
+# parts under "turnover"
+GAP, ACCEPT, NOTICE = 0, 1, 2
+
+
+def post_key(group: str, index: int) -> tuple[int, int]:
+    """The stream key of the `index`-th post of `group` (a key of GROUPS)."""
+    return GROUPS[group], index
 
 
 class Rounds:
-    """Rounds of three numbers from one stream of one post, drawn a block of rounds at a time.
+    """Rounds of numbers of one post: entry j of each round comes from its own stream (the key
+    followed by `parts[j][0]`), drawn a block of rounds at a time by `parts[j][1](rng, k)`."""
 
-    draw_block(rng, k) returns three arrays of k numbers: round i is their i-th entries.
-    """
+    __slots__ = ("_key", "_parts", "_rngs", "_rounds")
 
-    __slots__ = ("_draw_block", "_key", "_rng", "_rounds")
+    def __init__(self, key: tuple, parts: tuple[tuple[int, Part], ...]) -> None:
+        self._key, self._parts = key, parts
+        self._rngs: list[np.random.Generator] | None = None
+        self._rounds: list[tuple] = []
 
-    def __init__(self, key: tuple, draw_block: Callable[[np.random.Generator, int], tuple]) -> None:
-        self._key, self._draw_block = key, draw_block
-        self._rng: np.random.Generator | None = None
-        self._rounds: list[Round] = []
-
-    def __call__(self) -> Round:
+    def __call__(self) -> tuple:
         if not self._rounds:
-            if self._rng is None:
-                self._rng = stream(*self._key)
-            first, second, third = self._draw_block(self._rng, ROUNDS_PER_BLOCK)
-            self._rounds = list(zip(first.tolist(), second.tolist(), third.tolist()))
+            if self._rngs is None:
+                self._rngs = [stream(*self._key, part) for part, _draw in self._parts]
+            columns = [draw(rng, ROUNDS_PER_BLOCK).tolist()
+                       for (_part, draw), rng in zip(self._parts, self._rngs, strict=True)]
+            self._rounds = list(zip(*columns, strict=True))
             self._rounds.reverse()
         return self._rounds.pop()
 
 
 class PostDraws:
-    """The three kinds of rounds of one post.
+    """The kinds of rounds of one post.
 
     campaign(): (time to hire in days, success uniform, starter-level uniform).
-    agency(): (cover uniform, agency start delay in days, agency stay as a unit exponential).
+    cover(): (the cover uniform of a vacancy spell,).
+    agency(): (agency start delay in days, agency stay as a unit exponential).
     turnover(): (gap to the next candidate resignation as a unit exponential, acceptance uniform,
     notice period in days).
     """
 
-    __slots__ = ("agency", "campaign", "turnover")
+    __slots__ = ("agency", "campaign", "cover", "turnover")
 
-    def __init__(self, campaign: Rounds, agency: Rounds, turnover: Rounds) -> None:
-        self.campaign, self.agency, self.turnover = campaign, agency, turnover
+    def __init__(self, campaign: Rounds, cover: Rounds, agency: Rounds, turnover: Rounds) -> None:
+        self.campaign, self.cover, self.agency, self.turnover = campaign, cover, agency, turnover
 
 
 class PostStreams:
-    """Makes the `PostDraws` of post number `index` for one replication of one scenario."""
+    """Makes the `PostDraws` of the post with key `key` for one replication of one scenario."""
 
     def __init__(self, scenario, root_seed: int, rep: int) -> None:
         workforce = scenario.workforce
         hire, start = workforce.recruitment.time_to_hire_days, workforce.agency.start_days
         notice = workforce.turnover.notice_days
         self._root_seed, self._rep = root_seed, rep
-        self._campaign = lambda rng, k: (sample(hire, rng, k), rng.random(k), rng.random(k))
-        self._agency = lambda rng, k: (rng.random(k), sample(start, rng, k),
-                                       rng.standard_exponential(k))
-        self._turnover = lambda rng, k: (rng.standard_exponential(k), rng.random(k),
-                                         sample(notice, rng, k))
+        self._hire = hire
 
-    def for_post(self, index: int) -> PostDraws:
+        def uniforms(rng: np.random.Generator, k: int) -> np.ndarray:
+            return rng.random(k)
+
+        def units(rng: np.random.Generator, k: int) -> np.ndarray:
+            return rng.standard_exponential(k)
+
+        self._campaign = ((HIRE_DAYS, lambda rng, k: sample(hire, rng, k)), (SUCCESS, uniforms),
+                          (LEVEL, uniforms))
+        self._cover = ((COVER, uniforms),)
+        self._agency = ((START_DAYS, lambda rng, k: sample(start, rng, k)), (STAY, units))
+        self._turnover = ((GAP, units), (ACCEPT, uniforms),
+                          (NOTICE, lambda rng, k: sample(notice, rng, k)))
+
+    def for_post(self, key: tuple[int, int]) -> PostDraws:
         seed, rep = self._root_seed, self._rep
-        return PostDraws(Rounds((seed, rep, "recruitment", index), self._campaign),
-                         Rounds((seed, rep, "agency", index), self._agency),
-                         Rounds((seed, rep, "turnover", index), self._turnover))
+        return PostDraws(Rounds((seed, rep, "recruitment", *key), self._campaign),
+                         Rounds((seed, rep, "agency", *key), self._cover),
+                         Rounds((seed, rep, "agency", *key), self._agency),
+                         Rounds((seed, rep, "turnover", *key), self._turnover))
+
+    def campaign_under_way_days(self, key: tuple[int, int]) -> float:
+        """The remaining time (days) of the campaign of post `key`, vacant and advertised at the
+        start: the residual of a time to hire in equilibrium."""
+        rng = stream(self._root_seed, self._rep, "recruitment", *key, CAMPAIGN_UNDER_WAY)
+        remaining, _elapsed = sample_residual(self._hire, rng, 1)
+        return float(remaining[0])

@@ -3,19 +3,26 @@
 Posts (the funded establishment) are separate from people. A post is held by a permanent worker or
 vacant; a vacant post runs a recruitment campaign and may be covered by an agency worker. A resigning
 worker's post turns vacant at notice, so recruitment overlaps the notice period; the worker keeps
-their cases until they go. A permanent starter releases the post's agency worker, if any.
+their cases until they go. A permanent starter releases the post's agency worker, if any. A
+vacancy's agency cover follows a number fixed for the vacancy spell, compared with the share in
+force. Starters per month are counted by the calendar months of the scenario's dates; an optional
+cohort of newly qualified starters fills vacancies on a date each year.
 """
 from __future__ import annotations
 
+import math
+from datetime import date, timedelta
+from collections.abc import Callable
 from itertools import count
 
-from sim.distributions import sample_residual
+import numpy as np
+
 from sim.model.people import AGENCY, PERMANENT, Post, Worker
-from sim.model.post_draws import PostStreams
+from sim.model.post_draws import GROUPS, PostStreams, post_key
+from sim.streams import INITIAL_PROGRESSION, stream
 
 DEFAULT_CAPS = {"nqsw": 15.0, "sw": 20.0, "senior": 18.0}
 DAYS_PER_YEAR = 365.25
-DAYS_PER_MONTH = DAYS_PER_YEAR / 12
 
 
 class Workforce:
@@ -34,7 +41,8 @@ class Workforce:
         self.success = recruitment.success
         self.nqsw_share, self.senior_share = recruitment.nqsw_share, recruitment.senior_share
         self.max_starters_per_month = recruitment.max_starters_per_month
-        self.time_to_hire_dist = recruitment.time_to_hire_days
+        self.cohort = recruitment.cohort
+        self.start_date = scenario.start
         agency = settings.agency
         self.cover, self.max_share = agency.cover, agency.max_share
         # an agency worker's stay (days): exponential at the agency leaving rate; None = for good
@@ -47,10 +55,10 @@ class Workforce:
         self.vacant = 0
         self.workers: dict[Worker, None] = {}
         self.n_permanent = self.n_agency = self.n_nqsw = 0
-        self.starts_by_month: dict[int, int] = {}
+        self.starts_by_month: dict[int, int] = {}  # starters booked by calendar month
         self.refused: dict[Post, None] = {}  # vacancies whose agency cover found no room
         self._tokens = count(1)
-        self._posts_made = 0
+        self._posts_added = 0
 
     # sizes -------------------------------------------------------------------------------------
     @property
@@ -156,10 +164,19 @@ class Workforce:
 
     # recruitment -------------------------------------------------------------------------------
     def _open_vacancy(self, post: Post, cover_from_day: float,
-                      first_campaign_days: float | None = None) -> None:
+                      first_campaign_days: float | None = None,
+                      cover_point: Callable[[float], float] | None = None) -> None:
+        """A vacancy spell begins: the post is advertised and draws its spell's cover point (its
+        cover uniform, or `cover_point` of it); if that is below the share in force and the post
+        has no agency worker, one is asked for to start from `cover_from_day` (a day number)."""
         self.vacant += 1
+        post.vacant_since = self.council.now
+        drawn = post.draws.cover()[0]
+        post.cover_point = drawn if cover_point is None else cover_point(drawn)
         self._start_campaign(post, first_campaign_days)
-        self._decide_cover(post, cover_from_day)
+        post.agency_wanted = post.cover_point < self.cover
+        if post.agency_wanted and post.agency is None:
+            self._request_agency(post, cover_from_day)
 
     def _start_campaign(self, post: Post, days: float | None = None) -> None:
         """Advertise `post`: the campaign ends after a time to hire (or `days`) in days."""
@@ -175,18 +192,40 @@ class Workforce:
             self._start_campaign(post)  # re-advertised
             return
         now = self.council.now
-        month = int(now // DAYS_PER_MONTH)
+        month = self._month_of(now)
         if self.max_starters_per_month is not None:
             while self.starts_by_month.get(month, 0) >= self.max_starters_per_month:
                 month += 1
         self.starts_by_month[month] = self.starts_by_month.get(month, 0) + 1
-        self.council.later(max(0.0, month * DAYS_PER_MONTH - now), self._starter_arrives,
+        post.start_month = month
+        self.council.later(max(0.0, self._first_day_of(month) - now), self._starter_arrives,
                            post, token)
+
+    def _month_of(self, day: float) -> int:
+        """The calendar month (year x 12 + month - 1) of day number `day` (days since start)."""
+        when = self.start_date + timedelta(days=math.floor(day))
+        return when.year * 12 + when.month - 1
+
+    def _first_day_of(self, month: int) -> float:
+        """The day number of the first day of calendar month `month` (as from `_month_of`)."""
+        return self._day_number(date(month // 12, month % 12 + 1, 1))
+
+    def _day_number(self, when: date) -> float:
+        """Days from the scenario's start to the date `when`."""
+        return float((when - self.start_date).days)
+
+    def _end_campaign(self, post: Post) -> None:
+        """The post's campaign stops; a booked start is cancelled and frees its month's slot."""
+        post.campaign = 0
+        if post.start_month is not None:
+            self.starts_by_month[post.start_month] -= 1
+            post.start_month = None
 
     def _starter_arrives(self, post: Post, token: int) -> None:
         if post.campaign != token:
             return
         post.campaign = 0
+        post.start_month = None
         self.vacant -= 1
         u = post.campaign_round[2]
         level = "nqsw" if u < self.nqsw_share else (
@@ -196,22 +235,39 @@ class Workforce:
         council.costs.recruitment_spent += council.costs.recruitment_per_hire
         self.start_permanent(post, level, ramp=True)
 
-    # agency cover ------------------------------------------------------------------------------
-    def _decide_cover(self, post: Post, from_day: float, share: float | None = None) -> None:
-        """Whether the vacancy gets agency cover (with probability `share`, by default the
-        scenario's cover), asked for to start from `from_day` (a day number)."""
-        post.agency_round = post.draws.agency()
-        post.agency_wanted = post.agency_round[0] < (self.cover if share is None else share)
-        if post.agency_wanted:
-            self._request_agency(post, from_day, post.agency_round)
+    # newly qualified cohort ----------------------------------------------------------------------
+    def _schedule_cohort(self, after_day: float) -> None:
+        """Book the next cohort's day: the cohort's month and day on or after `after_day`."""
+        year = (self.start_date + timedelta(days=math.floor(after_day))).year
+        day = self._day_number(date(year, self.cohort.month, self.cohort.day))
+        if day < after_day:
+            day = self._day_number(date(year + 1, self.cohort.month, self.cohort.day))
+        if day < self.council.last_day:
+            self.council.at_day(day, self._cohort_arrives)
 
-    def _request_agency(self, post: Post, from_day: float,
-                        agency_round: tuple[float, float, float] | None = None) -> None:
+    def _cohort_arrives(self) -> None:
+        """The year's newly qualified cohort starts in the posts vacant longest (still advertised,
+        no starter booked), as many as the cohort's size; the rest are not hired."""
+        council = self.council
+        open_posts = [p for p in self.posts
+                      if p.holder is None and p.campaign and p.start_month is None]
+        open_posts.sort(key=lambda p: p.vacant_since)
+        for post in open_posts[:self.cohort.size]:
+            self._end_campaign(post)
+            self.vacant -= 1
+            council.counts.starters += 1
+            council.costs.recruitment_spent += council.costs.recruitment_per_hire
+            self.start_permanent(post, "nqsw", ramp=True)
+        self._schedule_cohort(council.now + 1.0)
+
+    # agency cover ------------------------------------------------------------------------------
+    def _request_agency(self, post: Post, from_day: float) -> None:
         """Ask for an agency worker, who arrives a start delay after `from_day` (a day number);
-        a new request (a replacement, a refused one asked again) takes the post's next round."""
-        post.agency_round = agency_round or post.draws.agency()
+        every request (a first one, a replacement, a refused one asked again) takes the post's
+        next agency round."""
+        post.agency_round = post.draws.agency()
         post.cover = token = next(self._tokens)
-        delay = max(0.0, from_day - self.council.now) + post.agency_round[1]
+        delay = max(0.0, from_day - self.council.now) + post.agency_round[0]
         self.council.later(delay, self._agency_arrives, post, token)
 
     def _agency_room(self) -> bool:
@@ -246,7 +302,7 @@ class Workforce:
         worker.post, post.agency = post, worker
         self._join(worker)
         if self.agency_stay_mean is not None:
-            self.council.later(self.agency_stay_mean * post.agency_round[2],
+            self.council.later(self.agency_stay_mean * post.agency_round[1],
                                self._agency_leaves, worker)
         return worker
 
@@ -269,12 +325,13 @@ class Workforce:
     def add_posts(self, count_: int) -> None:
         now = self.council.now
         for _ in range(count_):
-            self._open_vacancy(self._new_post(), cover_from_day=now)
+            self._open_vacancy(self._new_post(post_key("added", self._posts_added)),
+                               cover_from_day=now)
+            self._posts_added += 1
 
-    def _new_post(self) -> Post:
-        """A new funded post, numbered in order of creation (its random numbers follow)."""
-        post = Post(self.post_streams.for_post(self._posts_made))
-        self._posts_made += 1
+    def _new_post(self, key: tuple[int, int]) -> Post:
+        """A new funded post drawing its random numbers from the streams of `key`."""
+        post = Post(key, self.post_streams.for_post(key))
         self.posts[post] = None
         return post
 
@@ -283,7 +340,8 @@ class Workforce:
         vacant = sorted((p for p in self.posts if p.holder is None),
                         key=lambda p: p.agency is not None)
         for post in vacant[:count_]:
-            post.campaign = post.cover = 0
+            self._end_campaign(post)
+            post.cover = 0
             if post.agency is not None:
                 self._release_agency(post)
             self.posts.pop(post, None)
@@ -314,8 +372,9 @@ class Workforce:
         if cover is not None and cover != self.cover:
             self.cover = cover
             for post in list(self.posts):
-                if post.campaign and post.agency is None and not post.cover:
-                    self._decide_cover(post, now)
+                if post.campaign and post.holder is None:
+                    self._cover_share_changed(post, now)
+            self._offer_room()
         if release_excess:
             covered = [p for p in self.posts if p.agency is not None]
             while covered and self.n_agency > self.max_share * (self.n_permanent + self.n_agency):
@@ -323,19 +382,31 @@ class Workforce:
                 post.agency_wanted = False
                 self._release_agency(post)
 
+    def _cover_share_changed(self, post: Post, now: float) -> None:
+        """The vacancy wants cover while the share in force is above its spell's fixed point; a
+        newly wanted one asks for an agency worker unless one is on the way or it waits for room
+        under `max_share` (then it is asked again when room appears, not decided afresh)."""
+        post.agency_wanted = post.cover_point < self.cover
+        if (post.agency_wanted and post.agency is None and not post.cover
+                and post not in self.refused):
+            self._request_agency(post, now)
+
     # the starting state ------------------------------------------------------------------------
-    def start(self, scenario, rng) -> None:
-        """Posts, permanent staff by level, agency cover and running campaigns at the start."""
+    def start(self, scenario, root_seed: int, rep: int) -> None:
+        """Posts, permanent staff by level, agency cover and running campaigns at the start.
+
+        Each post's numbers come from its group's streams (`post_key`); the NQSWs in post are part
+        way to progression (a uniform share of `progression_days` from their own stream)."""
         settings = scenario.workforce
-        posts = [self._new_post() for _ in range(settings.establishment)]
-        free = iter(posts)
+        council = self.council
         for level, spec in settings.levels.items():
-            progression = (rng.random(spec.in_post) * self.progression_days).tolist()
+            progression = (stream(root_seed, rep, "initial", INITIAL_PROGRESSION, GROUPS[level])
+                           .random(spec.in_post) * self.progression_days).tolist()
             for i in range(spec.in_post):
-                self.start_permanent(next(free), level, ramp=False,
+                self.start_permanent(self._new_post(post_key(level, i)), level, ramp=False,
                                      progression_in_days=progression[i])
-        vacant = list(free)
-        remaining, _elapsed = sample_residual(self.time_to_hire_dist, rng, len(vacant))
+        vacant = [self._new_post(post_key("vacant", i))
+                  for i in range(settings.establishment - settings.permanent_in_post())]
         covered = settings.agency_in_post
         uncovered = len(vacant) - covered
         # the chance an uncovered vacancy is still due its agency worker, so that a share `cover`
@@ -343,12 +414,19 @@ class Workforce:
         catch_up = min(1.0, max(0.0, (self.cover * len(vacant) - covered) / uncovered)
                        ) if uncovered else 0.0
         for i, post in enumerate(vacant):
-            self.vacant += 1
-            self._start_campaign(post, float(remaining[i]))
-            if i < covered:
-                post.agency_wanted = True
+            if i < covered:  # covered at the start: wants cover at any share above 0
                 post.agency_round = post.draws.agency()
                 self.start_agency(post)
-            else:
-                self._decide_cover(post, self.council.now, share=catch_up)
+            self._open_vacancy(
+                post, council.now, self.post_streams.campaign_under_way_days(post.key),
+                (lambda _u: 0.0) if i < covered
+                else (lambda u: catch_up_point(u, catch_up, self.cover)))
+        if self.cohort.size:
+            self._schedule_cohort(council.first_day)
 
+
+def catch_up_point(u: float, catch_up: float, cover: float) -> float:
+    """The cover point of a vacancy uncovered at the start, from its uniform `u`: below `cover`
+    with probability `catch_up`, increasing in `u` and uniform on each side of `cover`, so that a
+    later change of the share moves it as it moves any other vacancy."""
+    return float(np.interp(u, [0.0, catch_up, 1.0], [0.0, cover, 1.0]))
