@@ -17,10 +17,10 @@ from pathlib import Path
 import numpy as np
 import simpy
 
-from sim.metrics import METRIC_INDEX
+from sim.model.metrics import METRIC_INDEX
 from sim.model.call import Call
 from sim.model.council import Council, run_replication
-from sim.scenario import load_scenario, parse_set_option
+from sim.scenario.loading import load_scenario, parse_set_option
 
 DEFAULT = Path(__file__).resolve().parents[1] / "scenarios" / "manchester-2016-plan.toml"
 

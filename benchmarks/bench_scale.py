@@ -32,9 +32,9 @@ import numpy as np
 import pandas as pd
 
 import sim
-from sim.metrics import METRIC_INDEX, METRIC_NAMES
+from sim.model.metrics import METRIC_INDEX, METRIC_NAMES
 from sim.model.replication import Replication
-from sim.tables import year_end_samples
+from sim.analysis.tables import year_end_samples
 
 ROOT = Path(__file__).resolve().parents[1]
 PLAN = ROOT / "scenarios" / "manchester-2016-plan.toml"

@@ -23,7 +23,7 @@ column names:
 An authority is keyed by DfE's three-digit code (`la_code`, DfE's old_la_code): ONS codes change
 (e.g. North Yorkshire's) and names repeat (the Dorset of 2013-2019, code 835, is not the Dorset of
 2019 on, code 838). Values are copied as DfE wrote them, suppression markers ("x", "c", "z", "u",
-"low", ...) included: `sim.dfe` reads them as missing, never as zero. Run from the repository root:
+"low", ...) included: `sim.data.dfe` reads them as missing, never as zero. Run from the repository root:
 
     python scripts/make_dfe_extract.py [--source ../shared/data/dfe] \\
         [--out sim/data/dfe_extract.csv]

@@ -22,9 +22,9 @@ __all__ = ["__version__", "compare", "load_scenario", "run"]
 
 if TYPE_CHECKING:
     from sim.api import compare, run
-    from sim.scenario import load_scenario
+    from sim.scenario.loading import load_scenario
 
-_LAZY = {"load_scenario": "sim.scenario", "run": "sim.api", "compare": "sim.api"}
+_LAZY = {"load_scenario": "sim.scenario.loading", "run": "sim.api", "compare": "sim.api"}
 
 
 def __getattr__(name: str) -> Any:

@@ -1,4 +1,4 @@
 """`python -m sim` is the `caseload` command."""
-from sim.cli import main
+from sim.cli.main import main
 
 raise SystemExit(main())

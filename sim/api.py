@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.batch import (
+from sim.runner.batch import (
     Batch,
     Store,
     check_names,
@@ -26,16 +26,16 @@ from sim.batch import (
     plan_executor,
     run_batch,
 )
-from sim.chunk_task import Replicate
-from sim.comparison import comparison_table, difference_over_time
-from sim.executors import Report, warn
-from sim.files import WriteFailed, atomic_path
-from sim.metrics import COST_METRICS, METRIC_NAMES
-from sim.provenance import now_utc, scenario_record, software, write_run_json
-from sim.report import finish_folder
-from sim.stopping import StoppingRule
-from sim.store import WriterLock
-from sim.tables import (
+from sim.runner.chunk_task import Replicate
+from sim.analysis.comparison import comparison_table, difference_over_time
+from sim.runner.executors import Report, warn
+from sim.runner.files import WriteFailed, atomic_path
+from sim.model.metrics import COST_METRICS, METRIC_NAMES
+from sim.runner.provenance import now_utc, scenario_record, software, write_run_json
+from sim.report.finish import finish_folder
+from sim.runner.stopping import StoppingRule
+from sim.runner.store import WriterLock
+from sim.analysis.tables import (
     final_table,
     summary_from_store,
     timeseries_frame,

@@ -6,10 +6,10 @@ from typing import Any
 
 import numpy as np
 
-from sim import validation
-from sim.metrics import METRIC_INDEX
+from sim.validation import checks as validation
+from sim.model.metrics import METRIC_INDEX
 from sim.model.council import run_replication
-from sim.scenario import Scenario
+from sim.scenario.loading import Scenario
 
 # The shortest valid scenario file: only the required keys.
 MINIMAL = """\

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim.metrics import METRIC_INDEX, METRIC_NAMES
+from sim.model.metrics import METRIC_INDEX, METRIC_NAMES
 from sim.model.replication import Replication
 
 

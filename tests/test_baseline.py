@@ -20,12 +20,12 @@ import numpy as np
 import pytest
 from test_cli_errors import ROOT, assert_one_line_error, caseload
 
-from sim.baseline import BaselineError, baseline_scenario_text
-from sim.baseline_workforce import DAYS_PER_YEAR, notice_years, stationary
-from sim.dfe import LOCAL, WORKFORCE_YEARS, Extract, extract
-from sim.metrics import METRIC_INDEX
+from sim.data.baseline import BaselineError, baseline_scenario_text
+from sim.data.baseline_workforce import DAYS_PER_YEAR, notice_years, stationary
+from sim.data.dfe import LOCAL, WORKFORCE_YEARS, Extract, extract
+from sim.model.metrics import METRIC_INDEX
 from sim.model.council import run_replication
-from sim.scenario import Scenario, load_scenario
+from sim.scenario.loading import Scenario, load_scenario
 
 DFE_TABLES = Path(os.environ.get("CASELOAD_DFE_TABLES", ROOT.parent / "shared" / "data" / "dfe"))
 
@@ -184,8 +184,8 @@ def test_wakefield_2021_by_hand_from_the_raw_dfe_tables():
 
 
 def test_referral_trend_uses_only_consecutive_published_years_of_the_same_council():
-    from sim.baseline import referral_trend
-    from sim.dfe import Extract
+    from sim.data.baseline import referral_trend
+    from sim.data.dfe import Extract
 
     counts = {2015: "100", 2016: "c", 2017: "110", 2018: "121", 2019: "x"}
     rows = [{"time_period": str(y), "geographic_level": LOCAL, "region_name": "R",

@@ -11,11 +11,11 @@ import pytest
 from fakes import FakeScenario, fake_replication
 
 from sim.api import run
-from sim.batch import chunk_size_for, chunk_spans, plan_executor, run_batch
-from sim.headline import print_headline
-from sim.metrics import METRIC_NAMES
-from sim.store import FolderStore
-from sim.tables import FINAL_COLUMNS, SUMMARY_COLUMNS
+from sim.runner.batch import chunk_size_for, chunk_spans, plan_executor, run_batch
+from sim.analysis.headline import print_headline
+from sim.model.metrics import METRIC_NAMES
+from sim.runner.store import FolderStore
+from sim.analysis.tables import FINAL_COLUMNS, SUMMARY_COLUMNS
 
 
 def failing_replication(scenario, rep, root_seed):
@@ -185,7 +185,7 @@ MANCHESTER = Path(__file__).parent.parent / "scenarios" / "manchester-2016-plan.
 
 
 def test_the_council_model_gives_identical_results_with_one_and_two_workers():
-    from sim.scenario import load_scenario
+    from sim.scenario.loading import load_scenario
 
     scenario = load_scenario(MANCHESTER, overrides={"years": 0.5})
     one = run_batch([scenario], reps=3, seed=5, workers=1)

@@ -3,8 +3,8 @@ from pathlib import Path
 
 from builders import scenario
 
-from sim.checks import scenario_warnings
-from sim.scenario import load_scenario
+from sim.scenario.warnings import scenario_warnings
+from sim.scenario.loading import load_scenario
 
 EMPTY = {"initial": {"open": {"assessment": 0, "cin": 0, "cp": 0, "cla": 0}}}
 

@@ -16,10 +16,10 @@ from fakes import FakeScenario, fake_replication
 
 import sim
 from sim.api import CompareResults
-from sim.batch import scenario_seeds
-from sim.cli import main
-from sim.comparison import COMPARISON_COLUMNS, paired_stats
-from sim.metrics import METRIC_NAMES
+from sim.runner.batch import scenario_seeds
+from sim.cli.main import main
+from sim.analysis.comparison import COMPARISON_COLUMNS, paired_stats
+from sim.model.metrics import METRIC_NAMES
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "councils" / "manchester-2016.toml"

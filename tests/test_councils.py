@@ -2,9 +2,9 @@
 
 (a) Each council baseline with no plan reproduces its reported starting caseload, staff in post
     and agency share within 10% (median over replications of the first simulated year's mean).
-    The issue asks for 50 replications; docs/councils.md has them (`python -m sim.calibration`).
+    The issue asks for 50 replications; docs/councils.md has them (`python -m sim.data.calibration`).
     Here 16 replications keep the suite fast (about 64 two-year runs, the warm-up included); the
-    reported figures are `sim.calibration.REPORTED`, the same table the page is made from.
+    reported figures are `sim.data.calibration.REPORTED`, the same table the page is made from.
 (b) Every policy style runs on every council baseline (4 x 4).
 (c) The files hang together: every scenario validates, no-plan files are their council, styles
     are relative, and every arm of a cross-style comparison has the same [effects].
@@ -18,10 +18,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.calibration import CHECKED, REPORTED, TOLERANCE, calibrate
-from sim.metrics import METRIC_INDEX
+from sim.data.calibration import CHECKED, REPORTED, TOLERANCE, calibrate
+from sim.model.metrics import METRIC_INDEX
 from sim.model.council import run_replication
-from sim.scenario import load_scenario
+from sim.scenario.loading import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"

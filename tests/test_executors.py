@@ -16,9 +16,9 @@ import pytest
 from builders import scenario as council
 from fakes import FakeScenario, fake_replication
 
-from sim.batch import run_batch
-from sim.cli import main
-from sim.executors import IN_FLIGHT_PER_WORKER, ProcessExecutor
+from sim.runner.batch import run_batch
+from sim.cli.main import main
+from sim.runner.executors import IN_FLIGHT_PER_WORKER, ProcessExecutor
 
 HAS_DASK = importlib.util.find_spec("distributed") is not None
 needs_dask = pytest.mark.skipif(not HAS_DASK, reason="dask.distributed is not installed")

@@ -20,8 +20,8 @@ from fakes import FakeScenario, fake_replication
 from processes import caseload, wait_for_a_chunk
 
 import sim
-from sim.cli import main
-from sim.store import LOCK, FolderRefused, FolderStore, StoreMismatch
+from sim.cli.main import main
+from sim.runner.store import LOCK, FolderRefused, FolderStore, StoreMismatch
 
 QUICK = ["--set", "years=0.25", "--reps", "2", "--workers", "1", "--quiet", "--no-figures"]
 DECOYS = {

@@ -5,7 +5,7 @@ Each shipped `.toml` under scenarios/ (globbed when the tests run, so new counci
 are fuzzed too) is mutated deterministically (seeded): values of the wrong type, missing keys,
 out-of-range, huge, infinite and NaN numbers, unicode keys and values, broken TOML text, bad bytes,
 and cyclic, missing or malformed `extends`. `caseload validate` must exit 0 (valid) or 2 with one
-line on stderr; never a traceback, never a hang. Most run in-process through `sim.cli.main`, a
+line on stderr; never a traceback, never a hang. Most run in-process through `sim.cli.main.main`, a
 sample through a real `python -m sim validate` subprocess.
 
 Results folders are put in seeded random states (another program's files, with or without our
@@ -36,11 +36,11 @@ from typing import Any
 
 import pytest
 
-from sim.cli import main
+from sim.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
-IN_PROCESS = 600          # mutated files run through sim.cli.main
+IN_PROCESS = 600          # mutated files run through sim.cli.main.main
 SUBPROCESS = 20           # of which this many also through `python -m sim validate`
 SECONDS_PER_RUN = 20      # a run taking longer counts as a hang
 SEED = 8
@@ -365,7 +365,7 @@ def put(state: FolderState, relative: str, content: bytes, root: Path | None = N
 
 def folder_state(rng: random.Random, root: Path, foreign_chunks: Path) -> FolderState:
     """A random folder state under `root` (see the module's docstring)."""
-    from sim.store import LOCK
+    from sim.runner.store import LOCK
 
     state = FolderState(root / "out")
     base = rng.choice(["new", "empty", "ours", "ours", "partial", "partial", "foreign"])
@@ -426,7 +426,7 @@ def dead_pid() -> int:
 
 def folder_problems(state: FolderState, resume: bool, clean: bytes) -> list[str]:
     """What the batch did wrong in `state` (empty if nothing)."""
-    from sim.store import LOCK, StoreMismatch
+    from sim.runner.store import LOCK, StoreMismatch
 
     problems = []
     try:
@@ -470,7 +470,7 @@ def test_a_second_writer_in_the_same_process_is_refused(tmp_path):
     from fakes import FakeScenario, fake_replication
 
     import sim
-    from sim.store import FolderRefused
+    from sim.runner.store import FolderRefused
 
     out, second = tmp_path / "out", []
 

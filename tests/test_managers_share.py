@@ -9,7 +9,7 @@ import pytest
 from builders import scenario, series
 
 from sim.model.council import run_replication
-from sim.scenario import ScenarioError, load_scenario
+from sim.scenario.loading import ScenarioError, load_scenario
 
 MANAGED = {
     "years": 0.5,

@@ -15,7 +15,7 @@ from builders import (
     without,
 )
 
-from sim.metrics import COST_METRICS, PERIOD_METRICS
+from sim.model.metrics import COST_METRICS, PERIOD_METRICS
 
 FIXED_SHORT = {  # every stage lasts at most 30 days and then closes the case
     "assessment": {"duration_days": {"dist": "fixed", "value": 20}, "outcome": {"close": 1.0}},

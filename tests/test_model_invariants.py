@@ -25,7 +25,7 @@ from builders import (
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.metrics import COST_METRICS, METRIC_INDEX, METRIC_NAMES, PERIOD_METRICS
+from sim.model.metrics import COST_METRICS, METRIC_INDEX, METRIC_NAMES, PERIOD_METRICS
 
 # Metrics that are undefined (NaN) in some samples: ratios whose denominator can be 0.
 MAY_BE_NAN = frozenset({"caseload_mean", "caseload_p90", "over_cap_share", "agency_share",

@@ -18,9 +18,9 @@ from fakes import FakeScenario, fake_replication
 from processes import caseload
 
 import sim
-from sim.cli import main
-from sim.executors import TasksFailed
-from sim.scenario import load_scenario
+from sim.cli.main import main
+from sim.runner.executors import TasksFailed
+from sim.scenario.loading import load_scenario
 
 
 def run_args(scenario: Path, out: Path, *more: str) -> list[str]:

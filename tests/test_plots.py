@@ -10,9 +10,9 @@ from builders import scenario
 from fakes import FakeScenario, fake_replication
 
 from sim.api import run
-from sim.plots import fan_chart, new_figure
-from sim.plots_caseload import marks_of, plot_caseload
-from sim.plots_costs import costs_by_year, financial_year, yearly_differences
+from sim.report.figures.common import fan_chart, new_figure
+from sim.report.figures.caseload import marks_of, plot_caseload
+from sim.report.figures.costs import costs_by_year, financial_year, yearly_differences
 
 
 @pytest.fixture(scope="module")

@@ -17,9 +17,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.metrics import COST_METRICS, METRIC_INDEX, METRIC_NAMES
+from sim.model.metrics import COST_METRICS, METRIC_INDEX, METRIC_NAMES
 from sim.model.council import run_replication
-from sim.scenario import Scenario
+from sim.scenario.loading import Scenario
 
 START = dt.date(2021, 4, 1)
 LEVEL_NAMES = ("nqsw", "sw", "senior")

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.cli import main
-from sim.report import finish_folder
+from sim.cli.main import main
+from sim.report.finish import finish_folder
 
 COUNCIL = """\
 name = "council"
@@ -251,7 +251,7 @@ def test_sensitivity_folder_gets_ranked_bars(tmp_path, method, top):
 
 
 def test_ranked_bars_put_the_most_influential_parameter_on_top():
-    from sim.plots_experiments import plot_sensitivity
+    from sim.report.figures.experiments import plot_sensitivity
 
     ax = plot_sensitivity(sensitivity_rows("morris")).axes[0]
     labels = [tick.get_text() for tick in ax.get_yticklabels()]
@@ -273,7 +273,7 @@ def test_target_folder_marks_the_answer(tmp_path):
     text = (out / "report.html").read_text()
     assert ("20 extra posts are the fewest that meet caseload_mean below 18 at 3 years with "
             "probability at least 0.8") in text
-    from sim.plots_experiments import plot_target
+    from sim.report.figures.experiments import plot_target
 
     labels = [t.get_text() for t in plot_target(target, run["answer"], run["target"]).axes[0]
               .get_legend().get_texts()]
@@ -281,7 +281,7 @@ def test_target_folder_marks_the_answer(tmp_path):
 
 
 def test_headline_dates_come_from_each_replication():
-    from sim.answers import NEVER, crossing_indices, falls_below
+    from sim.analysis.answers import NEVER, crossing_indices, falls_below
 
     values = np.array([[20, 19, 17, 17], [20, 17, 19, 17], [20, 20, 20, 19]], dtype=float)
     assert crossing_indices(values, 18).tolist() == [2, 3, NEVER]

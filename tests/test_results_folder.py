@@ -11,9 +11,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from sim.plots_costs import COST_PARTS, costs_by_year, costs_by_year_of
-from sim.results_folder import ResultsFolder
-from sim.tables import KEYS
+from sim.report.figures.costs import COST_PARTS, costs_by_year, costs_by_year_of
+from sim.analysis.results_folder import ResultsFolder
+from sim.analysis.tables import KEYS
 
 SAMPLES = 30            # weekly samples from February: the financial year changes in April
 ROWS_PER_GROUP = 11     # does not divide SAMPLES: row groups split replications

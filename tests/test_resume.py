@@ -15,9 +15,9 @@ from fakes import FakeScenario, fake_replication
 from processes import caseload, wait_for_a_chunk
 
 import sim
-from sim.cli import main
-from sim.scenario import load_scenario
-from sim.store import FolderStore, StoreMismatch
+from sim.cli.main import main
+from sim.scenario.loading import load_scenario
+from sim.runner.store import FolderStore, StoreMismatch
 
 
 def chunk_count(out: Path) -> int:

@@ -14,8 +14,8 @@ from builders import MINIMAL
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.distributions import mean_of
-from sim.scenario import (
+from sim.model.distributions import mean_of
+from sim.scenario.loading import (
     DEFAULT_CAPS,
     Scenario,
     ScenarioError,

@@ -1,8 +1,8 @@
 """Source comments of scenario keys: read line by line, following `extends`."""
 from __future__ import annotations
 
-from sim.scenario import load_scenario
-from sim.scenario_comments import OVERRIDE, flatten, key_comments, key_sources, split_comment
+from sim.scenario.loading import load_scenario
+from sim.scenario.comments import OVERRIDE, flatten, key_comments, key_sources, split_comment
 
 BASE = """\
 # A header block: not about any key

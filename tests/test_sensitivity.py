@@ -1,4 +1,4 @@
-"""`caseload sensitivity` and `sim.sensitivity`: Morris and Sobol designs analysed with SALib, checked
+"""`caseload sensitivity` and `sim.experiments.sensitivity`: Morris and Sobol designs analysed with SALib, checked
 on the Ishigami function's known indices through the same design-and-analysis code, then on the
 simulator with common random numbers across design points."""
 from __future__ import annotations
@@ -14,11 +14,11 @@ from builders import MINIMAL
 from builders import scenario as council
 
 import sim
-from sim.cli import main
-from sim.scenario import ScenarioError
-from sim.sensitivity import COLUMNS, design_matrix, screen, sensitivity, study_scenario
-from sim.sensitivity_spec import Spec, load_spec
-from sim.variants import point_overrides, variant
+from sim.cli.main import main
+from sim.scenario.loading import ScenarioError
+from sim.experiments.sensitivity import COLUMNS, design_matrix, screen, sensitivity, study_scenario
+from sim.experiments.sensitivity_spec import Spec, load_spec
+from sim.experiments.variants import point_overrides, variant
 
 ROOT = Path(__file__).resolve().parents[1]
 TURNOVER_SPEC = ROOT / "scenarios" / "sensitivity" / "turnover.toml"

@@ -1,4 +1,4 @@
-"""`caseload sweep` and `sim.sweep.sweep`: a scenario at each value of one or more dotted keys, with
+"""`caseload sweep` and `sim.experiments.sweep.sweep`: a scenario at each value of one or more dotted keys, with
 common random numbers across points, summarised per value and year in sweep.csv."""
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from builders import MINIMAL
 from builders import scenario as council
 
 import sim
-from sim.cli import main
-from sim.sweep import RESULT_COLUMNS, Axis, grid, sweep
+from sim.cli.main import main
+from sim.experiments.sweep import RESULT_COLUMNS, Axis, grid, sweep
 
 ROOT = Path(__file__).resolve().parents[1]
 MANCHESTER = ROOT / "scenarios" / "councils" / "manchester-2016.toml"

@@ -10,9 +10,9 @@ import pytest
 from fakes import FakeScenario, constant_replication
 
 from sim.api import run
-from sim.metrics import METRIC_NAMES
-from sim.store import Chunk
-from sim.tables import (
+from sim.model.metrics import METRIC_NAMES
+from sim.runner.store import Chunk
+from sim.analysis.tables import (
     FINAL_COLUMNS,
     SUMMARY_COLUMNS,
     final_table,

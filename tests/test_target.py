@@ -12,9 +12,9 @@ from builders import STILL_WORKFORCE, merged, scenario
 from scipy import stats
 from test_fuzz import toml_document
 
-from sim.cli import main
-from sim.financial_years import by_financial_year, financial_year
-from sim.target import Target, seek_target
+from sim.cli.main import main
+from sim.analysis.financial_years import by_financial_year, financial_year
+from sim.experiments.target import Target, seek_target
 
 FILLED_AT_ONCE = {"establishment": 5,
                   "levels": {"nqsw": {"in_post": 0}, "sw": {"in_post": 5, "cap": 20}},

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from builders import BASE, runs, scenario, series, without
 
-from sim.validation import erlang_c_queue, mean_ci, pathway_stock, renewal_share
+from sim.validation.checks import erlang_c_queue, mean_ci, pathway_stock, renewal_share
 
 NO_TURNOVER = {"annual_rate": 0.0}
 

@@ -1,4 +1,4 @@
-"""The quick version of every theory check of `sim.validation` agrees with theory.
+"""The quick version of every theory check of `sim.validation.checks` agrees with theory.
 
 A correct model misses a 95% interval one time in twenty, so with about twenty quantities a fixed
 seed fails some 95% interval about every second time the model's random streams change. The tests
@@ -12,8 +12,8 @@ import math
 
 import pytest
 
-from sim import validation
-from sim.validation import (
+from sim.validation import checks as validation
+from sim.validation.checks import (
     QUICK,
     CheckResult,
     Provenance,

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.distributions import sample
-from sim.streams import stream
+from sim.model.distributions import sample
+from sim.model.streams import stream
 
 ASSESSMENT, CIN, CP, CLA, CLOSED = 0, 1, 2, 3, 4
 STAGES: tuple[str, ...] = ("assessment", "cin", "cp", "cla")

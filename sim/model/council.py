@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import gc
 
-from sim.distributions import Draws, Uniforms, sample_residual
+from sim.model.distributions import Draws, Uniforms, sample_residual
 from sim.model.allocation import Allocator
 from sim.model.call import Call
 from sim.model.cases import STAGES, WAITING_CASES
@@ -22,7 +22,7 @@ from sim.model.recorder import Recorder
 from sim.model.replication import Replication
 from sim.model.turnover import Turnover
 from sim.model.workforce import Workforce
-from sim.streams import INITIAL_STOCK, OVERFLOW_OUTCOMES, stream
+from sim.model.streams import INITIAL_STOCK, OVERFLOW_OUTCOMES, stream
 
 DAYS_PER_YEAR = 365.25
 

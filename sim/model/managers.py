@@ -10,7 +10,7 @@ from itertools import count
 
 import numpy as np
 
-from sim.distributions import Draws, sample_residual
+from sim.model.distributions import Draws, sample_residual
 
 DAYS_PER_YEAR = 365.25
 # parts of the "managers" streams: stays, times to hire, campaigns under way at the start

@@ -15,8 +15,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from sim.distributions import sample, sample_residual
-from sim.streams import stream
+from sim.model.distributions import sample, sample_residual
+from sim.model.streams import stream
 
 ROUNDS_PER_BLOCK = 8
 Part = Callable[[np.random.Generator, int], np.ndarray]

@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from sim.metrics import METRIC_INDEX, METRIC_NAMES
+from sim.model.metrics import METRIC_INDEX, METRIC_NAMES
 from sim.model.cases import ASSESSMENT, CIN, CLA, CP
 from sim.model.demand import Referrals
 from sim.model.replication import Replication

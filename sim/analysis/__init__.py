@@ -1,0 +1,1 @@
+"""Reading results back: tables, paired comparisons, financial years, headline answers."""

@@ -1,0 +1,1 @@
+"""Experiments over scenarios: sweeps, sensitivity designs and goal seeking."""

@@ -1,0 +1,1 @@
+"""What a results folder shows: figures, report.html and the target output."""

@@ -1,0 +1,1 @@
+"""Figures: what every figure shares, and one module per subject."""

@@ -1,0 +1,79 @@
+"""Workforce figures: staff in post against posts, and waiting, wait times and turnover."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.ticker import PercentFormatter
+
+from sim.report.figures.common import (
+    GREY,
+    OKABE_ITO,
+    SCENARIO_COLOURS,
+    date_panels,
+    fan_chart,
+    metric_summary,
+    short_legend,
+    titled,
+    wrapped,
+)
+
+STAFF_SERIES = (("staff_permanent", "permanent", OKABE_ITO["blue"]),
+                ("staff_agency", "agency", OKABE_ITO["orange"]),
+                ("vacancies", "vacancies", OKABE_ITO["vermillion"]))
+WAITING_PANELS = (("unallocated", "open cases without a worker", "cases"),
+                  ("wait_days_mean", ("mean wait from referral to a worker (cases allocated "
+                                     "in the period)"), "days"),
+                  ("turnover_12m", "permanent staff turnover over the last 12 months", "turnover"))
+
+
+def plot_staffing(summary: pd.DataFrame, scenarios: Sequence[Any]) -> Figure:
+    """Are the posts filled? One panel per scenario: permanent and agency social workers in post
+    and vacancies (FTE; median, 50% and 90% of replications), with the funded establishment."""
+    figure, axes = date_panels(len(scenarios), 4.0 if len(scenarios) == 1 else 3.4)
+    for ax, scenario in zip(axes, scenarios):
+        for metric, label, colour in STAFF_SERIES:
+            rows = metric_summary(summary, scenario.name, metric)
+            fan_chart(ax, rows["date"], rows, colour, label)
+        posts = metric_summary(summary, scenario.name, "establishment")
+        ax.plot(pd.to_datetime(posts["date"]).to_numpy(), posts["p50"].to_numpy(float),
+                color=OKABE_ITO["black"], linewidth=1.4, linestyle="-.",
+                label="establishment (funded posts)")
+        ax.set_ylim(bottom=0)
+        ax.set_title(wrapped(scenario.title or scenario.name), loc="left", fontsize=9)
+        ax.set_ylabel("social workers (FTE)")
+        short_legend(ax, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7,
+                     frameon=False)
+    titled(figure, "Are the posts filled? Social workers in post, agency cover and vacancies",
+           "median of the replications, with the range of the middle 50% and 90%")
+    return figure
+
+
+def plot_waiting(summary: pd.DataFrame, scenarios: Sequence[Any]) -> Figure:
+    """Do children wait for a social worker, and do social workers stay? Unallocated cases,
+    the mean wait to allocation (days) and turnover over the last 12 months, every scenario
+    overlaid (median, 50% and 90% of replications)."""
+    figure, axes = date_panels(len(WAITING_PANELS), 2.6)
+    colours = SCENARIO_COLOURS * len(scenarios)
+    for ax, (metric, title, unit) in zip(axes, WAITING_PANELS):
+        top = 0.0
+        for scenario, colour in zip(scenarios, colours):
+            rows = metric_summary(summary, scenario.name, metric)
+            fan_chart(ax, rows["date"], rows, colour, scenario.name)
+            top = max(top, float(np.nan_to_num(rows["p95"].to_numpy(float)).max()))
+        if top == 0:
+            ax.text(0.5, 0.5, "zero in every replication", transform=ax.transAxes, ha="center",
+                    va="center", fontsize=9, color=GREY)
+        ax.set_ylim(0, top * 1.05 if top > 0 else 1)
+        ax.set_title(title, loc="left", fontsize=9)
+        ax.set_ylabel(unit)
+        if unit == "turnover":
+            ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    short_legend(axes[0], loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7,
+                 frameon=False)
+    titled(figure, "Do children wait for a social worker, and do social workers stay?",
+           "median of the replications, with the range of the middle 50% and 90%")
+    return figure

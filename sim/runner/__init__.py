@@ -1,0 +1,1 @@
+"""Running replications: batches, chunks, executors, the results store, provenance."""

@@ -1,0 +1,70 @@
+"""What a run was: resolved scenarios and their hashes, software versions, and run.json."""
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from sim.runner.files import write_text_atomic
+from sim.scenario.comments import key_sources
+
+
+def resolved(scenario: Any) -> dict:
+    """The scenario as plain JSON data (after `extends` and overrides were applied)."""
+    return scenario.model_dump(mode="json")
+
+
+def canonical_json(data: Any) -> str:
+    """JSON with sorted keys and no spaces: equal data give equal text."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def scenario_hash(scenario: Any) -> str:
+    """"sha256:<hex>" of the scenario's canonical resolved JSON."""
+    digest = hashlib.sha256(canonical_json(resolved(scenario)).encode("utf-8")).hexdigest()
+    return f"sha256:{digest}"
+
+
+def scenario_record(scenario: Any) -> dict:
+    """{"name", "hash", "resolved", "sources", "key_sources"} for run.json: `sources` are the
+    files read (merge order), `key_sources` the file and source comment of each key a file set
+    (`sim.scenario.comments.key_sources`), for the report's assumptions table."""
+    data = resolved(scenario)
+    files = list(getattr(scenario, "sources", []))
+    return {"name": scenario.name, "hash": scenario_hash(scenario), "resolved": data,
+            "sources": files, "key_sources": key_sources(data, files)}
+
+
+def _package_version(name: str) -> str | None:
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return None
+
+
+def software() -> dict:
+    """Versions of the package, Python and the libraries that shape the numbers."""
+    import sim
+
+    return {
+        "caseload": sim.__version__,
+        "python": platform.python_version(),
+        "numpy": _package_version("numpy"),
+        "simpy": _package_version("simpy"),
+        "pandas": _package_version("pandas"),
+        "platform": platform.platform(),
+    }
+
+
+def now_utc() -> str:
+    """The current time, ISO 8601 in UTC, to the second."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def write_run_json(path: Path, record: dict) -> None:
+    """Write `record` as run.json atomically (a reader sees the old or the new one, whole)."""
+    write_text_atomic(Path(path), json.dumps(record, indent=2, ensure_ascii=False) + "\n")

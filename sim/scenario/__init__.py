@@ -1,0 +1,1 @@
+"""Scenario files: reading, merging, validating and explaining them."""

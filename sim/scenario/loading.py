@@ -1,0 +1,481 @@
+"""Scenario files: the validated, frozen `Scenario` and `load_scenario` that reads one.
+
+Every key, unit, default and range is specified in docs/scenarios.md; attribute names equal the
+TOML keys. Bad input of any kind raises `ScenarioError` (one line: file, dotted key, what is
+allowed).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, PrivateAttr, ValidationError, field_validator, model_validator
+
+from sim.scenario.errors import FieldProblem, ScenarioError, error_from_validation
+from sim.scenario.files import (
+    apply_override,
+    blame,
+    merge_layers,
+    override_keys,
+    parse_set_option,
+    resolve,
+)
+from sim.scenario.policy import (
+    Action,
+    AddPosts,
+    DivertReferrals,
+    HireToCaseload,
+    PolicyAction,
+    Retention,
+    SetAgency,
+    SetCap,
+    SetReferrals,
+)
+from sim.scenario.types import (
+    LEVELS,
+    Date,
+    Distribution,
+    Empirical,
+    Exponential,
+    Fixed,
+    Frozen,
+    Gamma,
+    LevelName,
+    LogNormal,
+    Number,
+    Outcome,
+    Probability,
+    Uniform,
+    Whole,
+)
+
+__all__ = [
+    "DEFAULT_CAPS",
+    "LEVELS",
+    "Action",
+    "AddPosts",
+    "Agency",
+    "Allocation",
+    "Assessment",
+    "CinStage",
+    "ClaStage",
+    "Cohort",
+    "Costs",
+    "CpStage",
+    "Demand",
+    "Distribution",
+    "DivertReferrals",
+    "Effects",
+    "Empirical",
+    "Exponential",
+    "Fixed",
+    "Gamma",
+    "HireToCaseload",
+    "Initial",
+    "Level",
+    "LogNormal",
+    "Managers",
+    "OpenCases",
+    "Outcome",
+    "Placement",
+    "PolicyAction",
+    "RampUp",
+    "Recruitment",
+    "Rereferral",
+    "Retention",
+    "Salaries",
+    "Scenario",
+    "ScenarioError",
+    "SetAgency",
+    "SetCap",
+    "SetReferrals",
+    "Turnover",
+    "Uniform",
+    "Workforce",
+    "load_scenario",
+    "parse_set_option",
+    "scenario_json_schema",
+    "with_overrides",
+]
+
+DEFAULT_CAPS: dict[str, float] = {"nqsw": 15.0, "sw": 20.0, "senior": 18.0}
+PRIORITY = ("cp", "cla", "assessment", "cin")
+
+
+def _range(low: float | None = None, high: float | None = None, *, gt: float | None = None) -> Any:
+    """Number bounds: inclusive `low` and `high`, or exclusive `gt`."""
+    return Field(ge=low, le=high, gt=gt)
+
+
+# --- demand --------------------------------------------------------------------------------------
+
+class Rereferral(Frozen):
+    """Closed cases referred again."""
+
+    share: Probability = 0.0
+    delay_days: Distribution = Exponential(dist="exponential", mean=180)
+    caseload_effect: Annotated[Number, _range(0, 100)] = 0.0
+    reference_caseload: Annotated[Number, _range(gt=0)] | None = None
+
+
+class Assessment(Frozen):
+    """The assessment that follows an allocated referral."""
+
+    duration_days: Distribution = Gamma(dist="gamma", mean=35, cv=0.5)
+    outcome: Outcome = Outcome(close=0.5, cin=0.35, cp=0.1, cla=0.05)
+
+
+class CinStage(Frozen):
+    """A child-in-need plan."""
+
+    duration_days: Distribution = LogNormal(dist="lognormal", mean=300, cv=1.0)
+    next: Outcome = Outcome(close=1.0)
+
+
+class CpStage(Frozen):
+    """A child-protection plan."""
+
+    duration_days: Distribution = LogNormal(dist="lognormal", mean=300, cv=0.7)
+    next: Outcome = Outcome(cin=0.7, close=0.2, cla=0.1)
+
+
+class ClaStage(Frozen):
+    """A period looked after."""
+
+    duration_days: Distribution = LogNormal(dist="lognormal", mean=950, cv=1.0)
+    next: Outcome = Outcome(close=1.0)
+
+
+class Demand(Frozen):
+    """Referrals and the stages cases pass through."""
+
+    referrals_per_year: Annotated[Number, _range(0, 10_000_000)]
+    growth_per_year: Annotated[Number, _range(-0.9, 1)] = 0.0
+    seasonality: Annotated[tuple[Annotated[Number, _range(gt=0)], ...],
+                           Field(min_length=12, max_length=12)] = (1.0,) * 12
+    no_further_action: Probability = 0.0
+    rereferral: Rereferral = Rereferral()
+    assessment: Assessment = Assessment()
+    cin: CinStage = CinStage()
+    cp: CpStage = CpStage()
+    cla: ClaStage = ClaStage()
+
+
+# --- workforce -----------------------------------------------------------------------------------
+
+class Level(Frozen):
+    """Permanent staff of one experience level; `cap` defaults by level (see DEFAULT_CAPS)."""
+
+    in_post: Annotated[Whole, _range(0)] = 0
+    cap: Annotated[Number, _range(high=1000, gt=0)] | None = Field(
+        None, description="caseload cap; default nqsw 15, sw 20, senior 18")
+    turnover_multiplier: Annotated[Number, _range(0, 20)] = 1.0
+
+
+class RampUp(Frozen):
+    """New starters carry a reduced cap for a while."""
+
+    days: Annotated[Number, _range(0)] = 0.0
+    cap_share: Annotated[Number, _range(high=1, gt=0)] = 0.5
+
+
+class Turnover(Frozen):
+    """Permanent social workers leaving."""
+
+    annual_rate: Annotated[Number, _range(0, 5)] = 0.15
+    caseload_elasticity: Annotated[Number, _range(0, 100)] = 0.0
+    notice_days: Distribution = Fixed(dist="fixed", value=60)
+
+
+class Cohort(Frozen):
+    """An annual intake of newly qualified social workers on a fixed date (size 0: none)."""
+
+    size: Annotated[Whole, _range(0, 100_000)] = 0
+    month: Annotated[Whole, _range(1, 12)] = 9
+    day: Annotated[Whole, _range(1, 31)] = 1
+
+    @model_validator(mode="after")
+    def _date_exists(self) -> Cohort:
+        try:
+            dt.date(2001, self.month, self.day)  # a common year: every year has the date
+        except ValueError:
+            raise FieldProblem("day", f"{self.day} is not a day of month {self.month} in every "
+                                      "year; allowed: a day that month has") from None
+        return self
+
+
+class Recruitment(Frozen):
+    """Filling vacant posts with permanent staff."""
+
+    time_to_hire_days: Distribution = Gamma(dist="gamma", mean=120, cv=0.5)
+    success: Annotated[Number, _range(high=1, gt=0)] = 1.0
+    nqsw_share: Probability = 0.3
+    senior_share: Probability = 0.0
+    max_starters_per_month: Annotated[Whole, _range(1)] | None = None
+    cohort: Cohort = Cohort()
+
+    @model_validator(mode="after")
+    def _shares(self) -> Recruitment:
+        total = self.nqsw_share + self.senior_share
+        if total > 1 + 1e-9:
+            raise FieldProblem("senior_share", f"nqsw_share {self.nqsw_share:g} + senior_share "
+                                               f"{self.senior_share:g} = {total:g}; "
+                                               "allowed: a sum of at most 1")
+        return self
+
+
+class Agency(Frozen):
+    """Agency workers covering vacant posts; `cap` None means the `sw` cap."""
+
+    cover: Probability = 0.0
+    start_days: Distribution = Fixed(dist="fixed", value=14)
+    annual_turnover: Annotated[Number, _range(0, 20)] = 0.5
+    max_share: Probability = 1.0
+    cap: Annotated[Number, _range(gt=0)] | None = None
+
+
+class Workforce(Frozen):
+    """Case-holding social workers."""
+
+    establishment: Annotated[Whole, _range(0, 100_000)]
+    levels: Annotated[dict[LevelName, Level], Field(min_length=1)]
+    agency_in_post: Annotated[Whole, _range(0)] = 0
+    progression_days: Annotated[Number, _range(0)] = 365.0
+    ramp_up: RampUp = RampUp()
+    turnover: Turnover = Turnover()
+    recruitment: Recruitment = Recruitment()
+    agency: Agency = Agency()
+
+    def permanent_in_post(self) -> int:
+        """Permanent staff at `start`, all levels."""
+        return sum(level.in_post for level in self.levels.values())
+
+    def agency_cap(self) -> float:
+        """Agency workers' caseload cap: `agency.cap`, else the `sw` cap."""
+        if self.agency.cap is not None:
+            return self.agency.cap
+        sw = self.levels.get("sw")
+        return sw.cap if sw is not None and sw.cap is not None else DEFAULT_CAPS["sw"]
+
+    @field_validator("levels", mode="after")
+    @classmethod
+    def _default_caps(cls, levels: dict[str, Level]) -> dict[str, Level]:
+        return {name: level if level.cap is not None
+                else level.model_copy(update={"cap": DEFAULT_CAPS[name]})
+                for name, level in levels.items()}
+
+    @model_validator(mode="after")
+    def _staff_fit_posts(self) -> Workforce:
+        permanent = self.permanent_in_post()
+        if permanent > self.establishment:
+            raise FieldProblem("levels", f"{permanent} permanent staff in post is more than the "
+                               f"establishment of {self.establishment} posts (each holds a post); "
+                               f"allowed: at most {self.establishment} in all levels together")
+        vacant = self.establishment - permanent
+        if self.agency_in_post > vacant:
+            raise FieldProblem("agency_in_post", f"{self.agency_in_post} is more than the vacant "
+                               f"posts (establishment {self.establishment} - {permanent} "
+                               f"permanent in post = {vacant}); allowed: 0 to {vacant}")
+        return self
+
+
+class Managers(Frozen):
+    """Team managers."""
+
+    establishment: Annotated[Whole, _range(0)] = 0
+    in_post: Annotated[Whole, _range(0)] = 0
+    annual_turnover: Annotated[Number, _range(0, 20)] = 0.12
+    time_to_hire_days: Distribution = Gamma(dist="gamma", mean=150, cv=0.5)
+    span_reference: Annotated[Number, _range(gt=0)] = 7.0
+    span_turnover_effect: Annotated[Number, _range(0, 100)] = 0.0
+
+    @model_validator(mode="after")
+    def _in_post_fits(self) -> Managers:
+        if self.in_post > self.establishment:
+            most = self.establishment
+            raise FieldProblem("in_post", f"{self.in_post} is more than establishment {most}; "
+                                          f"allowed: 0 to {most}")
+        return self
+
+
+# --- allocation, initial state, effects, costs ---------------------------------------------------
+
+class Allocation(Frozen):
+    """How waiting cases reach workers."""
+
+    when_full: Literal["overallocate", "queue"] = "overallocate"
+    priority: tuple[Literal["cp", "cla", "assessment", "cin"], ...] = PRIORITY
+
+    @field_validator("priority", mode="after")
+    @classmethod
+    def _permutation(cls, priority: tuple[str, ...]) -> tuple[str, ...]:
+        if sorted(priority) != sorted(PRIORITY):
+            raise FieldProblem("", f"{list(priority)} is not allowed; allowed: each of "
+                                   f"{', '.join(PRIORITY)} exactly once")
+        return priority
+
+
+class OpenCases(Frozen):
+    """Open cases by stage at `start`."""
+
+    assessment: Annotated[Whole, _range(0)] = 0
+    cin: Annotated[Whole, _range(0)] = 0
+    cp: Annotated[Whole, _range(0)] = 0
+    cla: Annotated[Whole, _range(0)] = 0
+
+
+class Initial(Frozen):
+    """The reported state at `start`."""
+
+    open: OpenCases = OpenCases()
+    unallocated: Annotated[Whole, _range(0)] = 0
+
+
+class Effects(Frozen):
+    """Assumptions to switch on and test."""
+
+    cla_escalation: Annotated[Number, _range(0, 100)] = 0.0
+    reference_caseload: Annotated[Number, _range(gt=0)] | None = None
+
+
+class Salaries(Frozen):
+    """Pay, £/year."""
+
+    nqsw: Annotated[Number, _range(0)] = 28000.0
+    sw: Annotated[Number, _range(0)] = 33000.0
+    senior: Annotated[Number, _range(0)] = 41000.0
+    manager: Annotated[Number, _range(0)] = 48000.0
+
+
+class Placement(Frozen):
+    """One type of placement of looked-after children: share of them and £/week."""
+
+    share: Probability
+    weekly: Annotated[Number, _range(0)]
+
+
+DEFAULT_PLACEMENTS = {
+    "foster_in_house": Placement(share=0.45, weekly=400.0),
+    "ifa": Placement(share=0.27, weekly=760.0),
+    "residential": Placement(share=0.12, weekly=2400.0),
+    "other": Placement(share=0.16, weekly=300.0),
+}
+
+
+class Costs(Frozen):
+    """£; defaults are assumptions."""
+
+    salary_per_year: Salaries = Salaries()
+    on_cost_share: Annotated[Number, _range(0, 2)] = 0.28
+    agency_premium_per_year: Annotated[Number, _range(0)] = 27000.0
+    recruitment_per_hire: Annotated[Number, _range(0)] = 5000.0
+    placements: Annotated[dict[str, Placement], Field(min_length=1)] = Field(
+        default_factory=lambda: dict(DEFAULT_PLACEMENTS))
+
+    @field_validator("placements", mode="after")
+    @classmethod
+    def _shares_sum_to_one(cls, placements: dict[str, Placement]) -> dict[str, Placement]:
+        total = sum(p.share for p in placements.values())
+        if abs(total - 1) > 1e-9:
+            raise FieldProblem("", f"shares sum to {total:.10g}; they must sum to 1")
+        return placements
+
+
+# --- the scenario --------------------------------------------------------------------------------
+
+class Scenario(Frozen):
+    """One scenario file after `extends` and overrides, validated. `sources`: files read."""
+
+    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+$")]
+    title: str = ""
+    start: Date
+    years: Annotated[Number, _range(high=30, gt=0)] = 5.0
+    warmup_days: Annotated[Number, _range(0, 3650)] = 0.0
+    report_every_days: Annotated[Whole, _range(1, 365)] = 7
+    demand: Demand
+    workforce: Workforce
+    managers: Managers = Managers()
+    allocation: Allocation = Allocation()
+    initial: Initial = Initial()
+    effects: Effects = Effects()
+    costs: Costs = Costs()
+    policy: list[PolicyAction] = Field(default_factory=list)
+
+    _sources: list[str] = PrivateAttr(default_factory=list)
+
+    @property
+    def sources(self) -> list[str]:
+        """The files read, in merge order (extended files first); [] if built in Python."""
+        return list(self._sources)
+
+    def __eq__(self, other: object) -> bool:
+        """Equal content; where it was read from (`sources`) does not count."""
+        if not isinstance(other, Scenario):
+            return NotImplemented
+        return type(self) is type(other) and self.__dict__ == other.__dict__
+
+    __hash__ = None  # type: ignore[assignment]  # dict and list fields: not hashable
+
+    @field_validator("name", mode="after")
+    @classmethod
+    def _folder_name(cls, name: str) -> str:
+        """The name is a results folder's name (results/<name>/): "." and ".." are not."""
+        if name in (".", ".."):
+            raise FieldProblem("", f"{name!r} is not allowed: it names results/ itself or the "
+                                   "folder above; allowed: letters, digits, _ . - but not "
+                                   "'.' or '..'")
+        return name
+
+    @model_validator(mode="after")
+    def _policy_after_start(self) -> Scenario:
+        for index, action in enumerate(self.policy):
+            if action.at is not None and action.at < self.start:
+                raise FieldProblem(f"policy.{index}.at", f"{action.at} is before start "
+                                   f"{self.start}; allowed: {self.start} or later")
+        return self
+
+
+def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Scenario:
+    """Read the scenario at `path`: resolve `extends`, apply dotted `overrides`, validate.
+
+    Raises ScenarioError (one line naming the file, the dotted key and what is allowed).
+    """
+    layers = resolve(str(path))
+    return _validated(merge_layers(layers), layers, overrides)
+
+
+def with_overrides(scenario: Scenario, overrides: Mapping[str, Any]) -> Scenario:
+    """A copy of `scenario` with dotted `overrides` applied and validated again (for sweeps).
+
+    Raises ScenarioError with file "<--set>" for a bad key or value.
+    """
+    layers = [(scenario.sources[-1] if scenario.sources else "<scenario>",
+               scenario.model_dump(mode="json"))]
+    changed = _validated(merge_layers(layers), layers, overrides)
+    changed._sources = scenario.sources
+    return changed
+
+
+def _validated(data: dict, layers: list, overrides: Mapping[str, Any] | None) -> Scenario:
+    for key, value in (overrides or {}).items():
+        apply_override(data, key, value, Scenario)
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as error:
+        overridden = override_keys(overrides)
+        raise error_from_validation(
+            error, Scenario, lambda key: blame(key, layers, overridden)) from None
+    scenario._sources = [source for source, _ in layers]
+    return scenario
+
+
+def scenario_json_schema() -> dict:
+    """JSON Schema of scenario files (`Scenario.model_json_schema()` plus `extends`)."""
+    schema = Scenario.model_json_schema()
+    schema["properties"]["extends"] = {
+        "type": "array", "items": {"type": "string"}, "default": [], "title": "Extends",
+        "description": "files merged first, in order, this file last; paths relative to this file",
+    }
+    return schema

@@ -1,0 +1,1 @@
+"""The model against theory: `python -m sim.validation` writes docs/validation.md."""
