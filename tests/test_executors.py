@@ -128,16 +128,19 @@ def test_a_task_that_fails_stops_the_batch_with_its_error():
         run_batch([FakeScenario()], reps=4, seed=1, workers=2, replicate=always_fails)
 
 
-def test_scheduler_without_dask_installed_exits_2_saying_what_to_install(monkeypatch, capsys):
+def test_scheduler_without_dask_installed_exits_2_saying_what_to_install(monkeypatch, capsys,
+                                                                        tmp_path):
     monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed -> ImportError
-    status = main(["run", str(PLAN), "--scheduler", "local", "--reps", "2"])
+    status = main(["run", str(PLAN), "--scheduler", "local", "--reps", "2",
+                   "--out", str(tmp_path / "out")])
     assert status == 2
     error = capsys.readouterr().err.strip().splitlines()
     assert len(error) == 1 and "pip install 'caseload-sim[dask]'" in error[0]
 
 
-def test_a_scheduler_that_is_not_an_address_exits_2(capsys):
-    assert main(["run", str(PLAN), "--scheduler", "somewhere", "--reps", "2"]) == 2
+def test_a_scheduler_that_is_not_an_address_exits_2(capsys, tmp_path):
+    assert main(["run", str(PLAN), "--scheduler", "somewhere", "--reps", "2",
+                 "--out", str(tmp_path / "out")]) == 2
     error = capsys.readouterr().err.strip().splitlines()
     assert len(error) == 1 and "tcp://host:8786" in error[0]
 
