@@ -166,13 +166,14 @@ def test_full_agency_cover_covers_every_vacancy_after_the_agency_start_delay(vac
     assert np.all(series(replication, "staff_agency")[after] == 10)
 
 
-def test_a_horizon_shorter_than_the_report_interval_gives_the_starting_sample_only():
+def test_a_horizon_shorter_than_the_report_interval_gives_the_starting_sample_and_the_horizon():
     sc = scenario({"years": 0.05, "report_every_days": 30})
     replication = run_replication(sc, 0, 1)
-    assert replication.days.tolist() == [0.0]
+    assert replication.days.tolist() == [0.0, 0.05 * 365.25]
     assert series(replication, "open_cases")[0] == 600
     for metric in PERIOD_METRICS | set(COST_METRICS):
         assert series(replication, metric)[0] == 0
+    assert series(replication, "cost_staff")[1] > 0  # the one period: the whole run
 
 
 def test_everybody_diverted_means_no_referral_reaches_social_care():

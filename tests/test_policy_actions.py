@@ -22,6 +22,8 @@ from builders import (
     without,
 )
 
+from sim.model.council import Council
+
 DAY = 182  # the actions' date: a sample day (26 weeks after start)
 MONTH = 365.25 / 12
 NEVER_FILLED = {"success": 1e-9}  # recruitment campaigns that never fill a post
@@ -55,7 +57,39 @@ def test_an_action_at_a_date_is_the_action_that_many_days_after_start():
     assert np.array_equal(by_date.values, by_days.values, equal_nan=True)
 
 
-# --- add_posts -------------------------------------------------------------------------------------
+def state_at_samples(sc, state) -> dict[float, object]:
+    """`state(council)` as each sample of replication 0 (seed 1) sees it, by sample day."""
+    council = Council(sc, 0, 1)
+    sample, seen = council.recorder._sample, {}
+
+    def spying() -> None:
+        seen[council.now] = state(council)
+        sample()
+
+    council.recorder._sample = spying
+    council.run()
+    return seen
+
+
+MANAGED = {"managers": {"establishment": 3, "in_post": 3}}
+
+
+@pytest.mark.parametrize("action, state, before, then", [
+    (at("add_posts", count=10), lambda c: c.workforce.establishment, 40, 50),
+    (at("add_posts", count=10, over_months=4), lambda c: c.workforce.establishment, 40, 43),
+    (at("add_posts", managers=2, over_months=2), lambda c: c.managers.establishment, 3, 4),
+    (at("hire_to_caseload", target=12),
+     lambda c: c.workforce.establishment >= math.ceil(sum(c.pathway.open) / 12), False, True),
+    (at("set_cap", cap=8), lambda c: c.workforce.caps["sw"], 20, 8),
+    (at("set_agency", max_share=0.3), lambda c: c.workforce.max_share, 1.0, 0.3),
+    (at("retention", turnover_multiplier=0.5), lambda c: c.turnover.retention, 1.0, 0.5),
+])
+def test_every_workforce_action_is_in_force_in_the_sample_of_its_day(action, state, before, then):
+    """An action dated on a sample day shows in that day's sample (the first step of a phased one).
+    Referral actions shape the arrivals after their day: they show from the next period on."""
+    seen = state_at_samples(scenario(merged(STILL, {**MANAGED, "policy": [action]})), state)
+    assert seen[DAY - 7] == before
+    assert seen[DAY] == then
 
 STILL = {"workforce": merged(STILL_WORKFORCE, {  # nobody leaves; every campaign takes 60 days
     "recruitment": {"time_to_hire_days": {"dist": "fixed", "value": 60}}})}
@@ -65,8 +99,8 @@ def test_add_posts_count_raises_the_establishment_and_the_new_posts_are_filled()
     baseline, policy = arms(STILL, at("add_posts", count=10))
     assert_unchanged_before_the_date(baseline, policy)
     establishment = series(policy, "establishment")
-    assert np.all(establishment[~after(policy)] == 40)
-    assert np.all(establishment[after(policy)] == 50)
+    assert np.all(establishment[policy.days < DAY] == 40)
+    assert np.all(establishment[policy.days >= DAY] == 50)  # in the sample of its day
     # nobody leaves and every campaign takes 60 days: all 50 posts are filled 60 days later
     assert np.all(series(policy, "staff_permanent")[after(policy, DAY + 60)] == 50)
     assert np.all(series(baseline, "staff_permanent")[after(baseline, DAY + 60)] == 40)
@@ -92,7 +126,7 @@ def test_add_posts_over_months_changes_the_establishment_in_equal_monthly_steps(
     sizes = {abs(s) for s in steps[rises]}
     assert sizes <= {abs(count) // months, -(-abs(count) // months)}
     when = policy.days[rises + 1]
-    assert DAY < when[0] <= DAY + 7
+    assert when[0] == DAY  # the first step is in the sample of the action's day
     assert np.all((np.diff(when) >= MONTH - 7) & (np.diff(when) <= MONTH + 7))
 
 

@@ -299,13 +299,14 @@ def test_permanent_staff_are_post_holders_plus_workers_on_notice(council, every)
     council = {**council, "report_every_days": every}
     _, replication = simulate(council)
     col = columns(replication)
-    notice_samples = 28 // every
-    leavers = np.concatenate([col["leavers"], np.zeros(notice_samples)])
-    ahead = np.array([leavers[i + 1: i + 1 + notice_samples].sum()
-                      for i in range(len(col["leavers"]))])
-    on_notice = col["staff_permanent"] - (col["establishment"] - col["vacancies"])
-    complete = np.arange(len(ahead)) + notice_samples < len(col["leavers"])
-    assert np.array_equal(on_notice[complete], ahead[complete])
+    days, left = replication.days, np.cumsum(col["leavers"])
+    later = np.searchsorted(days, days + 28)  # the sample 28 days on, where there is one
+    complete = later < len(days)
+    complete[complete] = days[later[complete]] == days[complete] + 28
+    ahead = left[later[complete]] - left[complete]  # leavers in the next 28 days
+    held = col["establishment"] - col["vacancies"] - col["posts_on_notice"]
+    on_notice = col["staff_permanent"] - held
+    assert np.array_equal(on_notice[complete], ahead)
     assert np.all(on_notice >= 0)
 
 
@@ -329,8 +330,11 @@ def test_costs_add_up_the_same_over_weeks_as_over_four_weeks(council):
     for name in (*COST_METRICS, "starters", "leavers", "referrals", "allocations"):
         week, month = columns(weekly)[name], columns(monthly)[name]
         assert week.sum() == pytest.approx(month.sum(), rel=1e-9, abs=1e-4), name
-        # the four-weekly periods are sums of four weekly ones
-        np.testing.assert_allclose(week[1:].reshape(-1, 4).sum(axis=1), month[1:],
+        # every four-weekly sample (on 1 April and at the horizon too) is a weekly one, and its
+        # period is the sum of the weekly periods since the previous four-weekly sample
+        shared = np.searchsorted(weekly.days, monthly.days)
+        assert np.array_equal(weekly.days[shared], monthly.days)
+        np.testing.assert_allclose(np.cumsum(week)[shared], np.cumsum(month),
                                    rtol=1e-9, atol=1e-4, err_msg=name)
 
 

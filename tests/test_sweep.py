@@ -68,8 +68,10 @@ def test_higher_turnover_raises_manchesters_year_3_caseload():
     table = sweep(baseline, [axis], reps=3, seed=1, workers=1).table
     median = year_end(table, "caseload_mean", 3)["p50"].to_numpy()
     permanent = year_end(table, "staff_permanent", 3)["p50"].to_numpy()
-    # agency workers cover most vacancies, so the caseload rises little; permanent staff fall
-    assert np.polyfit(axis.values, median, 1)[0] > 0 and median[-1] > median[0]
+    # agency workers cover most vacancies, so the caseload rises little (with 3 replications the
+    # medians at the two ends can tie: soft caps and common random numbers give the same open
+    # cases, and the same head count can follow); permanent staff fall
+    assert np.polyfit(axis.values, median, 1)[0] > 0 and median[-1] >= median[0]
     assert np.polyfit(axis.values, permanent, 1)[0] < 0 and permanent[-1] < permanent[0]
 
 

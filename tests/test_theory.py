@@ -1,10 +1,16 @@
 """The model against queueing and renewal theory, each inside the simulation's own 95% interval."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
+import simpy
 from builders import BASE, runs, scenario, series, without
 
+from sim.model.call import Call
+from sim.model.people import PERMANENT, Worker
+from sim.model.turnover import DAYS_PER_YEAR, Turnover
 from sim.validation.checks import erlang_c_queue, mean_ci, pathway_stock, renewal_share
 
 NO_TURNOVER = {"annual_rate": 0.0}
@@ -87,3 +93,37 @@ def test_staff_in_post_follows_the_renewal_formula(annual_rate, time_to_hire):
     reps = runs(sc, 12)
     _, low, high = mean_ci([series(r, "staff_permanent").mean() / establishment for r in reps])
     assert low <= share <= high, (share, low, high)
+
+
+def test_turnover_clock_keeps_its_unit_time_through_a_spell_at_rate_zero():
+    """Resignation time T of a worker whose hazard h is switched off on days [a, b) (retention
+    multiplier 0) has cumulative hazard h t, then h a, then h (a + t - b), so exactly
+    E[min(T, H)] = (1 - e^-ha) / h + (b - a) e^-ha + e^-ha (1 - e^-h(H - b)) / h.
+    A clock that restarted at b from a fresh exponential would give about 19 days more."""
+    annual_rate, off_day, on_day, horizon, workers = 2.0, 50.0, 150.0, 300.0, 4000
+    h = annual_rate / DAYS_PER_YEAR
+    kept = math.exp(-h * off_day)
+    exact = ((1 - kept) / h + (on_day - off_day) * kept
+             + kept * (1 - math.exp(-h * (horizon - on_day))) / h)
+
+    env = simpy.Environment()
+    resigned: dict = {}
+
+    def resign(worker, _notice_days):
+        resigned[worker] = env.now
+        turnover.remove(worker)
+
+    turnover = Turnover(scenario({"workforce": {"turnover": {"annual_rate": annual_rate}}}),
+                        lambda: env.now, lambda delay, callback, *args: Call(env, delay, callback,
+                                                                             args), resign)
+    rng = np.random.default_rng(14)
+    people = [Worker(PERMANENT, "sw", 20.0, 0.0) for _ in range(workers)]
+    for worker in people:
+        turnover.add(worker, lambda: (float(rng.standard_exponential()), float(rng.random()),
+                                      0.0))
+    Call(env, off_day, turnover.set_shared_factors, (0.0,))
+    Call(env, on_day, turnover.set_shared_factors, (1.0,))
+    env.run(until=horizon)
+    _, low, high = mean_ci([min(resigned.get(w, horizon), horizon) for w in people])
+    half = (high - low) / 2
+    assert low - half <= exact <= high + half, (exact, low, high)  # about 3.9 standard errors

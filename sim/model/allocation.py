@@ -4,6 +4,7 @@ Waiting cases sit in one first-come-first-served queue per priority class. Worke
 min-heap keyed by (caseload - cap, time of last allocation): the top is the worker with the most
 spare capacity, ties going to the one who waited longest for a case. An entry is stale once the
 worker's `version` has moved on; stale entries are skipped and the heap is rebuilt when they pile up.
+A worker taken out (`remove_worker`: gone, or working notice) has version -1 and takes no new case.
 """
 from __future__ import annotations
 
@@ -32,7 +33,10 @@ class Allocator:
 
     # workers -----------------------------------------------------------------------------------
     def touch(self, worker: Worker) -> None:
-        """Re-key a worker after its caseload or cap changed (or when it starts)."""
+        """Re-key a worker after its caseload or cap changed (or when it starts); a worker taken
+        out stays out."""
+        if worker.version < 0:
+            return
         version = worker.version = worker.version + 1
         heappush(self._heap, (worker.n - worker.cap, worker.last_allocation_day,
                               next(self._sequence), version, worker))
@@ -44,8 +48,10 @@ class Allocator:
             self._rebuild()
 
     def remove_worker(self, worker: Worker) -> None:
-        self._live_workers -= 1
-        worker.version = -1
+        """Take a worker out for good: they get no new case (they may keep the ones they hold)."""
+        if worker.version >= 0:
+            self._live_workers -= 1
+            worker.version = -1
 
     def rekey_all(self, workers) -> None:
         """Re-key every worker (after caps change)."""

@@ -18,7 +18,7 @@ from sim.model.managers import Managers
 from sim.model.pathway import Pathway
 from sim.model.policy import Policy
 from sim.model.post_draws import PostStreams
-from sim.model.recorder import Recorder
+from sim.model.recorder import Recorder, sample_days
 from sim.model.replication import Replication
 from sim.model.turnover import Turnover
 from sim.model.workforce import Workforce
@@ -70,7 +70,8 @@ class Council:
         self._overflow = [Draws(getattr(demand, name).duration_days,
                                 stream(root_seed, rep, "overflow", stage))
                           for stage, name in enumerate(STAGES)]
-        self.recorder = Recorder(self, self.first_day, self.last_day, scenario.report_every_days)
+        self.recorder = Recorder(self, sample_days(scenario.start, self.first_day, self.last_day,
+                                                   scenario.report_every_days))
         self.referrals = draw_referrals(
             scenario, lambda part: stream(root_seed, rep, "arrivals", part),
             self.first_day, self.last_day)
@@ -131,8 +132,8 @@ class Council:
         self._start_state()
         Policy(self, self.scenario).schedule(self.last_day)
         self.recorder.schedule()
-        # the last sample may sit a rounding error past the horizon: run to it
-        return self.env.run_merged(max(self.last_day, self.recorder.days[-1]),
+        # the last sample is the horizon (or a regular sample a rounding error from it): run to it
+        return self.env.run_merged(self.recorder.days[-1],
                                    self.referrals.to_allocate.tolist(),
                                    self.pathway.referral_arrives)
 

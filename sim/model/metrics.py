@@ -1,6 +1,8 @@
 """The metrics a replication records, in column order, with their units.
 
 "Period" metrics are totals since the previous sample; the others are levels at the sample time.
+Samples come every `report_every_days`, at the horizon and at 00:00 on each 1 April
+(`sim.model.recorder.sample_days`), so a period may be shorter than `report_every_days`.
 """
 
 METRICS: dict[str, str] = {
@@ -17,7 +19,8 @@ METRICS: dict[str, str] = {
     "staff_agency": "agency case-holding social workers in post (FTE)",
     "staff_nqsw": "newly qualified social workers in post (FTE)",
     "establishment": "funded case-holding posts (FTE)",
-    "vacancies": "funded posts without a permanent worker in post (FTE)",
+    "vacancies": "funded posts without a permanent worker in post (FTE; one on notice is in post)",
+    "posts_on_notice": "funded posts whose permanent worker works notice, a successor sought (FTE)",
     "agency_share": "agency workers as a share of case-holding workers",
     "turnover_12m": "permanent leavers in the last 365 days / mean permanent staff (a year)",
     "managers": "team managers in post (FTE)",

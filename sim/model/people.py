@@ -9,7 +9,8 @@ class Worker:
 
     level: "nqsw" | "sw" | "senior" ("agency" for agency workers); cap: current caseload cap
     (reduced while ramping up); started: the day they joined; n: cases held; cases: the cases held
-    (a dict used as an ordered set); version: bumps on every change (-1 once gone).
+    (a dict used as an ordered set); version: bumps on every change (-1 once gone or on notice,
+    when they take no new case); post: the post they hold (or leave, while on notice).
     """
 
     __slots__ = (
@@ -46,7 +47,9 @@ class Post:
     """A funded case-holding post: its permanent holder, its agency cover, its recruitment.
 
     campaign / cover: tokens of the running campaign and of the pending agency cover (0 = none), so a
-    superseded timer recognises itself; doomed: removed by policy, to go when its holder leaves.
+    superseded timer recognises itself; doomed: removed by policy, to go when its holder leaves;
+    leaver: its last holder while they work their notice (None otherwise); notice_ends: the day its
+    last holder went or goes (-inf if it never had one).
     key: the key of the post's streams (`post_draws.post_key`); draws: the post's own random numbers
     (`PostDraws`); campaign_round / agency_round: the rounds
     of the current campaign and agency request. cover_point: the vacancy spell's fixed point, so
@@ -56,7 +59,8 @@ class Post:
     """
 
     __slots__ = ("agency", "agency_round", "agency_wanted", "campaign", "campaign_round", "cover",
-                 "cover_point", "doomed", "draws", "holder", "key", "start_month", "vacant_since")
+                 "cover_point", "doomed", "draws", "holder", "key", "leaver", "notice_ends",
+                 "start_month", "vacant_since")
 
     def __init__(self, key: tuple[int, int], draws) -> None:
         self.key, self.draws = key, draws
@@ -66,6 +70,8 @@ class Post:
         self.vacant_since = 0.0
         self.start_month: int | None = None
         self.holder: Worker | None = None
+        self.leaver: Worker | None = None
+        self.notice_ends = float("-inf")
         self.agency: Worker | None = None
         self.campaign = 0
         self.cover = 0

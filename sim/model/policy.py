@@ -1,8 +1,10 @@
 """Dated policy actions applied to the running model.
 
 Changes to referrals (`set_referrals`, `divert_referrals`) are known in advance and shape the
-referral stream drawn up front (see demand.py); the others act on the workforce when their day comes.
-Phased actions are applied in equal monthly steps (the remainder spread over the first steps).
+referral stream drawn up front (see demand.py); the others act on the workforce when their day
+comes, before the sample of that day (they are scheduled before the recorder's samples, and SimPy
+keeps the order of events due at the same time). Phased actions are applied in equal monthly steps
+(the remainder spread over the first steps), the first at once on the action's day.
 """
 from __future__ import annotations
 
@@ -35,7 +37,10 @@ class Policy:
                 self.council.at_day(day, getattr(self, "_" + action.do), action)
 
     def _phase(self, total: int, over_months: int, apply) -> None:
-        for month, amount in enumerate(monthly_steps(total, over_months)):
+        first, *following = monthly_steps(total, over_months)
+        if first:
+            apply(first)
+        for month, amount in enumerate(following, start=1):
             if amount:
                 self.council.later(month * DAYS_PER_MONTH, apply, amount)
 

@@ -1,12 +1,17 @@
-"""Samples the metrics every `report_every_days` into preallocated arrays.
+"""Samples the metrics every `report_every_days`, at the horizon and on each 1 April, into
+preallocated arrays.
 
 Levels are read at each sample; period metrics are cumulative counters at each sample, differenced
-at the end (the first row's period values are 0). Samples also run through the warm-up (negative
-days) so that `turnover_12m` has its 365-day history; those rows are dropped from the output.
+at the end (the first row's period values are 0). The samples at the horizon and at the start of
+each financial year (1 April, 00:00) make the periods tile the run exactly and never straddle a
+financial year, so period totals over the run and by financial year are exact; those periods may
+be shorter than `report_every_days`. Samples also run through the warm-up (negative days) so that
+`turnover_12m` has its 365-day history; those rows are dropped from the output.
 """
 from __future__ import annotations
 
 import math
+from datetime import date
 
 import numpy as np
 
@@ -19,6 +24,20 @@ TURNOVER_WINDOW_DAYS = 365.0
 _CUMULATIVE = ("leavers", "starters", "worker_changes", "rereferrals", "waits", "wait_days",
                "assessments", "assessments_on_time", "permanent_staff_days",
                "cost_staff", "cost_agency", "cost_recruitment", "cost_placements")
+
+
+def sample_days(start: date, first_day: float, last_day: float, every_days: int) -> np.ndarray:
+    """The sample times (days after `start`, ascending): every `every_days` from `first_day` to
+    `last_day`, the horizon `last_day` itself and each 1 April after the start and before the
+    horizon."""
+    first = int(np.ceil(first_day / every_days - 1e-9))
+    last = int(np.floor(last_day / every_days + 1e-9))
+    regular = np.arange(first, last + 1) * float(every_days)
+    april = [(date(year, 4, 1) - start).days
+             for year in range(start.year, start.year + math.ceil(last_day / 365) + 2)]
+    extra = [day for day in april if 0 < day < last_day] + [last_day]
+    days = np.union1d(regular, np.asarray(extra, dtype=float))
+    return days[np.concatenate([[True], np.diff(days) > 1e-6])]  # the horizon may be on the grid
 
 
 def percentile(ascending: list, q: float) -> float:
@@ -38,11 +57,10 @@ def percentile(ascending: list, q: float) -> float:
 class Recorder:
     """Metric samples of one replication."""
 
-    def __init__(self, council, first_day: float, last_day: float, every_days: int) -> None:
+    def __init__(self, council, days: np.ndarray) -> None:
+        """days: the sample times (`sample_days`)."""
         self.council = council
-        first = int(np.ceil(first_day / every_days - 1e-9))
-        last = int(np.floor(last_day / every_days + 1e-9))
-        self.days = np.arange(first, last + 1) * float(every_days)
+        self.days = days
         self.levels = np.full((self.days.size, len(METRIC_NAMES)), np.nan)
         self.cumulative = np.zeros((self.days.size, len(_CUMULATIVE)))
         self._row = 0
@@ -73,7 +91,8 @@ class Recorder:
         v[index["staff_agency"]] = workforce.n_agency
         v[index["staff_nqsw"]] = workforce.n_nqsw
         v[index["establishment"]] = workforce.establishment
-        v[index["vacancies"]] = workforce.vacant
+        v[index["vacancies"]] = workforce.vacancies
+        v[index["posts_on_notice"]] = workforce.under_notice
         v[index["managers"]] = council.managers.in_post
         v[index["span_of_control"]] = council.managers.span(holders)
         self.cumulative[row] = (

@@ -6,7 +6,8 @@ clock simulated exactly by thinning: candidate resignations arrive at a rate b_i
 accepted with probability h_i / b_i. b_i equals h_i while the worker is not over cap (so every
 candidate is accepted, as with elasticity 0) and is h_i x 1.25 otherwise; when h_i rises past b_i,
 or the shared factors change, the time to the next candidate is rescaled by the old rate over the
-new one (a time change of a unit-rate process: exact, and it draws no new numbers). The clock's
+new one (a time change of a unit-rate process: exact, and it draws no new numbers). While the rate
+is 0 (a retention multiplier of 0) the clock stops and keeps its unused unit-rate time. The clock's
 numbers come from the worker's post (`PostDraws.turnover`), so a worker keeps the same draws in
 every scenario of a comparison.
 """
@@ -21,14 +22,16 @@ BOUND_MARGIN = 1.25
 
 
 class Clock:
-    """A worker's candidate-resignation timer: rate `bound` per day, next candidate at `due`."""
+    """A worker's candidate-resignation timer: rate `bound` per day, next candidate at `due`;
+    `unit_left`, the unit-rate time to the next candidate, is kept while the rate is 0."""
 
-    __slots__ = ("bound", "due", "round", "rounds", "token")
+    __slots__ = ("bound", "due", "round", "rounds", "token", "unit_left")
 
     def __init__(self, rounds: Callable[[], tuple[float, float, float]]) -> None:
         self.rounds = rounds
         self.bound = 0.0
         self.due = 0.0
+        self.unit_left = 0.0
         self.round = (0.0, 0.0, 0.0)
         self.token = 0
 
@@ -98,19 +101,23 @@ class Turnover:
     def _next_candidate(self, worker: Worker, clock: Clock) -> None:
         clock.round = clock.rounds()
         clock.bound = self._bound_per_day(worker)
-        clock.due = self._now() + clock.round[0] / clock.bound if clock.bound > 0 else float("inf")
-        self._schedule(worker, clock)
+        self._run(worker, clock, self._now(), clock.round[0])
 
     def _rescale(self, worker: Worker, clock: Clock) -> None:
         """Change the clock's rate to the worker's current bound, keeping its unit-rate time."""
         now, old = self._now(), clock.bound
+        unit_left = (clock.due - now) * old if old > 0 else clock.unit_left
         clock.bound = self._bound_per_day(worker)
-        if clock.bound <= 0:
-            clock.due = float("inf")
-        elif old > 0:
-            clock.due = now + (clock.due - now) * old / clock.bound
+        self._run(worker, clock, now, unit_left)
+
+    def _run(self, worker: Worker, clock: Clock, now: float, unit_left: float) -> None:
+        """Schedule the next candidate `unit_left` units of unit-rate time after `now` at the
+        clock's rate; at rate 0 the clock stops and keeps `unit_left`."""
+        if clock.bound > 0:
+            clock.due = now + unit_left / clock.bound
         else:
-            clock.due = now + clock.round[0] / clock.bound
+            clock.unit_left = unit_left
+            clock.due = float("inf")
         self._schedule(worker, clock)
 
     def _schedule(self, worker: Worker, clock: Clock) -> None:

@@ -1,12 +1,14 @@
 """Posts and people: recruitment campaigns, starters, leavers, agency cover, progression, caps.
 
 Posts (the funded establishment) are separate from people. A post is held by a permanent worker or
-vacant; a vacant post runs a recruitment campaign and may be covered by an agency worker. A resigning
-worker's post turns vacant at notice, so recruitment overlaps the notice period; the worker keeps
-their cases until they go. A permanent starter releases the post's agency worker, if any. A
-vacancy's agency cover follows a number fixed for the vacancy spell, compared with the share in
-force. Starters per month are counted by the calendar months of the scenario's dates; an optional
-cohort of newly qualified starters fills vacancies on a date each year.
+vacant; a vacant post runs a recruitment campaign and may be covered by an agency worker. A
+resigning worker's post starts recruiting at notice, so recruitment overlaps the notice period; the
+worker keeps their cases until they go but takes no new ones. The post counts as under notice (not
+yet vacant) until they go or a successor starts; agency cover starts only after they go. A
+permanent starter releases the post's agency worker, if any. A vacancy's agency cover follows a
+number fixed for the vacancy spell, compared with the share in force. Starters per month are
+counted by the calendar months of the scenario's dates; an optional cohort of newly qualified
+starters fills vacancies on a date each year.
 """
 from __future__ import annotations
 
@@ -52,7 +54,8 @@ class Workforce:
 
         self.posts: dict[Post, None] = {}  # dicts as ordered sets: reproducible runs
         self.doomed = 0
-        self.vacant = 0
+        self.vacant = 0  # posts without a holder: recruiting, under notice or not
+        self.under_notice = 0  # of which posts whose last holder is still working notice
         self.workers: dict[Worker, None] = {}
         self.n_permanent = self.n_agency = self.n_nqsw = 0
         self.starts_by_month: dict[int, int] = {}  # starters booked by calendar month
@@ -64,6 +67,11 @@ class Workforce:
     @property
     def establishment(self) -> int:
         return len(self.posts) - self.doomed
+
+    @property
+    def vacancies(self) -> int:
+        """Funded posts without a permanent worker in post (a worker on notice is in post)."""
+        return self.vacant - self.under_notice
 
     def cap_for(self, worker: Worker) -> float:
         if worker.kind == AGENCY:
@@ -123,23 +131,35 @@ class Workforce:
         return worker
 
     def resign(self, worker: Worker, notice_days: float) -> None:
-        """A permanent worker hands in notice: their post turns vacant now, they go in
-        `notice_days`."""
+        """A permanent worker hands in notice: they take no new cases, their post starts
+        recruiting now (under notice), they go in `notice_days`."""
         council = self.council
         council.turnover.remove(worker)
+        council.allocator.remove_worker(worker)
         worker.on_notice = True
-        post, worker.post = worker.post, None
-        if post is not None:
-            post.holder = None
-            if post.doomed:
-                self.posts.pop(post, None)
-                self.doomed -= 1
-            else:
-                self._open_vacancy(post, cover_from_day=council.now + notice_days)
         council.later(notice_days, self._depart, worker)
+        post = worker.post
+        post.holder = None
+        if post.doomed:
+            self.posts.pop(post, None)
+            self.doomed -= 1
+        else:
+            post.leaver = worker
+            post.notice_ends = council.now + notice_days
+            self.under_notice += 1
+            self._open_vacancy(post, cover_from_day=post.notice_ends)
+
+    def _end_notice(self, post: Post) -> None:
+        """The post is no longer under notice (its leaver went, a successor started, or it
+        closed)."""
+        if post.leaver is not None:
+            post.leaver = None
+            self.under_notice -= 1
 
     def _depart(self, worker: Worker) -> None:
         self.council.counts.leavers += 1
+        if worker.post.leaver is worker:
+            self._end_notice(worker.post)
         self._leave(worker)
 
     def _progress(self, worker: Worker) -> None:
@@ -227,6 +247,7 @@ class Workforce:
         post.campaign = 0
         post.start_month = None
         self.vacant -= 1
+        self._end_notice(post)
         u = post.campaign_round[2]
         level = "nqsw" if u < self.nqsw_share else (
             "senior" if u < self.nqsw_share + self.senior_share else "sw")
@@ -255,6 +276,7 @@ class Workforce:
         for post in open_posts[:self.cohort.size]:
             self._end_campaign(post)
             self.vacant -= 1
+            self._end_notice(post)
             council.counts.starters += 1
             council.costs.recruitment_spent += council.costs.recruitment_per_hire
             self.start_permanent(post, "nqsw", ramp=True)
@@ -262,12 +284,13 @@ class Workforce:
 
     # agency cover ------------------------------------------------------------------------------
     def _request_agency(self, post: Post, from_day: float) -> None:
-        """Ask for an agency worker, who arrives a start delay after `from_day` (a day number);
-        every request (a first one, a replacement, a refused one asked again) takes the post's
-        next agency round."""
+        """Ask for an agency worker, who arrives a start delay after `from_day` (a day number) or
+        after the post's last holder goes, if later; every request (a first one, a replacement, a
+        refused one asked again) takes the post's next agency round."""
         post.agency_round = post.draws.agency()
         post.cover = token = next(self._tokens)
-        delay = max(0.0, from_day - self.council.now) + post.agency_round[0]
+        delay = max(0.0, from_day - self.council.now, post.notice_ends - self.council.now
+                    ) + post.agency_round[0]
         self.council.later(delay, self._agency_arrives, post, token)
 
     def _agency_room(self) -> bool:
@@ -342,6 +365,7 @@ class Workforce:
         for post in vacant[:count_]:
             self._end_campaign(post)
             post.cover = 0
+            self._end_notice(post)
             if post.agency is not None:
                 self._release_agency(post)
             self.posts.pop(post, None)

@@ -1,8 +1,9 @@
 """Adaptive replications: stop adding replications once a confidence interval is narrow enough.
 
 The rule `METRIC:HALF_WIDTH` (e.g. `caseload_mean:0.25`) looks at each scenario's value of METRIC
-at its horizon (the last sample). A batch stops at the smallest number of replications n (at least
-`MIN_REPS`, at most the ceiling) for which the 95% confidence interval of the mean over
+at its horizon (the last sample; for a period metric, the last period, which ends at the horizon
+and may be shorter than `report_every_days`). A batch stops at the smallest number of replications
+n (at least `MIN_REPS`, at most the ceiling) for which the 95% confidence interval of the mean over
 replications 0..n-1 has a half-width of at most HALF_WIDTH for every scenario; with `paired`
 (comparisons), for the mean paired difference of every scenario from the first instead.
 

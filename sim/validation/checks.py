@@ -97,18 +97,21 @@ def renewal_share(annual_rate: float, time_to_hire_days: float, notice_days: flo
 
 def post_split(annual_rate: float, time_to_hire_days: float, notice_days: float,
                agency_delay_days: float, cover: float) -> dict[str, float]:
-    """Stationary shares of posts: permanent worker in post, vacant, covered by agency.
+    """Stationary shares of posts: permanent worker in post, vacant, under notice, covered by
+    agency.
 
     Fixed time to hire T, fixed notice N and agency start delay D, agency workers who never leave,
-    no cap on the agency share. A vacancy opens at notice and lasts T; with probability `cover` an
-    agency worker starts D after the leaver goes (N + D after the vacancy opened) and stays until
-    the permanent starter arrives, so a vacancy is covered for max(0, T - N - D) on average
-    `cover` times per cycle of length 1/h + T.
+    no cap on the agency share. Recruitment starts at notice and takes T: the post is under notice
+    for min(T, N) and vacant (no permanent worker in post) for max(0, T - N); with probability
+    `cover` an agency worker starts D after the leaver goes and stays until the permanent starter
+    arrives, so a post is covered for max(0, T - N - D) on average `cover` times per cycle of
+    length 1/h + T.
     """
     stay = DAYS_PER_YEAR / annual_rate
     cycle = stay + time_to_hire_days
     return {"permanent": renewal_share(annual_rate, time_to_hire_days, notice_days),
-            "vacant": time_to_hire_days / cycle,
+            "vacant": max(0.0, time_to_hire_days - notice_days) / cycle,
+            "notice": min(time_to_hire_days, notice_days) / cycle,
             "agency": cover * max(0.0, time_to_hire_days - notice_days - agency_delay_days) / cycle}
 
 
@@ -404,10 +407,11 @@ def check_little(budget: Budget, seed: int) -> CheckResult:
         "initial": {"open": {k: round(v) for k, v in stock.items()}},
     })
     reps = replications(scenario, budget, check_seed(seed, "little"))
-    weeks_per_year = DAYS_PER_YEAR / scenario.report_every_days
 
     def referrals_per_year(replication: Replication) -> float:
-        return float(series(replication, "referrals")[1:].mean() * weeks_per_year)
+        days = replication.days
+        return float(series(replication, "referrals")[1:].sum() / (days[-1] - days[0])
+                     * DAYS_PER_YEAR)
 
     return CheckResult(
         "little", "Little's law: soft caps",
@@ -542,11 +546,12 @@ def check_post_split(budget: Budget, seed: int) -> CheckResult:
                         s["cover"])
     return CheckResult(
         "split", "Renewal: permanent, vacant and agency-covered posts",
-        "A vacancy opens when the leaver hands in notice N and lasts T; with probability c an "
+        "Recruitment starts when the leaver hands in notice N and takes T; with probability c an "
         "agency worker starts D after the leaver goes and stays until the permanent starter "
         "arrives. Per cycle of mean length 1/h + T a post has a permanent worker for 1/h + N, is "
-        "vacant for T and agency-covered for c x max(0, T - N - D). This checks notice, the "
-        "vacancy count, agency cover decisions, start delays and release on a permanent start.",
+        "under notice for min(T, N), vacant for max(0, T - N) and agency-covered for "
+        "c x max(0, T - N - D). This checks notice, the vacancy count, agency cover decisions, "
+        "start delays and release on a permanent start.",
         f"{establishment} posts, h = {s['annual_rate']:g} a year, fixed notice N = "
         f"{s['notice']:g} days, fixed time to hire T = {s['time_to_hire']:g} days, agency cover "
         f"c = {s['cover']:g} after D = {s['agency_delay']:g} days, agency workers never leave, "
@@ -557,6 +562,8 @@ def check_post_split(budget: Budget, seed: int) -> CheckResult:
                   per_rep(reps, share_of_posts("staff_permanent")), theory["permanent"]),
          Quantity("vacancies / posts", per_rep(reps, share_of_posts("vacancies")),
                   theory["vacant"]),
+         Quantity("posts under notice / posts", per_rep(reps, share_of_posts("posts_on_notice")),
+                  theory["notice"]),
          Quantity("agency workers / posts", per_rep(reps, share_of_posts("staff_agency")),
                   theory["agency"])))
 

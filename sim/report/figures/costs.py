@@ -1,8 +1,8 @@
 """Costs by financial year (April to March): what each scenario spends, and the difference a
 plan makes against the first scenario (the "invest to save" question).
 
-Period costs are attributed to the financial year of the sample that closes the period, so a
-period straddling 1 April (at most `report_every_days`) counts in the later year.
+Period costs are attributed to the financial year of the last day their period covers; the model
+samples on each 1 April, so no period straddles two financial years.
 """
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from sim.analysis.comparison import paired_stats
+from sim.analysis.financial_years import financial_year_labels, period_end_dates
 from sim.report.figures.common import GREY, OKABE_ITO, SCENARIO_COLOURS, blank_figure, titled, wrapped
 
 COST_PARTS = {"cost_staff": "permanent staff pay", "cost_agency": "agency (pay and premium)",
@@ -25,19 +26,15 @@ PART_COLOURS = (OKABE_ITO["blue"], OKABE_ITO["orange"], OKABE_ITO["green"],
 TOTAL = "total"
 
 
-def financial_year(dates: Any) -> np.ndarray:
-    """'2016/17' style labels of the financial years (1 April to 31 March) holding `dates`."""
-    when = pd.to_datetime(pd.Series(dates))
-    first = when.dt.year - (when.dt.month < 4)
-    return (first.astype(str) + "/" + ((first + 1) % 100).map("{:02d}".format)).to_numpy()
-
-
 def costs_by_year(timeseries: pd.DataFrame) -> pd.DataFrame:
     """£ per (scenario, rep, financial year): one column per cost metric present and `total`,
-    plus `months` (calendar months of the year the samples cover, to flag part years)."""
+    plus `months` (calendar months of the year the periods cover, to flag part years). The
+    samples at day 0 or before close no period of the run and are left out."""
     parts = [name for name in COST_PARTS if name in timeseries.columns]
-    frame = timeseries[["scenario", "rep", "date", *parts]].copy()
-    frame["year"] = financial_year(frame["date"])
+    timeseries = timeseries[timeseries["day"] > 0]
+    frame = timeseries[["scenario", "rep", *parts]].copy()
+    frame["date"] = period_end_dates(timeseries["date"], timeseries["day"]).to_numpy()
+    frame["year"] = financial_year_labels(frame["date"])
     grouped = frame.groupby(["scenario", "rep", "year"], sort=False)
     table = grouped[parts].sum()
     table[TOTAL] = table[parts].sum(axis=1)
