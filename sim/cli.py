@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
+import os
 import shlex
 import signal
 import sys
@@ -90,6 +92,9 @@ def _add_batch_options(parser: argparse.ArgumentParser, out_default: str,
                                  "half-width, e.g. caseload_mean:0.25; run.json records why it "
                                  "stopped")
     parser.add_argument("--quiet", action="store_true", help="no progress bar or headline")
+    parser.add_argument("--force", action="store_true",
+                        help="run even if the estimated memory or disk the batch needs exceeds "
+                             "what this machine has available (refused otherwise)")
     parser.add_argument("--no-figures", dest="figures", action="store_false",
                         help="write the tables only, no figures or report.html (quicker; "
                              "`caseload plot DIR` draws them later)")
@@ -197,6 +202,11 @@ def _batch_options(args: argparse.Namespace) -> dict:
 
     _positive("reps", args.reps)
     _positive("workers", args.workers)
+    cores = os.cpu_count() or 1
+    if args.workers is not None and args.workers > cores and args.scheduler in (None, "local"):
+        print(f"warning: --workers {args.workers} is more than the {cores} cores; using {cores}",
+              file=sys.stderr)
+        args.workers = cores
     if args.seed < 0:
         raise BadInput(f"--seed: must be a whole number of at least 0 (got {args.seed})")
     if args.scheduler is not None:
@@ -229,8 +239,28 @@ def _simulate(args: argparse.Namespace, call, out: Path):
     except (WriteFailed, TasksFailed) as error:
         raise BatchFailed(f"error: {error}; {kept} once that is fixed: "
                           f"{shlex.join(['caseload', *argv])}") from None
+    except OSError as error:  # the folder's files: e.g. a directory named like a chunk file
+        raise BatchFailed(f"error: {error.filename or out}: {error.strerror or error}; {kept} "
+                          f"once that is fixed: {shlex.join(['caseload', *argv])}") from None
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def _check_resources(args: argparse.Namespace, scenarios: list, reps: int, out: Path) -> None:
+    """Refuse (BadInput, unless --force) a batch whose estimated memory or disk exceeds what the
+    machine has; announce large results on stderr. A remote scheduler's memory is not ours."""
+    from sim.checks import estimate_resources, machine_limits, resource_problem
+
+    local = args.scheduler in (None, "local")
+    workers = (args.workers or os.cpu_count() or 1) if local else 1
+    estimate = estimate_resources(scenarios, reps, workers)
+    memory, disk = machine_limits(out)
+    problem = resource_problem(estimate, memory if local else math.inf, disk)
+    if problem and not args.force:
+        raise BadInput(f"{problem}; use fewer --reps or a smaller scenario, or pass --force to "
+                       "run anyway")
+    if problem or estimate.is_large():
+        print(f"warning: {problem or 'this batch needs ' + estimate.describe()}", file=sys.stderr)
 
 
 def _check_writable(out: Path) -> None:
@@ -264,6 +294,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     options = _batch_options(args)
     scenario = _load(args)
     out = args.out or Path("results") / scenario.name
+    _check_resources(args, [scenario], args.reps, out)
     results = _simulate(args, lambda: run(scenario, out=out, **options), out)
     if not args.quiet:
         print_headline(results)
@@ -287,6 +318,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
                            f"{scenario.name!r}; scenario names must differ (set `name` in one)")
         named[scenario.name] = path
     out = args.out or Path("results") / "-vs-".join(scenario.name for scenario in scenarios)
+    _check_resources(args, scenarios, args.reps, out)
     results = _simulate(args, lambda: compare(scenarios, out=out, independent=args.independent,
                                               **options), out)
     if not args.quiet:

@@ -24,13 +24,16 @@ def add_parser(commands) -> None:
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
-    from sim.cli import BadInput
+    from sim.cli import BadInput, BatchFailed
+    from sim.files import WriteFailed
     from sim.report import FolderError, finish_folder
 
     try:
         written = finish_folder(args.folder)
     except FolderError as error:
         raise BadInput(str(error)) from None
+    except WriteFailed as error:
+        raise BatchFailed(f"error: {error}") from None
     if not args.quiet:
         print(f"{len(written)} files written to {args.folder}/: "
               + ", ".join(path.name for path in written))

@@ -79,7 +79,11 @@ def _years(text: str, start: dt.date) -> float:
         if when <= start:
             raise BadInput(f"--at: {when} is not after the scenario's start {start}; allowed: "
                            f"a later date") from None
-        return years_after(start, when)
+        years = years_after(start, when)
+        if years > 30:
+            raise BadInput(f"--at: {when} is {years:.3g} years after the scenario's start "
+                           f"{start}; allowed: at most 30 years after it")
+        return years
     if not math.isfinite(years) or not 0 < years <= 30:
         raise BadInput(f"--at: {text} years is out of range; allowed: above 0 and at most 30")
     return years
