@@ -247,8 +247,10 @@ def _simulate(args: argparse.Namespace, call, out: Path):
 
 
 def _check_resources(args: argparse.Namespace, scenarios: list, reps: int, out: Path) -> None:
-    """Refuse (BadInput, unless --force) a batch whose estimated memory or disk exceeds what the
-    machine has; announce large results on stderr. A remote scheduler's memory is not ours."""
+    """Refuse (BadInput, unless --force) a batch of `reps` replications of each scenario whose
+    estimated memory or disk exceeds what the machine has; announce large batches on stderr. A
+    remote scheduler's memory is not ours. (sensitivity and target pass their base scenario and
+    the replications of one point: a floor of what they need.)"""
     from sim.checks import estimate_resources, machine_limits, resource_problem
 
     local = args.scheduler in (None, "local")

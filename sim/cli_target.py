@@ -135,7 +135,7 @@ def _check_search_options(args: argparse.Namespace) -> None:
 
 def cmd_target(args: argparse.Namespace) -> int:
     """Run the search, write target.csv and run.json, and print the answer."""
-    from sim.cli import _batch_options, _load, _simulate
+    from sim.cli import _batch_options, _check_resources, _load, _simulate
     from sim.report import finish_folder
     from sim.target import seek_target
     from sim.target_output import candidate_line, target_lines, write_target
@@ -145,6 +145,7 @@ def cmd_target(args: argparse.Namespace) -> int:
     scenario = _load(args)
     target = _target(args, scenario.start)
     out = args.out or Path("results") / f"{scenario.name}-target"
+    _check_resources(args, [scenario], options["reps"], out)
     announce = None if args.quiet else (lambda candidate: print(candidate_line(candidate),
                                                                 flush=True))
     result = _simulate(args, lambda: seek_target(

@@ -232,6 +232,20 @@ def test_a_council_beyond_the_memory_is_refused_and_force_runs_it_anyway(tiny, t
     assert "more memory than" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("command", [
+    ["target", "--metric", "caseload_mean", "--at", "0.05", "--below", "20", "--prob", "0.8"],
+    ["sensitivity", "--spec", str(ROOT / "scenarios" / "sensitivity" / "turnover.toml")],
+    ["sweep", "--param", "demand.no_further_action", "--values", "0.1,0.2"],
+], ids=lambda command: command[0])
+def test_every_batch_command_refuses_a_council_beyond_the_memory(tiny, capsys, monkeypatch,
+                                                                  command):
+    small_machine(monkeypatch, memory=200e6)
+    name, *options = command
+    line = one_line(capsys, main([name, str(tiny), *options, "--set",
+                                  "demand.referrals_per_year=10000000"]))
+    assert "more memory than the 200 MB available" in line
+
+
 def test_the_estimate_counts_posts_added_by_policies():
     base = load_scenario(ROOT / "scenarios" / "councils" / "manchester-2016.toml",
                          overrides={"years": 1})
@@ -240,7 +254,8 @@ def test_the_estimate_counts_posts_added_by_policies():
     hired = load_scenario(ROOT / "scenarios" / "councils" / "manchester-2016.toml", overrides={
         "years": 1, "policy": [{"do": "hire_to_caseload", "after_days": 1, "target": 1}]})
     extra = checks.BYTES_PER_POST * 50_000
-    assert checks.replication_memory_bytes(grown) - checks.replication_memory_bytes(base) == pytest.approx(extra)
+    added = checks.replication_memory_bytes(grown) - checks.replication_memory_bytes(base)
+    assert added == pytest.approx(extra)
     assert checks.replication_memory_bytes(hired) > checks.replication_memory_bytes(base)
 
 
