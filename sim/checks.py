@@ -1,5 +1,16 @@
 """Checks of valid scenarios before a batch runs: warnings about what is probably not what the
-analyst meant, and an estimate of the memory, disk and events a batch needs."""
+analyst meant, and an estimate of the memory, disk and events a batch needs.
+
+How the estimate was calibrated (2026-12-04, 2-core machine, CPython 3.11): one replication of
+scenarios/manchester-2016-no-plan.toml (one-year warm-up), with `years` 1 or 3 and one scale raised
+at a time, in a fresh process that read its peak resident memory (VmHWM in /proc/self/status) and
+the replication's `events`. 200,000 and 400,000 referrals a year took 240 and 492 MiB above a small
+run's 70 MiB, about 600 bytes and 1.8 to 1.9 events per referral over warm-up and horizon; 500,000
+and 1,000,000 open CIN cases at the start about 1.4 KB and 1.0 event each; an establishment of
+20,000 posts about 8 KB and 18 events per post and year. Chunk files are uncompressed .npz: 8 bytes
+per value plus about 250 bytes per array. tests/test_cli_limits.py checks the estimate against a
+real run (within a factor of 2).
+"""
 from __future__ import annotations
 
 import math
@@ -33,14 +44,6 @@ def scenario_warnings(scenario) -> list[str]:
 
 
 # --- resources a batch needs, estimated before it runs -------------------------------------------
-#
-# Calibrated on 2026-12-04 (2-core machine, CPython 3.11) by running one replication of
-# scenarios/manchester-2016-no-plan.toml (one-year warm-up) with `years` 1 or 3 and one scale raised
-# at a time, reading the process's peak resident memory (VmHWM in /proc/self/status) and the
-# replication's `events`: 200,000 and 400,000 referrals a year gave 240 and 492 MiB above a small
-# run's 70 MiB and 1.8 to 1.9 events per referral; 500,000 and 1,000,000 open CIN cases at the
-# start 1.4 KB and 1.0 event each; an establishment of 20,000 posts 8 KB and 18 events per post
-# and year. Chunk files are uncompressed .npz: 8 bytes per value plus about 250 bytes per array.
 
 PROCESS_BYTES = 70 * 2**20
 """A process with the model imported running a small council (peak resident memory)."""
