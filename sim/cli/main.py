@@ -5,7 +5,10 @@ Exit status: 0 success, 2 bad input (one line on stderr, no traceback), 1 intern
 from __future__ import annotations
 
 import argparse
+import gc
 import json
+import math
+import os
 import shlex
 import signal
 import sys
@@ -95,6 +98,9 @@ def _add_batch_options(parser: argparse.ArgumentParser, out_default: str,
                                  "half-width, e.g. caseload_mean:0.25; run.json records why it "
                                  "stopped")
     parser.add_argument("--quiet", action="store_true", help="no progress bar or headline")
+    parser.add_argument("--force", action="store_true",
+                        help="run even if the estimated memory or disk the batch needs exceeds "
+                             "what this machine has available (refused otherwise)")
     parser.add_argument("--no-figures", dest="figures", action="store_false",
                         help="write the tables only, no figures or report.html (quicker; "
                              "`caseload plot DIR` draws them later)")
@@ -202,6 +208,11 @@ def _batch_options(args: argparse.Namespace) -> dict:
 
     _positive("reps", args.reps)
     _positive("workers", args.workers)
+    cores = os.cpu_count() or 1
+    if args.workers is not None and args.workers > cores and args.scheduler in (None, "local"):
+        print(f"warning: --workers {args.workers} is more than the {cores} cores; using {cores}",
+              file=sys.stderr)
+        args.workers = cores
     if args.seed < 0:
         raise BadInput(f"--seed: must be a whole number of at least 0 (got {args.seed})")
     if args.scheduler is not None:
@@ -227,7 +238,7 @@ def _simulate(args: argparse.Namespace, call, out: Path):
 
     claim_folder(out)
     _check_writable(out)
-    previous = signal.signal(signal.SIGTERM, _interrupt)
+    previous = {number: signal.signal(number, _interrupt) for number in STOP_SIGNALS}
     argv = args.argv if "--resume" in args.argv else [*args.argv, "--resume"]
     kept = f"finished chunks are kept in {out}/; to resume"
     try:
@@ -237,8 +248,31 @@ def _simulate(args: argparse.Namespace, call, out: Path):
     except (WriteFailed, TasksFailed) as error:
         raise BatchFailed(f"error: {error}; {kept} once that is fixed: "
                           f"{shlex.join(['caseload', *argv])}") from None
+    except OSError as error:  # the folder's files: e.g. a directory named like a chunk file
+        raise BatchFailed(f"error: {error.filename or out}: {error.strerror or error}; {kept} "
+                          f"once that is fixed: {shlex.join(['caseload', *argv])}") from None
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def _check_resources(args: argparse.Namespace, scenarios: list, reps: int, out: Path) -> None:
+    """Refuse (BadInput, unless --force) a batch of `reps` replications of each scenario whose
+    estimated memory or disk exceeds what the machine has; announce large batches on stderr. A
+    remote scheduler's memory is not ours. (sensitivity and target pass their base scenario and
+    the replications of one point: a floor of what they need.)"""
+    from sim.runner.resources import estimate_resources, machine_limits, resource_problem
+
+    local = args.scheduler in (None, "local")
+    workers = (args.workers or os.cpu_count() or 1) if local else 1
+    estimate = estimate_resources(scenarios, reps, workers)
+    memory, disk = machine_limits(out)
+    problem = resource_problem(estimate, memory if local else math.inf, disk)
+    if problem and not args.force:
+        raise BadInput(f"{problem}; use fewer --reps or a smaller scenario, or pass --force to "
+                       "run anyway")
+    if problem or estimate.is_large():
+        print(f"warning: {problem or 'this batch needs ' + estimate.describe()}", file=sys.stderr)
 
 
 def _check_writable(out: Path) -> None:
@@ -252,8 +286,15 @@ def _check_writable(out: Path) -> None:
                        "choose a folder you can write to") from None
 
 
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+"""Ctrl-C, and a batch scheduler stopping a job: both stop a batch the same way."""
+
+
 def _interrupt(signum: int, frame) -> None:
-    """SIGTERM (a batch scheduler stopping a job) stops a batch as Ctrl-C does."""
+    """Stop the batch (KeyboardInterrupt). The objects alive now, a running model's among them,
+    are set aside from garbage collection: this process is about to end, and collecting a large
+    council's millions of objects on the way out takes seconds to minutes."""
+    gc.freeze()
     raise KeyboardInterrupt
 
 
@@ -272,6 +313,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     options = _batch_options(args)
     scenario = _load(args)
     out = args.out or Path("results") / scenario.name
+    _check_resources(args, [scenario], args.reps, out)
     results = _simulate(args, lambda: run(scenario, out=out, **options), out)
     if not args.quiet:
         print_headline(results)
@@ -295,6 +337,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
                            f"{scenario.name!r}; scenario names must differ (set `name` in one)")
         named[scenario.name] = path
     out = args.out or Path("results") / "-vs-".join(scenario.name for scenario in scenarios)
+    _check_resources(args, scenarios, args.reps, out)
     results = _simulate(args, lambda: compare(scenarios, out=out, independent=args.independent,
                                               **options), out)
     if not args.quiet:

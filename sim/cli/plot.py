@@ -24,13 +24,16 @@ def add_parser(commands) -> None:
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
-    from sim.cli.main import BadInput
+    from sim.cli.main import BadInput, BatchFailed
     from sim.report.finish import FolderError, finish_folder
+    from sim.runner.files import WriteFailed
 
     try:
         written = finish_folder(args.folder)
     except FolderError as error:
         raise BadInput(str(error)) from None
+    except WriteFailed as error:
+        raise BatchFailed(f"error: {error}") from None
     if not args.quiet:
         print(f"{len(written)} files written to {args.folder}/: "
               + ", ".join(path.name for path in written))

@@ -45,7 +45,7 @@ def add_parser(commands) -> None:
 
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
-    from sim.cli.main import _batch_options, _load, _simulate
+    from sim.cli.main import _batch_options, _check_resources, _load, _simulate
     from sim.experiments.sensitivity import sensitivity
     from sim.experiments.sensitivity_spec import load_spec
 
@@ -53,6 +53,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     spec = load_spec(args.spec)
     scenario = _load(args)
     out = args.out or Path("results") / f"{scenario.name}-{args.method}"
+    _check_resources(args, [scenario], spec.reps if args.reps is None else args.reps, out)
     results = _simulate(args, lambda: sensitivity(scenario, spec, args.method, out=out,
                                                   **options), out)
     if not args.quiet:

@@ -77,20 +77,22 @@ def axes_from(options: list[tuple[str, str]] | None) -> list:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from sim.cli.main import BadInput, _batch_options, _load, _simulate
-    from sim.scenario.loading import ScenarioError
-    from sim.scenario.files import SET
+    from sim.cli.main import BadInput, _batch_options, _check_resources, _load, _simulate
     from sim.experiments.sweep import grid, sweep
+    from sim.experiments.variants import variants
+    from sim.scenario.files import SET
+    from sim.scenario.loading import ScenarioError
 
     options = _batch_options(args)
     axes = axes_from(args.axes)
     try:
-        grid(axes)
+        points = grid(axes)
     except ValueError as error:
         raise BadInput(f"--param: {error}") from None
     scenario = _load(args)
     out = args.out or Path("results") / f"{scenario.name}-sweep"
     try:
+        _check_resources(args, variants(scenario, points), args.reps, out)
         results = _simulate(args, lambda: sweep(scenario, axes, out=out, **options), out)
     except ScenarioError as error:
         if error.file != SET:

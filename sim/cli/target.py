@@ -79,7 +79,11 @@ def _years(text: str, start: dt.date) -> float:
         if when <= start:
             raise BadInput(f"--at: {when} is not after the scenario's start {start}; allowed: "
                            f"a later date") from None
-        return years_after(start, when)
+        years = years_after(start, when)
+        if years > 30:
+            raise BadInput(f"--at: {when} is {years:.3g} years after the scenario's start "
+                           f"{start}; allowed: at most 30 years after it")
+        return years
     if not math.isfinite(years) or not 0 < years <= 30:
         raise BadInput(f"--at: {text} years is out of range; allowed: above 0 and at most 30")
     return years
@@ -131,9 +135,9 @@ def _check_search_options(args: argparse.Namespace) -> None:
 
 def cmd_target(args: argparse.Namespace) -> int:
     """Run the search, write target.csv and run.json, and print the answer."""
-    from sim.cli.main import _batch_options, _load, _simulate
-    from sim.report.finish import finish_folder
+    from sim.cli.main import _batch_options, _check_resources, _load, _simulate
     from sim.experiments.target import seek_target
+    from sim.report.finish import finish_folder
     from sim.report.target_output import candidate_line, target_lines, write_target
 
     options = _batch_options(args)
@@ -141,6 +145,7 @@ def cmd_target(args: argparse.Namespace) -> int:
     scenario = _load(args)
     target = _target(args, scenario.start)
     out = args.out or Path("results") / f"{scenario.name}-target"
+    _check_resources(args, [scenario], options["reps"], out)
     announce = None if args.quiet else (lambda candidate: print(candidate_line(candidate),
                                                                 flush=True))
     result = _simulate(args, lambda: seek_target(

@@ -26,6 +26,8 @@ from sim.experiments.variant_batch import run_variants
 from sim.experiments.variants import point_overrides, variants
 
 RESULT_COLUMNS = [column for column in FINAL_COLUMNS if column != "scenario"]
+MAX_POINTS = 1000
+"""Most points of a sweep (each runs every replication)."""
 
 
 @dataclass(frozen=True)
@@ -54,16 +56,22 @@ class Axis:
         if len(parts) != 3 or count < 2 or not (math.isfinite(low) and math.isfinite(high)):
             raise ValueError(f"expected LOW:HIGH:N with finite LOW and HIGH and N of at least 2 "
                              f"(got {text!r})")
+        if count > MAX_POINTS:
+            raise ValueError(f"N = {count} points is too many; allowed: 2 to {MAX_POINTS}")
         # 12 significant digits: 0.15, not linspace's 0.15000000000000002
         return cls(key, tuple(float(f"{value:.12g}") for value in np.linspace(low, high, count)))
 
 
 def grid(axes: Sequence[Axis]) -> list[dict[str, Any]]:
-    """Every combination of the axes' values, the last axis varying fastest."""
+    """Every combination of the axes' values, the last axis varying fastest (at most
+    MAX_POINTS)."""
     keys = [axis.key for axis in axes]
     if len(set(keys)) != len(keys):
         repeated = sorted({key for key in keys if keys.count(key) > 1})
         raise ValueError(f"each key may be swept once; repeated: {repeated}")
+    size = math.prod(len(axis.values) for axis in axes)
+    if size > MAX_POINTS:
+        raise ValueError(f"the grid has {size} points; allowed: at most {MAX_POINTS}")
     return [dict(zip(keys, values)) for values in itertools.product(*(a.values for a in axes))]
 
 

@@ -18,17 +18,17 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.analysis import answers
-
-from sim.report import html as report_html
-from sim.analysis.comparison import paired_stats
-from sim.runner.files import write_text_atomic
+from sim.analysis.comparison import COMPARISON_COLUMNS, paired_stats
 from sim.analysis.headline import HEADLINE_METRICS, pounds
-from sim.report.figures.common import save_figure
+from sim.analysis.results_folder import FolderError, ResultsFolder
+from sim.analysis.tables import FINAL_COLUMNS, KEYS, SUMMARY_COLUMNS
+from sim.report import html as report_html
 from sim.report.figures.caseload import plot_caseload, plot_comparison
+from sim.report.figures.common import save_figure
 from sim.report.figures.costs import COST_PARTS, TOTAL, costs_by_year_of, plot_costs, yearly_spread
 from sim.report.figures.experiments import chosen_metrics, plot_sensitivity, plot_sweep, plot_target
 from sim.report.figures.workforce import plot_staffing, plot_waiting
-from sim.analysis.results_folder import FolderError, ResultsFolder
+from sim.runner.files import write_text_atomic
 from sim.runner.store import list_writes
 
 __all__ = ["FolderError", "finish_folder"]
@@ -70,6 +70,7 @@ def finish_folder(out: Path | str, scenarios: Sequence[Any] | None = None) -> li
     readable run.json or whose scenarios cannot be read back.
     """
     folder = ResultsFolder.open(out)
+    _check_columns(folder)
     scenarios = list(folder.scenarios if scenarios is None else scenarios)
     list_writes(folder.path)
     drawn = Drawn()
@@ -84,6 +85,39 @@ def finish_folder(out: Path | str, scenarios: Sequence[Any] | None = None) -> li
     report = folder.path / "report.html"
     write_text_atomic(report, _page(folder, sentences, drawn, final, comparison, costs))
     return [*drawn.files, report]
+
+
+EXPECTED_COLUMNS = {
+    "summary.csv": SUMMARY_COLUMNS,
+    "final.csv": FINAL_COLUMNS,
+    "comparison.csv": COMPARISON_COLUMNS,
+    "sweep.csv": ("param", "value", *(c for c in FINAL_COLUMNS if c != "scenario")),
+}
+"""The columns a table must have for the figures drawn from it."""
+
+
+def _check_columns(folder: ResultsFolder) -> None:
+    """FolderError naming a table (or timeseries.parquet) that lacks columns the figures need:
+    a file of that name that caseload did not write."""
+    for name, expected in EXPECTED_COLUMNS.items():
+        path = folder.path / name
+        if not path.is_file():
+            continue
+        try:
+            present = set(pd.read_csv(path, nrows=0).columns)
+        except (OSError, ValueError) as error:
+            raise FolderError(f"{path}: cannot read it: {error}") from None
+        _require(path, expected, present)
+    present = folder.timeseries_columns()
+    if present is not None:
+        _require(folder.path / "timeseries.parquet", KEYS, set(present))
+
+
+def _require(path: Path, expected: Sequence[str], present: set[str]) -> None:
+    missing = [column for column in expected if column not in present]
+    if missing:
+        raise FolderError(f"{path}: lacks the columns {', '.join(missing)}; expected a table "
+                          "written by caseload")
 
 
 def _draw_scenarios(folder: ResultsFolder, scenarios: list, drawn: Drawn

@@ -25,6 +25,7 @@ import os
 import signal
 import sys
 import threading
+import urllib.parse
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -239,10 +240,22 @@ def import_distributed() -> Any:
     return distributed
 
 
+DASK_SCHEMES = ("tcp", "tls", "ws", "wss", "ucx")
+
+
 def check_scheduler(address: str) -> str:
-    """`address` if it names a scheduler: "local" or a URL such as tcp://host:8786."""
-    if address != "local" and "://" not in address:
-        raise ExecutorUnavailable(f"--scheduler: expected 'local' or an address such as "
+    """`address` if it names a scheduler: "local" or SCHEME://HOST:PORT with a scheme
+    dask.distributed knows (DASK_SCHEMES), such as tcp://host:8786."""
+    if address == "local":
+        return address
+    try:
+        parts = urllib.parse.urlsplit(address)
+        valid = parts.scheme in DASK_SCHEMES and bool(parts.hostname) and parts.port is not None
+    except ValueError:  # a port that is not a number
+        valid = False
+    if not valid:
+        raise ExecutorUnavailable(f"--scheduler: expected 'local' or SCHEME://HOST:PORT with "
+                                  f"SCHEME one of {', '.join(DASK_SCHEMES)}, such as "
                                   f"tcp://host:8786 (got {address!r})")
     return address
 
@@ -276,7 +289,7 @@ class DaskExecutor:
             return distributed.Client(cluster), cluster
         try:
             client = distributed.Client(self.address, timeout="20s")
-        except (OSError, TimeoutError) as error:
+        except (OSError, TimeoutError, ValueError) as error:
             raise ExecutorUnavailable(f"--scheduler: cannot reach a dask scheduler at "
                                       f"{self.address} ({error})") from None
         self.workers = max(1, len(client.scheduler_info().get("workers", {})))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -66,5 +66,13 @@ def now_utc() -> str:
 
 
 def write_run_json(path: Path, record: dict) -> None:
-    """Write `record` as run.json atomically (a reader sees the old or the new one, whole)."""
-    write_text_atomic(Path(path), json.dumps(record, indent=2, ensure_ascii=False) + "\n")
+    """Write `record` as run.json atomically (a reader sees the old or the new one, whole); dates
+    (a swept `start`, say) as ISO 8601 text."""
+    text = json.dumps(record, indent=2, ensure_ascii=False, default=_iso_date)
+    write_text_atomic(Path(path), text + "\n")
+
+
+def _iso_date(value: object) -> str:
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")

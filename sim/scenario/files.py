@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import os
+import stat
 import tomllib
 import typing
 from collections.abc import Mapping
@@ -22,26 +23,64 @@ WHOLE_TABLES = ("outcome", "next")   # probability tables: a later file replaces
 Layer = tuple[str, dict]             # (file label, its own keys without `extends`)
 
 
+MAX_FILE_BYTES = 1024 * 1024
+"""Largest scenario file read (the bundled ones are under 10 KB)."""
+MAX_DEPTH = 32
+"""Deepest nesting of tables and lists in a scenario file or --set value (scenarios use 5)."""
+
+
 def read_toml(label: str) -> dict:
-    """The TOML file at `label` as a dict; any problem is a ScenarioError naming the file."""
+    """The TOML file at `label` as a dict; any problem is a ScenarioError naming the file.
+
+    Only a regular file of at most MAX_FILE_BYTES is read: a device, a FIFO or a huge file would
+    block or fill the memory."""
     try:
+        info = os.stat(label)
+        if not stat.S_ISREG(info.st_mode):
+            raise ScenarioError(label, "", "not a regular file; allowed: a scenario TOML file")
+        if info.st_size > MAX_FILE_BYTES:
+            raise ScenarioError(label, "", f"{info.st_size} bytes is too large for a scenario "
+                                           f"file; allowed: at most {MAX_FILE_BYTES} bytes")
         with open(label, "rb") as handle:
-            raw = handle.read()
+            raw = handle.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         raise ScenarioError(label, "", "file not found") from None
     except (OSError, ValueError) as error:
         reason = getattr(error, "strerror", None) or str(error)
         raise ScenarioError(label, "", f"cannot read the file: {reason}") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise ScenarioError(label, "", f"larger than {MAX_FILE_BYTES} bytes; allowed: at most "
+                                       f"{MAX_FILE_BYTES} bytes")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         raise ScenarioError(label, "", f"not UTF-8 text (byte {error.start})") from None
     try:
-        return tomllib.loads(text)
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ScenarioError(label, "", f"invalid TOML: {error}") from None
     except (ValueError, RecursionError) as error:
         raise ScenarioError(label, "", f"invalid TOML: {type(error).__name__}") from None
+    if nesting_depth(data) > MAX_DEPTH:
+        raise ScenarioError(label, "", f"tables or lists nested more than {MAX_DEPTH} deep; "
+                                       f"allowed: at most {MAX_DEPTH}")
+    return data
+
+
+def nesting_depth(value: Any) -> int:
+    """How deeply tables and lists nest in `value` (0 for a plain value), without recursion."""
+    deepest = 0
+    pending = [(value, 0)]
+    while pending:
+        node, depth = pending.pop()
+        children = node.values() if isinstance(node, dict) else (
+            node if isinstance(node, list) else None)
+        if children is None:
+            deepest = max(deepest, depth)
+        else:
+            deepest = max(deepest, depth + 1)
+            pending.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def _replaces(key_path: tuple[str, ...], old: dict, new: dict) -> bool:
@@ -193,6 +232,9 @@ def parse_set_option(text: str) -> tuple[str, Any]:
         return key.strip(), raw
     if set(parsed) != {"v"}:
         return key.strip(), raw
+    if nesting_depth(parsed["v"]) > MAX_DEPTH:
+        raise ScenarioError(SET, key.strip(), f"value nested more than {MAX_DEPTH} deep; "
+                                              f"allowed: at most {MAX_DEPTH}")
     return key.strip(), parsed["v"]
 
 

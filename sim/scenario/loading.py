@@ -7,7 +7,7 @@ allowed).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -101,6 +101,13 @@ __all__ = [
 ]
 
 DEFAULT_CAPS: dict[str, float] = {"nqsw": 15.0, "sw": 20.0, "senior": 18.0}
+MAX_POSTS = 100_000
+"""Most case-holding posts (and most manager posts) at any time, policies included."""
+MAX_OPEN_CASES = 10_000_000
+"""Most open cases of one stage at the start (England has about 400,000 children in need)."""
+DAYS_PER_YEAR = 365.25
+MIN_YEARS = 0.01
+"""Shortest horizon, years (3.65 days): final.csv needs at least one year-end sample."""
 PRIORITY = ("cp", "cla", "assessment", "cin")
 
 
@@ -239,7 +246,7 @@ class Agency(Frozen):
 class Workforce(Frozen):
     """Case-holding social workers."""
 
-    establishment: Annotated[Whole, _range(0, 100_000)]
+    establishment: Annotated[Whole, _range(0, MAX_POSTS)]
     levels: Annotated[dict[LevelName, Level], Field(min_length=1)]
     agency_in_post: Annotated[Whole, _range(0)] = 0
     progression_days: Annotated[Number, _range(0)] = 365.0
@@ -284,7 +291,7 @@ class Workforce(Frozen):
 class Managers(Frozen):
     """Team managers."""
 
-    establishment: Annotated[Whole, _range(0)] = 0
+    establishment: Annotated[Whole, _range(0, MAX_POSTS)] = 0
     in_post: Annotated[Whole, _range(0)] = 0
     annual_turnover: Annotated[Number, _range(0, 20)] = 0.12
     time_to_hire_days: Distribution = Gamma(dist="gamma", mean=150, cv=0.5)
@@ -318,19 +325,19 @@ class Allocation(Frozen):
 
 
 class OpenCases(Frozen):
-    """Open cases by stage at `start`."""
+    """Open cases by stage at `start` (each at most MAX_OPEN_CASES)."""
 
-    assessment: Annotated[Whole, _range(0)] = 0
-    cin: Annotated[Whole, _range(0)] = 0
-    cp: Annotated[Whole, _range(0)] = 0
-    cla: Annotated[Whole, _range(0)] = 0
+    assessment: Annotated[Whole, _range(0, MAX_OPEN_CASES)] = 0
+    cin: Annotated[Whole, _range(0, MAX_OPEN_CASES)] = 0
+    cp: Annotated[Whole, _range(0, MAX_OPEN_CASES)] = 0
+    cla: Annotated[Whole, _range(0, MAX_OPEN_CASES)] = 0
 
 
 class Initial(Frozen):
     """The reported state at `start`."""
 
     open: OpenCases = OpenCases()
-    unallocated: Annotated[Whole, _range(0)] = 0
+    unallocated: Annotated[Whole, _range(0, MAX_OPEN_CASES)] = 0
 
 
 class Effects(Frozen):
@@ -391,7 +398,7 @@ class Scenario(Frozen):
     name: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+$")]
     title: str = ""
     start: Date
-    years: Annotated[Number, _range(high=30, gt=0)] = 5.0
+    years: Annotated[Number, _range(MIN_YEARS, 30)] = 5.0
     warmup_days: Annotated[Number, _range(0, 3650)] = 0.0
     report_every_days: Annotated[Whole, _range(1, 365)] = 7
     demand: Demand
@@ -434,6 +441,34 @@ class Scenario(Frozen):
             if action.at is not None and action.at < self.start:
                 raise FieldProblem(f"policy.{index}.at", f"{action.at} is before start "
                                    f"{self.start}; allowed: {self.start} or later")
+        return self
+
+    def posts_after_policies(self) -> Iterator[tuple[int, str, str, int]]:
+        """(policy index, key, "establishment" or "managers", posts after it) for each
+        `add_posts` applied within the horizon, in date order, as the model applies them."""
+        posts = {"establishment": self.workforce.establishment,
+                 "managers": self.managers.establishment}
+        horizon_days = self.years * DAYS_PER_YEAR
+        timed = sorted((action.day(self.start), index, action)
+                       for index, action in enumerate(self.policy))
+        for day, index, action in timed:
+            if not isinstance(action, AddPosts) or day > horizon_days:
+                continue
+            changes = {"establishment": (action.count, action.share, "count", "share"),
+                       "managers": (action.managers, action.managers_share, "managers",
+                                    "managers_share")}
+            for kind, (count, share, count_key, share_key) in changes.items():
+                change = count if share is None else round(share * posts[kind])
+                posts[kind] = max(0, posts[kind] + (change or 0))
+                yield index, count_key if share is None else share_key, kind, posts[kind]
+
+    @model_validator(mode="after")
+    def _posts_within_limits_after_policies(self) -> Scenario:
+        for index, key, kind, posts in self.posts_after_policies():
+            if posts > MAX_POSTS:
+                what = "manager posts" if kind == "managers" else "the establishment"
+                raise FieldProblem(f"policy.{index}.{key}", f"brings {what} to {posts} posts; "
+                                                            f"allowed: at most {MAX_POSTS}")
         return self
 
 

@@ -61,10 +61,11 @@ class AddPosts(Action):
 
 
 class HireToCaseload(Action):
-    """Raise the establishment to ceil(open cases / target) (never lowered), phased."""
+    """Raise the establishment to ceil(open cases / target) (never lowered), phased; a target
+    of at least one case per worker keeps the posts at most the open cases."""
 
     do: Literal["hire_to_caseload"]
-    target: Annotated[Number, Field(gt=0, le=1000)]
+    target: Annotated[Number, Field(ge=1, le=1000)]
     over_months: Annotated[Whole, Field(ge=0)] = 0
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -46,8 +47,21 @@ def _no_days(value: Any) -> Any:
     return value
 
 
-Date = Annotated[dt.date, BeforeValidator(_no_number)]
-ActionDate = Annotated[dt.date, BeforeValidator(_no_days)]
+EARLIEST_DATE = dt.date(1900, 1, 1)
+LATEST_DATE = dt.date(2200, 12, 31)
+"""Scenario dates lie in this range: a 30-year run and its 10-year warm-up then stay inside the
+dates pandas (1677 to 2262) and matplotlib (years 1 to 9999) can represent."""
+
+
+def _in_date_range(value: dt.date) -> dt.date:
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise FieldProblem("", f"{value} is out of range; allowed: {EARLIEST_DATE} to "
+                               f"{LATEST_DATE}")
+    return value
+
+
+Date = Annotated[dt.date, BeforeValidator(_no_number), AfterValidator(_in_date_range)]
+ActionDate = Annotated[dt.date, BeforeValidator(_no_days), AfterValidator(_in_date_range)]
 
 
 class Frozen(BaseModel):
