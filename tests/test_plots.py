@@ -11,8 +11,9 @@ from fakes import FakeScenario, fake_replication
 
 from sim.api import run
 from sim.report.figures.common import fan_chart, new_figure
-from sim.report.figures.caseload import marks_of, plot_caseload
-from sim.report.figures.costs import costs_by_year, financial_year, yearly_differences
+from sim.analysis.financial_years import costs_by_year, financial_year_labels, yearly_differences
+from sim.analysis.marks import marks_of
+from sim.report.figures.caseload import plot_caseload
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +78,7 @@ def test_marks_follow_set_cap_and_hire_to_caseload_actions():
 
 
 def test_financial_years_run_from_april_to_march():
-    labels = financial_year(["2016-03-31", "2016-04-01", "2017-03-31", "2099-12-31"])
+    labels = financial_year_labels(["2016-03-31", "2016-04-01", "2017-03-31", "2099-12-31"])
     assert labels.tolist() == ["2015/16", "2016/17", "2016/17", "2099/00"]
 
 

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, PrivateAttr, ValidationError, field_validator, model_validator
 
+from sim.model.caps import DEFAULT_CAPS
 from sim.scenario.errors import FieldProblem, ScenarioError, error_from_validation
 from sim.scenario.files import (
     apply_override,
@@ -100,7 +101,6 @@ __all__ = [
     "with_overrides",
 ]
 
-DEFAULT_CAPS: dict[str, float] = {"nqsw": 15.0, "sw": 20.0, "senior": 18.0}
 PRIORITY = ("cp", "cla", "assessment", "cin")
 
 
@@ -170,7 +170,8 @@ class Level(Frozen):
 
     in_post: Annotated[Whole, _range(0)] = 0
     cap: Annotated[Number, _range(high=1000, gt=0)] | None = Field(
-        None, description="caseload cap; default nqsw 15, sw 20, senior 18")
+        None, description="caseload cap; default "
+        + ", ".join(f"{level} {cap:g}" for level, cap in DEFAULT_CAPS.items()))
     turnover_multiplier: Annotated[Number, _range(0, 20)] = 1.0
 
 
