@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+
 from sim.cli.common import BadInput
 
 EXAMPLE = "caseload plot results/manchester-2016-plan"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+
 from sim.cli.common import (
     add_batch_options,
     add_scenario_options,

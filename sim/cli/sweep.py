@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+
 from sim.cli.common import (
     BadInput,
     add_batch_options,

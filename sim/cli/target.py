@@ -6,7 +6,6 @@ import datetime as dt
 import math
 from pathlib import Path
 
-from sim.model.metrics import METRIC_NAMES
 from sim.cli.common import (
     BadInput,
     add_batch_options,
@@ -16,6 +15,7 @@ from sim.cli.common import (
     scenario_from_args,
     simulate,
 )
+from sim.model.metrics import METRIC_NAMES
 
 EXAMPLE = ("caseload target scenarios/councils/manchester-2016.toml --metric caseload_mean "
            "--at 2018-04-01 --below 18 --prob 0.8 --from 2016-10-01 --over-months 24 --reps 100")
