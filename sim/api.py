@@ -31,7 +31,8 @@ from sim.analysis.comparison import comparison_table, difference_over_time
 from sim.runner.executors import Report, warn
 from sim.runner.files import WriteFailed, atomic_path
 from sim.model.metrics import COST_METRICS, METRIC_NAMES
-from sim.runner.provenance import now_utc, scenario_record, software, write_run_json
+from sim.runner.provenance import write_run_json
+from sim.runner.run_record import run_finished, run_started, run_stopped, stopping_rule
 from sim.report.finish import finish_folder
 from sim.runner.stopping import StoppingRule
 from sim.runner.store import WriterLock
@@ -181,13 +182,6 @@ def _as_list(scenario: Any | Sequence[Any]) -> list:
     return list(scenario) if isinstance(scenario, (list, tuple)) else [scenario]
 
 
-def stopping_rule(until_ci: StoppingRule | str | None) -> StoppingRule | None:
-    """A stopping rule from "METRIC:HALF_WIDTH" (or as given)."""
-    if until_ci is None or isinstance(until_ci, StoppingRule):
-        return until_ci
-    return StoppingRule.parse(until_ci, METRIC_NAMES)
-
-
 def run(
     scenario: Any | Sequence[Any],
     reps: int = 100,
@@ -282,7 +276,7 @@ def _execute(kind: type[Results], scenarios: list, reps: int, seed: int, workers
 
     with WriterLock(folder, report):
         store = open_store(scenarios, reps, seed, size, folder, independent, resume, report)
-        record = _run_record(scenarios, reps, seed, store.manifest, executor, scheduler, command,
+        record = run_started(scenarios, reps, seed, store.manifest, executor, scheduler, command,
                              rule, resume)
         write_run_json(folder / "run.json", record)
         try:
@@ -291,60 +285,9 @@ def _execute(kind: type[Results], scenarios: list, reps: int, seed: int, workers
             write_tables(results, folder)
         except BaseException as error:
             with suppress(WriteFailed):  # a full disk may refuse this too; the error still goes up
-                write_run_json(folder / "run.json", record | _stopped(error, command))
+                write_run_json(folder / "run.json", record | run_stopped(error, command))
             raise
-        write_run_json(folder / "run.json", record | _finished(batch, resume))
+        write_run_json(folder / "run.json", record | run_finished(batch, resume))
         if figures:
             finish_folder(folder, results.scenarios)
     return results
-
-
-def _finished(batch: Batch, resume: bool) -> dict:
-    """run.json fields of a batch that finished."""
-    return {"status": "complete", "finished": now_utc(), "replications": batch.reps,
-            "workers": batch.workers, "wall_seconds": round(batch.wall_seconds, 3),
-            "events": batch.events,
-            "resumed": {"replications_reused": batch.reused} if resume else None,
-            "stopping": batch.stopping}
-
-
-def _stopped(error: BaseException, command: str | None) -> dict:
-    """run.json fields of a batch that did not finish (its finished chunks are kept)."""
-    interrupted = isinstance(error, KeyboardInterrupt)
-    fields = {"status": "interrupted" if interrupted else "failed", "finished": now_utc(),
-              "error": f"{type(error).__name__}: {error}"}
-    if command:
-        fields["resume_with"] = command if "--resume" in command.split() else f"{command} --resume"
-    return fields
-
-
-def _run_record(scenarios: list, reps: int, seed: int, manifest: Any, executor: Any,
-                scheduler: str | None, command: str | None, rule: StoppingRule | None,
-                resume: bool) -> dict:
-    """run.json as written when a batch starts (status "running")."""
-    versions = software()
-    seeds = [entry["seed"] for entry in manifest.scenarios]
-    return {
-        "status": "running",
-        "command": command,
-        "version": versions["caseload"],
-        "started": now_utc(),
-        "finished": None,
-        "root_seed": seed,
-        "replications": reps,
-        "replications_requested": reps,
-        "independent": manifest.independent,
-        "scenarios": [scenario_record(scenario) | {"seed": one}
-                      for scenario, one in zip(scenarios, seeds)],
-        "executor": executor.name,
-        "scheduler": scheduler,
-        "workers": executor.workers,
-        "chunk_size": manifest.chunk_size,
-        "resume": resume,
-        "resumed": None,
-        "stopping": {"rule": str(rule)} if rule is not None else None,
-        "wall_seconds": None,
-        "events": None,
-        "metric_names": list(METRIC_NAMES),
-        "software": versions,
-    }

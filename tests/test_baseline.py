@@ -21,7 +21,8 @@ import pytest
 from test_cli_errors import ROOT, assert_one_line_error, caseload
 
 from sim.data.baseline import BaselineError, baseline_scenario_text
-from sim.data.baseline_workforce import DAYS_PER_YEAR, notice_years, stationary
+from sim.data.baseline_workforce import notice_years, stationary
+from sim.model.units import DAYS_PER_YEAR
 from sim.data.dfe import LOCAL, WORKFORCE_YEARS, Extract, extract
 from sim.model.metrics import METRIC_INDEX
 from sim.model.council import run_replication

@@ -12,6 +12,8 @@
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -141,3 +143,14 @@ def test_the_council_plans_land_near_their_stated_aims():
     caseload = run.values[:, METRIC_INDEX["caseload_mean"]]
     assert caseload[-1] < 0.65 * caseload[0]  # "halve caseloads": 22.3 -> about 12
     assert not math.isnan(caseload[-1])
+
+
+def test_calibration_finds_the_repository_from_any_working_directory(tmp_path):
+    """`python -m sim.data.calibration` reads scenarios/councils/ and writes docs/councils.md of
+    the checkout it belongs to, wherever it is run from (not of the working directory)."""
+    found = subprocess.run(
+        [sys.executable, "-c", "from sim.data.calibration import REPO; print(REPO)"],
+        cwd=tmp_path, env={"PYTHONPATH": str(ROOT), "PATH": ""}, capture_output=True, text=True,
+        check=True).stdout.strip()
+    assert Path(found) == ROOT
+

@@ -12,8 +12,9 @@ from fakes import FakeScenario, fake_replication
 from sim.api import run
 from sim.analysis.financial_years import financial_year_labels
 from sim.report.figures.common import fan_chart, new_figure
-from sim.report.figures.caseload import marks_of, plot_caseload
-from sim.report.figures.costs import costs_by_year, yearly_differences
+from sim.analysis.financial_years import costs_by_year, financial_year_labels, yearly_differences
+from sim.analysis.marks import marks_of
+from sim.report.figures.caseload import plot_caseload
 
 
 @pytest.fixture(scope="module")

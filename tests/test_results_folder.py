@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from sim.report.figures.costs import COST_PARTS, costs_by_year, costs_by_year_of
+from sim.analysis.financial_years import COST_PARTS, costs_by_year, costs_by_year_of
 from sim.analysis.results_folder import ResultsFolder
 from sim.analysis.tables import KEYS
 

@@ -12,10 +12,9 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.comparison import paired_stats
-from sim.analysis.headline import HEADLINE_METRICS, pounds
-from sim.report.figures.caseload import marks_of
-from sim.report.figures.costs import COST_PARTS, TOTAL
-from sim.report.figures.experiments import chosen_metrics, goal_text
+from sim.analysis.financial_years import COST_PARTS, TOTAL
+from sim.analysis.headline import HEADLINE_METRICS, chosen_metrics, pounds
+from sim.analysis.marks import marks_of
 
 NEVER = np.iinfo(np.int64).max
 
@@ -175,6 +174,20 @@ def sensitivity_sentences(sensitivity: pd.DataFrame) -> list[str]:
                            for row in ranked.head(3).itertuples())
         out.append(f"{metric} at year {int(rows['year'].max())} depends most on {listed}.")
     return out
+
+
+def goal_text(goal: dict) -> str:
+    """'caseload_mean below 18 at 3 years with probability at least 0.8' (or '')."""
+    if not goal:
+        return ""
+    text = f"{goal.get('metric', '?')} {goal.get('direction', 'below')} {goal.get('threshold', '?')}"
+    if goal.get("sample_date"):
+        text += f" on {goal['sample_date']}"
+    elif goal.get("at_years") is not None:
+        text += f" at {goal['at_years']:.3g} years"
+    if goal.get("prob") is not None:
+        text += f" with probability at least {goal['prob']:g}"
+    return text
 
 
 def target_sentences(target: pd.DataFrame, answer: dict, goal: dict) -> list[str]:

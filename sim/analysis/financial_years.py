@@ -1,4 +1,4 @@
-"""Period metrics summed by financial year (1 April to 31 March), per replication.
+"""Period metrics and costs summed by financial year (1 April to 31 March), per replication.
 
 A sample's period runs from the previous sample to the sample itself; it is counted in the
 financial year of the last calendar day it covers (the day before, for a sample taken at midnight,
@@ -8,20 +8,81 @@ left out.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from sim.analysis.comparison import paired_stats
 from sim.analysis.tables import sample_dates
 
 FIRST_MONTH = 4  # April
+COST_PARTS = {"cost_staff": "permanent staff pay", "cost_agency": "agency (pay and premium)",
+              "cost_recruitment": "recruitment", "cost_placements": "placements"}
+TOTAL = "total"
+
+
+def costs_by_year(timeseries: pd.DataFrame) -> pd.DataFrame:
+    """£ per (scenario, rep, financial year): one column per cost metric present and `total`,
+    plus `months` (calendar months of the year the periods cover, to flag part years). The
+    samples at day 0 or before close no period of the run and are left out."""
+    parts = [name for name in COST_PARTS if name in timeseries.columns]
+    timeseries = timeseries[timeseries["day"] > 0]
+    frame = timeseries[["scenario", "rep", *parts]].copy()
+    frame["date"] = period_end_dates(timeseries["date"], timeseries["day"]).to_numpy()
+    frame["year"] = financial_year_labels(frame["date"])
+    grouped = frame.groupby(["scenario", "rep", "year"], sort=False)
+    table = grouped[parts].sum()
+    table[TOTAL] = table[parts].sum(axis=1)
+    months = frame.assign(month=pd.to_datetime(frame["date"]).dt.to_period("M")).groupby(
+        ["scenario", "rep", "year"], sort=False)["month"].nunique()
+    return table.assign(months=months).reset_index()
+
+
+def costs_by_year_of(frames: Iterable[pd.DataFrame]) -> pd.DataFrame | None:
+    """`costs_by_year` of timeseries frames that each hold whole replications (as
+    `ResultsFolder.replications` yields them), joined in order; None without frames. A row is
+    one replication's, so this equals `costs_by_year` of every frame at once."""
+    pieces = [costs_by_year(frame) for frame in frames]
+    return pd.concat(pieces, ignore_index=True) if pieces else None
+
+
+def yearly_spread(costs: pd.DataFrame) -> pd.DataFrame:
+    """Median and 90% interval over replications of each cost: columns scenario, year, part,
+    p05, p50, p95, months."""
+    parts = [name for name in [*COST_PARTS, TOTAL] if name in costs.columns]
+    long = costs.melt(id_vars=["scenario", "rep", "year", "months"], value_vars=parts,
+                      var_name="part", value_name="cost")
+    grouped = long.groupby(["scenario", "year", "part"], sort=False)
+    table = grouped["cost"].quantile([0.05, 0.5, 0.95]).unstack()
+    table.columns = ["p05", "p50", "p95"]
+    return table.join(grouped["months"].max()).reset_index()
+
+
+def yearly_differences(costs: pd.DataFrame, baseline: str, scenario: str) -> pd.DataFrame:
+    """`scenario` minus `baseline` per financial year and cost, paired by replication: columns
+    year, part, mean_diff, ci_low, ci_high, p_lower (as comparison.csv)."""
+    parts = [name for name in [*COST_PARTS, TOTAL] if name in costs.columns]
+    mine = costs[costs["scenario"] == scenario].set_index(["year", "rep"])
+    base = costs[costs["scenario"] == baseline].set_index(["year", "rep"])
+    both = mine.index.intersection(base.index)
+    rows = []
+    for year in pd.unique(both.get_level_values("year")):
+        keys = both[both.get_level_values("year") == year]
+        result = paired_stats(mine.loc[keys, parts].to_numpy(float),
+                              base.loc[keys, parts].to_numpy(float))
+        for i, part in enumerate(parts):
+            rows.append({"year": year, "part": part,
+                         **{name: float(result[name][i]) for name in
+                            ("mean_diff", "ci_low", "ci_high", "p_lower")}})
+    return pd.DataFrame(rows)
 
 
 def financial_year_labels(dates: Any) -> np.ndarray:
-    """'2016/17' style labels of the financial years holding `dates` (anything pandas reads as
-    dates)."""
+    """The financial years holding `dates` (any sequence of dates), e.g. "2016/17" for
+    2016-07-01 or 2017-03-31."""
     when = pd.to_datetime(pd.Series(dates))
     first = when.dt.year - (when.dt.month < FIRST_MONTH)
     return (first.astype(str) + "/" + ((first + 1) % 100).map("{:02d}".format)).to_numpy()

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
 import numpy as np
@@ -121,3 +121,16 @@ def print_comparison(results: Any, file: TextIO | None = None) -> None:
     the horizon with the 95% interval and the share of replications in which it is lower, for
     caseload, unallocated cases, staff and turnover."""
     print("\n".join(comparison_lines(results)), file=file or sys.stdout)
+
+
+HEADLINE_ORDER = ("caseload_mean", "unallocated", "staff_permanent", "turnover_12m",
+                  "wait_days_mean", "cost_staff", "cost_placements")
+MAX_PANELS = 4
+
+
+def chosen_metrics(metrics: Sequence[str], limit: int = MAX_PANELS) -> list[str]:
+    """At most `limit` metrics to draw: the headline ones first, then in the order given."""
+    present = list(dict.fromkeys(metrics))
+    ranked = [m for m in HEADLINE_ORDER if m in present] + [m for m in present
+                                                           if m not in HEADLINE_ORDER]
+    return ranked[:limit]

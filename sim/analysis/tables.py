@@ -22,10 +22,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from sim.model.units import DAYS_PER_YEAR
 from sim.runner.files import atomic_path
 from sim.runner.store import Chunk
 
-DAYS_PER_YEAR = 365.25
 KEYS = ("scenario", "rep", "day", "date")
 SUMMARY_COLUMNS = ("scenario", "metric", "day", "date", "mean", "sd", "p05", "p25", "p50", "p75",
                    "p95", "n")

@@ -4,6 +4,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from sim.cli.common import BadInput, BatchFailed
+
 EXAMPLE = "caseload plot results/manchester-2016-plan"
 
 
@@ -24,7 +26,6 @@ def add_parser(commands) -> None:
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
-    from sim.cli.main import BadInput, BatchFailed
     from sim.report.finish import FolderError, finish_folder
     from sim.runner.files import WriteFailed
 

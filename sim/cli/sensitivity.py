@@ -1,13 +1,19 @@
 """`caseload sensitivity`: Morris screening or Sobol indices of a spec's metrics to its parameters;
 writes sensitivity.csv, design.csv and run.json.
-
-sim.cli.main registers `add_parser` and `cmd_sensitivity`; sim.cli.main's helpers are imported when used
-(sim.cli.main imports this module).
 """
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
+
+from sim.cli.common import (
+    add_batch_options,
+    add_scenario_options,
+    batch_options,
+    check_resources,
+    scenario_from_args,
+    simulate,
+)
 
 EXAMPLE = ("caseload sensitivity scenarios/manchester-2016-manchester-style.toml "
            "--spec scenarios/sensitivity/turnover.toml --method morris --workers 2")
@@ -16,7 +22,6 @@ RANKED_BY = {"morris": "mu_star", "sobol": "ST"}
 
 def add_parser(commands) -> None:
     """The `sensitivity` subcommand (its --reps defaults to the spec's)."""
-    from sim.cli.main import _add_batch_options, _add_scenario_options
 
     parser = commands.add_parser(
         "sensitivity", conflict_handler="resolve",
@@ -38,24 +43,27 @@ def add_parser(commands) -> None:
                              "replications per point, sample sizes")
     parser.add_argument("--method", choices=("morris", "sobol"), default="morris",
                         help="morris (screening; default) or sobol (variance decomposition)")
-    _add_scenario_options(parser)
-    _add_batch_options(parser, "results/<scenario-name>-<method>/")
+    add_scenario_options(parser)
+    add_batch_options(parser, "results/<scenario-name>-<method>/")
     parser.add_argument("--reps", type=int, default=None,
                         help="replications per design point (default: the spec's reps)")
 
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
-    from sim.cli.main import _batch_options, _check_resources, _load, _simulate
     from sim.experiments.sensitivity import sensitivity
     from sim.experiments.sensitivity_spec import load_spec
+    from sim.report.finish import finish_folder
 
-    options = _batch_options(args)
+    options = batch_options(args)
+    figures = options.pop("figures")
     spec = load_spec(args.spec)
-    scenario = _load(args)
+    scenario = scenario_from_args(args)
     out = args.out or Path("results") / f"{scenario.name}-{args.method}"
-    _check_resources(args, [scenario], spec.reps if args.reps is None else args.reps, out)
-    results = _simulate(args, lambda: sensitivity(scenario, spec, args.method, out=out,
+    check_resources(args, [scenario], spec.reps if args.reps is None else args.reps, out)
+    results = simulate(args, lambda: sensitivity(scenario, spec, args.method, out=out,
                                                   **options), out)
+    if figures:
+        finish_folder(out)
     if not args.quiet:
         print_ranking(results.table, args.method)
         print(f"results written to {out}/")

@@ -1,13 +1,20 @@
 """`caseload sweep`: one scenario at each value of one or more dotted keys (several: a full grid),
 with common random numbers across points; writes sweep.csv and run.json.
-
-sim.cli.main registers `add_parser` and `cmd_sweep`; sim.cli.main's helpers are imported when used (sim.cli.main
-imports this module).
 """
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
+
+from sim.cli.common import (
+    BadInput,
+    add_batch_options,
+    add_scenario_options,
+    batch_options,
+    check_resources,
+    scenario_from_args,
+    simulate,
+)
 
 EXAMPLE = ("caseload sweep scenarios/councils/manchester-2016.toml "
            "--param workforce.turnover.annual_rate --range 0.05:0.30:6 --reps 20")
@@ -25,7 +32,6 @@ class _AxisOption(argparse.Action):
 
 def add_parser(commands) -> None:
     """The `sweep` subcommand."""
-    from sim.cli.main import _add_batch_options, _add_scenario_options
 
     parser = commands.add_parser(
         "sweep", help="run a scenario at each value of a key (several keys: a full grid)",
@@ -48,13 +54,12 @@ def add_parser(commands) -> None:
                         help="the values of the --param before it, e.g. 0.1,0.15,0.2")
     parser.add_argument("--range", dest="axes", action=_AxisOption, metavar="LOW:HIGH:N",
                         help="N evenly spaced values from LOW to HIGH, e.g. 0.05:0.30:6")
-    _add_scenario_options(parser)
-    _add_batch_options(parser, "results/<scenario-name>-sweep/")
+    add_scenario_options(parser)
+    add_batch_options(parser, "results/<scenario-name>-sweep/")
 
 
 def axes_from(options: list[tuple[str, str]] | None) -> list:
     """The swept axes from --param/--values/--range in order (BadInput if they do not pair up)."""
-    from sim.cli.main import BadInput
     from sim.experiments.sweep import Axis
 
     options = options or []
@@ -77,27 +82,30 @@ def axes_from(options: list[tuple[str, str]] | None) -> list:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from sim.cli.main import BadInput, _batch_options, _check_resources, _load, _simulate
+    from sim.scenario.loading import ScenarioError
+    from sim.scenario.files import SET
     from sim.experiments.sweep import grid, sweep
     from sim.experiments.variants import variants
-    from sim.scenario.files import SET
-    from sim.scenario.loading import ScenarioError
+    from sim.report.finish import finish_folder
 
-    options = _batch_options(args)
+    options = batch_options(args)
+    figures = options.pop("figures")
     axes = axes_from(args.axes)
     try:
         points = grid(axes)
     except ValueError as error:
         raise BadInput(f"--param: {error}") from None
-    scenario = _load(args)
+    scenario = scenario_from_args(args)
     out = args.out or Path("results") / f"{scenario.name}-sweep"
     try:
-        _check_resources(args, variants(scenario, points), args.reps, out)
-        results = _simulate(args, lambda: sweep(scenario, axes, out=out, **options), out)
+        check_resources(args, variants(scenario, points), args.reps, out)
+        results = simulate(args, lambda: sweep(scenario, axes, out=out, **options), out)
     except ScenarioError as error:
         if error.file != SET:
             raise
         raise BadInput(f"--param/--values: {error.key}: {error.message}") from None
+    if figures:
+        finish_folder(out)
     if not args.quiet:
         print_sweep(results.table)
         print(f"results written to {out}/")

@@ -6,6 +6,16 @@ import datetime as dt
 import math
 from pathlib import Path
 
+from sim.cli.common import (
+    BadInput,
+    add_batch_options,
+    add_scenario_options,
+    batch_options,
+    check_resources,
+    check_positive,
+    scenario_from_args,
+    simulate,
+)
 from sim.model.metrics import METRIC_NAMES
 
 EXAMPLE = ("caseload target scenarios/councils/manchester-2016.toml --metric caseload_mean "
@@ -14,7 +24,6 @@ EXAMPLE = ("caseload target scenarios/councils/manchester-2016.toml --metric cas
 
 def add_parser(commands) -> None:
     """Register `target` on the `caseload` sub-command parsers."""
-    from sim.cli.main import _add_batch_options, _add_scenario_options
     from sim.experiments.target_defaults import DEFAULT_CONFIDENCE, DEFAULT_FIRST_REPS
 
     target = commands.add_parser(
@@ -58,14 +67,13 @@ def add_parser(commands) -> None:
                              f"(default {DEFAULT_CONFIDENCE})")
     target.add_argument("--reps", type=int, default=200,
                         help="most replications of any one candidate (default 200)")
-    _add_scenario_options(target)
-    _add_batch_options(target, "results/<scenario-name>-target/", until_ci=False)
+    add_scenario_options(target)
+    add_batch_options(target, "results/<scenario-name>-target/", until_ci=False)
     target.set_defaults(until_ci=None)
 
 
 def _years(text: str, start: dt.date) -> float:
     """--at as years after `start`: a number of years, or a date after the start."""
-    from sim.cli.main import BadInput
     from sim.experiments.target import years_after
 
     try:
@@ -90,8 +98,6 @@ def _years(text: str, start: dt.date) -> float:
 
 
 def _date(text: str | None, start: dt.date) -> dt.date | None:
-    from sim.cli.main import BadInput
-
     if text is None:
         return None
     try:
@@ -106,7 +112,6 @@ def _date(text: str | None, start: dt.date) -> dt.date | None:
 
 def _target(args: argparse.Namespace, start: dt.date):
     """The `Target` named by the options (BadInput naming the option if one is wrong)."""
-    from sim.cli.main import BadInput
     from sim.experiments.target import Target
 
     if not 0 < args.prob < 1:
@@ -124,10 +129,8 @@ def _target(args: argparse.Namespace, start: dt.date):
 
 
 def _check_search_options(args: argparse.Namespace) -> None:
-    from sim.cli.main import BadInput, _positive
-
-    _positive("first-reps", args.first_reps)
-    _positive("max-posts", args.max_posts)
+    check_positive("first-reps", args.first_reps)
+    check_positive("max-posts", args.max_posts)
     if not 0 < args.confidence < 1:
         raise BadInput(f"--confidence: {args.confidence:g} is out of range; allowed: above 0 "
                        f"and below 1")
@@ -135,20 +138,19 @@ def _check_search_options(args: argparse.Namespace) -> None:
 
 def cmd_target(args: argparse.Namespace) -> int:
     """Run the search, write target.csv and run.json, and print the answer."""
-    from sim.cli.main import _batch_options, _check_resources, _load, _simulate
-    from sim.experiments.target import seek_target
     from sim.report.finish import finish_folder
+    from sim.experiments.target import seek_target
     from sim.report.target_output import candidate_line, target_lines, write_target
 
-    options = _batch_options(args)
+    options = batch_options(args)
     _check_search_options(args)
-    scenario = _load(args)
+    scenario = scenario_from_args(args)
     target = _target(args, scenario.start)
     out = args.out or Path("results") / f"{scenario.name}-target"
-    _check_resources(args, [scenario], options["reps"], out)
+    check_resources(args, [scenario], options["reps"], out)
     announce = None if args.quiet else (lambda candidate: print(candidate_line(candidate),
                                                                 flush=True))
-    result = _simulate(args, lambda: seek_target(
+    result = simulate(args, lambda: seek_target(
         scenario, target, reps=options["reps"], seed=options["seed"],
         workers=options["workers"], out=out, first_reps=args.first_reps,
         confidence=args.confidence, max_posts=args.max_posts, scheduler=options["scheduler"],

@@ -25,7 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import gammaincc
 
-DAYS_PER_YEAR = 365.25
+from sim.model.units import DAYS_PER_YEAR
+
 NOTICE_DAYS = (28.0, 56.0)        # uniform
 AGENCY_START_DAYS = 14.0          # fixed
 AGENCY_TURNOVER = 1.0             # a year

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import subprocess
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -24,11 +23,12 @@ import numpy as np
 
 from sim.model.metrics import METRIC_INDEX
 from sim.model.council import run_replication
+from sim.model.units import DAYS_PER_YEAR
+from sim.runner.provenance import git_commit
 from sim.scenario.loading import Scenario, load_scenario
 
-DAYS_PER_YEAR = 365.25
 # The repository (a source checkout); an installed package falls back to the working directory.
-REPO = next((p for p in (Path(__file__).resolve().parents[1], Path.cwd())
+REPO = next((p for p in (Path(__file__).resolve().parents[2], Path.cwd())
              if (p / "scenarios" / "councils").is_dir()), Path.cwd())
 COUNCILS_DIR = REPO / "scenarios" / "councils"
 DEFAULT_OUT = REPO / "docs" / "councils.md"
@@ -289,19 +289,6 @@ def render(results: Sequence[Calibration], reps: int, seed: int, command: str, c
     return "\n".join(lines)
 
 
-def git_commit(repo: Path = REPO) -> str:
-    """The short commit hash, with "+ uncommitted changes" when the work tree differs."""
-    def git(*args: str) -> str:
-        return subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True,
-                              check=True).stdout.strip()
-    try:
-        commit = git("rev-parse", "--short", "HEAD")
-        dirty = git("status", "--porcelain", "--", "sim", "scenarios")
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown (not a git checkout)"
-    return f"{commit} + uncommitted changes" if dirty else commit
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m sim.data.calibration",
@@ -323,7 +310,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     results = [calibrate(c, args.reps, args.seed, args.workers, args.councils_dir)
                for c in councils]
     command = f"python -m sim.data.calibration --reps {args.reps} --seed {args.seed}"
-    page = render(results, args.reps, args.seed, command, git_commit(), dt.date.today())
+    commit = git_commit(REPO, ("sim", "scenarios"))
+    page = render(results, args.reps, args.seed, command, commit, dt.date.today())
     args.out.write_text(page, encoding="utf-8")
     for result in results:
         summary = ", ".join(f"{name} {_fmt(name, result.median(name))} "

@@ -20,7 +20,6 @@ import numpy as np
 import pandas as pd
 
 from sim.runner.files import atomic_path
-from sim.report.finish import finish_folder
 from sim.scenario.loading import ScenarioError, with_overrides
 from sim.experiments.sensitivity_spec import Spec, load_spec
 from sim.experiments.variant_batch import point_means, run_variants
@@ -145,16 +144,16 @@ def study_scenario(scenario: Any, spec: Spec) -> Any:
 def sensitivity(scenario: Any, spec: Spec | str | Path, method: str = "morris",
                 seed: int = 20160701, workers: int | None = None,
                 out: Path | str | None = None, progress: bool = False,
-                command: str | None = None, reps: int | None = None, figures: bool = True,
+                command: str | None = None, reps: int | None = None,
                 **options: Any) -> SensitivityResults:
     """Morris or Sobol sensitivity of `spec`'s metrics to its parameters, on `scenario`.
 
     spec: a Spec or the path of a spec file. reps: replications per design point (default the
     spec's). Each design point is a variant of the scenario (`sim.experiments.variants`), run for the spec's
     latest time; every point uses the same replication seeds (common random numbers). With
-    `out`, writes sensitivity.csv, design.csv and run.json beside the resumable store, then
-    sensitivity.png and report.html unless `figures` is False. Other
-    arguments as `sim.run` (scheduler, resume, until_ci, report, replicate).
+    `out`, writes sensitivity.csv, design.csv and run.json beside the resumable store; the caller
+    draws sensitivity.png and report.html (`sim.report.finish.finish_folder`). Other arguments
+    as `sim.run` (scheduler, resume, until_ci, report, replicate).
     """
     spec = spec if isinstance(spec, Spec) else load_spec(spec)
     reps = spec.reps if reps is None else reps
@@ -181,6 +180,4 @@ def sensitivity(scenario: Any, spec: Spec | str | Path, method: str = "morris",
         with atomic_path(Path(out) / "design.csv") as temp:
             names = [point_name(base, index) for index in range(len(results.X))]
             results.design_frame(names).to_csv(temp, index=False)
-        if figures:
-            finish_folder(out)
     return results

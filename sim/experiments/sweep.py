@@ -19,7 +19,6 @@ import pandas as pd
 
 from sim.runner.batch import Batch
 from sim.runner.files import atomic_path
-from sim.report.finish import finish_folder
 from sim.scenario.loading import parse_set_option
 from sim.analysis.tables import FINAL_COLUMNS, final_table, summary_from_store
 from sim.experiments.variant_batch import run_variants
@@ -109,13 +108,13 @@ def sweep_table(batch: Batch, points: Sequence[dict[str, Any]]) -> pd.DataFrame:
 
 def sweep(scenario: Any, axes: Sequence[Axis], reps: int = 100, seed: int = 20160701,
           workers: int | None = None, out: Path | str | None = None, progress: bool = False,
-          command: str | None = None, figures: bool = True, **options: Any) -> SweepResults:
+          command: str | None = None, **options: Any) -> SweepResults:
     """Run `scenario` at every point of the grid of `axes` with common random numbers.
 
     A key naming a distribution takes its mean in days (see `sim.experiments.variants`). With `out`, writes
-    sweep.csv and run.json (and the resumable store), then sweep.png and report.html unless
-    `figures` is False. Other arguments as `sim.run`
-    (scheduler, resume, until_ci, report, replicate). Raises ScenarioError for a bad key or
+    sweep.csv and run.json (and the resumable store); the caller draws sweep.png and report.html
+    (`sim.report.finish.finish_folder`). Other arguments as `sim.run` (scheduler, resume,
+    until_ci, report, replicate). Raises ScenarioError for a bad key or
     value before anything runs.
     """
     points = grid(axes)
@@ -133,6 +132,4 @@ def sweep(scenario: Any, axes: Sequence[Axis], reps: int = 100, seed: int = 2016
 
     batch, table = run_variants(scenario, scenarios, overrides, reps, seed, workers, out,
                                 progress, command, record=record, finish=finish, **options)
-    if out is not None and figures:
-        finish_folder(out)
     return SweepResults(points=points, batch=batch, table=table)

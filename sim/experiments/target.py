@@ -41,7 +41,7 @@ from sim.runner.executors import Executor, ProcessExecutor, Report, make_executo
 from sim.model.metrics import METRIC_NAMES
 from sim.scenario.loading import Scenario, with_overrides
 from sim.runner.store import CANDIDATES, WriterLock, clear_candidates
-from sim.analysis.tables import DAYS_PER_YEAR
+from sim.model.units import DAYS_PER_YEAR
 from sim.experiments.target_defaults import DEFAULT_CONFIDENCE, DEFAULT_FIRST_REPS
 
 

@@ -16,7 +16,6 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from sim.api import _finished, _run_record, _stopped, stopping_rule
 from sim.runner.batch import (
     Batch,
     check_names,
@@ -28,9 +27,10 @@ from sim.runner.batch import (
 from sim.runner.chunk_task import Replicate
 from sim.runner.executors import Report, warn
 from sim.runner.provenance import scenario_hash, scenario_record, write_run_json
+from sim.runner.run_record import run_finished, run_started, run_stopped, stopping_rule
 from sim.runner.stopping import StoppingRule
 from sim.runner.store import WriterLock
-from sim.analysis.tables import DAYS_PER_YEAR
+from sim.model.units import DAYS_PER_YEAR
 
 R = TypeVar("R")
 
@@ -85,7 +85,7 @@ def run_variants(
 
     with WriterLock(folder, report):
         store = open_store(scenarios, reps, seed, size, folder, resume=resume, report=report)
-        started = _run_record(scenarios, reps, seed, store.manifest, executor, scheduler,
+        started = run_started(scenarios, reps, seed, store.manifest, executor, scheduler,
                               command, rule, resume)
         started |= {"scenarios": [scenario_record(base)],
                     "points": [{"name": s.name, "hash": scenario_hash(s), "overrides": changes}
@@ -96,9 +96,9 @@ def run_variants(
             batch = run_batch(scenarios, reps, seed, store=store, **options)
             result = finish(batch)
         except BaseException as error:
-            write_run_json(folder / "run.json", started | _stopped(error, command))
+            write_run_json(folder / "run.json", started | run_stopped(error, command))
             raise
-        write_run_json(folder / "run.json", started | _finished(batch, resume))
+        write_run_json(folder / "run.json", started | run_finished(batch, resume))
     return batch, result
 
 

@@ -1,7 +1,8 @@
 """Costs in £, accrued continuously from rates that change with the state."""
 from __future__ import annotations
 
-DAYS_PER_YEAR = 365.25
+from sim.model.units import DAYS_PER_YEAR
+
 DAYS_PER_WEEK = 7.0
 
 

@@ -21,10 +21,9 @@ from sim.model.post_draws import PostStreams
 from sim.model.recorder import Recorder, sample_days
 from sim.model.replication import Replication
 from sim.model.turnover import Turnover
+from sim.model.units import DAYS_PER_YEAR
 from sim.model.workforce import Workforce
 from sim.model.streams import INITIAL_STOCK, OVERFLOW_OUTCOMES, stream
-
-DAYS_PER_YEAR = 365.25
 
 
 class Counts:

@@ -13,7 +13,7 @@ from datetime import date
 
 import numpy as np
 
-DAYS_PER_YEAR = 365.25
+from sim.model.units import DAYS_PER_YEAR
 
 
 def month_index(start: date, days: np.ndarray) -> np.ndarray:

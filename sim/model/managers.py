@@ -11,8 +11,8 @@ from itertools import count
 import numpy as np
 
 from sim.model.distributions import Draws, sample_residual
+from sim.model.units import DAYS_PER_YEAR
 
-DAYS_PER_YEAR = 365.25
 # parts of the "managers" streams: stays, times to hire, campaigns under way at the start
 STAYS, HIRE_DAYS, CAMPAIGNS_UNDER_WAY = 0, 1, 2
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import math
 
-DAYS_PER_MONTH = 365.25 / 12
+from sim.model.units import DAYS_PER_MONTH
+
 UP_FRONT = frozenset({"set_referrals", "divert_referrals"})
 
 

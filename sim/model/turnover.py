@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from sim.model.people import Worker
+from sim.model.units import DAYS_PER_YEAR
 
-DAYS_PER_YEAR = 365.25
 BOUND_MARGIN = 1.25
 
 

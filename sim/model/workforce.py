@@ -19,12 +19,11 @@ from itertools import count
 
 import numpy as np
 
+from sim.model.caps import DEFAULT_CAPS
 from sim.model.people import AGENCY, PERMANENT, Post, Worker
 from sim.model.post_draws import GROUPS, PostStreams, post_key
 from sim.model.streams import INITIAL_PROGRESSION, stream
-
-DEFAULT_CAPS = {"nqsw": 15.0, "sw": 20.0, "senior": 18.0}
-DAYS_PER_YEAR = 365.25
+from sim.model.units import DAYS_PER_YEAR
 
 
 class Workforce:

@@ -19,14 +19,15 @@ from matplotlib.figure import Figure
 
 from sim.analysis import answers
 from sim.analysis.comparison import COMPARISON_COLUMNS, paired_stats
-from sim.analysis.headline import HEADLINE_METRICS, pounds
+from sim.analysis.financial_years import COST_PARTS, TOTAL, costs_by_year_of, yearly_spread
+from sim.analysis.headline import HEADLINE_METRICS, chosen_metrics, pounds
 from sim.analysis.results_folder import FolderError, ResultsFolder
 from sim.analysis.tables import FINAL_COLUMNS, KEYS, SUMMARY_COLUMNS
 from sim.report import html as report_html
 from sim.report.figures.caseload import plot_caseload, plot_comparison
 from sim.report.figures.common import save_figure
-from sim.report.figures.costs import COST_PARTS, TOTAL, costs_by_year_of, plot_costs, yearly_spread
-from sim.report.figures.experiments import chosen_metrics, plot_sensitivity, plot_sweep, plot_target
+from sim.report.figures.costs import plot_costs
+from sim.report.figures.experiments import plot_sensitivity, plot_sweep, plot_target
 from sim.report.figures.workforce import plot_staffing, plot_waiting
 from sim.runner.files import write_text_atomic
 from sim.runner.store import list_writes

@@ -4,6 +4,8 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
+import subprocess
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -11,6 +13,7 @@ from typing import Any
 
 from sim.runner.files import write_text_atomic
 from sim.scenario.comments import key_sources
+from sim.version import __version__
 
 
 def resolved(scenario: Any) -> dict:
@@ -48,16 +51,28 @@ def _package_version(name: str) -> str | None:
 
 def software() -> dict:
     """Versions of the package, Python and the libraries that shape the numbers."""
-    import sim
-
     return {
-        "caseload": sim.__version__,
+        "caseload": __version__,
         "python": platform.python_version(),
         "numpy": _package_version("numpy"),
         "simpy": _package_version("simpy"),
         "pandas": _package_version("pandas"),
         "platform": platform.platform(),
     }
+
+
+def git_commit(root: Path, paths: Sequence[str] = ()) -> str:
+    """`git rev-parse --short HEAD` of the checkout at `root`, marked when tracked files (under
+    `paths`, if given) have uncommitted changes; "unknown (not a git checkout)" outside one."""
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True,
+                              check=True).stdout.strip()
+    try:
+        commit = git("rev-parse", "--short", "HEAD")
+        dirty = git("status", "--porcelain", "--untracked-files=no", "--", *paths)
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (not a git checkout)"
+    return f"{commit} (plus uncommitted changes)" if dirty else commit
 
 
 def now_utc() -> str:

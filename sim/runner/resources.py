@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sim.model.metrics import METRIC_NAMES
+from sim.model.units import DAYS_PER_YEAR
 from sim.runner.batch import chunk_size_for
 
-DAYS_PER_YEAR = 365.25
 
 PROCESS_BYTES = 70 * 2**20
 """A process with the model imported running a small council (peak resident memory)."""

@@ -13,6 +13,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, PrivateAttr, ValidationError, field_validator, model_validator
 
+from sim.model.caps import DEFAULT_CAPS
+from sim.model.units import DAYS_PER_YEAR
 from sim.scenario.errors import FieldProblem, ScenarioError, error_from_validation
 from sim.scenario.files import (
     apply_override,
@@ -100,12 +102,10 @@ __all__ = [
     "with_overrides",
 ]
 
-DEFAULT_CAPS: dict[str, float] = {"nqsw": 15.0, "sw": 20.0, "senior": 18.0}
 MAX_POSTS = 100_000
 """Most case-holding posts (and most manager posts) at any time, policies included."""
 MAX_OPEN_CASES = 10_000_000
 """Most open cases of one stage at the start (England has about 400,000 children in need)."""
-DAYS_PER_YEAR = 365.25
 MIN_YEARS = 0.01
 """Shortest horizon, years (3.65 days): final.csv needs at least one year-end sample."""
 PRIORITY = ("cp", "cla", "assessment", "cin")
@@ -177,7 +177,8 @@ class Level(Frozen):
 
     in_post: Annotated[Whole, _range(0)] = 0
     cap: Annotated[Number, _range(high=1000, gt=0)] | None = Field(
-        None, description="caseload cap; default nqsw 15, sw 20, senior 18")
+        None, description="caseload cap; default "
+        + ", ".join(f"{level} {cap:g}" for level, cap in DEFAULT_CAPS.items()))
     turnover_multiplier: Annotated[Number, _range(0, 20)] = 1.0
 
 

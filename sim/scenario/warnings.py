@@ -1,7 +1,7 @@
 """Warnings about valid scenarios that are probably not what the analyst meant."""
 from __future__ import annotations
 
-DAYS_PER_YEAR = 365.25
+from sim.model.units import DAYS_PER_YEAR
 
 
 def scenario_warnings(scenario) -> list[str]:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import subprocess
 import sys
 import time
 import zlib
@@ -26,15 +25,16 @@ from types import SimpleNamespace
 import numpy as np
 
 from sim.model.distributions import mean_of
+from sim.model.units import DAYS_PER_YEAR
 from sim.runner.executors import make_executor
 from sim.runner.files import write_text_atomic
+from sim.runner.provenance import git_commit
 from sim.model.metrics import METRIC_INDEX
 from sim.model.council import run_replication
 from sim.model.replication import Replication
 from sim.scenario.loading import Scenario
 from sim.analysis.tables import mean_ci as t_interval
 
-DAYS_PER_YEAR = 365.25
 LEVEL = 0.95
 CONFIRMATION_FACTOR = 4  # a re-run has this many times the replications of the first run
 PLANS = ("cin", "cp", "cla")
@@ -646,19 +646,6 @@ class Provenance:
     budget: Budget
 
 
-def git_commit(root: Path) -> str:
-    """`git rev-parse --short HEAD`, marked when the working tree has uncommitted changes."""
-    def git(*args: str) -> str:
-        return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True,
-                              check=True).stdout.strip()
-    try:
-        commit = git("rev-parse", "--short", "HEAD")
-        dirty = git("status", "--porcelain", "--untracked-files=no")
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown (not a git checkout)"
-    return f"{commit} (plus uncommitted changes)" if dirty else commit
-
-
 def render(results: Sequence[CheckResult], provenance: Provenance,
            confirmations: Mapping[str, CheckResult] | None = None) -> str:
     """The report as Markdown; `confirmations` are re-runs of checks with a miss, by name."""
@@ -761,7 +748,7 @@ def main(argv: list[str] | None = None) -> int:
     results = run_checks(budget, args.seed, progress=progress)
     confirmations = confirm_misses(results, budget, args.seed, progress=progress)
     command = " ".join(["python -m sim.validation", *(argv if argv is not None else sys.argv[1:])])
-    provenance = Provenance(git_commit(Path(__file__).resolve().parents[1]),
+    provenance = Provenance(git_commit(Path(__file__).resolve().parents[2]),
                             datetime.now(UTC).date().isoformat(), command, args.seed, budget)
     text = render(results, provenance, confirmations)
     if args.out is None:

@@ -6,7 +6,7 @@ samples on each 1 April, so no period straddles two financial years.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -15,71 +15,11 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from sim.analysis.comparison import paired_stats
-from sim.analysis.financial_years import financial_year_labels, period_end_dates
+from sim.analysis.financial_years import COST_PARTS, TOTAL, yearly_differences, yearly_spread
 from sim.report.figures.common import GREY, OKABE_ITO, SCENARIO_COLOURS, blank_figure, titled, wrapped
 
-COST_PARTS = {"cost_staff": "permanent staff pay", "cost_agency": "agency (pay and premium)",
-              "cost_recruitment": "recruitment", "cost_placements": "placements"}
 PART_COLOURS = (OKABE_ITO["blue"], OKABE_ITO["orange"], OKABE_ITO["green"],
                 OKABE_ITO["purple"], OKABE_ITO["black"])
-TOTAL = "total"
-
-
-def costs_by_year(timeseries: pd.DataFrame) -> pd.DataFrame:
-    """£ per (scenario, rep, financial year): one column per cost metric present and `total`,
-    plus `months` (calendar months of the year the periods cover, to flag part years). The
-    samples at day 0 or before close no period of the run and are left out."""
-    parts = [name for name in COST_PARTS if name in timeseries.columns]
-    timeseries = timeseries[timeseries["day"] > 0]
-    frame = timeseries[["scenario", "rep", *parts]].copy()
-    frame["date"] = period_end_dates(timeseries["date"], timeseries["day"]).to_numpy()
-    frame["year"] = financial_year_labels(frame["date"])
-    grouped = frame.groupby(["scenario", "rep", "year"], sort=False)
-    table = grouped[parts].sum()
-    table[TOTAL] = table[parts].sum(axis=1)
-    months = frame.assign(month=pd.to_datetime(frame["date"]).dt.to_period("M")).groupby(
-        ["scenario", "rep", "year"], sort=False)["month"].nunique()
-    return table.assign(months=months).reset_index()
-
-
-def costs_by_year_of(frames: Iterable[pd.DataFrame]) -> pd.DataFrame | None:
-    """`costs_by_year` of timeseries frames that each hold whole replications (as
-    `ResultsFolder.replications` yields them), joined in order; None without frames. A row is
-    one replication's, so this equals `costs_by_year` of every frame at once."""
-    pieces = [costs_by_year(frame) for frame in frames]
-    return pd.concat(pieces, ignore_index=True) if pieces else None
-
-
-def yearly_spread(costs: pd.DataFrame) -> pd.DataFrame:
-    """Median and 90% interval over replications of each cost: columns scenario, year, part,
-    p05, p50, p95, months."""
-    parts = [name for name in [*COST_PARTS, TOTAL] if name in costs.columns]
-    long = costs.melt(id_vars=["scenario", "rep", "year", "months"], value_vars=parts,
-                      var_name="part", value_name="cost")
-    grouped = long.groupby(["scenario", "year", "part"], sort=False)
-    table = grouped["cost"].quantile([0.05, 0.5, 0.95]).unstack()
-    table.columns = ["p05", "p50", "p95"]
-    return table.join(grouped["months"].max()).reset_index()
-
-
-def yearly_differences(costs: pd.DataFrame, baseline: str, scenario: str) -> pd.DataFrame:
-    """`scenario` minus `baseline` per financial year and cost, paired by replication: columns
-    year, part, mean_diff, ci_low, ci_high, p_lower (as comparison.csv)."""
-    parts = [name for name in [*COST_PARTS, TOTAL] if name in costs.columns]
-    mine = costs[costs["scenario"] == scenario].set_index(["year", "rep"])
-    base = costs[costs["scenario"] == baseline].set_index(["year", "rep"])
-    both = mine.index.intersection(base.index)
-    rows = []
-    for year in pd.unique(both.get_level_values("year")):
-        keys = both[both.get_level_values("year") == year]
-        result = paired_stats(mine.loc[keys, parts].to_numpy(float),
-                              base.loc[keys, parts].to_numpy(float))
-        for i, part in enumerate(parts):
-            rows.append({"year": year, "part": part,
-                         **{name: float(result[name][i]) for name in
-                            ("mean_diff", "ci_low", "ci_high", "p_lower")}})
-    return pd.DataFrame(rows)
 
 
 def _pounds_axis(ax: Axes) -> None:

@@ -5,30 +5,19 @@ target.csv (with run.json's `answer` and `target`).
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from sim.analysis.answers import goal_text
+from sim.analysis.headline import chosen_metrics
 from sim.model.metrics import METRICS
 from sim.report.figures.common import GREY, OKABE_ITO, SCENARIO_COLOURS, blank_figure, titled
 
-HEADLINE_ORDER = ("caseload_mean", "unallocated", "staff_permanent", "turnover_12m",
-                  "wait_days_mean", "cost_staff", "cost_placements")
-MAX_PANELS = 4
 INDEX_NAMES = {"mu_star": "mu* (mean absolute effect)", "sigma": "sigma (interactions, "
                "non-linearity)", "S1": "first order S1", "ST": "total order ST"}
-
-
-def chosen_metrics(metrics: Sequence[str], limit: int = MAX_PANELS) -> list[str]:
-    """At most `limit` metrics to draw: the headline ones first, then in the order given."""
-    present = list(dict.fromkeys(metrics))
-    ranked = [m for m in HEADLINE_ORDER if m in present] + [m for m in present
-                                                           if m not in HEADLINE_ORDER]
-    return ranked[:limit]
 
 
 def _panels(count: int, inches: float) -> list[Axes]:
@@ -158,17 +147,3 @@ def plot_target(target: pd.DataFrame, answer: dict, goal: dict) -> Figure:
     ax.legend(loc="lower right", fontsize=7, framealpha=0.9)
     titled(figure, "How many extra posts are needed to meet the target?", goal_text(goal))
     return figure
-
-
-def goal_text(goal: dict) -> str:
-    """'caseload_mean below 18 at 3 years with probability at least 0.8' (or '')."""
-    if not goal:
-        return ""
-    text = f"{goal.get('metric', '?')} {goal.get('direction', 'below')} {goal.get('threshold', '?')}"
-    if goal.get("sample_date"):
-        text += f" on {goal['sample_date']}"
-    elif goal.get("at_years") is not None:
-        text += f" at {goal['at_years']:.3g} years"
-    if goal.get("prob") is not None:
-        text += f" with probability at least {goal['prob']:g}"
-    return text

@@ -1,0 +1,239 @@
+"""The numbers of a baseline scenario (`sim.data.baseline`): one council's figures on DfE's
+workforce census date, each with its source, derived from the bundled DfE extract. Rendering them as
+TOML is `sim.data.baseline_text`'s job.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from sim.data import baseline_workforce as wf
+from sim.data.dfe import LOCAL, NATIONAL, REGIONAL, BaselineError, Extract, Figure, marker
+from sim.model.units import DAYS_PER_YEAR
+
+ASSESSMENT_DAYS = 45.0   # FACTS: mean about 32 working days x 7/5
+CP_DAYS = 305.0          # FACTS: child protection plan about 10 months
+CLA_DAYS = 950.0         # FACTS: period in care about 2.6 years
+CLA_SHARE = 0.19         # of the children in need stock, where DfE's CLA_At31 is not bundled
+TREND_YEARS = 4          # most yearly changes of referrals the trend averages
+CIN_FLOOR = 0.10         # smallest share of cases left on child in need plans
+CP_NEXT = {"cin": 0.7, "close": 0.2, "cla": 0.1}
+NQSW_SHARE, SENIOR_SHARE, PROGRESSION_DAYS = 0.3, 0.15, 365.0
+MANAGER_SPAN, MANAGER_TURNOVER, MANAGER_HIRE_DAYS = 7, 0.12, 150.0
+
+
+@dataclass(frozen=True)
+class Trend:
+    """Referrals' yearly log changes over up to TREND_YEARS years before a year."""
+
+    years: tuple[int, ...]        # the years whose referrals it uses, oldest first
+    log_changes: tuple[float, ...]
+
+    @property
+    def mean(self) -> float:
+        """Average yearly log change (0 without history)."""
+        return sum(self.log_changes) / len(self.log_changes) if self.log_changes else 0.0
+
+    @property
+    def spread(self) -> float:
+        """Sample standard deviation of the yearly log changes (nan with fewer than two)."""
+        n = len(self.log_changes)
+        if n < 2:
+            return float("nan")
+        return math.sqrt(sum((x - self.mean) ** 2 for x in self.log_changes) / (n - 1))
+
+    @property
+    def growth_per_year(self) -> float:
+        """exp(mean) - 1: the steady yearly growth with the same average log change."""
+        return math.exp(self.mean) - 1
+
+
+def referral_trend(data: Extract, code: str, year: int) -> Trend:
+    """The council's referrals trend up to the year to 31 March `year`: log changes between
+    consecutive years, both published for the same council code, over the TREND_YEARS + 1 years
+    `year` - TREND_YEARS to `year` (a council formed later has fewer)."""
+    counts = {y: data.published(code, y, "referral_count")
+              for y in range(year - TREND_YEARS, year + 1)}
+    years = tuple(y for y, figure in counts.items() if figure is not None and figure.value > 0)
+    changes = tuple(math.log(counts[b].value / counts[a].value)
+                    for a, b in zip(years, years[1:], strict=False) if b == a + 1)
+    return Trend(years, changes)
+
+
+# --- the derivation ------------------------------------------------------------------------------
+
+@dataclass
+class Notes:
+    fallbacks: list[str] = field(default_factory=list)
+    adjustments: list[str] = field(default_factory=list)
+
+    def use(self, figure: Figure) -> Figure:
+        if figure.fallback:
+            line = f"{figure.source}: {figure.fallback}"
+            if line not in self.fallbacks:
+                self.fallbacks.append(line)
+        return figure
+
+
+class Derivation:
+    """The figures of a baseline for one authority and year, each with its source."""
+
+    def __init__(self, data: Extract, code: str, year: int) -> None:
+        self.data, self.code, self.la, self.year = data, code, data.names[code], year
+        self.notes = Notes()
+        self._workforce_figures()
+        self._cases()
+        self._demand()
+        self._stocks()
+        self._flows()
+        self._staff()
+
+    # workforce figures (DfE census, 30 September of the year) ---------------------------------
+    def _workforce_figures(self) -> None:
+        data, code, year, use = self.data, self.code, self.year, self.notes.use
+        self.turnover = use(data.rate(code, year, "turnover_rate_fte", zero_is_missing=True))
+        self.agency_rate = use(data.rate(code, year, "agency_rate_fte"))
+        self.vacancy_rate = use(data.rate(code, year, "vacancy_rate_fte"))
+        self.agency_cover = data.rate(code, year, "vacancy_agency_cover_rate_fte")
+        counts = ("inpost_fte", "leavers_fte", "starters_fte", "agency_fte", "vacancy_fte",
+                  "case_holders_fte", "cases", "caseload_fte")
+        self.wf = {column: data.workforce_count(code, year, column) for column in counts}
+        self.holders_fte = use(self.wf["case_holders_fte"])
+        self.cases_held = use(self.wf["cases"])
+        self.caseload_fte = Figure(self.cases_held.value / self.holders_fte.value,
+                                   f"DfE workforce census 30 September {year} "
+                                   "(cases / case_holders_fte)")
+
+    # open cases held by social workers at the start --------------------------------------------
+    def _cases(self) -> None:
+        use, data, code, year = self.notes.use, self.data, self.code, self.year
+        self.cases = self.cases_held.value
+        self.cases_source = self.cases_held.source + fallback_note(self.cases_held)
+        self.at31 = use(data.count(code, year, "At31_episodes"))
+        self.cp_share = self._stage_share("CPP_At31", None)
+        self.cla_share = self._stage_share("CLA_At31", CLA_SHARE)
+
+    def _stage_share(self, column: str, assumed: float | None) -> Figure:
+        """DfE's `column` / At31_episodes (31 March of the year), else `assumed`, else the
+        region's (then England's) same share."""
+        data, code, year = self.data, self.code, self.year
+        stage = data.published(code, year, column)
+        what = f"DfE {year} {column} / At31_episodes"
+        if stage is not None:
+            return Figure(stage.value / self.at31.value,
+                          f"{what} {stage.value:,.0f} / {self.at31.value:,.0f}")
+        if assumed is not None and not data.has_row(code, year, column):
+            return Figure(assumed, f"assumption: {assumed:.0%} ({column} is not bundled for "
+                                   f"{year})")
+        why = f"{column} {marker(data.cell(LOCAL, code, year, column)[1])} for {self.la}"
+        for level, area in ((REGIONAL, data.region_of[code]), (NATIONAL, "England")):
+            top, _ = data.cell(level, area, year, column)
+            bottom, _ = data.cell(level, area, year, "At31_episodes")
+            if top is not None and bottom:
+                share = Figure(top / bottom, f"{what} {top:,.0f} / {bottom:,.0f}, {area}",
+                               f"{why}; {area}'s share used")
+                return self.notes.use(share)
+        raise BaselineError(f"--la: DfE has no {column} for {self.la} or England in {year}")
+
+    # demand ------------------------------------------------------------------------------------
+    def _demand(self) -> None:
+        use, data, code, year = self.notes.use, self.data, self.code, self.year
+        self.referrals = use(data.count(code, year, "referral_count"))
+        self.nfa = use(data.share(code, year, "no_further_action_count"))
+        self.nin = use(data.share(code, year, "not_in_need_count"))
+        self.rereferrals = data.share(code, year, "rereferral_count")
+        self.trend = referral_trend(data, code, year)
+        self.assessed = self.referrals.value * (1 - self.nfa.value)
+        self.close_share = min(1.0, self.nin.value / (1 - self.nfa.value)) if self.assessed else 0
+        self.history = [data.cell(LOCAL, code, y, "referral_count")[1] or "-"
+                        for y in data.years if y <= year]
+
+    def _stocks(self) -> None:
+        """Open cases by stage at the start: they sum to DfE's cases (Little's law for each)."""
+        target = max(1, round(self.cases))
+        assessment = self.assessed * ASSESSMENT_DAYS / DAYS_PER_YEAR
+        cp, cla = self.cp_share.value * self.cases, self.cla_share.value * self.cases
+        self.scaled = 1.0
+        room = target * (1 - CIN_FLOOR)
+        if assessment + cp + cla > room:
+            if cp + cla > 0 and room > assessment:
+                self.scaled = (room - assessment) / (cp + cla)
+                cp, cla = cp * self.scaled, cla * self.scaled
+            else:
+                self.scaled = room / (assessment + cp + cla)
+                assessment, cp, cla = (x * self.scaled for x in (assessment, cp, cla))
+            self.notes.adjustments.append(
+                f"assessment, child protection and looked-after stocks would leave under "
+                f"{CIN_FLOOR:.0%} of DfE's cases on child in need plans; "
+                f"{'they' if assessment < self.assessed * ASSESSMENT_DAYS / DAYS_PER_YEAR else 'cp and cla'}"
+                f" are scaled by {self.scaled:.3f} so that {CIN_FLOOR:.0%} remain")
+        stocks = {"assessment": round(assessment), "cp": round(cp), "cla": round(cla)}
+        stocks["cin"] = target - sum(stocks.values())
+        self.stocks = stocks
+        self.assessment_days = (stocks["assessment"] / self.assessed * DAYS_PER_YEAR if self.assessed
+                                else ASSESSMENT_DAYS)
+
+    def _flows(self) -> None:
+        """Entries a year that keep the stocks level, as assessment outcome shares."""
+        stocks, assessed = self.stocks, max(self.assessed, 1e-9)
+        entries_cp = stocks["cp"] / (CP_DAYS / DAYS_PER_YEAR)
+        entries_cla = stocks["cla"] / (CLA_DAYS / DAYS_PER_YEAR)
+        cp_next = dict(CP_NEXT)
+        if entries_cla < cp_next["cla"] * entries_cp:
+            cp_next["cla"] = round(entries_cla / entries_cp, 4) if entries_cp else 0.0
+            cp_next["cin"] = round(1 - cp_next["close"] - cp_next["cla"], 4)
+            self.notes.adjustments.append(
+                "child protection plans alone would bring more children into care than the "
+                f"looked-after stock holds: cp plans end in care {cp_next['cla']:.4f} (not 0.1)")
+        cp = min(entries_cp / assessed, 1.0)
+        cla = min(max(0.0, entries_cla - cp_next["cla"] * entries_cp) / assessed, 1.0 - cp)
+        close = min(self.close_share, 1.0 - cp - cla)
+        if close < self.close_share - 1e-9:
+            self.notes.adjustments.append(
+                f"DfE's not-in-need share {self.close_share:.3f} of assessments leaves no room "
+                f"for the child protection and care entries; closure after assessment set to "
+                f"{close:.4f}")
+        outcome = {"close": round(close, 4), "cp": round(cp, 4), "cla": round(cla, 4)}
+        outcome["cin"] = round(1 - outcome["close"] - outcome["cp"] - outcome["cla"], 4)
+        outcome["close"] = round(1 - outcome["cin"] - outcome["cp"] - outcome["cla"], 10)
+        self.outcome, self.cp_next = outcome, cp_next
+        self.entries = {stage: outcome[stage] * self.assessed for stage in outcome}
+        self.entries_cp, self.entries_cla = entries_cp, entries_cla
+        self.entries_cin = self.entries["cin"] + cp_next["cin"] * entries_cp
+        cin_days = stocks["cin"] / self.entries_cin * DAYS_PER_YEAR if self.entries_cin > 0 else 180.0
+        self.cin_days = min(max(cin_days, 1.0), 36500.0)
+
+    # workforce ---------------------------------------------------------------------------------
+    def _staff(self) -> None:
+        self.case_holders = max(2, round(self.holders_fte.value))
+        self.state = wf.stationary(self.case_holders, self.agency_rate.value / 100,
+                                   self.turnover.value / 100, self.vacancy_rate.value / 100)
+        permanent = self.state.permanent
+        nqsw = min(permanent, wf.newly_qualified(permanent, self.turnover.value / 100, NQSW_SHARE,
+                                                 PROGRESSION_DAYS))
+        senior = min(permanent - nqsw, round(SENIOR_SHARE * permanent))
+        self.levels = {"nqsw": nqsw, "sw": permanent - nqsw - senior, "senior": senior}
+        self.managers = max(1, round(self.case_holders / MANAGER_SPAN))
+        vacant = wf.vacant_share(MANAGER_TURNOVER, MANAGER_HIRE_DAYS)
+        self.managers_in_post = self.managers - round(self.managers * vacant)
+        if self.state.fill_raised_for_agency:
+            self.notes.adjustments.append(
+                f"DfE's agency share {self.agency_rate.value:g}% needs more vacant posts than its "
+                f"vacancy rate {self.vacancy_rate.value:g}% gives (agency workers only cover "
+                f"vacancies in the model): time to fill raised from "
+                f"{self.state.fill_from_vacancy_days:.0f} to {self.state.fill_days:.0f} days, "
+                f"every vacancy covered; model vacancy rate {self.state.vacancy_rate:.1%}")
+        elif self.state.fill_days > self.state.fill_from_vacancy_days + 1e-6:
+            self.notes.adjustments.append(
+                f"DfE's vacancy rate {self.vacancy_rate.value:g}% implies a time to fill under "
+                f"{wf.MIN_FILL_DAYS:.0f} days; {wf.MIN_FILL_DAYS:.0f} days used (model vacancy "
+                f"rate {self.state.vacancy_rate:.1%})")
+
+
+# --- the file ------------------------------------------------------------------------------------
+
+
+def fallback_note(figure: Figure) -> str:
+    """" [filled: ...]" after a figure's source when DfE's figure was missing and filled."""
+    return f" [filled: {figure.fallback}]" if figure.fallback else ""
+
