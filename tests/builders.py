@@ -6,10 +6,10 @@ from typing import Any
 
 import numpy as np
 
-from sim.validation import checks as validation
 from sim.model.metrics import METRIC_INDEX
 from sim.model.council import run_replication
 from sim.scenario.loading import Scenario
+from sim.validation import theory
 
 # The shortest valid scenario file: only the required keys.
 MINIMAL = """\
@@ -65,7 +65,7 @@ def runs(sc: Scenario, reps: int, seed: int = 1) -> list:
 
 def mean_ci(samples) -> tuple[float, float, float]:
     """Mean and 95% confidence interval (t distribution) of independent samples."""
-    return validation.mean_ci(samples)
+    return theory.mean_ci(samples)
 
 
 # --- helpers of the behaviour suite (invariants, extremes, policy actions, metamorphic) -------

@@ -11,7 +11,7 @@ from builders import BASE, runs, scenario, series, without
 from sim.model.call import Call
 from sim.model.people import PERMANENT, Worker
 from sim.model.turnover import DAYS_PER_YEAR, Turnover
-from sim.validation.checks import erlang_c_queue, mean_ci, pathway_stock, renewal_share
+from sim.validation.theory import erlang_c_queue, mean_ci, pathway_stock, renewal_share
 
 NO_TURNOVER = {"annual_rate": 0.0}
 

@@ -1,4 +1,4 @@
-"""The quick version of every theory check of `sim.validation.checks` agrees with theory.
+"""The quick version of every theory check of `sim.validation` agrees with theory.
 
 A correct model misses a 95% interval one time in twenty, so with about twenty quantities a fixed
 seed fails some 95% interval about every second time the model's random streams change. The tests
@@ -12,20 +12,17 @@ import math
 
 import pytest
 
-from sim.validation import checks as validation
-from sim.validation.checks import (
-    QUICK,
-    CheckResult,
-    Provenance,
-    Quantity,
+from sim.validation import suite
+from sim.validation.__main__ import main
+from sim.validation.render import Provenance, render
+from sim.validation.results import QUICK, CheckResult, Quantity, report_passes, simultaneous_level
+from sim.validation.suite import confirm_misses, run_checks
+from sim.validation.theory import (
     erlang_c_queue,
     expected_visits,
     pathway_stock,
     post_split,
-    render,
     renewal_share,
-    run_checks,
-    simultaneous_level,
 )
 
 SEED = 20160701
@@ -38,7 +35,7 @@ def quick_results() -> dict[str, CheckResult]:
 
 
 def test_every_check_has_a_quick_test():
-    assert len(validation.CHECKS) == len(NAMES)
+    assert len(suite.CHECKS) == len(NAMES)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -152,10 +149,10 @@ def test_a_miss_is_re_run_on_other_seeds_with_four_times_the_replications(rerun_
         return _twenty(1.06 if len(calls) == 1 else rerun_theory, budget.reps)
 
     results = run_checks(QUICK, SEED, (check,))
-    confirmations = validation.confirm_misses(results, QUICK, SEED, (check,))
+    confirmations = confirm_misses(results, QUICK, SEED, (check,))
     assert calls[1][0] == 4 * calls[0][0] and calls[1][1] != calls[0][1]
     assert confirmations["twenty"].reps == 4 * QUICK.reps
-    assert validation.report_passes(results, confirmations) is holds
+    assert report_passes(results, confirmations) is holds
     text = render(results, Provenance("abc", "2030-01-01", "cmd", 1, QUICK), confirmations)
     again = "replications: inside its own 95% interval" if holds else "**still outside its own"
     assert "**Re-run.** Outside its own 95% interval above: near." in text and again in text
@@ -166,8 +163,8 @@ def test_checks_without_a_miss_are_not_re_run():
         return _twenty(1.0, budget.reps)
 
     results = run_checks(QUICK, SEED, (check,))
-    assert validation.confirm_misses(results, QUICK, SEED, (check,)) == {}
-    assert validation.report_passes(results, {})
+    assert confirm_misses(results, QUICK, SEED, (check,)) == {}
+    assert report_passes(results, {})
 
 
 def _made_up_check(budget, seed) -> CheckResult:
@@ -178,9 +175,9 @@ def _made_up_check(budget, seed) -> CheckResult:
 
 def test_the_command_writes_the_report_with_its_command_and_commit(tmp_path, monkeypatch,
                                                                   capsys):
-    monkeypatch.setattr(validation, "CHECKS", (_made_up_check,))
+    monkeypatch.setattr(suite, "CHECKS", (_made_up_check,))
     out = tmp_path / "validation.md"
-    assert validation.main(["--quick", "--out", str(out), "--workers", "1"]) == 0
+    assert main(["--quick", "--out", str(out), "--workers", "1"]) == 0
     text = out.read_text(encoding="utf-8")
     assert "python -m sim.validation --quick --out" in text
     assert "Generated from commit `" in text and "A made-up check" in text
