@@ -235,3 +235,40 @@ def test_the_data_dictionary_has_every_column_of_every_table():
                 "sweep.csv": ("param", "value", *FINAL_COLUMNS[1:])}
     for name, columns in expected.items():
         assert tuple(COLUMNS[name]) == tuple(columns), name
+
+
+def test_run_prints_the_cost_by_financial_year_of_costs_csv(tmp_path, capsys):
+    from sim.analysis.headline import pounds
+
+    (tmp_path / "small.toml").write_text(SMALL)
+    out = tmp_path / "out"
+    assert main(["run", str(tmp_path / "small.toml"), "--reps", "3", "--workers", "1",
+                 "--no-figures", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    costs = pd.read_csv(out / "costs.csv")
+    year = costs[costs["financial_year"] == "2020/21"]
+    workforce = sum(year[cost_column(p)] for p in ("cost_staff", "cost_agency",
+                                                   "cost_recruitment"))
+    placements = year[cost_column("cost_placements")]
+    line = next(line for line in printed.splitlines() if line.strip().startswith("2020/21"))
+    assert line.split()[1] == pounds(workforce.median())
+    assert line.split()[5] == pounds(placements.median())
+    assert "2021/22 (part: to 2021-04-01)" in printed   # the horizon, 06:00 on 1 April
+
+
+def test_compare_prints_the_extra_cost_over_the_first_of_costs_csv(tmp_path, capsys):
+    from sim.analysis.headline import pounds
+
+    (tmp_path / "small.toml").write_text(SMALL)
+    (tmp_path / "plan.toml").write_text(PLAN)
+    out = tmp_path / "out"
+    assert main(["compare", str(tmp_path / "small.toml"), str(tmp_path / "plan.toml"), "--reps",
+                 "3", "--workers", "1", "--no-figures", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "extra cost over small by financial year" in printed
+    costs = pd.read_csv(out / "costs.csv")
+    year = costs[costs["financial_year"] == "2020/21"].pivot(
+        index="rep", columns="scenario", values=cost_column("total"))
+    extra = (year["plan"] - year["small"]).mean()
+    line = next(line for line in printed.splitlines() if line.strip().startswith("2020/21"))
+    assert line.split()[-4] == f"+{pounds(extra)}"   # total: mean (low to high)
