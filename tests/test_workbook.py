@@ -106,6 +106,8 @@ def test_each_command_writes_the_workbook_with_its_sheets(folders, command):
     facts = {row[0]: row[1] for row in read_me(folder) if row[0]}
     assert facts["root seed"] == run["root_seed"] and facts["replications"] == run["replications"]
     assert facts["caseload version"] == run["version"] and facts["command"] == run["command"]
+    described = {row[0] for row in read_me(folder) if row[0] and row[1] and row[3]}
+    assert set(workbook.sheetnames[1:]) <= described   # each sheet's columns, with units
     assumptions = sheet(folder, "Assumptions")
     years = assumptions.loc[assumptions["Parameter"] == "years", "Value"]
     assert len(years) and all(isinstance(value, (int, float)) for value in years)   # not text

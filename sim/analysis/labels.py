@@ -165,6 +165,14 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "ci_low": ("lower end of its 95% bootstrap interval", "as value"),
         "ci_high": ("upper end of its 95% bootstrap interval", "as value"),
     },
+    "design.csv": {
+        "point": ("the design point's number", "number"),
+        "scenario": ("the design point's scenario name", "text"),
+        "<parameter key>": ("the parameter's value at the point (one column per parameter)",
+                            "the key's unit (see docs/scenarios.md)"),
+        "<metric>_year<y>": ("the metric's mean over the point's replications at y years",
+                             "the metric's unit (see Metrics below)"),
+    },
     "target.csv": {
         "extra_posts": ("extra case-holding posts of the candidate", "FTE posts"),
         "probability": ("share of its replications meeting the target", SHARE),

@@ -1,4 +1,6 @@
-"""Finish a results folder: draw every figure its files allow (PNG and SVG) and write report.html.
+"""Finish a results folder: write costs.csv and results.xlsx (`sim.report.workbook`; also with
+figures=False, as --no-figures asks), draw every figure its files allow (PNG and SVG) and write
+report.html.
 
 `finish_folder` reads only the folder's files (run.json, summary.csv, final.csv, comparison.csv,
 timeseries.parquet, sweep.csv, sensitivity.csv, target.csv), so every command that writes a

@@ -18,10 +18,23 @@ from pathlib import Path
 import pandas as pd
 
 from sim.analysis.assumptions import assumption_rows, shown_value
-from sim.analysis.financial_years import COST_PARTS, TOTAL, costs_by_year_of, costs_csv_table, \
-    yearly_differences
-from sim.analysis.labels import COLUMNS, COST_LABELS, METRIC_LABELS, PER_FINANCIAL_YEAR, \
-    PERIOD, metric_label, metric_meaning, period_note
+from sim.analysis.financial_years import (
+    COST_PARTS,
+    TOTAL,
+    costs_by_year_of,
+    costs_csv_table,
+    yearly_differences,
+)
+from sim.analysis.labels import (
+    COLUMNS,
+    COST_LABELS,
+    METRIC_LABELS,
+    PER_FINANCIAL_YEAR,
+    PERIOD,
+    metric_label,
+    metric_meaning,
+    period_note,
+)
 from sim.analysis.results_folder import ResultsFolder
 from sim.report.xlsx import Sheet, write_xlsx
 from sim.runner.files import atomic_path
@@ -59,16 +72,50 @@ SHEETS = {
                    "source comment beside it there",
 }
 
-SHEET_COLUMNS = {
-    "Scenario": "the scenario's name", "Measure": "what is measured (Metrics, below)",
-    "Unit": "the unit of the row's numbers", "Statistic": "which statistic the row's numbers are",
-    "Metric (code)": "the metric's column name in the CSV files",
-    "end of year N (date)": "the row's statistic at the last sample of simulated year N",
-    "Cost": "which cost (the total is the sum of the four)",
-    "YYYY/YY": "the financial year from 1 April YYYY ('part' when the run covers only some of "
-               "its months), in the row's unit",
-    "Compared": "scenario minus the first scenario (the baseline)",
+ROW_UNIT = "in the row's Unit"
+_BY_YEAR = {"Measure": ("what is measured (Metrics, below)", "text"),
+            "Unit": ("the unit of the row's numbers", "text"),
+            "Statistic": ("which statistic over replications the row's numbers are", "text"),
+            "end of year N (date)": ("the row's statistic at the last sample of simulated year "
+                                     "N (dated)", ROW_UNIT),
+            "Metric (code)": ("the metric's name in the CSV files", "text")}
+_BY_FINANCIAL_YEAR = {
+    "Cost": ("which cost (the total is the sum of the other four)", "text"),
+    "Unit": ("the unit of the row's numbers", "text"),
+    "Statistic": ("which statistic over replications the row's numbers are", "text"),
+    "YYYY/YY": ("the financial year from 1 April YYYY to 31 March ('part' when the run covers "
+                "only some of it)", ROW_UNIT)}
+_COMPARED = {"Compared": ("scenario minus the first scenario (the baseline), paired by "
+                          "replication", "text")}
+_SCENARIO = {"Scenario": ("the scenario's name", "text")}
+_AS_CSV = "{}'s columns (below) under readable headings, with the metric's Measure and Unit"
+SHEET_COLUMNS: dict[str, dict[str, tuple[str, str]] | str] = {
+    "End of year": {**_SCENARIO, **_BY_YEAR},
+    "Costs by financial year": {**_SCENARIO, **_BY_FINANCIAL_YEAR},
+    "Extra cost over first": {**_COMPARED, **_BY_FINANCIAL_YEAR},
+    "Comparison": {**_COMPARED, **_BY_YEAR},
+    "Sweep": _AS_CSV.format("sweep.csv"),
+    "Sensitivity": _AS_CSV.format("sensitivity.csv"),
+    "Design points": "design.csv's columns (below)",
+    "Target candidates": "target.csv's columns (below) under readable headings",
+    "Cost of the answer": {
+        "Financial year": ("1 April to 31 March; the last may end at the target's time", "text"),
+        "First sample, Last sample": ("the first and last samples closing a period in the year",
+                                      "date"),
+        "Cost (mean)": ("the answer's cost: pay, agency, recruitment and placements",
+                        PER_FINANCIAL_YEAR),
+        "Extra over no extra posts (mean)": ("the answer's cost minus that of no extra posts, "
+                                             "paired by replication", PER_FINANCIAL_YEAR),
+        "Extra: 95% CI low, Extra: 95% CI high": ("the 95% confidence interval of the extra",
+                                                  PER_FINANCIAL_YEAR),
+        "Replications": ("replications both ran", "replications")},
+    "Assumptions": {
+        **_SCENARIO, "Parameter": ("the scenario key (dotted)", "text"),
+        "Value": ("its value as simulated", "the key's unit (docs/scenarios.md)"),
+        "Set in": ("the file that set it, 'default' or 'override' (--set)", "text"),
+        "Source (comment in the file)": ("the source comment beside it in that file", "text")},
 }
+"""Each sheet's columns: meaning and unit (or a sentence saying where they are described)."""
 
 
 def write_workbook(out: Path | str, costs: pd.DataFrame | None = None) -> list[Path]:
@@ -108,17 +155,24 @@ def results_sheets(folder: ResultsFolder, costs: pd.DataFrame | None) -> list[Sh
         sheets.append(_metric_sheet("Comparison", comparison, ["scenario", "baseline", "metric"],
                                     DIFFERENCE_STATISTICS, periods))
     sheets.extend(_experiment_sheets(folder))
-    assumptions = [assumption_rows(record).assign(scenario=record.get("name", "?"))
-                   for record in folder.scenario_records]
-    for frame in assumptions:
+    if folder.scenario_records:
+        sheets.append(_assumptions_sheet(folder.scenario_records))
+    return sheets
+
+
+def _assumptions_sheet(records: list[dict]) -> Sheet:
+    """Every parameter of each scenario of run.json: numbers kept as numbers, the rest as the
+    report shows them."""
+    frames = []
+    for record in records:
+        frame = assumption_rows(record)
         frame["value"] = [value if isinstance(value, (int, float)) else shown_value(value)
                           for value in frame["value"]]
-    if assumptions:
-        frame = pd.concat(assumptions, ignore_index=True)
-        frame = frame[["scenario", *frame.columns[:-1]]]
-        frame.columns = [column[:1].upper() + column[1:] for column in frame.columns]
-        sheets.append(Sheet("Assumptions", frame, column_kinds={"Value": "raw"}))
-    return sheets
+        frame.insert(0, "scenario", record.get("name", "?"))
+        frames.append(frame)
+    frame = pd.concat(frames, ignore_index=True)
+    frame.columns = [column[:1].upper() + column[1:] for column in frame.columns]
+    return Sheet("Assumptions", frame, column_kinds={"Value": "raw"})
 
 
 def _report_periods(folder: ResultsFolder) -> dict[str, int | None]:
@@ -230,8 +284,8 @@ HEADINGS = {"param": "Parameter", "value": "Value", "metric": "Metric (code)", "
             "extra_ci_low": "Extra: 95% CI low", "extra_ci_high": "Extra: 95% CI high"}
 
 
-def _headed(frame: pd.DataFrame, kinds: Callable[[str], str] | dict[str, str],
-            row_kinds: Sequence[str] | None = None) -> tuple[pd.DataFrame, dict[str, str]]:
+def _headed(frame: pd.DataFrame, kinds: Callable[[str], str | None] | dict[str, str]
+            ) -> tuple[pd.DataFrame, dict[str, str]]:
     """`frame` with human headings (HEADINGS; param2, value2, ... as "Parameter 2", ...) and
     the kind of each renamed column."""
     names = {}
@@ -257,7 +311,7 @@ def _experiment_sheets(folder: ResultsFolder) -> list[Sheet]:
     sheets = []
     sweep = folder.table("sweep.csv")
     if sweep is not None and len(sweep):
-        fixed = {"year": "integer", "n": "integer", "date": None}
+        fixed = {"year": "integer", "n": "integer"}
         frame, column_kinds = _headed(_with_measure(sweep), lambda c: (
             "raw" if c.rstrip("0123456789") == "value" else fixed.get(c)))
         sheets.append(Sheet("Sweep", frame, [metric_label(m).kind for m in sweep["metric"]],
@@ -284,6 +338,18 @@ def _experiment_sheets(folder: ResultsFolder) -> list[Sheet]:
     return sheets
 
 
+def _sheet_dictionary(sheets: Sequence[Sheet]) -> list[list[str]]:
+    rows = []
+    for sheet in sheets:
+        columns = SHEET_COLUMNS[sheet.name]
+        if isinstance(columns, str):
+            rows.append([sheet.name, "every column", columns, "as there"])
+        else:
+            rows.extend([sheet.name, column, meaning, unit]
+                        for column, (meaning, unit) in columns.items())
+    return rows
+
+
 def read_me(folder: ResultsFolder, sheets: Sequence[Sheet]) -> list[list]:
     """The "Read me" sheet's rows: what was run, the sheets, and the data dictionary."""
     run = folder.run
@@ -308,8 +374,8 @@ def read_me(folder: ResultsFolder, sheets: Sequence[Sheet]) -> list[list]:
         *([sheet.name, SHEETS[sheet.name]] for sheet in sheets),
         [],
         ["Data dictionary: the sheets' columns"],
-        ["column", "meaning"],
-        *([column, meaning] for column, meaning in SHEET_COLUMNS.items()),
+        ["sheet", "column", "meaning", "unit"],
+        *_sheet_dictionary(sheets),
         [],
         ["Data dictionary: the files' columns"],
         ["file", "column", "meaning", "unit"],
