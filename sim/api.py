@@ -203,7 +203,8 @@ def run(
     workers: local processes (None = every core; 1 = in-process). scheduler: a dask.distributed
     scheduler instead ("local" starts a LocalCluster of `workers` processes; or an address such
     as "tcp://host:8786"). out: a results folder to write (run.json, manifest.json, chunks/,
-    timeseries.parquet, summary.csv, final.csv, figures and report.html); None keeps results
+    timeseries.parquet, summary.csv, final.csv, costs.csv, results.xlsx, figures and
+    report.html); None keeps results
     in memory.
     `out` must be new, empty or a folder caseload wrote, and not being written by another run
     (else FolderRefused, before anything is written). Without `resume` the earlier batch in
@@ -214,7 +215,8 @@ def run(
     every scenario, `reps` being the ceiling. progress: a progress bar on a terminal. command:
     recorded in run.json. replicate: the replication function (default: the council model's).
     report: where warnings go (default: stderr). figures: draw the folder's figures and
-    report.html (False skips them; `caseload plot DIR` draws them later).
+    report.html (False skips them, the tables and results.xlsx are still written; `caseload
+    plot DIR` draws them later).
     """
     return _execute(Results, _as_list(scenario), reps, seed, workers, out, progress, command,
                     replicate, scheduler, resume, stopping_rule(until_ci), False, report, figures)
@@ -288,6 +290,5 @@ def _execute(kind: type[Results], scenarios: list, reps: int, seed: int, workers
                 write_run_json(folder / "run.json", record | run_stopped(error, command))
             raise
         write_run_json(folder / "run.json", record | run_finished(batch, resume))
-        if figures:
-            finish_folder(folder, results.scenarios)
+        finish_folder(folder, results.scenarios, figures=figures)
     return results

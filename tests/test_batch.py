@@ -177,7 +177,7 @@ def test_headline_names_each_scenario_and_its_numbers():
     assert lines[0] == "a: A fake council"
     assert any(line.startswith("b: ") for line in lines)
     for label in ("caseload per worker", "unallocated cases", "permanent social workers",
-                  "agency social workers", "turnover in the last 12 months", "cost over 2 years"):
+                  "agency social workers", "turnover in the last 12 months", "whole run (2 years)"):
         assert sum(label in line for line in lines) == 2, label
 
 

@@ -162,7 +162,7 @@ def test_plot_redraws_a_folder_without_simulating(folder, capsys):
     (folder / "report.html").unlink()
     chunks = sorted(path.stat().st_mtime_ns for path in (folder / "chunks").iterdir())
     assert main(["plot", str(folder)]) == 0
-    assert "11 files written" in capsys.readouterr().out
+    assert "13 files written" in capsys.readouterr().out
     assert all((folder / f"{name}.png").is_file() for name in FIGURES)
     assert len(parse(folder / "report.html").images) == len(FIGURES)
     assert sorted(p.stat().st_mtime_ns for p in (folder / "chunks").iterdir()) == chunks

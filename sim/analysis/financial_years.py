@@ -16,12 +16,12 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.comparison import paired_stats
+from sim.analysis.labels import COST_LABELS, cost_column
 from sim.analysis.tables import sample_dates
 
 FIRST_MONTH = 4  # April
-COST_PARTS = {"cost_staff": "permanent staff pay", "cost_agency": "agency (pay and premium)",
-              "cost_recruitment": "recruitment", "cost_placements": "placements"}
 TOTAL = "total"
+COST_PARTS = {name: label for name, label in COST_LABELS.items() if name != TOTAL}
 
 
 def costs_by_year(timeseries: pd.DataFrame) -> pd.DataFrame:
@@ -47,6 +47,15 @@ def costs_by_year_of(frames: Iterable[pd.DataFrame]) -> pd.DataFrame | None:
     one replication's, so this equals `costs_by_year` of every frame at once."""
     pieces = [costs_by_year(frame) for frame in frames]
     return pd.concat(pieces, ignore_index=True) if pieces else None
+
+
+def costs_csv_table(costs: pd.DataFrame) -> pd.DataFrame:
+    """costs.csv: `costs_by_year` with its money columns named with their period (`cost_column`):
+    one row per scenario, replication and financial year, £ per financial year."""
+    parts = [name for name in [*COST_PARTS, TOTAL] if name in costs.columns]
+    return costs.rename(columns={"year": "financial_year", **{
+        part: cost_column(part) for part in parts}})[
+        ["scenario", "rep", "financial_year", "months", *map(cost_column, parts)]]
 
 
 def yearly_spread(costs: pd.DataFrame) -> pd.DataFrame:

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from sim.scenario.loading import Scenario
 from sim.analysis.tables import KEYS
+from sim.runner.store import read_manifest
 
 
 class FolderError(Exception):
@@ -66,10 +67,23 @@ class ResultsFolder:
         """run.json's record of each scenario (name, hash, resolved, sources, key_sources)."""
         return list(self.run.get("scenarios", []))
 
+    @cached_property
+    def listed(self) -> set[str] | None:
+        """The files the folder's manifest lists as written by its batch; None without a
+        manifest (a target search's folder, one built by hand) or with one that lists none."""
+        manifest = read_manifest(self.path)
+        return set(manifest.files) if manifest is not None and manifest.files else None
+
+    def has(self, name: str) -> bool:
+        """Whether the folder holds the file `name` as its batch wrote it: the file is there
+        and the manifest, if it lists files, lists it (a file of that name it does not list is
+        a user's, left there when the batch was replaced, and is not read)."""
+        return (self.path / name).is_file() and (self.listed is None or name in self.listed)
+
     def table(self, name: str) -> pd.DataFrame | None:
-        """The CSV `name` (e.g. "summary.csv") as a DataFrame, or None if absent."""
+        """The CSV `name` (e.g. "summary.csv") as a DataFrame, or None if absent (`has`)."""
         path = self.path / name
-        if not path.is_file():
+        if not self.has(name):
             return None
         try:
             return pd.read_csv(path)
@@ -81,7 +95,7 @@ class ResultsFolder:
         import pyarrow.parquet as pq
 
         path = self.path / "timeseries.parquet"
-        if not path.is_file():
+        if not self.has(path.name):
             return None
         try:
             return list(pq.read_schema(path).names)

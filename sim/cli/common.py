@@ -81,8 +81,8 @@ def add_batch_options(parser: argparse.ArgumentParser, out_default: str,
                         help="run even if the estimated memory or disk the batch needs exceeds "
                              "what this machine has available (refused otherwise)")
     parser.add_argument("--no-figures", dest="figures", action="store_false",
-                        help="write the tables only, no figures or report.html (quicker; "
-                             "`caseload plot DIR` draws them later)")
+                        help="write the tables (and results.xlsx) only, no figures or "
+                             "report.html (quicker; `caseload plot DIR` draws them later)")
 
 
 def _overrides(pairs: list[str]) -> dict:

@@ -14,9 +14,9 @@ def add_parser(commands) -> None:
     plot = commands.add_parser(
         "plot", help="redraw figures and report.html from a stored results folder",
         description="Redraw every figure the folder's files allow (caseload, staffing, "
-                    "unallocated, costs, comparison, sweep, sensitivity, target; PNG and SVG) "
-                    "and report.html, from run.json and the tables in the folder. No "
-                    "simulation.",
+                    "unallocated, costs, comparison, sweep, sensitivity, target; PNG and SVG), "
+                    "report.html, costs.csv and results.xlsx, from run.json and the tables in "
+                    "the folder. No simulation.",
         epilog="Example: " + EXAMPLE,
     )
     plot.add_argument("folder", type=Path, metavar="RESULTS_DIR",

@@ -22,8 +22,9 @@ def add_parser(commands) -> None:
     run = commands.add_parser(
         "run", help="Monte Carlo batch of one scenario; writes a results folder",
         description="Run replications of one scenario and write run.json, timeseries.parquet, "
-                    "summary.csv, final.csv, the figures (caseload, staffing, unallocated, "
-                    "costs; PNG and SVG) and report.html.",
+                    "summary.csv, final.csv, costs.csv (by financial year), results.xlsx, the "
+                    "figures (caseload, staffing, unallocated, costs; PNG and SVG) and "
+                    "report.html.",
         epilog="Example: " + EXAMPLE,
     )
     run.add_argument("scenario", type=Path, help="scenario TOML file")

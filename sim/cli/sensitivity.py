@@ -62,8 +62,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     check_resources(args, [scenario], spec.reps if args.reps is None else args.reps, out)
     results = simulate(args, lambda: sensitivity(scenario, spec, args.method, out=out,
                                                   **options), out)
-    if figures:
-        finish_folder(out)
+    finish_folder(out, figures=figures)
     if not args.quiet:
         print_ranking(results.table, args.method)
         print(f"results written to {out}/")

@@ -104,8 +104,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         if error.file != SET:
             raise
         raise BadInput(f"--param/--values: {error.key}: {error.message}") from None
-    if figures:
-        finish_folder(out)
+    finish_folder(out, figures=figures)
     if not args.quiet:
         print_sweep(results.table)
         print(f"results written to {out}/")

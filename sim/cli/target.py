@@ -156,8 +156,7 @@ def cmd_target(args: argparse.Namespace) -> int:
         confidence=args.confidence, max_posts=args.max_posts, scheduler=options["scheduler"],
         resume=options["resume"], progress=options["progress"], announce=announce), out)
     write_target(result, out, options["command"])
-    if args.figures:
-        finish_folder(out)
+    finish_folder(out, figures=args.figures)
     if not args.quiet:
         print("\n".join(target_lines(result)))
         print(f"results written to {out}/")

@@ -1,4 +1,6 @@
-"""Finish a results folder: draw every figure its files allow (PNG and SVG) and write report.html.
+"""Finish a results folder: write costs.csv and results.xlsx (`sim.report.workbook`; also with
+figures=False, as --no-figures asks), draw every figure its files allow (PNG and SVG) and write
+report.html.
 
 `finish_folder` reads only the folder's files (run.json, summary.csv, final.csv, comparison.csv,
 timeseries.parquet, sweep.csv, sensitivity.csv, target.csv), so every command that writes a
@@ -29,6 +31,7 @@ from sim.report.figures.common import save_figure
 from sim.report.figures.costs import plot_costs
 from sim.report.figures.experiments import plot_sensitivity, plot_sweep, plot_target
 from sim.report.figures.workforce import plot_staffing, plot_waiting
+from sim.report.workbook import write_workbook
 from sim.runner.files import write_text_atomic
 from sim.runner.store import list_writes
 
@@ -63,8 +66,10 @@ def paired_over_time(values: dict[str, tuple[np.ndarray, np.ndarray]],
     return out
 
 
-def finish_folder(out: Path | str, scenarios: Sequence[Any] | None = None) -> list[Path]:
-    """Draw the figures the folder's files allow and write report.html; the files written.
+def finish_folder(out: Path | str, scenarios: Sequence[Any] | None = None,
+                  figures: bool = True) -> list[Path]:
+    """Write costs.csv and results.xlsx (`write_workbook`), then draw the figures the folder's
+    files allow and write report.html (unless `figures` is False); the files written.
 
     scenarios: the scenarios of run.json when the caller holds them (as `sim.run` does); by
     default they are read back from run.json. Raises FolderError for a folder without a
@@ -74,8 +79,12 @@ def finish_folder(out: Path | str, scenarios: Sequence[Any] | None = None) -> li
     _check_columns(folder)
     scenarios = list(folder.scenarios if scenarios is None else scenarios)
     list_writes(folder.path)
+    costs = costs_by_year_of(folder.replications(list(COST_PARTS)))
+    tables = write_workbook(folder.path, costs)
+    if not figures:
+        return tables
     drawn = Drawn()
-    caseload, costs = _draw_scenarios(folder, scenarios, drawn)
+    caseload = _draw_scenarios(folder, scenarios, costs, drawn)
     final, comparison = folder.table("final.csv"), folder.table("comparison.csv")
     sentences = []
     for scenario in scenarios:
@@ -85,7 +94,7 @@ def finish_folder(out: Path | str, scenarios: Sequence[Any] | None = None) -> li
     sentences.extend(_draw_experiments(folder, drawn))
     report = folder.path / "report.html"
     write_text_atomic(report, _page(folder, sentences, drawn, final, comparison, costs))
-    return [*drawn.files, report]
+    return [*tables, *drawn.files, report]
 
 
 EXPECTED_COLUMNS = {
@@ -102,7 +111,7 @@ def _check_columns(folder: ResultsFolder) -> None:
     a file of that name that caseload did not write."""
     for name, expected in EXPECTED_COLUMNS.items():
         path = folder.path / name
-        if not path.is_file():
+        if not folder.has(name):
             continue
         try:
             present = set(pd.read_csv(path, nrows=0).columns)
@@ -121,16 +130,16 @@ def _require(path: Path, expected: Sequence[str], present: set[str]) -> None:
                           "written by caseload")
 
 
-def _draw_scenarios(folder: ResultsFolder, scenarios: list, drawn: Drawn
-                    ) -> tuple[dict | None, pd.DataFrame | None]:
-    """The figures of the scenarios summary.csv holds, over time; returns caseload_mean
-    per scenario (dates, replications x samples) and the costs by financial year, when the
-    folder has timeseries.parquet."""
+def _draw_scenarios(folder: ResultsFolder, scenarios: list, costs: pd.DataFrame | None,
+                    drawn: Drawn) -> dict | None:
+    """The figures of the scenarios summary.csv holds, over time, and of their costs by
+    financial year (`costs`, None without timeseries.parquet); returns caseload_mean per
+    scenario (dates, replications x samples) when the folder has timeseries.parquet."""
     summary = folder.table("summary.csv")
     if summary is not None:
         scenarios = [s for s in scenarios if (summary["scenario"] == s.name).any()]
     if summary is None or not scenarios:
-        return None, None
+        return None
     caseload = folder.metric_values("caseload_mean")
     drawn.save(folder.path, "caseload.png", lambda: plot_caseload(summary, scenarios),
                "Average caseload per social worker: median, 50% and 90% of replications, with "
@@ -140,7 +149,6 @@ def _draw_scenarios(folder: ResultsFolder, scenarios: list, drawn: Drawn
                "establishment")
     drawn.save(folder.path, "unallocated.png", lambda: plot_waiting(summary, scenarios),
                "Unallocated cases, mean wait to allocation and turnover over the last 12 months")
-    costs = costs_by_year_of(folder.replications(list(COST_PARTS)))
     if costs is not None:
         drawn.save(folder.path, "costs.png", lambda: plot_costs(costs, scenarios),
                    "Costs by financial year (April to March); for comparisons, the paired "
@@ -151,7 +159,7 @@ def _draw_scenarios(folder: ResultsFolder, scenarios: list, drawn: Drawn
             summary, differences, scenarios, bool(folder.run.get("independent"))),
             "Caseloads of every scenario, and the paired difference from the first with its "
             "95% confidence interval")
-    return caseload, costs
+    return caseload
 
 
 def _draw_experiments(folder: ResultsFolder, drawn: Drawn) -> list[str]:

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import base64
 import html
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from sim.scenario.comments import OVERRIDE, flatten
+from sim.analysis.assumptions import assumption_rows, shown_value
 
 STYLE = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Arial, sans-serif; max-width: 60rem;
@@ -79,30 +78,10 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def _value(value: Any) -> str:
-    if isinstance(value, list):
-        return ", ".join(f"{v:g}" if isinstance(v, float) else str(v) for v in value)
-    if isinstance(value, float):
-        return f"{value:g}"
-    return json.dumps(value) if isinstance(value, bool) else str(value)
-
-
 def assumptions(record: dict) -> str:
     """Every parameter of one scenario (dotted key), its value and where it comes from: the file
     and source comment that set it, "override" (--set or a sweep), or the documented default."""
-    sources = record.get("key_sources")
-    rows = []
-    for key, value in flatten(record.get("resolved", {})):
-        given = sources.get(key) if sources else None
-        if sources is None:
-            where, comment = "not recorded", "built in code, or its files could not be read"
-        elif given is None:
-            where, comment = "default", "documented default (docs/scenarios.md)"
-        elif given["file"] == OVERRIDE:
-            where, comment = OVERRIDE, "set by --set or by the command (not in the files)"
-        else:
-            where, comment = given["file"], given["comment"]
-        rows.append({"parameter": key, "value": _value(value), "set in": where,
-                     "source (comment in the file)": comment})
-    return table(pd.DataFrame(rows), f"Assumptions of {record.get('name', '?')}: every "
+    rows = assumption_rows(record)
+    rows["value"] = rows["value"].map(shown_value)
+    return table(rows, f"Assumptions of {record.get('name', '?')}: every "
                  "parameter, its value and its source")

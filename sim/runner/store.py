@@ -55,6 +55,7 @@ FIGURES = ("caseload", "staffing", "unallocated", "costs", "comparison", "sweep"
            "target")
 OUTPUT_FILES = ("run.json", "timeseries.parquet", "summary.csv", "final.csv", "comparison.csv",
                 "sweep.csv", "sensitivity.csv", "design.csv", "target.csv", "report.html",
+                "costs.csv", "results.xlsx",
                 *(f"{name}.{kind}" for name in FIGURES for kind in ("png", "svg")))
 """Files a batch writes beside its chunks (none may be a symlink)."""
 
