@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 from sim import __version__
 from sim import baseline_workforce as wf
+from sim import dfe_measures
 from sim.dfe import (
     LOCAL, NATIONAL, REGIONAL, WORKFORCE_YEARS, BaselineError, Extract, Figure, display, extract,
     marker, slug,
@@ -184,6 +185,9 @@ class _Derivation:
         self.wf = {column: data.workforce_count(code, year, column) for column in counts}
         self.holders_fte = use(self.wf["case_holders_fte"])
         self.cases_held = use(self.wf["cases"])
+        self.inpost = use(self.wf["inpost_fte"])
+        self.non_case_holding = dfe_measures.non_case_holding_share(
+            self.inpost.value, self.holders_fte.value, self.agency_rate.value / 100)
         self.caseload_fte = Figure(self.cases_held.value / self.holders_fte.value,
                                    f"DfE workforce census 30 September {year} "
                                    "(cases / case_holders_fte)")
@@ -541,6 +545,11 @@ class _ScenarioText:
                 f"{d.agency_rate.source} {d.agency_rate.value:g}% of {d.case_holders} "
                 "case-holders"
                 + _fallback_note(d.agency_rate)),
+            _kv("non_case_holding_share", _num(d.non_case_holding),
+                f"derived: 1 - permanent case-holders / DfE's in post = 1 - "
+                f"{d.holders_fte.value:g} x (1 - {d.agency_rate.value:g}%) / {d.inpost.value:g} "
+                f"({d.holders_fte.source}; {d.inpost.source}; DfE's case holders include agency "
+                "workers; clipped to 0-0.9)"),
             _kv("progression_days", f"{PROGRESSION_DAYS:.0f}",
                 "assumption: the assessed and supported year in employment (ASYE) lasts a year"),
             "",
