@@ -33,7 +33,7 @@ from sim.dfe import (
 )
 
 __all__ = ["BaselineError", "Trend", "baseline_scenario_text", "referral_trend",
-           "years_available"]
+           "scenario_text_for", "years_available"]
 
 DAYS = 365.25
 ASSESSMENT_DAYS = 45.0   # FACTS: mean about 32 working days x 7/5
@@ -104,6 +104,12 @@ def baseline_scenario_text(la: str, year: int) -> str:
     coverage = data.coverage(code, year)
     if not coverage.complete:
         raise BaselineError(f"--la: no baseline for {coverage.reason()}")
+    return scenario_text_for(data, code, year)
+
+
+def scenario_text_for(data: Extract, code: str, year: int) -> str:
+    """The baseline file of the authority with DfE code `code` on 30 September `year`, from
+    `data` (whose coverage of the code and year the caller has checked)."""
     return _ScenarioText(_Derivation(data, code, year)).text()
 
 

@@ -12,7 +12,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from sim import cli_plot, cli_sensitivity, cli_sweep
+from sim import cli_backtest, cli_plot, cli_sensitivity, cli_sweep
 from sim.checks import scenario_warnings
 from sim.cli_target import EXAMPLE as TARGET_EXAMPLE
 from sim.cli_target import add_parser as add_target_parser
@@ -24,6 +24,7 @@ EXAMPLES = {
     "compare": "caseload compare scenarios/councils/manchester-2016.toml "
                "scenarios/manchester-2016-plan.toml --reps 200",
     "sweep": cli_sweep.EXAMPLE,
+    "backtest": cli_backtest.EXAMPLE,
     "sensitivity": cli_sensitivity.EXAMPLE,
     "validate": "caseload validate scenarios/manchester-2016-plan.toml --set years=3",
     "schema": "caseload schema > scenario.schema.json",
@@ -143,6 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_baseline_parser(commands)
     add_target_parser(commands)
     cli_plot.add_parser(commands)
+    cli_backtest.add_parser(commands)
 
     validate = commands.add_parser(
         "validate", help="check a scenario file and print its resolved form",
@@ -343,7 +345,7 @@ def cmd_baseline(args: argparse.Namespace) -> int:
 HANDLERS = {"run": cmd_run, "compare": cmd_compare, "validate": cmd_validate,
             "schema": cmd_schema, "baseline": cmd_baseline, "target": cmd_target,
             "plot": cli_plot.cmd_plot, "sweep": cli_sweep.cmd_sweep,
-            "sensitivity": cli_sensitivity.cmd_sensitivity}
+            "sensitivity": cli_sensitivity.cmd_sensitivity, "backtest": cli_backtest.cmd_backtest}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,371 @@
+"""`caseload backtest`: the model's forecasts checked against what DfE later published.
+
+For each origin (30 September of a census year) and each council with DfE's figures at it, the
+council's baseline (`sim.baseline`: built from DfE figures of that date and before only) runs with
+no plan, and the model's 5th-95th percentiles over replications at 30 September 1 and 2 years
+later are set beside DfE's figures of those censuses, and beside two naive forecasters:
+
+- persistence: DfE's figure at the origin;
+- drift: that figure plus the council's average yearly change before the origin (first published
+  year to the origin, same DfE code), clipped at 0; with no earlier figure, persistence.
+
+Measures (`MEASURES`) are DfE's (`sim.dfe_measures`), rates as shares (DfE's percentages / 100).
+Referrals are DfE's years to 31 March: horizon h is the year to 31 March of origin + h + 1 (the
+DfE year that ends h years and 6 months after the origin, the first that lies wholly after it for
+h = 1), against the model's referrals summed over the weekly samples in that year, scaled to its
+length; persistence is the referrals of the year to 31 March of the origin year (the latest
+published at the origin, the baseline's own).
+
+With `given` ("establishment", "referrals") each council's actual later figures enter as dated
+policy actions (`given_actions`), so the score is of how posts and demand turn into staff, cases
+and caseloads, not of guessing the councils' decisions.
+
+The baselines start in the steady state (stocks drawn with residual lives, workforce stationary;
+see `sim.baseline`), so no warm-up: one would move the state away from DfE's figures at the
+origin, which are the forecast's starting point; the turnover rate at 1 year has its whole year
+inside the run.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import tomllib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim import dfe_measures
+from sim.baseline import scenario_text_for
+from sim.dfe import LOCAL, WORKFORCE_YEARS, Extract, extract
+from sim.scenario import Scenario
+from sim.tables import DAYS_PER_YEAR
+
+HORIZONS_YEARS = (1, 2)
+ORIGINS = tuple(range(2017, 2022))
+GIVEN = ("establishment", "referrals")
+QUANTILES = {"p05": 5, "p25": 25, "p50": 50, "p75": 75, "p95": 95}
+BANDS = {"coverage_50": ("p25", "p75"), "coverage_90": ("p05", "p95")}
+FORECASTERS = ("model", "persistence", "drift")
+COLUMNS = ("council", "code", "origin", "horizon", "metric", "actual", *QUANTILES,
+           "persistence", "drift")
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A DfE measure: the model's metric and how DfE's figure is read (`rate`: a published
+    percentage; `ratio`: numerator / denominator of counts; else a count)."""
+
+    model_metric: str
+    column: str
+    rate: bool = False
+    ratio: tuple[str, str] | None = None
+    referrals: bool = False
+
+
+MEASURES: dict[str, Measure] = {
+    "caseload": Measure("caseload_dfe", "", ratio=("cases", "case_holders_fte")),
+    "case_holders": Measure("case_holders", "case_holders_fte"),
+    "cases_held": Measure("cases_held", "cases"),
+    "sw_fte_in_post": Measure("sw_fte_in_post", "inpost_fte"),
+    "agency_rate": Measure("agency_rate", "agency_rate_fte", rate=True),
+    "turnover_rate": Measure("turnover_rate", "turnover_rate_fte", rate=True),
+    "vacancy_rate": Measure("vacancy_rate", "vacancy_rate_fte", rate=True),
+    "referrals": Measure("referrals", "referral_count", referrals=True),
+}
+
+
+# --- DfE's figures and the naive forecasters -----------------------------------------------------
+
+def dfe_value(data: Extract, code: str, year: int, name: str) -> float | None:
+    """DfE's figure of measure `name` for the council in `year` (census year, or year to 31
+    March for referrals), None if DfE has none."""
+    measure = MEASURES[name]
+    if measure.referrals:
+        figure = data.published(code, year, measure.column)
+        return None if figure is None else figure.value
+    if measure.rate:
+        value = data.cell(LOCAL, code, year, measure.column)[0]
+        return None if value is None else value / 100
+    if measure.ratio is not None:
+        top, bottom = (data.workforce_count(code, year, c) for c in measure.ratio)
+        if top is None or bottom is None:
+            return None
+        return dfe_measures.caseload(top.value, bottom.value)
+    figure = data.workforce_count(code, year, measure.column)
+    return None if figure is None else figure.value
+
+
+def target_year(name: str, origin: int, horizon: int) -> int:
+    """The DfE year compared at `horizon`: the census of origin + horizon, or for referrals the
+    year to 31 March origin + horizon + 1."""
+    return origin + horizon + (1 if MEASURES[name].referrals else 0)
+
+
+def drift(history: dict[int, float], origin: int, target: int) -> float:
+    """The origin's value plus the average yearly change from the earliest year of `history`
+    (year -> value, years up to `origin`) to the origin, times (target - origin); clipped at 0.
+    Without an earlier year, the origin's value (persistence)."""
+    start = min(history)
+    slope = ((history[origin] - history[start]) / (origin - start)) if start < origin else 0.0
+    return max(0.0, history[origin] + slope * (target - origin))
+
+
+def naive_forecasts(data: Extract, code: str, origin: int, name: str,
+                    target: int) -> tuple[float, float]:
+    """(persistence, drift) for measure `name` of the council at `target` from `origin`; nan if
+    DfE has no figure at the origin."""
+    first = data.years[0] if MEASURES[name].referrals else WORKFORCE_YEARS[0]
+    history = {year: value for year in range(first, origin + 1)
+               if (value := dfe_value(data, code, year, name)) is not None}
+    if origin not in history:
+        return math.nan, math.nan
+    return history[origin], drift(history, origin, target)
+
+
+# --- scoring -------------------------------------------------------------------------------------
+
+def absolute_percentage_errors(forecast: pd.Series, actual: pd.Series) -> pd.Series:
+    """|forecast - actual| / |actual| x 100; nan where the actual is 0 or missing."""
+    denominator = actual.abs().where(actual != 0)
+    return (forecast - actual).abs() / denominator * 100
+
+
+def summary_table(table: pd.DataFrame) -> pd.DataFrame:
+    """Per metric and horizon (and "all" metrics): cells scored, median absolute % error of
+    each forecaster (the model's median p50), the model's over persistence's, and the share of
+    actual values inside the model's 50% (p25-p75) and 90% (p05-p95) bands."""
+    scored = table.dropna(subset=["actual", "p50"]).copy()
+    forecasts = {"model": "p50", "persistence": "persistence", "drift": "drift"}
+    for forecaster, column in forecasts.items():
+        scored[f"ape_{forecaster}"] = absolute_percentage_errors(scored[column], scored["actual"])
+    for band, (low, high) in BANDS.items():
+        scored[band] = ((scored[low] <= scored["actual"])
+                        & (scored["actual"] <= scored[high])).astype(float)
+    rows = []
+    groups = [(name, h, part) for (name, h), part in scored.groupby(["metric", "horizon"],
+                                                                    sort=False)]
+    groups += [("all", h, part) for h, part in scored.groupby("horizon")]
+    for metric, horizon, part in groups:
+        row = {"metric": metric, "horizon": int(horizon), "cells": len(part)}
+        for forecaster in forecasts:
+            row[f"mdape_{forecaster}"] = float(part[f"ape_{forecaster}"].median())
+        row["model_over_persistence"] = (row["mdape_model"] / row["mdape_persistence"]
+                                         if row["mdape_persistence"] > 0 else math.nan)
+        for band in BANDS:
+            row[band] = float(part[band].mean())
+        rows.append(row)
+    order = {name: i for i, name in enumerate([*MEASURES, "all"])}
+    summary = pd.DataFrame(rows)
+    return summary.sort_values(["metric", "horizon"], key=lambda s: s.map(order)
+                               if s.name == "metric" else s).reset_index(drop=True)
+
+
+# --- the scenarios -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Skipped:
+    """A council and origin not run, and why (DfE's coverage)."""
+
+    council: str
+    code: str
+    origin: int
+    reason: str
+
+
+@dataclass
+class Plan:
+    """The council-origins to run (a scenario each) and those skipped."""
+
+    scenarios: list[Scenario] = field(default_factory=list)
+    cells: list[tuple[str, str, int]] = field(default_factory=list)   # council, code, origin
+    overrides: list[dict] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+def census_day(start: dt.date, year: int, month: int = 9, day: int = 30) -> float:
+    """Days from `start` to the date in `year` (30 September unless said)."""
+    return float((dt.date(year, month, day) - start).days)
+
+
+def given_actions(data: Extract, code: str, origin: int, scenario: dict,
+                  given: Sequence[str]) -> list[dict]:
+    """Policy actions feeding the council's actual later figures, as far as DfE has them.
+
+    establishment: DfE's in post + vacancies (FTE, all roles) at each later census, as its
+    ratio to the origin's, applied to the scenario's case-holding establishment; each year's
+    change phased over the 12 months before that census (add_posts, negative to remove).
+    referrals: DfE's referrals of each year to 31 March from the one under way at the origin,
+    set (set_referrals, no growth) from the origin for the first and from 1 April for the rest.
+    """
+    actions: list[dict] = []
+    start = dt.date(origin, 9, 30)
+    if "establishment" in given:
+        def posts(year: int) -> float | None:
+            counts = [data.workforce_count(code, year, c) for c in ("inpost_fte", "vacancy_fte")]
+            return None if None in counts else sum(c.value for c in counts)
+        base, posts_now = posts(origin), scenario["workforce"]["establishment"]
+        for year in range(origin + 1, WORKFORCE_YEARS[-1] + 1):
+            later = posts(year)
+            if base is None or later is None or base <= 0:
+                break
+            wanted = round(scenario["workforce"]["establishment"] * later / base)
+            if wanted != posts_now:
+                actions.append({"do": "add_posts", "at": dt.date(year - 1, 9, 30),
+                                "count": wanted - posts_now, "over_months": 12,
+                                "note": f"given: DfE in post + vacancies {year} {later:g} FTE / "
+                                        f"{origin} {base:g}"})
+            posts_now = wanted
+    if "referrals" in given:
+        for year in range(origin + 1, data.years[-1] + 1):
+            figure = data.published(code, year, "referral_count")
+            if figure is None:
+                break
+            actions.append({"do": "set_referrals",
+                            "at": max(start, dt.date(year - 1, 4, 1)),
+                            "referrals_per_year": figure.value, "growth_per_year": 0.0,
+                            "note": f"given: {figure.source}"})
+    return actions
+
+
+def plan(councils: Sequence[str] | None, origins: Sequence[int], given: Sequence[str] = (),
+         data: Extract | None = None) -> Plan:
+    """A scenario for every council (DfE code; `councils` names restrict them) and origin with
+    DfE's figures at the origin and at least one later census; the rest skipped with why."""
+    data = data or extract()
+    result = Plan()
+    years = max(HORIZONS_YEARS) + 0.55    # past the end of referrals' last year to 31 March
+    for origin in origins:
+        codes = (sorted({data.find(name, origin) for name in councils}) if councils
+                 else [code for code in data.codes if (LOCAL, code, origin) in data.rows])
+        for code in codes:
+            name = data.names[code]
+            coverage = data.coverage(code, origin)
+            if not coverage.complete:
+                result.skipped.append(Skipped(name, code, origin, coverage.reason()))
+                continue
+            later = [origin + h for h in HORIZONS_YEARS if origin + h in WORKFORCE_YEARS
+                     and data.workforce_count(code, origin + h, "cases") is not None]
+            if not later:
+                why = (data.coverage(code, origin + 1).reason()
+                       if origin + 1 in WORKFORCE_YEARS else
+                       f"no DfE census after 30 September {origin} in the package")
+                result.skipped.append(Skipped(name, code, origin, f"nothing to compare: {why}"))
+                continue
+            scenario = tomllib.loads(scenario_text_for(data, code, origin))
+            scenario["name"] = f"{scenario['name']}-{code}"
+            scenario["years"] = years
+            scenario["policy"] = given_actions(data, code, origin, scenario, given)
+            result.scenarios.append(Scenario.model_validate(scenario))
+            result.cells.append((name, code, origin))
+            result.overrides.append({"council": name, "code": code, "origin": origin,
+                                     "given": list(given)})
+    return result
+
+
+# --- reading the model back ----------------------------------------------------------------------
+
+def nearest_sample(days: np.ndarray, day: float) -> int:
+    """Index of the sample nearest `day`."""
+    return int(np.argmin(np.abs(np.asarray(days, dtype=float) - day)))
+
+
+def model_values(days: np.ndarray, values: Callable[[str], np.ndarray], start: dt.date,
+                 name: str, target: int) -> np.ndarray | None:
+    """Per replication, the model's measure `name` at DfE's `target` (census date, or the
+    year to 31 March summed); None if the run does not reach it."""
+    measure = MEASURES[name]
+    if not measure.referrals:
+        day = census_day(start, target)
+        if day > days[-1] + 3.5:
+            return None
+        return values(measure.model_metric)[:, nearest_sample(days, day)]
+    first, last = census_day(start, target - 1, 4, 1), census_day(start, target, 4, 1)
+    inside = (days > first) & (days <= last)
+    if first < 0 or last > days[-1] + 3.5 or not inside.any():
+        return None
+    covered = days[inside][-1] - days[np.argmax(inside) - 1]
+    return values(measure.model_metric)[:, inside].sum(axis=1) * (last - first) / covered
+
+
+def forecast_rows(data: Extract, plan_: Plan, days_of: Callable[[str], np.ndarray],
+                  values_of: Callable[[str, str], np.ndarray]) -> pd.DataFrame:
+    """backtest.csv: a row per council, origin, horizon and measure."""
+    rows = []
+    for scenario, (council, code, origin) in zip(plan_.scenarios, plan_.cells, strict=True):
+        days = days_of(scenario.name)
+        cache: dict[str, np.ndarray] = {}
+
+        def values(metric: str, name: str = scenario.name) -> np.ndarray:
+            if metric not in cache:
+                cache[metric] = values_of(name, metric)
+            return cache[metric]
+
+        for horizon in HORIZONS_YEARS:
+            for name in MEASURES:
+                target = target_year(name, origin, horizon)
+                model = model_values(days, values, scenario.start, name, target)
+                if model is None:
+                    continue
+                actual = dfe_value(data, code, target, name)
+                persistence, drifted = naive_forecasts(data, code, origin, name, target)
+                finite = model[np.isfinite(model)]
+                quantiles = ({q: float(np.percentile(finite, p)) for q, p in QUANTILES.items()}
+                             if finite.size else dict.fromkeys(QUANTILES, math.nan))
+                rows.append({"council": council, "code": code, "origin": origin,
+                             "horizon": horizon, "metric": name,
+                             "actual": math.nan if actual is None else actual, **quantiles,
+                             "persistence": persistence, "drift": drifted})
+    return pd.DataFrame(rows, columns=list(COLUMNS))
+
+
+def write_outputs(folder: Path, table: pd.DataFrame, skipped: Sequence[Skipped]) -> pd.DataFrame:
+    """backtest.csv, backtest_summary.csv, skipped.csv and the two figures; the summary."""
+    from sim.files import write_text_atomic
+    from sim.plots_backtest import calibration_figure, error_by_horizon_figure
+    from sim.plots import save_figure
+
+    summary = summary_table(table)
+    folder.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(folder / "backtest.csv", table.to_csv(index=False))
+    write_text_atomic(folder / "backtest_summary.csv", summary.to_csv(index=False))
+    skipped_table = pd.DataFrame([vars(s) for s in skipped],
+                                 columns=["council", "code", "origin", "reason"])
+    write_text_atomic(folder / "skipped.csv", skipped_table.to_csv(index=False))
+    if not summary.empty:
+        save_figure(calibration_figure(summary), folder / "calibration.png")
+        save_figure(error_by_horizon_figure(summary), folder / "error_by_horizon.png")
+    return summary
+
+
+def run_backtest(councils: Sequence[str] | None, origins: Sequence[int], reps: int, seed: int,
+                 *, given: Sequence[str] = (), out: Path | None = None,
+                 **batch_options) -> tuple[Plan, pd.DataFrame, pd.DataFrame]:
+    """Plan, run (one batch over `sim.variant_batch.run_variants`: executors, resumable store,
+    progress bar) and score. batch_options: workers, progress, command, scheduler, resume,
+    report. Returns the plan, backtest.csv's table and the summary."""
+    from sim.variant_batch import run_variants
+
+    data = extract()
+    plan_ = plan(councils, origins, given, data)
+    if not plan_.scenarios:
+        raise ValueError("no council has DfE's figures at the origins asked for: "
+                         + "; ".join(s.reason for s in plan_.skipped[:3]))
+    record = {"backtest": {"origins": list(origins), "horizons_years": list(HORIZONS_YEARS),
+                           "given": list(given), "councils": len(plan_.scenarios),
+                           "skipped": [vars(s) for s in plan_.skipped]}}
+
+    def finish(batch) -> tuple[pd.DataFrame, pd.DataFrame]:
+        table = forecast_rows(data, plan_, batch.store.days,
+                              lambda name, metric: batch.store.metric_values(name, metric,
+                                                                             batch.reps))
+        summary = (write_outputs(out, table, plan_.skipped) if out is not None
+                   else summary_table(table))
+        return table, summary
+
+    _, (table, summary) = run_variants(plan_.scenarios[0], plan_.scenarios, plan_.overrides,
+                                       reps, seed, out=out, record=record, finish=finish,
+                                       **batch_options)
+    return plan_, table, summary
