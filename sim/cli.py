@@ -345,7 +345,8 @@ def cmd_baseline(args: argparse.Namespace) -> int:
 HANDLERS = {"run": cmd_run, "compare": cmd_compare, "validate": cmd_validate,
             "schema": cmd_schema, "baseline": cmd_baseline, "target": cmd_target,
             "plot": cli_plot.cmd_plot, "sweep": cli_sweep.cmd_sweep,
-            "sensitivity": cli_sensitivity.cmd_sensitivity, "backtest": cli_backtest.cmd_backtest}
+            "sensitivity": cli_sensitivity.cmd_sensitivity,
+            "backtest": cli_backtest.cmd_backtest}
 
 
 def main(argv: list[str] | None = None) -> int:

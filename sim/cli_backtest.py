@@ -40,6 +40,10 @@ def add_parser(commands) -> None:
     parser.add_argument("--given", default="", metavar="WHAT[,WHAT]",
                         help="conditional mode: feed each council's actual later figures as "
                              f"dated policy actions; any of {', '.join(GIVEN)}")
+    parser.add_argument("--doc", type=Path, default=None, metavar="FILE",
+                        help="also write the note (e.g. docs/backtest.md): the command, "
+                             "replications, wall time, commit, date and the national tables; "
+                             "with --resume on a finished folder it only rewrites the note")
     parser.add_argument("--reps", type=int, default=20,
                         help="replications of each council-origin (default 20)")
     _add_batch_options(parser, "results/backtest/", until_ci=False)
@@ -97,10 +101,32 @@ def cmd_backtest(args: argparse.Namespace) -> int:
         raise BadInput(str(error)) from None
     except ValueError as error:
         raise BadInput(f"backtest: {error}") from None
+    if args.doc is not None:
+        write_doc(args.doc, out, summary)
     if not args.quiet:
         print_summary(summary, len(plan.scenarios), plan.skipped)
         print(f"results written to {out}/")
     return 0
+
+
+def write_doc(path: Path, out: Path, summary) -> None:
+    """The note from the finished run in `out` (its run.json) and the commit of the worktree."""
+    import json
+    import subprocess
+
+    from sim.backtest import markdown_report
+    from sim.cli import BadInput
+
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+                                text=True, check=True, cwd=Path(__file__).parent).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        commit = "unknown (not a git checkout)"
+    record = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    try:
+        path.write_text(markdown_report(summary, record, commit), encoding="utf-8")
+    except OSError as error:
+        raise BadInput(f"--doc: cannot write {path}: {error.strerror}") from None
 
 
 def print_summary(summary, runs: int, skipped) -> None:

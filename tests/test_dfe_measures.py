@@ -99,5 +99,6 @@ def test_turnover_rate_needs_a_year_of_history_then_counts_the_years_leavers():
     last = len(days) - 1
     back = int(np.searchsorted(days, days[last] - 365 - 1e-9))
     leavers = series(replication, "leavers")[back + 1:last + 1].sum()
-    expected = leavers * 365 / (days[last] - days[back]) / series(replication, "staff_permanent")[last]
+    in_post = series(replication, "staff_permanent")[last]
+    expected = leavers * 365 / (days[last] - days[back]) / in_post
     assert rate[last] == pytest.approx(expected)
