@@ -182,6 +182,16 @@ class Plan:
     cells: list[tuple[str, str, int]] = field(default_factory=list)   # council, code, origin
     overrides: list[dict] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    plans: list[str] = field(default_factory=list)        # the announced plan's file, or ""
+
+    def add(self, scenario: dict, cell: tuple[str, str, int], record: dict,
+            plan_file: str = "") -> None:
+        """A scenario (data) to run for the council-origin `cell`."""
+        self.scenarios.append(Scenario.model_validate(scenario))
+        self.cells.append(cell)
+        self.overrides.append({"council": cell[0], "code": cell[1], "origin": cell[2],
+                               **record})
+        self.plans.append(plan_file)
 
 
 def census_day(start: dt.date, year: int, month: int = 9, day: int = 30) -> float:
@@ -235,7 +245,6 @@ def plan(councils: Sequence[str] | None, origins: Sequence[int], given: Sequence
     DfE's figures at the origin and at least one later census; the rest skipped with why."""
     data = data or extract()
     result = Plan()
-    years = max(HORIZONS_YEARS) + 0.55    # past the end of referrals' last year to 31 March
     for origin in origins:
         codes = (sorted({data.find(name, origin) for name in councils}) if councils
                  else [code for code in data.codes if (LOCAL, code, origin) in data.rows])
@@ -253,14 +262,59 @@ def plan(councils: Sequence[str] | None, origins: Sequence[int], given: Sequence
                        f"no DfE census after 30 September {origin} in the package")
                 result.skipped.append(Skipped(name, code, origin, f"nothing to compare: {why}"))
                 continue
-            scenario = tomllib.loads(scenario_text_for(data, code, origin))
-            scenario["name"] = f"{scenario['name']}-{code}"
-            scenario["years"] = years
+            scenario = _baseline(data, code, origin)
             scenario["policy"] = given_actions(data, code, origin, scenario, given)
-            result.scenarios.append(Scenario.model_validate(scenario))
-            result.cells.append((name, code, origin))
-            result.overrides.append({"council": name, "code": code, "origin": origin,
-                                     "given": list(given)})
+            result.add(scenario, (name, code, origin), {"given": list(given)})
+    return result
+
+
+def _baseline(data: Extract, code: str, origin: int) -> dict:
+    """The council's baseline at the origin as scenario data, run to the last horizon."""
+    scenario = tomllib.loads(scenario_text_for(data, code, origin))
+    scenario["name"] = f"{scenario['name']}-{code}"
+    scenario["years"] = max(HORIZONS_YEARS) + 0.55    # past the end of referrals' last year
+    return scenario
+
+
+ANNOUNCED = ("manchester-2016-plan.toml", "dorset-2017-plan.toml", "wakefield-2018-plan.toml",
+             "liverpool-2019-plan.toml")
+
+
+def announced_plans(folder: Path, result: Plan, data: Extract | None = None) -> Plan:
+    """Add to `result` each announced plan in `folder` (`ANNOUNCED`): its council's baseline at
+    the last census on or before the plan's start (the state just before the announcement),
+    with the plan's [[policy]] actions as written (dated actions after that census; its other
+    keys, e.g. [effects], are assumptions of the plan file and are not carried over). A plan
+    with no census before it in the package, or none after, is skipped with the reason."""
+    from sim.scenario import load_scenario
+
+    data = data or extract()
+    for file in ANNOUNCED:
+        announced = load_scenario(folder / file)
+        start = announced.start
+        census = start.year if start >= dt.date(start.year, 9, 30) else start.year - 1
+        name = file.split("-")[0].capitalize()
+        if census not in WORKFORCE_YEARS:
+            result.skipped.append(Skipped(name, "", census, (
+                f"plan {file}: announced {start}; the last census before it, 30 September "
+                f"{census}, is not in the package (workforce census {WORKFORCE_YEARS[0]}-"
+                f"{WORKFORCE_YEARS[-1]})")))
+            continue
+        code = data.find(name, census)
+        coverage = data.coverage(code, census)
+        if not coverage.complete:
+            result.skipped.append(Skipped(name, code, census, f"plan {file}: "
+                                          + coverage.reason()))
+            continue
+        scenario = _baseline(data, code, census)
+        scenario["name"] = f"{announced.name}-from-{census}"
+        scenario["policy"] = [
+            action.model_dump(exclude_none=True)
+            | ({"at": start + dt.timedelta(days=action.after_days)} if action.at is None else {})
+            for action in announced.policy]
+        for action in scenario["policy"]:
+            action.pop("after_days", None)
+        result.add(scenario, (data.names[code], code, census), {"plan": file}, file)
     return result
 
 
@@ -291,9 +345,11 @@ def model_values(days: np.ndarray, values: Callable[[str], np.ndarray], start: d
 
 def forecast_rows(data: Extract, plan_: Plan, days_of: Callable[[str], np.ndarray],
                   values_of: Callable[[str, str], np.ndarray]) -> pd.DataFrame:
-    """backtest.csv: a row per council, origin, horizon and measure."""
+    """A row per council, origin, horizon and measure, with the announced plan's file ("" for
+    no plan) in column "plan"."""
     rows = []
-    for scenario, (council, code, origin) in zip(plan_.scenarios, plan_.cells, strict=True):
+    for scenario, (council, code, origin), plan_file in zip(plan_.scenarios, plan_.cells,
+                                                            plan_.plans, strict=True):
         days = days_of(scenario.name)
         cache: dict[str, np.ndarray] = {}
 
@@ -313,15 +369,18 @@ def forecast_rows(data: Extract, plan_: Plan, days_of: Callable[[str], np.ndarra
                 finite = model[np.isfinite(model)]
                 quantiles = ({q: float(np.percentile(finite, p)) for q, p in QUANTILES.items()}
                              if finite.size else dict.fromkeys(QUANTILES, math.nan))
-                rows.append({"council": council, "code": code, "origin": origin,
+                rows.append({"plan": plan_file, "council": council, "code": code,
+                             "origin": origin,
                              "horizon": horizon, "metric": name,
                              "actual": math.nan if actual is None else actual, **quantiles,
                              "persistence": persistence, "drift": drifted})
-    return pd.DataFrame(rows, columns=list(COLUMNS))
+    return pd.DataFrame(rows, columns=["plan", *COLUMNS])
 
 
-def write_outputs(folder: Path, table: pd.DataFrame, skipped: Sequence[Skipped]) -> pd.DataFrame:
-    """backtest.csv, backtest_summary.csv, skipped.csv and the two figures; the summary."""
+def write_outputs(folder: Path, table: pd.DataFrame, skipped: Sequence[Skipped],
+                  plans: pd.DataFrame | None = None) -> pd.DataFrame:
+    """backtest.csv, backtest_summary.csv, skipped.csv, plans.csv (if `plans`) and the two
+    figures; the summary."""
     from sim.files import write_text_atomic
     from sim.plots_backtest import calibration_figure, error_by_horizon_figure
     from sim.plots import save_figure
@@ -333,6 +392,8 @@ def write_outputs(folder: Path, table: pd.DataFrame, skipped: Sequence[Skipped])
     skipped_table = pd.DataFrame([vars(s) for s in skipped],
                                  columns=["council", "code", "origin", "reason"])
     write_text_atomic(folder / "skipped.csv", skipped_table.to_csv(index=False))
+    if plans is not None:
+        write_text_atomic(folder / "plans.csv", plans.to_csv(index=False))
     if not summary.empty:
         save_figure(calibration_figure(summary), folder / "calibration.png")
         save_figure(error_by_horizon_figure(summary), folder / "error_by_horizon.png")
@@ -341,14 +402,18 @@ def write_outputs(folder: Path, table: pd.DataFrame, skipped: Sequence[Skipped])
 
 def run_backtest(councils: Sequence[str] | None, origins: Sequence[int], reps: int, seed: int,
                  *, given: Sequence[str] = (), out: Path | None = None,
-                 **batch_options) -> tuple[Plan, pd.DataFrame, pd.DataFrame]:
+                 plans_folder: Path | None = None,
+                 **batch_options) -> tuple[Plan, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Plan, run (one batch over `sim.variant_batch.run_variants`: executors, resumable store,
-    progress bar) and score. batch_options: workers, progress, command, scheduler, resume,
-    report. Returns the plan, backtest.csv's table and the summary."""
+    progress bar) and score. plans_folder: also run the announced plans in it
+    (`announced_plans`). batch_options: workers, progress, command, scheduler, resume, report.
+    Returns the plan, backtest.csv's table, the summary and the plans' rows."""
     from sim.variant_batch import run_variants
 
     data = extract()
     plan_ = plan(councils, origins, given, data)
+    if plans_folder is not None:
+        announced_plans(plans_folder, plan_, data)
     if not plan_.scenarios:
         raise ValueError("no council has DfE's figures at the origins asked for: "
                          + "; ".join(s.reason for s in plan_.skipped[:3]))
@@ -356,18 +421,21 @@ def run_backtest(councils: Sequence[str] | None, origins: Sequence[int], reps: i
                            "given": list(given), "councils": len(plan_.scenarios),
                            "skipped": [vars(s) for s in plan_.skipped]}}
 
-    def finish(batch) -> tuple[pd.DataFrame, pd.DataFrame]:
-        table = forecast_rows(data, plan_, batch.store.days,
-                              lambda name, metric: batch.store.metric_values(name, metric,
-                                                                             batch.reps))
-        summary = (write_outputs(out, table, plan_.skipped) if out is not None
-                   else summary_table(table))
-        return table, summary
+    def finish(batch) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+        rows = forecast_rows(data, plan_, batch.store.days,
+                             lambda name, metric: batch.store.metric_values(name, metric,
+                                                                            batch.reps))
+        table = rows[rows["plan"] == ""].drop(columns="plan").reset_index(drop=True)
+        plans = rows[rows["plan"] != ""].reset_index(drop=True)
+        summary = (write_outputs(out, table, plan_.skipped,
+                                 plans if plans_folder is not None else None)
+                   if out is not None else summary_table(table))
+        return table, summary, plans
 
-    _, (table, summary) = run_variants(plan_.scenarios[0], plan_.scenarios, plan_.overrides,
+    _, (table, summary, plans) = run_variants(plan_.scenarios[0], plan_.scenarios, plan_.overrides,
                                        reps, seed, out=out, record=record, finish=finish,
                                        **batch_options)
-    return plan_, table, summary
+    return plan_, table, summary, plans
 
 
 # --- the note ------------------------------------------------------------------------------------
@@ -392,7 +460,28 @@ def markdown_table(summary: pd.DataFrame) -> list[str]:
     return lines
 
 
-def markdown_report(summary: pd.DataFrame, record: dict, commit: str) -> str:
+def plan_lines(plans: pd.DataFrame) -> list[str]:
+    """A Markdown table per announced plan: measure, years ahead, model median (90% band), DfE's
+    actual and the origin's figure."""
+    lines: list[str] = []
+    for file, part in plans.groupby("plan", sort=False):
+        first = part.iloc[0]
+        lines += [f"### {first['council']}: `{file}` from 30 September {first['origin']}", "",
+                  "| measure | years ahead | model median (90% band) | DfE actual | DfE at origin |",
+                  "|---|---|---|---|---|"]
+        for _, row in part.iterrows():
+            number = "{:.3f}" if MEASURES[row["metric"]].rate else "{:,.1f}"
+            actual = "not published" if pd.isna(row["actual"]) else number.format(row["actual"])
+            lines.append(f"| {row['metric']} | {row['horizon']} | "
+                         f"{number.format(row['p50'])} ({number.format(row['p05'])} to "
+                         f"{number.format(row['p95'])}) | {actual} | "
+                         f"{number.format(row['persistence'])} |")
+        lines.append("")
+    return lines
+
+
+def markdown_report(summary: pd.DataFrame, record: dict, commit: str,
+                    plans: pd.DataFrame | None = None) -> str:
     """docs/backtest.md: how the national back-test was run and its scores, as measured."""
     backtest = record["backtest"]
     skipped = backtest["skipped"]
@@ -432,7 +521,12 @@ def markdown_report(summary: pd.DataFrame, record: dict, commit: str) -> str:
         "",
         *markdown_table(summary),
         "",
-        "## Skipped council-origins",
+        *(["## The announced plans", "",
+            "Each plan's [[policy]] actions as its scenario file writes them, on the council's "
+            "DfE baseline at the last census before the announcement (the plan files' other "
+            "assumptions, e.g. [effects], are not carried over); rates are shares.", "",
+            *plan_lines(plans)] if plans is not None else []),
+        "## Skipped council-origins (and plans)",
         "",
         *([f"- {s['reason']}" for s in skipped] or ["- none"]),
         "",

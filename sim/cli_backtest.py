@@ -40,6 +40,10 @@ def add_parser(commands) -> None:
     parser.add_argument("--given", default="", metavar="WHAT[,WHAT]",
                         help="conditional mode: feed each council's actual later figures as "
                              f"dated policy actions; any of {', '.join(GIVEN)}")
+    parser.add_argument("--plans", type=Path, default=None, metavar="DIR",
+                        help="also run the four announced plans in DIR (e.g. scenarios/), each "
+                             "from its council's last census before the announcement, and write "
+                             "plans.csv (plan, model band, what DfE published)")
     parser.add_argument("--doc", type=Path, default=None, metavar="FILE",
                         help="also write the note (e.g. docs/backtest.md): the command, "
                              "replications, wall time, commit, date and the national tables; "
@@ -85,6 +89,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     from sim.backtest import run_backtest
     from sim.cli import BadInput, _batch_options, _simulate
     from sim.dfe import BaselineError
+    from sim.scenario import ScenarioError
 
     args.until_ci = None
     options = _batch_options(args)
@@ -94,22 +99,22 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     origins, given = parse_origins(args.origins), parse_given(args.given)
     out = args.out or Path("results") / "backtest"
     try:
-        plan, _, summary = _simulate(
+        plan, _, summary, plans = _simulate(
             args, lambda: run_backtest(args.la, origins, reps, seed, given=given, out=out,
-                                       **options), out)
-    except BaselineError as error:
+                                       plans_folder=args.plans, **options), out)
+    except (BaselineError, ScenarioError) as error:
         raise BadInput(str(error)) from None
     except ValueError as error:
         raise BadInput(f"backtest: {error}") from None
     if args.doc is not None:
-        write_doc(args.doc, out, summary)
+        write_doc(args.doc, out, summary, plans if args.plans is not None else None)
     if not args.quiet:
         print_summary(summary, len(plan.scenarios), plan.skipped)
         print(f"results written to {out}/")
     return 0
 
 
-def write_doc(path: Path, out: Path, summary) -> None:
+def write_doc(path: Path, out: Path, summary, plans) -> None:
     """The note from the finished run in `out` (its run.json) and the commit of the worktree."""
     import json
     import subprocess
@@ -124,7 +129,7 @@ def write_doc(path: Path, out: Path, summary) -> None:
         commit = "unknown (not a git checkout)"
     record = json.loads((out / "run.json").read_text(encoding="utf-8"))
     try:
-        path.write_text(markdown_report(summary, record, commit), encoding="utf-8")
+        path.write_text(markdown_report(summary, record, commit, plans), encoding="utf-8")
     except OSError as error:
         raise BadInput(f"--doc: cannot write {path}: {error.strerror}") from None
 

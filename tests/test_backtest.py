@@ -175,3 +175,20 @@ def test_backtest_command_end_to_end(tmp_path):
 def test_backtest_bad_input_is_one_line(tmp_path, args, words):
     assert_one_line_error(caseload("backtest", *args, "--reps", "1", "--out",
                                    str(tmp_path / "bt")), *words)
+
+
+def test_announced_plans_start_from_the_last_census_before_them():
+    from test_cli_errors import ROOT
+
+    from sim.backtest import Plan, announced_plans
+
+    result = announced_plans(ROOT / "scenarios", Plan())
+    assert [(c[0], c[2]) for c in result.cells] == [("Dorset", 2017), ("Wakefield", 2018),
+                                                    ("Liverpool", 2018)]
+    assert [s.start for s in result.scenarios] == [dt.date(2017, 9, 30), dt.date(2018, 9, 30),
+                                                   dt.date(2018, 9, 30)]
+    liverpool = result.scenarios[2]
+    assert [(a.do, a.at) for a in liverpool.policy][0] == ("add_posts", dt.date(2019, 4, 1))
+    assert liverpool.policy[0].count == 133
+    (manchester,) = result.skipped
+    assert "30 September 2015" in manchester.reason and "not in the package" in manchester.reason
