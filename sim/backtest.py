@@ -403,39 +403,49 @@ def write_outputs(folder: Path, table: pd.DataFrame, skipped: Sequence[Skipped],
 def run_backtest(councils: Sequence[str] | None, origins: Sequence[int], reps: int, seed: int,
                  *, given: Sequence[str] = (), out: Path | None = None,
                  plans_folder: Path | None = None,
-                 **batch_options) -> tuple[Plan, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+                 **batch_options) -> tuple[Plan, pd.DataFrame, pd.DataFrame, pd.DataFrame | None]:
     """Plan, run (one batch over `sim.variant_batch.run_variants`: executors, resumable store,
-    progress bar) and score. plans_folder: also run the announced plans in it
-    (`announced_plans`). batch_options: workers, progress, command, scheduler, resume, report.
-    Returns the plan, backtest.csv's table, the summary and the plans' rows."""
-    from sim.variant_batch import run_variants
-
+    progress bar) and score. plans_folder: then run the announced plans in it
+    (`announced_plans`) as a second batch in `out`/plans/ (its own store and run.json), their
+    rows written to `out`/plans.csv. batch_options: workers, progress, command, scheduler,
+    resume, report. Returns the plan, backtest.csv's table, the summary and the plans' rows
+    (None without plans_folder)."""
     data = extract()
     plan_ = plan(councils, origins, given, data)
-    if plans_folder is not None:
-        announced_plans(plans_folder, plan_, data)
     if not plan_.scenarios:
         raise ValueError("no council has DfE's figures at the origins asked for: "
                          + "; ".join(s.reason for s in plan_.skipped[:3]))
     record = {"backtest": {"origins": list(origins), "horizons_years": list(HORIZONS_YEARS),
                            "given": list(given), "councils": len(plan_.scenarios),
                            "skipped": [vars(s) for s in plan_.skipped]}}
+    table = _run_scored(data, plan_, reps, seed, out, record, batch_options)
+    plans = None
+    if plans_folder is not None:
+        announced = announced_plans(plans_folder, Plan(), data)
+        plan_.skipped.extend(announced.skipped)
+        record = {"backtest": {"plans": announced.plans,
+                               "skipped": [vars(s) for s in announced.skipped]}}
+        plans = _run_scored(data, announced, reps, seed, out and out / "plans", record,
+                            batch_options)
+    if out is None:
+        return plan_, table, summary_table(table), plans
+    return plan_, table, write_outputs(out, table, plan_.skipped, plans), plans
 
-    def finish(batch) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+
+def _run_scored(data: Extract, plan_: Plan, reps: int, seed: int, out: Path | None,
+                record: dict, batch_options: dict) -> pd.DataFrame:
+    """Run the plan's scenarios as one batch; their rows (`forecast_rows`; without the "plan"
+    column when no scenario is an announced plan)."""
+    from sim.variant_batch import run_variants
+
+    def finish(batch) -> pd.DataFrame:
         rows = forecast_rows(data, plan_, batch.store.days,
                              lambda name, metric: batch.store.metric_values(name, metric,
                                                                             batch.reps))
-        table = rows[rows["plan"] == ""].drop(columns="plan").reset_index(drop=True)
-        plans = rows[rows["plan"] != ""].reset_index(drop=True)
-        summary = (write_outputs(out, table, plan_.skipped,
-                                 plans if plans_folder is not None else None)
-                   if out is not None else summary_table(table))
-        return table, summary, plans
+        return rows if any(plan_.plans) else rows.drop(columns="plan")
 
-    _, (table, summary, plans) = run_variants(plan_.scenarios[0], plan_.scenarios, plan_.overrides,
-                                       reps, seed, out=out, record=record, finish=finish,
-                                       **batch_options)
-    return plan_, table, summary, plans
+    return run_variants(plan_.scenarios[0], plan_.scenarios, plan_.overrides, reps, seed,
+                        out=out, record=record, finish=finish, **batch_options)[1]
 
 
 # --- the note ------------------------------------------------------------------------------------
@@ -481,10 +491,9 @@ def plan_lines(plans: pd.DataFrame) -> list[str]:
 
 
 def markdown_report(summary: pd.DataFrame, record: dict, commit: str,
-                    plans: pd.DataFrame | None = None) -> str:
+                    skipped: Sequence[Skipped], plans: pd.DataFrame | None = None) -> str:
     """docs/backtest.md: how the national back-test was run and its scores, as measured."""
     backtest = record["backtest"]
-    skipped = backtest["skipped"]
     wall = record.get("wall_seconds")
     reused = (record.get("resumed") or {}).get("replications_reused")
     lines = [
@@ -496,7 +505,7 @@ def markdown_report(summary: pd.DataFrame, record: dict, commit: str,
         f"- command: `{record.get('command')}`",
         f"- replications per council and origin: {record.get('replications')}; root seed "
         f"{record.get('root_seed')}; {record.get('executor')} executor, "
-        f"{record.get('workers')} workers",
+        f"workers: {record.get('workers')}",
         (f"- wall time of this invocation: {wall:,.0f} s" if wall is not None else
          "- wall time: not recorded")
         + (f" ({reused} replications were reused from the store: a resumed run)" if reused
@@ -528,7 +537,7 @@ def markdown_report(summary: pd.DataFrame, record: dict, commit: str,
             *plan_lines(plans)] if plans is not None else []),
         "## Skipped council-origins (and plans)",
         "",
-        *([f"- {s['reason']}" for s in skipped] or ["- none"]),
+        *([f"- {s.reason}" for s in skipped] or ["- none"]),
         "",
     ]
     return "\n".join(lines)

@@ -107,14 +107,14 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     except ValueError as error:
         raise BadInput(f"backtest: {error}") from None
     if args.doc is not None:
-        write_doc(args.doc, out, summary, plans if args.plans is not None else None)
+        write_doc(args.doc, out, summary, plan.skipped, plans)
     if not args.quiet:
         print_summary(summary, len(plan.scenarios), plan.skipped)
         print(f"results written to {out}/")
     return 0
 
 
-def write_doc(path: Path, out: Path, summary, plans) -> None:
+def write_doc(path: Path, out: Path, summary, skipped, plans) -> None:
     """The note from the finished run in `out` (its run.json) and the commit of the worktree."""
     import json
     import subprocess
@@ -129,7 +129,7 @@ def write_doc(path: Path, out: Path, summary, plans) -> None:
         commit = "unknown (not a git checkout)"
     record = json.loads((out / "run.json").read_text(encoding="utf-8"))
     try:
-        path.write_text(markdown_report(summary, record, commit, plans), encoding="utf-8")
+        path.write_text(markdown_report(summary, record, commit, skipped, plans), encoding="utf-8")
     except OSError as error:
         raise BadInput(f"--doc: cannot write {path}: {error.strerror}") from None
 

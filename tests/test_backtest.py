@@ -11,7 +11,7 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 import pytest
-from test_cli_errors import assert_one_line_error, caseload
+from test_cli_errors import ROOT, assert_one_line_error, caseload
 
 from sim.backtest import (
     COLUMNS, drift, given_actions, model_values, nearest_sample, plan, summary_table,
@@ -135,10 +135,10 @@ def test_backtest_command_end_to_end(tmp_path):
     out = tmp_path / "bt"
     result = caseload("backtest", "--la", "Wakefield", "--la", "Hartlepool", "--la", "Dorset",
                       "--origins", "2018", "--reps", "2", "--workers", "1", "--out", str(out),
-                      "--doc", str(tmp_path / "backtest.md"))
+                      "--doc", str(tmp_path / "backtest.md"), "--plans", str(ROOT / "scenarios"))
     assert result.returncode == 0, result.stderr
     for name in ("backtest.csv", "backtest_summary.csv", "skipped.csv", "calibration.png",
-                 "error_by_horizon.png", "run.json"):
+                 "error_by_horizon.png", "run.json", "plans.csv", "plans/run.json"):
         assert (out / name).is_file(), name
     table = pd.read_csv(out / "backtest.csv", dtype={"code": str})
     assert list(table.columns) == list(COLUMNS)
@@ -153,14 +153,19 @@ def test_backtest_command_end_to_end(tmp_path):
     assert caseload_row["persistence"] == pytest.approx(3611 / 164.7)
     assert (table["p05"] <= table["p95"]).all()
     skipped = pd.read_csv(out / "skipped.csv", dtype={"code": str})
-    assert list(skipped["code"]) == ["835"] and "reorganised" in skipped["reason"].iloc[0]
-    assert "1 skipped" in result.stdout
+    assert list(skipped["code"])[0] == "835" and "reorganised" in skipped["reason"].iloc[0]
+    assert "manchester-2016-plan.toml" in skipped["reason"].iloc[1]
+    assert "2 skipped" in result.stdout
     record = json.loads((out / "run.json").read_text())
     assert record["status"] == "complete"
     assert record["backtest"]["skipped"][0]["code"] == "835"
     note = (tmp_path / "backtest.md").read_text()
     assert "caseload backtest --la Wakefield" in note and "| **all** | 1 |" in note
-    assert "reorganised" in note
+    assert "reorganised" in note and "### Liverpool: `liverpool-2019-plan.toml`" in note
+    assert "manchester-2016-plan.toml: announced 2016-07-01" in note
+    plans = pd.read_csv(out / "plans.csv")
+    assert list(plans["plan"].unique()) == ["dorset-2017-plan.toml", "wakefield-2018-plan.toml",
+                                            "liverpool-2019-plan.toml"]
     summary = pd.read_csv(out / "backtest_summary.csv")
     assert {"mdape_model", "mdape_persistence", "mdape_drift", "model_over_persistence",
             "coverage_50", "coverage_90"} <= set(summary.columns)
@@ -178,8 +183,6 @@ def test_backtest_bad_input_is_one_line(tmp_path, args, words):
 
 
 def test_announced_plans_start_from_the_last_census_before_them():
-    from test_cli_errors import ROOT
-
     from sim.backtest import Plan, announced_plans
 
     result = announced_plans(ROOT / "scenarios", Plan())
