@@ -175,7 +175,7 @@ class Skipped:
 
 
 @dataclass
-class Plan:
+class CouncilRuns:
     """The council-origins to run (a scenario each) and those skipped."""
 
     scenarios: list[Scenario] = field(default_factory=list)
@@ -239,12 +239,12 @@ def given_actions(data: Extract, code: str, origin: int, scenario: dict,
     return actions
 
 
-def plan(councils: Sequence[str] | None, origins: Sequence[int], given: Sequence[str] = (),
-         data: Extract | None = None) -> Plan:
+def council_runs(councils: Sequence[str] | None, origins: Sequence[int],
+                 given: Sequence[str] = (), data: Extract | None = None) -> CouncilRuns:
     """A scenario for every council (DfE code; `councils` names restrict them) and origin with
     DfE's figures at the origin and at least one later census; the rest skipped with why."""
     data = data or extract()
-    result = Plan()
+    result = CouncilRuns()
     for origin in origins:
         codes = (sorted({data.find(name, origin) for name in councils}) if councils
                  else [code for code in data.codes if (LOCAL, code, origin) in data.rows])
@@ -280,7 +280,8 @@ ANNOUNCED = ("manchester-2016-plan.toml", "dorset-2017-plan.toml", "wakefield-20
              "liverpool-2019-plan.toml")
 
 
-def announced_plans(folder: Path, result: Plan, data: Extract | None = None) -> Plan:
+def announced_plans(folder: Path, result: CouncilRuns,
+                    data: Extract | None = None) -> CouncilRuns:
     """Add to `result` each announced plan in `folder` (`ANNOUNCED`): its council's baseline at
     the last census on or before the plan's start (the state just before the announcement),
     with the plan's [[policy]] actions as written (dated actions after that census; its other
@@ -343,17 +344,18 @@ def model_values(days: np.ndarray, values: Callable[[str], np.ndarray], start: d
     return values(measure.model_metric)[:, inside].sum(axis=1) * (last - first) / covered
 
 
-def forecast_rows(data: Extract, plan_: Plan, days_of: Callable[[str], np.ndarray],
+def forecast_rows(data: Extract, runs: CouncilRuns, days_of: Callable[[str], np.ndarray],
                   values_of: Callable[[str, str], np.ndarray]) -> pd.DataFrame:
     """A row per council, origin, horizon and measure, with the announced plan's file ("" for
     no plan) in column "plan"."""
     rows = []
-    for scenario, (council, code, origin), plan_file in zip(plan_.scenarios, plan_.cells,
-                                                            plan_.plans, strict=True):
+    for scenario, (council, code, origin), plan_file in zip(runs.scenarios, runs.cells,
+                                                            runs.plans, strict=True):
         days = days_of(scenario.name)
         cache: dict[str, np.ndarray] = {}
 
-        def values(metric: str, name: str = scenario.name) -> np.ndarray:
+        def values(metric: str, name: str = scenario.name,
+                   cache: dict[str, np.ndarray] = cache) -> np.ndarray:
             if metric not in cache:
                 cache[metric] = values_of(name, metric)
             return cache[metric]
@@ -403,7 +405,8 @@ def write_outputs(folder: Path, table: pd.DataFrame, skipped: Sequence[Skipped],
 def run_backtest(councils: Sequence[str] | None, origins: Sequence[int], reps: int, seed: int,
                  *, given: Sequence[str] = (), out: Path | None = None,
                  plans_folder: Path | None = None,
-                 **batch_options) -> tuple[Plan, pd.DataFrame, pd.DataFrame, pd.DataFrame | None]:
+                 **batch_options) -> tuple[CouncilRuns, pd.DataFrame, pd.DataFrame,
+                                           pd.DataFrame | None]:
     """Plan, run (one batch over `sim.variant_batch.run_variants`: executors, resumable store,
     progress bar) and score. plans_folder: then run the announced plans in it
     (`announced_plans`) as a second batch in `out`/plans/ (its own store and run.json), their
@@ -411,40 +414,40 @@ def run_backtest(councils: Sequence[str] | None, origins: Sequence[int], reps: i
     resume, report. Returns the plan, backtest.csv's table, the summary and the plans' rows
     (None without plans_folder)."""
     data = extract()
-    plan_ = plan(councils, origins, given, data)
-    if not plan_.scenarios:
+    runs = council_runs(councils, origins, given, data)
+    if not runs.scenarios:
         raise ValueError("no council has DfE's figures at the origins asked for: "
-                         + "; ".join(s.reason for s in plan_.skipped[:3]))
+                         + "; ".join(s.reason for s in runs.skipped[:3]))
     record = {"backtest": {"origins": list(origins), "horizons_years": list(HORIZONS_YEARS),
-                           "given": list(given), "councils": len(plan_.scenarios),
-                           "skipped": [vars(s) for s in plan_.skipped]}}
-    table = _run_scored(data, plan_, reps, seed, out, record, batch_options)
+                           "given": list(given), "councils": len(runs.scenarios),
+                           "skipped": [vars(s) for s in runs.skipped]}}
+    table = _run_scored(data, runs, reps, seed, out, record, batch_options)
     plans = None
     if plans_folder is not None:
-        announced = announced_plans(plans_folder, Plan(), data)
-        plan_.skipped.extend(announced.skipped)
+        announced = announced_plans(plans_folder, CouncilRuns(), data)
+        runs.skipped.extend(announced.skipped)
         record = {"backtest": {"plans": announced.plans,
                                "skipped": [vars(s) for s in announced.skipped]}}
         plans = _run_scored(data, announced, reps, seed, out and out / "plans", record,
                             batch_options)
     if out is None:
-        return plan_, table, summary_table(table), plans
-    return plan_, table, write_outputs(out, table, plan_.skipped, plans), plans
+        return runs, table, summary_table(table), plans
+    return runs, table, write_outputs(out, table, runs.skipped, plans), plans
 
 
-def _run_scored(data: Extract, plan_: Plan, reps: int, seed: int, out: Path | None,
+def _run_scored(data: Extract, runs: CouncilRuns, reps: int, seed: int, out: Path | None,
                 record: dict, batch_options: dict) -> pd.DataFrame:
     """Run the plan's scenarios as one batch; their rows (`forecast_rows`; without the "plan"
     column when no scenario is an announced plan)."""
     from sim.variant_batch import run_variants
 
     def finish(batch) -> pd.DataFrame:
-        rows = forecast_rows(data, plan_, batch.store.days,
+        rows = forecast_rows(data, runs, batch.store.days,
                              lambda name, metric: batch.store.metric_values(name, metric,
                                                                             batch.reps))
-        return rows if any(plan_.plans) else rows.drop(columns="plan")
+        return rows if any(runs.plans) else rows.drop(columns="plan")
 
-    return run_variants(plan_.scenarios[0], plan_.scenarios, plan_.overrides, reps, seed,
+    return run_variants(runs.scenarios[0], runs.scenarios, runs.overrides, reps, seed,
                         out=out, record=record, finish=finish, **batch_options)[1]
 
 
@@ -477,7 +480,8 @@ def plan_lines(plans: pd.DataFrame) -> list[str]:
     for file, part in plans.groupby("plan", sort=False):
         first = part.iloc[0]
         lines += [f"### {first['council']}: `{file}` from 30 September {first['origin']}", "",
-                  "| measure | years ahead | model median (90% band) | DfE actual | DfE at origin |",
+                  "| measure | years ahead | model median (90% band) | DfE actual "
+                  "| DfE at origin |",
                   "|---|---|---|---|---|"]
         for _, row in part.iterrows():
             number = "{:.3f}" if MEASURES[row["metric"]].rate else "{:,.1f}"

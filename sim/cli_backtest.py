@@ -99,7 +99,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     origins, given = parse_origins(args.origins), parse_given(args.given)
     out = args.out or Path("results") / "backtest"
     try:
-        plan, _, summary, plans = _simulate(
+        runs, _, summary, plans = _simulate(
             args, lambda: run_backtest(args.la, origins, reps, seed, given=given, out=out,
                                        plans_folder=args.plans, **options), out)
     except (BaselineError, ScenarioError) as error:
@@ -107,9 +107,9 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     except ValueError as error:
         raise BadInput(f"backtest: {error}") from None
     if args.doc is not None:
-        write_doc(args.doc, out, summary, plan.skipped, plans)
+        write_doc(args.doc, out, summary, runs.skipped, plans)
     if not args.quiet:
-        print_summary(summary, len(plan.scenarios), plan.skipped)
+        print_summary(summary, len(runs.scenarios), runs.skipped)
         print(f"results written to {out}/")
     return 0
 

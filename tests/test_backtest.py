@@ -14,7 +14,7 @@ import pytest
 from test_cli_errors import ROOT, assert_one_line_error, caseload
 
 from sim.backtest import (
-    COLUMNS, drift, given_actions, model_values, nearest_sample, plan, summary_table,
+    COLUMNS, council_runs, drift, given_actions, model_values, nearest_sample, summary_table,
 )
 from sim.baseline import scenario_text_for
 from sim.dfe import LOCAL, Extract, extract
@@ -123,11 +123,11 @@ def test_given_actions_by_hand():
 
 
 def test_plan_skips_reorganised_councils_with_the_reason():
-    result = plan(["Wakefield", "Dorset"], [2018])
+    result = council_runs(["Wakefield", "Dorset"], [2018])
     assert [cell[:2] for cell in result.cells] == [("Wakefield", "384")]
     assert [(s.code, s.origin) for s in result.skipped] == [("835", 2018)]
     assert "reorganised" in result.skipped[0].reason
-    given = plan(["Wakefield"], [2018], ["establishment", "referrals"]).scenarios[0]
+    given = council_runs(["Wakefield"], [2018], ["establishment", "referrals"]).scenarios[0]
     assert {action.do for action in given.policy} == {"add_posts", "set_referrals"}
 
 
@@ -183,9 +183,9 @@ def test_backtest_bad_input_is_one_line(tmp_path, args, words):
 
 
 def test_announced_plans_start_from_the_last_census_before_them():
-    from sim.backtest import Plan, announced_plans
+    from sim.backtest import CouncilRuns, announced_plans
 
-    result = announced_plans(ROOT / "scenarios", Plan())
+    result = announced_plans(ROOT / "scenarios", CouncilRuns())
     assert [(c[0], c[2]) for c in result.cells] == [("Dorset", 2017), ("Wakefield", 2018),
                                                     ("Liverpool", 2018)]
     assert [s.start for s in result.scenarios] == [dt.date(2017, 9, 30), dt.date(2018, 9, 30),
