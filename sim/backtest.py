@@ -435,11 +435,28 @@ def run_backtest(councils: Sequence[str] | None, origins: Sequence[int], reps: i
     return runs, table, write_outputs(out, table, runs.skipped, plans), plans
 
 
+def earlier_wall_seconds(run_json: Path) -> float | None:
+    """Wall time of the earlier invocations that made a results folder's replications (its
+    run.json's wall_seconds plus theirs); None if one of them did not record it (interrupted)."""
+    import json
+
+    try:
+        record = json.loads(run_json.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    before = record.get("backtest", {}).get("earlier_wall_seconds", 0.0)
+    wall = record.get("wall_seconds")
+    return None if wall is None or before is None else wall + before
+
+
 def _run_scored(data: Extract, runs: CouncilRuns, reps: int, seed: int, out: Path | None,
                 record: dict, batch_options: dict) -> pd.DataFrame:
     """Run the plan's scenarios as one batch; their rows (`forecast_rows`; without the "plan"
     column when no scenario is an announced plan)."""
     from sim.variant_batch import run_variants
+
+    if batch_options.get("resume") and out is not None:
+        record["backtest"]["earlier_wall_seconds"] = earlier_wall_seconds(out / "run.json")
 
     def finish(batch) -> pd.DataFrame:
         rows = forecast_rows(data, runs, batch.store.days,
@@ -500,6 +517,7 @@ def markdown_report(summary: pd.DataFrame, record: dict, commit: str,
     backtest = record["backtest"]
     wall = record.get("wall_seconds")
     reused = (record.get("resumed") or {}).get("replications_reused")
+    earlier = backtest.get("earlier_wall_seconds", 0.0)
     lines = [
         "# Back-test: the model's forecasts against what DfE later published",
         "",
@@ -510,10 +528,10 @@ def markdown_report(summary: pd.DataFrame, record: dict, commit: str,
         f"- replications per council and origin: {record.get('replications')}; root seed "
         f"{record.get('root_seed')}; {record.get('executor')} executor, "
         f"workers: {record.get('workers')}",
-        (f"- wall time of this invocation: {wall:,.0f} s" if wall is not None else
-         "- wall time: not recorded")
-        + (f" ({reused} replications were reused from the store: a resumed run)" if reused
-           else ""),
+        (f"- wall time: {wall + earlier:,.0f} s" if wall is not None and earlier is not None
+         else "- wall time: not recorded (an invocation was interrupted)")
+        + (f" in all; this invocation {wall:,.0f} s, resuming: {reused} replications were "
+           "reused from the store" if reused else ""),
         f"- commit: {commit}; run finished {record.get('finished')}",
         f"- origins (30 September): {', '.join(map(str, backtest['origins']))}; horizons "
         f"{', '.join(map(str, backtest['horizons_years']))} years; given: "

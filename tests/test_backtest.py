@@ -195,3 +195,15 @@ def test_announced_plans_start_from_the_last_census_before_them():
     assert liverpool.policy[0].count == 133
     (manchester,) = result.skipped
     assert "30 September 2015" in manchester.reason and "not in the package" in manchester.reason
+
+
+def test_resumed_runs_add_up_the_wall_time_of_earlier_invocations(tmp_path):
+    from sim.backtest import earlier_wall_seconds
+
+    run_json = tmp_path / "run.json"
+    assert earlier_wall_seconds(run_json) is None                       # no earlier run
+    run_json.write_text(json.dumps({"wall_seconds": 10.0,
+                                    "backtest": {"earlier_wall_seconds": 5.0}}))
+    assert earlier_wall_seconds(run_json) == 15.0
+    run_json.write_text(json.dumps({"wall_seconds": None, "backtest": {}}))   # interrupted
+    assert earlier_wall_seconds(run_json) is None
