@@ -209,33 +209,41 @@ def given_actions(data: Extract, code: str, origin: int, scenario: dict,
     referrals: DfE's referrals of each year to 31 March from the one under way at the origin,
     set (set_referrals, no growth) from the origin for the first and from 1 April for the rest.
     """
-    actions: list[dict] = []
-    start = dt.date(origin, 9, 30)
-    if "establishment" in given:
-        def posts(year: int) -> float | None:
-            counts = [data.workforce_count(code, year, c) for c in ("inpost_fte", "vacancy_fte")]
-            return None if None in counts else sum(c.value for c in counts)
-        base, posts_now = posts(origin), scenario["workforce"]["establishment"]
-        for year in range(origin + 1, WORKFORCE_YEARS[-1] + 1):
-            later = posts(year)
-            if base is None or later is None or base <= 0:
-                break
-            wanted = round(scenario["workforce"]["establishment"] * later / base)
-            if wanted != posts_now:
-                actions.append({"do": "add_posts", "at": dt.date(year - 1, 9, 30),
-                                "count": wanted - posts_now, "over_months": 12,
-                                "note": f"given: DfE in post + vacancies {year} {later:g} FTE / "
-                                        f"{origin} {base:g}"})
-            posts_now = wanted
-    if "referrals" in given:
-        for year in range(origin + 1, data.years[-1] + 1):
-            figure = data.published(code, year, "referral_count")
-            if figure is None:
-                break
-            actions.append({"do": "set_referrals",
-                            "at": max(start, dt.date(year - 1, 4, 1)),
-                            "referrals_per_year": figure.value, "growth_per_year": 0.0,
-                            "note": f"given: {figure.source}"})
+    return ((_given_establishment(data, code, origin, scenario["workforce"]["establishment"])
+             if "establishment" in given else [])
+            + (_given_referrals(data, code, origin) if "referrals" in given else []))
+
+
+def _given_establishment(data: Extract, code: str, origin: int, posts_at_origin: int) -> list[dict]:
+    def posts(year: int) -> float | None:
+        counts = [data.workforce_count(code, year, c) for c in ("inpost_fte", "vacancy_fte")]
+        return None if None in counts else sum(c.value for c in counts)
+
+    actions, base, posts_now = [], posts(origin), posts_at_origin
+    for year in range(origin + 1, WORKFORCE_YEARS[-1] + 1):
+        later = posts(year)
+        if base is None or later is None or base <= 0:
+            break
+        wanted = round(posts_at_origin * later / base)
+        if wanted != posts_now:
+            actions.append({"do": "add_posts", "at": dt.date(year - 1, 9, 30),
+                            "count": wanted - posts_now, "over_months": 12,
+                            "note": f"given: DfE in post + vacancies {year} {later:g} FTE / "
+                                    f"{origin} {base:g}"})
+        posts_now = wanted
+    return actions
+
+
+def _given_referrals(data: Extract, code: str, origin: int) -> list[dict]:
+    actions = []
+    for year in range(origin + 1, data.years[-1] + 1):
+        figure = data.published(code, year, "referral_count")
+        if figure is None:
+            break
+        actions.append({"do": "set_referrals",
+                        "at": max(dt.date(origin, 9, 30), dt.date(year - 1, 4, 1)),
+                        "referrals_per_year": figure.value, "growth_per_year": 0.0,
+                        "note": f"given: {figure.source}"})
     return actions
 
 
