@@ -198,12 +198,24 @@ def test_announced_plans_start_from_the_last_census_before_them():
 
 
 def test_resumed_runs_add_up_the_wall_time_of_earlier_invocations(tmp_path):
-    from sim.backtest import earlier_wall_seconds
+    from sim.backtest import earlier_run
 
     run_json = tmp_path / "run.json"
-    assert earlier_wall_seconds(run_json) is None                       # no earlier run
-    run_json.write_text(json.dumps({"wall_seconds": 10.0,
-                                    "backtest": {"earlier_wall_seconds": 5.0}}))
-    assert earlier_wall_seconds(run_json) == 15.0
+    assert earlier_run(run_json)["earlier_wall_seconds"] is None        # no earlier run
+    run_json.write_text(json.dumps({"wall_seconds": 10.0, "command": "caseload backtest b",
+                                    "backtest": {"earlier_wall_seconds": 5.0,
+                                                 "first_command": "caseload backtest a"}}))
+    assert earlier_run(run_json) == {"earlier_wall_seconds": 15.0,
+                                     "first_command": "caseload backtest a"}
     run_json.write_text(json.dumps({"wall_seconds": None, "backtest": {}}))   # interrupted
-    assert earlier_wall_seconds(run_json) is None
+    assert earlier_run(run_json)["earlier_wall_seconds"] is None
+
+
+def test_expected_coverage_of_bands_from_few_replications():
+    from sim.backtest import expected_coverage
+
+    # 5 draws: p25-p75 are the 2nd and 4th of 5: (4 - 2) / 6; p05-p95 at 1.2 and 4.8: 3.6 / 6
+    assert expected_coverage(5, 0.25, 0.75) == pytest.approx(1 / 3)
+    assert expected_coverage(5, 0.05, 0.95) == pytest.approx(0.6)
+    # the band tends to its nominal coverage with many draws
+    assert expected_coverage(10_000, 0.05, 0.95) == pytest.approx(0.9, abs=1e-3)
