@@ -30,11 +30,12 @@ from sim.metrics import COST_METRICS, METRIC_INDEX, METRIC_NAMES, PERIOD_METRICS
 # Metrics that are undefined (NaN) in some samples: ratios whose denominator can be 0.
 MAY_BE_NAN = frozenset({"caseload_mean", "caseload_p90", "over_cap_share", "agency_share",
                         "span_of_control", "turnover_12m", "wait_days_mean",
-                        "assessments_on_time"})
+                        "assessments_on_time", "caseload_dfe", "agency_rate", "turnover_rate",
+                        "vacancy_rate"})
 COUNTED = ("referrals", "diverted", "leavers", "starters", "worker_changes", "allocations",
            "unallocated", "open_cases", "open_assessment", "open_cin", "open_cp", "open_cla",
            "staff_permanent", "staff_agency", "staff_nqsw", "establishment", "vacancies",
-           "managers")
+           "managers", "case_holders", "cases_held")
 
 
 def check_invariants(sc, replication, *, hard_cap: bool | None = None,
@@ -67,6 +68,8 @@ def check_invariants(sc, replication, *, hard_cap: bool | None = None,
     stages = col["open_assessment"] + col["open_cin"] + col["open_cp"] + col["open_cla"]
     assert np.array_equal(col["open_cases"], stages)
     assert np.all(col["unallocated"] <= col["open_cases"])
+    assert np.array_equal(col["cases_held"], col["open_cases"] - col["unallocated"])
+    assert np.array_equal(col["case_holders"], col["staff_permanent"] + col["staff_agency"])
     staff = holders(replication)
     held = col["open_cases"] - col["unallocated"]
     someone = staff > 0
