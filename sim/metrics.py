@@ -58,3 +58,9 @@ PERIOD_METRICS: frozenset[str] = frozenset(
      "cost_agency", "cost_recruitment", "cost_placements"}
 )
 COST_METRICS: tuple[str, ...] = ("cost_staff", "cost_agency", "cost_recruitment", "cost_placements")
+MAY_BE_NAN: frozenset[str] = frozenset(
+    {"caseload_mean", "caseload_p90", "over_cap_share", "agency_share", "span_of_control",
+     "turnover_12m", "wait_days_mean", "assessments_on_time", "caseload_dfe", "agency_rate",
+     "turnover_rate", "vacancy_rate"}
+)
+"""Ratios that are nan where their denominator is 0 (no workers, no staff, no history)."""

@@ -25,13 +25,8 @@ from builders import (
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.metrics import COST_METRICS, METRIC_INDEX, METRIC_NAMES, PERIOD_METRICS
+from sim.metrics import COST_METRICS, MAY_BE_NAN, METRIC_INDEX, METRIC_NAMES, PERIOD_METRICS
 
-# Metrics that are undefined (NaN) in some samples: ratios whose denominator can be 0.
-MAY_BE_NAN = frozenset({"caseload_mean", "caseload_p90", "over_cap_share", "agency_share",
-                        "span_of_control", "turnover_12m", "wait_days_mean",
-                        "assessments_on_time", "caseload_dfe", "agency_rate", "turnover_rate",
-                        "vacancy_rate"})
 COUNTED = ("referrals", "diverted", "leavers", "starters", "worker_changes", "allocations",
            "unallocated", "open_cases", "open_assessment", "open_cin", "open_cp", "open_cla",
            "staff_permanent", "staff_agency", "staff_nqsw", "establishment", "vacancies",
