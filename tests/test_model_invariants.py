@@ -26,16 +26,12 @@ from builders import (
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.model.metrics import COST_METRICS, METRIC_INDEX, METRIC_NAMES, PERIOD_METRICS
+from sim.model.metrics import COST_METRICS, MAY_BE_NAN, METRIC_INDEX, METRIC_NAMES, PERIOD_METRICS
 
-# Metrics that are undefined (NaN) in some samples: ratios whose denominator can be 0.
-MAY_BE_NAN = frozenset({"caseload_mean", "caseload_p90", "over_cap_share", "agency_share",
-                        "span_of_control", "turnover_12m", "wait_days_mean",
-                        "assessments_on_time"})
 COUNTED = ("referrals", "diverted", "leavers", "starters", "worker_changes", "allocations",
            "unallocated", "open_cases", "open_assessment", "open_cin", "open_cp", "open_cla",
            "staff_permanent", "staff_agency", "staff_nqsw", "establishment", "vacancies",
-           "managers")
+           "managers", "case_holders", "cases_held")
 
 
 def assert_sampled_on_the_grid_on_each_1_april_and_at_the_horizon(sc, days: np.ndarray) -> None:
@@ -84,6 +80,8 @@ def check_invariants(sc, replication, *, hard_cap: bool | None = None,
     stages = col["open_assessment"] + col["open_cin"] + col["open_cp"] + col["open_cla"]
     assert np.array_equal(col["open_cases"], stages)
     assert np.all(col["unallocated"] <= col["open_cases"])
+    assert np.array_equal(col["cases_held"], col["open_cases"] - col["unallocated"])
+    assert np.array_equal(col["case_holders"], col["staff_permanent"] + col["staff_agency"])
     staff = holders(replication)
     held = col["open_cases"] - col["unallocated"]
     someone = staff > 0

@@ -17,16 +17,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.model.metrics import COST_METRICS, METRIC_INDEX, METRIC_NAMES
+from sim.model.metrics import COST_METRICS, MAY_BE_NAN, METRIC_INDEX, METRIC_NAMES
 from sim.model.council import run_replication
 from sim.scenario.loading import Scenario
 
 START = dt.date(2021, 4, 1)
 LEVEL_NAMES = ("nqsw", "sw", "senior")
 STAGES = ("assessment", "cin", "cp", "cla")
-MAY_BE_NAN = frozenset({"caseload_mean", "caseload_p90", "over_cap_share", "agency_share",
-                        "span_of_control", "turnover_12m", "wait_days_mean",
-                        "assessments_on_time"})
 POSTS_ACTIONS = ("add_posts", "hire_to_caseload")
 PROPERTY_SETTINGS = settings(max_examples=30, deadline=None, derandomize=True,
                              suppress_health_check=[HealthCheck.too_slow,

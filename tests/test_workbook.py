@@ -274,3 +274,9 @@ def test_compare_prints_the_extra_cost_over_the_first_of_costs_csv(tmp_path, cap
     extra = (year["plan"] - year["small"]).mean()
     line = next(line for line in printed.splitlines() if line.strip().startswith("2020/21"))
     assert line.split()[-4] == f"+{pounds(extra)}"   # total: mean (low to high)
+
+
+def test_every_metric_the_model_records_has_a_human_label():
+    from sim.model.metrics import METRIC_NAMES
+
+    assert sorted(set(METRIC_NAMES) - set(METRIC_LABELS)) == []

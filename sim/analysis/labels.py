@@ -62,6 +62,15 @@ METRIC_LABELS: dict[str, Label] = {
     "cost_recruitment": Label("Cost: recruitment", f"£ {PERIOD}", "money"),
     "cost_placements": Label("Cost: placements of looked-after children", f"£ {PERIOD}",
                              "money"),
+    "sw_fte_in_post": Label("DfE: permanent social workers in post (all roles)", "FTE", "level"),
+    "case_holders": Label("DfE: social workers holding cases (permanent and agency)", "FTE",
+                          "level"),
+    "cases_held": Label("DfE: cases held by social workers", "cases", "count"),
+    "caseload_dfe": Label("DfE: caseload (cases held per case holder)", "cases per worker",
+                          "level"),
+    "agency_rate": Label("DfE: agency rate", SHARE, "share"),
+    "turnover_rate": Label("DfE: turnover rate (leavers in the year to the date)", SHARE, "share"),
+    "vacancy_rate": Label("DfE: vacancy rate", SHARE, "share"),
 }
 
 COST_LABELS: dict[str, str] = {

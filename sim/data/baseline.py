@@ -20,9 +20,9 @@ from __future__ import annotations
 
 from sim.data.baseline_numbers import Derivation, Trend, referral_trend
 from sim.data.baseline_text import ScenarioText
-from sim.data.dfe import WORKFORCE_YEARS, BaselineError, extract
+from sim.data.dfe import WORKFORCE_YEARS, BaselineError, Extract, extract
 
-__all__ = ["BaselineError", "Trend", "baseline_scenario_text", "referral_trend",
+__all__ = ["BaselineError", "Trend", "baseline_scenario_text", "referral_trend", "scenario_text_for",
            "years_available"]
 
 
@@ -47,4 +47,10 @@ def baseline_scenario_text(la: str, year: int) -> str:
     coverage = data.coverage(code, year)
     if not coverage.complete:
         raise BaselineError(f"--la: no baseline for {coverage.reason()}")
+    return scenario_text_for(data, code, year)
+
+
+def scenario_text_for(data: Extract, code: str, year: int) -> str:
+    """The baseline file of the authority with DfE code `code` on 30 September `year`, from
+    `data` (whose coverage of the code and year the caller has checked)."""
     return ScenarioText(Derivation(data, code, year)).text()

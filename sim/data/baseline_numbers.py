@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from sim.data import baseline_workforce as wf
 from sim.data.dfe import LOCAL, NATIONAL, REGIONAL, BaselineError, Extract, Figure, marker
+from sim.model import dfe_measures
 from sim.model.units import DAYS_PER_YEAR
 
 ASSESSMENT_DAYS = 45.0   # FACTS: mean about 32 working days x 7/5
@@ -100,6 +101,9 @@ class Derivation:
         self.wf = {column: data.workforce_count(code, year, column) for column in counts}
         self.holders_fte = use(self.wf["case_holders_fte"])
         self.cases_held = use(self.wf["cases"])
+        self.inpost = use(self.wf["inpost_fte"])
+        self.non_case_holding = dfe_measures.non_case_holding_share(
+            self.inpost.value, self.holders_fte.value, self.agency_rate.value / 100)
         self.caseload_fte = Figure(self.cases_held.value / self.holders_fte.value,
                                    f"DfE workforce census 30 September {year} "
                                    "(cases / case_holders_fte)")

@@ -291,6 +291,11 @@ class ScenarioText:
                 f"{d.agency_rate.source} {d.agency_rate.value:g}% of {d.case_holders} "
                 "case-holders"
                 + fallback_note(d.agency_rate)),
+            _kv("non_case_holding_share", _num(d.non_case_holding),
+                f"derived: 1 - permanent case-holders / DfE's in post = 1 - "
+                f"{d.holders_fte.value:g} x (1 - {d.agency_rate.value:g}%) / {d.inpost.value:g} "
+                f"({d.holders_fte.source}; {d.inpost.source}; DfE's case holders include agency "
+                "workers; clipped to 0-0.9)"),
             _kv("progression_days", f"{PROGRESSION_DAYS:.0f}",
                 "assumption: the assessed and supported year in employment (ASYE) lasts a year"),
             "",

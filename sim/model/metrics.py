@@ -3,6 +3,11 @@
 "Period" metrics are totals since the previous sample; the others are levels at the sample time.
 Samples come every `report_every_days`, at the horizon and at 00:00 on each 1 April
 (`sim.model.recorder.sample_days`), so a period may be shorter than `report_every_days`.
+
+The last seven are DfE's children's social work workforce measures, as DfE defines them (DfE,
+"Children's social work workforce" methodology,
+https://explore-education-statistics.service.gov.uk/methodology/children-s-social-work-workforce-methodology;
+the definitions and how the model's counts map onto them are in `sim.model.dfe_measures`).
 """
 
 METRICS: dict[str, str] = {
@@ -37,6 +42,15 @@ METRICS: dict[str, str] = {
     "cost_agency": "£ agency workers in the period (pay, on-costs and premium)",
     "cost_recruitment": "£ recruitment of permanent starters in the period",
     "cost_placements": "£ placements of looked-after children in the period",
+    "sw_fte_in_post": "DfE: permanent social workers in post, all roles, holding cases or not "
+                      "(FTE): staff_permanent / (1 - workforce.non_case_holding_share)",
+    "case_holders": "DfE: social workers holding cases, permanent and agency (FTE)",
+    "cases_held": "DfE: cases held by social workers (allocated open cases)",
+    "caseload_dfe": "DfE: cases held / case holders",
+    "agency_rate": "DfE: agency FTE / (agency FTE + sw_fte_in_post)",
+    "turnover_rate": "DfE: permanent leavers (all roles) in the 365 days to the sample / "
+                     "sw_fte_in_post at it (nan with under a year of samples behind it)",
+    "vacancy_rate": "DfE: vacant FTE (all roles) / (vacant FTE + sw_fte_in_post)",
 }
 
 METRIC_NAMES: tuple[str, ...] = tuple(METRICS)
@@ -47,3 +61,9 @@ PERIOD_METRICS: frozenset[str] = frozenset(
      "cost_agency", "cost_recruitment", "cost_placements"}
 )
 COST_METRICS: tuple[str, ...] = ("cost_staff", "cost_agency", "cost_recruitment", "cost_placements")
+MAY_BE_NAN: frozenset[str] = frozenset(
+    {"caseload_mean", "caseload_p90", "over_cap_share", "agency_share", "span_of_control",
+     "turnover_12m", "wait_days_mean", "assessments_on_time", "caseload_dfe", "agency_rate",
+     "turnover_rate", "vacancy_rate"}
+)
+"""Ratios that are nan where their denominator is 0 (no workers, no staff, no history)."""

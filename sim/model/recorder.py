@@ -15,6 +15,7 @@ from datetime import date
 
 import numpy as np
 
+from sim.model import dfe_measures as dfe
 from sim.model.metrics import METRIC_INDEX, METRIC_NAMES
 from sim.model.cases import ASSESSMENT, CIN, CLA, CP
 from sim.model.demand import Referrals
@@ -64,6 +65,7 @@ class Recorder:
         self.levels = np.full((self.days.size, len(METRIC_NAMES)), np.nan)
         self.cumulative = np.zeros((self.days.size, len(_CUMULATIVE)))
         self._row = 0
+        self.non_case_holding = council.scenario.workforce.non_case_holding_share
 
     def schedule(self) -> None:
         self.council.at_day(self.days[0], self._sample)
@@ -76,9 +78,11 @@ class Recorder:
         holders = len(workers)
         v = self.levels[row]
         index = METRIC_INDEX
+        cases_held = 0
         if holders:
             caseloads = sorted(w.n for w in workers)  # whole numbers: the sums below are exact
-            v[index["caseload_mean"]] = sum(caseloads) / holders
+            cases_held = sum(caseloads)
+            v[index["caseload_mean"]] = cases_held / holders
             v[index["caseload_p90"]] = percentile(caseloads, 0.9)
             v[index["over_cap_share"]] = sum(w.n > w.cap + 1e-9 for w in workers) / holders
             v[index["agency_share"]] = workforce.n_agency / holders
@@ -95,6 +99,7 @@ class Recorder:
         v[index["posts_on_notice"]] = workforce.under_notice
         v[index["managers"]] = council.managers.in_post
         v[index["span_of_control"]] = council.managers.span(holders)
+        self._dfe_measures(v, holders, cases_held)
         self.cumulative[row] = (
             counts.leavers, counts.starters, counts.worker_changes, counts.rereferrals,
             counts.waits, counts.wait_days, counts.assessments, counts.assessments_on_time,
@@ -102,6 +107,18 @@ class Recorder:
         self._row += 1
         if self._row < self.days.size:
             council.at_day(self.days[self._row], self._sample)
+
+    def _dfe_measures(self, v: np.ndarray, holders: int, cases_held: int) -> None:
+        """DfE's measures at the sample (all but turnover_rate, which `result` fills in)."""
+        workforce, index = self.council.workforce, METRIC_INDEX
+        in_post = dfe.all_roles(workforce.n_permanent, self.non_case_holding)
+        v[index["sw_fte_in_post"]] = in_post
+        v[index["case_holders"]] = holders
+        v[index["cases_held"]] = cases_held
+        v[index["caseload_dfe"]] = dfe.caseload(cases_held, holders)
+        v[index["agency_rate"]] = dfe.agency_rate(workforce.n_agency, in_post)
+        v[index["vacancy_rate"]] = dfe.vacancy_rate(
+            dfe.all_roles(workforce.vacant, self.non_case_holding), in_post)
 
     def result(self, rep: int, referrals: Referrals, events: int) -> Replication:
         """The output rows (days >= 0), with period metrics and 12-month turnover filled in."""
@@ -129,6 +146,7 @@ class Recorder:
             values[:, index["assessments_on_time"]] = (period(cumulative["assessments_on_time"])
                                                        / period(cumulative["assessments"]))
             values[:, index["turnover_12m"]] = self._turnover_12m(cumulative)[keep]
+            values[:, index["turnover_rate"]] = self._turnover_rate(cumulative)[keep]
         return Replication(rep=rep, days=days, values=values, events=events)
 
     def _turnover_12m(self, cumulative: dict) -> np.ndarray:
@@ -140,3 +158,20 @@ class Recorder:
         with np.errstate(invalid="ignore", divide="ignore"):
             rate = TURNOVER_WINDOW_DAYS * leavers / staff_days
         return np.where(staff_days > 0, rate, np.nan)
+
+    def _turnover_rate(self, cumulative: dict) -> np.ndarray:
+        """DfE's turnover rate at each sample: permanent leavers of all roles in the 365 days to
+        it / FTE in post at it. Leavers are counted from the first sample at most 365 days back
+        and scaled by 365 / that span; nan where that span is shorter than 365 days less one
+        sample interval (not a year of history)."""
+        days = self.days
+        since = np.searchsorted(days, days - dfe.TURNOVER_WINDOW_DAYS - 1e-9)
+        span_days = days - days[since]
+        leavers = dfe.all_roles(cumulative["leavers"] - cumulative["leavers"][since],
+                                self.non_case_holding)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            yearly = leavers * dfe.TURNOVER_WINDOW_DAYS / span_days
+        in_post = self.levels[:, METRIC_INDEX["sw_fte_in_post"]]
+        rate = np.array([dfe.turnover_rate(a, b) for a, b in zip(yearly, in_post, strict=True)])
+        interval = days[1] - days[0] if days.size > 1 else dfe.TURNOVER_WINDOW_DAYS
+        return np.where(span_days >= dfe.TURNOVER_WINDOW_DAYS - interval - 1e-9, rate, np.nan)

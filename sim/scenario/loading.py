@@ -250,6 +250,9 @@ class Workforce(Frozen):
     establishment: Annotated[Whole, _range(0, MAX_POSTS)]
     levels: Annotated[dict[LevelName, Level], Field(min_length=1)]
     agency_in_post: Annotated[Whole, _range(0)] = 0
+    non_case_holding_share: Annotated[Number, _range(0, 0.9)] = 0.0
+    """Permanent social workers in post who hold no cases, as a share of all permanent ones; used
+    only to report DfE's measures (`sim.model.dfe_measures`). 0: every permanent worker holds cases."""
     progression_days: Annotated[Number, _range(0)] = 365.0
     ramp_up: RampUp = RampUp()
     turnover: Turnover = Turnover()

@@ -1,0 +1,221 @@
+"""`caseload backtest`: scoring and naive forecasters on hand-worked tables, the baselines' use of
+data up to the origin only, the conditional mode's actions, and the command end to end."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import math
+from importlib import resources
+
+import numpy as np
+import pandas as pd
+import pytest
+from test_cli_errors import ROOT, assert_one_line_error, caseload
+
+from sim.experiments.backtest import (
+    COLUMNS, council_runs, drift, given_actions, model_values, nearest_sample, summary_table,
+)
+from sim.data.baseline import scenario_text_for
+from sim.data.dfe import LOCAL, Extract, extract
+
+NAN = math.nan
+
+
+def _row(metric, actual, p05, p25, p50, p75, p95, persistence, drifted, horizon=1):
+    return {"council": "X", "code": "1", "origin": 2018, "horizon": horizon, "metric": metric,
+            "actual": actual, "p05": p05, "p25": p25, "p50": p50, "p75": p75, "p95": p95,
+            "persistence": persistence, "drift": drifted}
+
+
+# Absolute % errors (model p50 / persistence / drift) by hand:
+#   A: actual 100: 110 -> 10, 80 -> 20, 125 -> 25; inside 50% band (90-120) and 90% (80-130)
+#   B: actual 200: 190 -> 5, 260 -> 30, 200 -> 0; outside 50% (170-195), inside 90% (150-205)
+#   C: actual 50: 65 -> 30, 45 -> 10, 40 -> 20; outside both (62-70, 60-80)
+#   D: no actual (not scored)
+#   E (caseload): actual 10: 12 -> 20, 10 -> 0, 11 -> 10; outside 50% (11-13), inside 90% (9-14)
+SYNTHETIC = pd.DataFrame([
+    _row("cases_held", 100, 80, 90, 110, 120, 130, 80, 125),
+    _row("cases_held", 200, 150, 170, 190, 195, 205, 260, 200),
+    _row("cases_held", 50, 60, 62, 65, 70, 80, 45, 40),
+    _row("cases_held", NAN, 1, 2, 3, 4, 5, 3, 3),
+    _row("caseload", 10, 9, 11, 12, 13, 14, 10, 11),
+], columns=list(COLUMNS))
+
+
+def test_summary_by_hand():
+    summary = summary_table(SYNTHETIC).set_index("metric")
+    cases = summary.loc["cases_held"]
+    assert cases["cells"] == 3
+    assert cases["mdape_model"] == pytest.approx(10)          # median of 10, 5, 30
+    assert cases["mdape_persistence"] == pytest.approx(20)    # median of 20, 30, 10
+    assert cases["mdape_drift"] == pytest.approx(20)          # median of 25, 0, 20
+    assert cases["model_over_persistence"] == pytest.approx(0.5)
+    assert cases["coverage_50"] == pytest.approx(1 / 3)
+    assert cases["coverage_90"] == pytest.approx(2 / 3)
+    pooled = summary.loc["all"]
+    assert pooled["cells"] == 4
+    assert pooled["mdape_model"] == pytest.approx(15)         # median of 10, 5, 30, 20
+    assert pooled["mdape_persistence"] == pytest.approx(15)   # median of 20, 30, 10, 0
+    assert pooled["mdape_drift"] == pytest.approx(15)         # median of 25, 0, 20, 10
+    assert pooled["coverage_50"] == pytest.approx(1 / 4)
+    assert pooled["coverage_90"] == pytest.approx(3 / 4)
+    assert list(summary.index) == ["caseload", "cases_held", "all"]   # MEASURES' order
+
+
+def test_drift_by_hand():
+    # average change (130 - 100) / 2 = 15 a year, 2 years on: 130 + 30
+    assert drift({2017: 100, 2018: 110, 2019: 130}, 2019, 2021) == pytest.approx(160)
+    assert drift({2018: 50, 2019: 10}, 2019, 2021) == 0.0        # 10 - 80, clipped
+    assert drift({2019: 42}, 2019, 2021) == 42                   # no history: persistence
+
+
+def test_model_referrals_are_the_dfe_year_to_31_march():
+    """Start 30 September 2018, weekly samples of 7 referrals (1 a day). The year to 31 March
+    2020 is 1 April 2019 to 31 March 2020, days 183 to 549 (366 days, a leap year): the samples
+    after day 183 up to 549 are days 189 to 546, 52 weeks = 364 referrals over 364 days, scaled to
+    366."""
+    days = np.arange(0, 1000, 7.0)
+    start = dt.date(2018, 9, 30)
+    values = lambda metric: np.full((2, days.size), 7.0)   # noqa: E731
+    assert model_values(days, values, start, "referrals", 2020) == pytest.approx([366, 366])
+    assert days[nearest_sample(days, 365)] == 364
+    assert model_values(days, values, start, "referrals", 2022) is None   # past the run
+
+
+def test_baselines_use_no_data_after_the_origin():
+    """Each council's baseline at an origin is the same built from the whole extract and from
+    its rows up to the origin year only."""
+    text = resources.files("sim").joinpath("data/dfe_extract.csv").read_text(encoding="utf-8")
+    rows = list(csv.DictReader(text.splitlines()))
+    full = extract()
+    for origin in (2017, 2019, 2021):
+        truncated = Extract([row for row in rows if int(row["time_period"]) <= origin])
+        codes = [code for code in full.codes if full.coverage(code, origin).complete][::7]
+        assert codes
+        for code in codes:
+            assert scenario_text_for(truncated, code, origin) == scenario_text_for(
+                full, code, origin), (code, origin)
+
+
+def _synthetic_extract() -> Extract:
+    base = {"geographic_level": LOCAL, "region_name": "R", "la_code": "999", "la_name": "Z"}
+    figures = {2018: ("90", "10", ""), 2019: ("100", "20", "1000"), 2020: ("100", "6", "1200"),
+               2021: ("", "", "900"), 2022: ("", "", "")}
+    return Extract([{**base, "time_period": str(year), "inpost_fte": a, "vacancy_fte": b,
+                     "referral_count": c} for year, (a, b, c) in figures.items()])
+
+
+def test_given_actions_by_hand():
+    """DfE's posts (in post + vacancies) 100 in 2018, 120 in 2019, 106 in 2020, none in 2021: a
+    50-post scenario from 2018 gets 60 posts by 30 September 2019 (+10 over the year before) and
+    53 by 2020 (-7); referrals 1,000 for the year to March 2019 from the origin, 1,200 from
+    1 April 2019, 900 from 1 April 2020, then none published."""
+    data = _synthetic_extract()
+    actions = given_actions(data, "999", 2018, {"workforce": {"establishment": 50}},
+                            ["establishment", "referrals"])
+    posts = [(a["at"], a["count"], a["over_months"]) for a in actions if a["do"] == "add_posts"]
+    assert posts == [(dt.date(2018, 9, 30), 10, 12), (dt.date(2019, 9, 30), -7, 12)]
+    referrals = [(a["at"], a["referrals_per_year"], a["growth_per_year"]) for a in actions
+                 if a["do"] == "set_referrals"]
+    assert referrals == [(dt.date(2018, 9, 30), 1000, 0.0), (dt.date(2019, 4, 1), 1200, 0.0),
+                         (dt.date(2020, 4, 1), 900, 0.0)]
+
+
+def test_plan_skips_reorganised_councils_with_the_reason():
+    result = council_runs(["Wakefield", "Dorset"], [2018])
+    assert [cell[:2] for cell in result.cells] == [("Wakefield", "384")]
+    assert [(s.code, s.origin) for s in result.skipped] == [("835", 2018)]
+    assert "reorganised" in result.skipped[0].reason
+    given = council_runs(["Wakefield"], [2018], ["establishment", "referrals"]).scenarios[0]
+    assert {action.do for action in given.policy} == {"add_posts", "set_referrals"}
+
+
+def test_backtest_command_end_to_end(tmp_path):
+    out = tmp_path / "bt"
+    result = caseload("backtest", "--la", "Wakefield", "--la", "Hartlepool", "--la", "Dorset",
+                      "--origins", "2018", "--reps", "2", "--workers", "1", "--out", str(out),
+                      "--doc", str(tmp_path / "backtest.md"), "--plans", str(ROOT / "scenarios"))
+    assert result.returncode == 0, result.stderr
+    for name in ("backtest.csv", "backtest_summary.csv", "skipped.csv", "calibration.png",
+                 "error_by_horizon.png", "run.json", "plans.csv", "plans/run.json"):
+        assert (out / name).is_file(), name
+    table = pd.read_csv(out / "backtest.csv", dtype={"code": str})
+    assert list(table.columns) == list(COLUMNS)
+    assert set(table["council"]) == {"Wakefield", "Hartlepool"}
+    assert set(table["horizon"]) == {1, 2}
+    data = extract()
+    wakefield = table[(table["council"] == "Wakefield") & (table["horizon"] == 1)]
+    caseload_row = wakefield[wakefield["metric"] == "caseload"].iloc[0]
+    assert caseload_row["actual"] == pytest.approx(
+        data.cell(LOCAL, "384", 2019, "cases")[0]
+        / data.cell(LOCAL, "384", 2019, "case_holders_fte")[0])
+    assert caseload_row["persistence"] == pytest.approx(3611 / 164.7)
+    assert (table["p05"] <= table["p95"]).all()
+    skipped = pd.read_csv(out / "skipped.csv", dtype={"code": str})
+    assert list(skipped["code"])[0] == "835" and "reorganised" in skipped["reason"].iloc[0]
+    assert "manchester-2016-plan.toml" in skipped["reason"].iloc[1]
+    assert "2 skipped" in result.stdout
+    record = json.loads((out / "run.json").read_text())
+    assert record["status"] == "complete"
+    assert record["backtest"]["skipped"][0]["code"] == "835"
+    note = (tmp_path / "backtest.md").read_text()
+    assert "caseload backtest --la Wakefield" in note and "| **all** | 1 |" in note
+    assert "reorganised" in note and "### Liverpool: `liverpool-2019-plan.toml`" in note
+    assert "manchester-2016-plan.toml: announced 2016-07-01" in note
+    plans = pd.read_csv(out / "plans.csv")
+    assert list(plans["plan"].unique()) == ["dorset-2017-plan.toml", "wakefield-2018-plan.toml",
+                                            "liverpool-2019-plan.toml"]
+    summary = pd.read_csv(out / "backtest_summary.csv")
+    assert {"mdape_model", "mdape_persistence", "mdape_drift", "model_over_persistence",
+            "coverage_50", "coverage_90"} <= set(summary.columns)
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--origins", "2016"], ["--origins", "2017"]),
+    (["--origins", "soon"], ["--origins"]),
+    (["--given", "staff"], ["--given", "establishment"]),
+    (["--la", "Atlantis"], ["--la", "Atlantis"]),
+])
+def test_backtest_bad_input_is_one_line(tmp_path, args, words):
+    assert_one_line_error(caseload("backtest", *args, "--reps", "1", "--out",
+                                   str(tmp_path / "bt")), *words)
+
+
+def test_announced_plans_start_from_the_last_census_before_them():
+    from sim.experiments.backtest import CouncilRuns, announced_plans
+
+    result = announced_plans(ROOT / "scenarios", CouncilRuns())
+    assert [(c[0], c[2]) for c in result.cells] == [("Dorset", 2017), ("Wakefield", 2018),
+                                                    ("Liverpool", 2018)]
+    assert [s.start for s in result.scenarios] == [dt.date(2017, 9, 30), dt.date(2018, 9, 30),
+                                                   dt.date(2018, 9, 30)]
+    liverpool = result.scenarios[2]
+    assert [(a.do, a.at) for a in liverpool.policy][0] == ("add_posts", dt.date(2019, 4, 1))
+    assert liverpool.policy[0].count == 133
+    (manchester,) = result.skipped
+    assert "30 September 2015" in manchester.reason and "not in the package" in manchester.reason
+
+
+def test_resumed_runs_add_up_the_wall_time_of_earlier_invocations(tmp_path):
+    from sim.experiments.backtest import earlier_run
+
+    run_json = tmp_path / "run.json"
+    assert earlier_run(run_json)["earlier_wall_seconds"] is None        # no earlier run
+    run_json.write_text(json.dumps({"wall_seconds": 10.0, "command": "caseload backtest b",
+                                    "backtest": {"earlier_wall_seconds": 5.0,
+                                                 "first_command": "caseload backtest a"}}))
+    assert earlier_run(run_json) == {"earlier_wall_seconds": 15.0,
+                                     "first_command": "caseload backtest a"}
+    run_json.write_text(json.dumps({"wall_seconds": None, "backtest": {}}))   # interrupted
+    assert earlier_run(run_json)["earlier_wall_seconds"] is None
+
+
+def test_expected_coverage_of_bands_from_few_replications():
+    from sim.experiments.backtest import expected_coverage
+
+    # 5 draws: p25-p75 are the 2nd and 4th of 5: (4 - 2) / 6; p05-p95 at 1.2 and 4.8: 3.6 / 6
+    assert expected_coverage(5, 0.25, 0.75) == pytest.approx(1 / 3)
+    assert expected_coverage(5, 0.05, 0.95) == pytest.approx(0.6)
+    # the band tends to its nominal coverage with many draws
+    assert expected_coverage(10_000, 0.05, 0.95) == pytest.approx(0.9, abs=1e-3)

@@ -1,0 +1,104 @@
+"""DfE's workforce measures (`sim.model.dfe_measures`) on hand-worked examples, and as the recorder
+reports them.
+
+The hand examples are DfE's own: Wakefield's census of 30 September 2018 as DfE published it
+(bundled extract row 2018, code 384): in post 193.2 FTE, case holders 164.7 FTE, cases 3,611,
+agency 77.8 FTE, leavers 31.6 FTE, vacancies 26.6 FTE; DfE's published rates 21.9 (caseload),
+28.7% (agency), 16.4% (turnover), 12.1% (vacancy) must come out of DfE's definitions.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from builders import BASE, merged, series
+
+from sim.model import dfe_measures as dfe
+from sim.data.dfe import extract
+from sim.model.council import run_replication
+from sim.scenario.loading import Scenario
+
+WAKEFIELD_2018 = {"inpost_fte": 193.2, "case_holders_fte": 164.7, "cases": 3611,
+                  "agency_fte": 77.8, "leavers_fte": 31.6, "vacancy_fte": 26.6}
+
+
+def test_the_example_is_the_bundled_row():
+    data = extract()
+    code = data.find("Wakefield", 2018)
+    for column, value in WAKEFIELD_2018.items():
+        assert data.workforce_count(code, 2018, column).value == value
+
+
+def test_caseload_is_cases_over_case_holding_fte():
+    # 3,611 / 164.7 = 21.925 -> DfE publishes 21.9
+    assert round(dfe.caseload(3611, 164.7), 1) == 21.9
+
+
+def test_agency_rate_is_agency_over_agency_plus_in_post():
+    # 77.8 / (77.8 + 193.2) = 77.8 / 271.0 = 0.28708 -> 28.7%
+    assert round(100 * dfe.agency_rate(77.8, 193.2), 1) == 28.7
+
+
+def test_turnover_rate_is_leavers_over_in_post():
+    # 31.6 / 193.2 = 0.16356 -> 16.4%
+    assert round(100 * dfe.turnover_rate(31.6, 193.2), 1) == 16.4
+
+
+def test_vacancy_rate_is_vacancies_over_vacancies_plus_in_post():
+    # 26.6 / (26.6 + 193.2) = 26.6 / 219.8 = 0.12102 -> 12.1%
+    assert round(100 * dfe.vacancy_rate(26.6, 193.2), 1) == 12.1
+
+
+def test_rates_are_nan_without_a_denominator():
+    assert math.isnan(dfe.caseload(5, 0))
+    assert math.isnan(dfe.agency_rate(0, 0))
+    assert math.isnan(dfe.turnover_rate(3, 0))
+    assert math.isnan(dfe.vacancy_rate(0, 0))
+
+
+def test_all_roles_scales_up_the_case_holding_part():
+    # 60 case-holding permanent staff are 75% of all when 25% hold no cases: 80
+    assert dfe.all_roles(60, 0.25) == pytest.approx(80.0)
+
+
+def test_non_case_holding_share_counts_agency_case_holders_out():
+    # 164.7 x (1 - 0.287) = 117.43 permanent case-holders of 193.2 in post: 1 - 0.6078 = 0.3922
+    assert dfe.non_case_holding_share(193.2, 164.7, 0.287) == pytest.approx(0.3922, abs=1e-4)
+    # more case-holders than permanent staff (agency-heavy council): clipped to 0
+    assert dfe.non_case_holding_share(100.0, 150.0, 0.1) == 0.0
+    assert dfe.non_case_holding_share(100.0, 1.0, 0.0) == 0.9
+
+
+def _replication(share: float):
+    changes = {"years": 1.5, "workforce": {"non_case_holding_share": share,
+                                           "turnover": {"annual_rate": 0.3}}}
+    return run_replication(Scenario.model_validate(merged(BASE, changes)), rep=0, root_seed=3)
+
+
+def test_recorder_counts_non_case_holders_only_in_the_dfe_measures():
+    """Same seed with 0% and 50% non-case-holders: the simulation is the same; in post doubles,
+    turnover and vacancy rates (same rates for the unseen staff) stay, agency rate follows its
+    definition."""
+    plain, half = _replication(0.0), _replication(0.5)
+    for metric in ("staff_permanent", "staff_agency", "case_holders", "cases_held",
+                   "caseload_dfe", "turnover_rate", "vacancy_rate"):
+        np.testing.assert_array_equal(series(plain, metric), series(half, metric), err_msg=metric)
+    np.testing.assert_allclose(series(half, "sw_fte_in_post"), 2 * series(plain, "sw_fte_in_post"))
+    np.testing.assert_array_equal(series(plain, "sw_fte_in_post"),
+                                  series(plain, "staff_permanent"))
+    agency, permanent = series(half, "staff_agency"), series(half, "staff_permanent")
+    np.testing.assert_allclose(series(half, "agency_rate"), agency / (agency + 2 * permanent))
+    np.testing.assert_array_equal(series(plain, "case_holders"), permanent + agency)
+
+
+def test_turnover_rate_needs_a_year_of_history_then_counts_the_years_leavers():
+    replication = _replication(0.0)
+    days, rate = replication.days, series(replication, "turnover_rate")
+    assert np.isnan(rate[days < 365 - 7]).all()
+    last = len(days) - 1
+    back = int(np.searchsorted(days, days[last] - 365 - 1e-9))
+    leavers = series(replication, "leavers")[back + 1:last + 1].sum()
+    in_post = series(replication, "staff_permanent")[last]
+    expected = leavers * 365 / (days[last] - days[back]) / in_post
+    assert rate[last] == pytest.approx(expected)
