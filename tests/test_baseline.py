@@ -50,7 +50,8 @@ def test_leeds_2017_validates_runs_and_reproduces_dfe_caseload_within_15_percent
     assert written.returncode == 0, written.stderr
     validated = caseload("validate", str(path))
     assert validated.returncode == 0, validated.stderr
-    assert '"name": "leeds-2017"' in validated.stdout
+    assert validated.stdout.startswith(
+        "Leeds 2017: no plan (baseline from DfE tables) (leeds-2017)\n")
 
     medians = first_year_medians(path)
     dfe_caseload = dfe("Leeds", "caseload_fte")

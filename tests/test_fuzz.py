@@ -250,14 +250,14 @@ def validate_in_process(path: Path) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     with time_limit(SECONDS_PER_RUN), contextlib.redirect_stdout(out), \
             contextlib.redirect_stderr(err):
-        code = main(["validate", str(path)])
+        code = main(["validate", str(path), "--json"])
     return code, out.getvalue(), err.getvalue()
 
 
 def validate_subprocess(path: Path) -> tuple[int, str, str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    done = subprocess.run([sys.executable, "-m", "sim", "validate", str(path)], check=False,
-                          cwd=path.parent, env=env, capture_output=True,
+    done = subprocess.run([sys.executable, "-m", "sim", "validate", str(path), "--json"],
+                          check=False, cwd=path.parent, env=env, capture_output=True,
                           timeout=SECONDS_PER_RUN * 3)
     return (done.returncode, done.stdout.decode("utf-8", "replace"),
             done.stderr.decode("utf-8", "replace"))

@@ -1,11 +1,15 @@
 """The `caseload` command: a thin shell over the Python API. Builds the parser from one module per
 subcommand (`sim.cli.<command>`) and dispatches to it.
 
-Exit status: 0 success, 2 bad input (one line on stderr, no traceback), 1 internal error.
+Exit status: 0 success, 2 bad input (one line on stderr, no traceback), 1 internal error, 141
+(128 + SIGPIPE, as the shell reports a command a closed pipe stopped) when whoever read our output
+stopped reading, e.g. `caseload validate f.toml | head -1`.
 """
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
 
 from sim.cli import baseline, compare, plot, run, schema, sensitivity, sweep, target, validate
@@ -40,7 +44,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         args.argv = argv
-        return HANDLERS[args.command](args)
+        status = HANDLERS[args.command](args)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's exit
+        return status
+    except BrokenPipeError:
+        return _reader_gone()
     except (BadInput, ScenarioError, ExecutorUnavailable, StoreMismatch) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -53,3 +61,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+
+
+def _reader_gone() -> int:
+    """Stop quietly when our standard output's reader has gone (a closed pipe): point stdout at
+    devnull so the interpreter's final flush does not fail again, and exit as SIGPIPE would."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return 128 + signal.SIGPIPE
