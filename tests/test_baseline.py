@@ -242,6 +242,26 @@ def test_names_match_ignoring_case_and_punctuation(asked, name):
     assert data.names[data.find(asked, 2017)] == name
 
 
+@pytest.mark.parametrize("asked, name", [
+    ("Leeds City Council", "Leeds"), ("Kent County Council", "Kent"),
+    ("London Borough of Camden", "Camden"), ("Royal Borough of Greenwich", "Greenwich"),
+    ("Wakefield Metropolitan District Council", "Wakefield"),
+    ("Durham County Council", "County Durham"), ("Bristol City Council", "Bristol, City of"),
+])
+def test_a_council_as_it_names_itself_is_found(asked, name):
+    data = extract()
+    assert data.names[data.find(asked, 2017)] == name
+
+
+@pytest.mark.parametrize("asked, first", [
+    ("Leeds Council Social Care", "Leeds"), ("Leedz City Council", "Leeds"),
+    ("Herefrodshire", "Herefordshire, County of"), ("Manchester Children's Services", "Manchester"),
+])
+def test_the_obvious_match_is_suggested_first(asked, first):
+    with pytest.raises(BaselineError, match=f'closest: "{re.escape(first)}"'):
+        extract().find(asked, 2017)
+
+
 def test_a_name_two_councils_share_means_the_one_of_that_year():
     data = extract()
     assert [data.find("Dorset", year) for year in (2017, 2018, 2019, 2022)] == [

@@ -24,9 +24,10 @@ def add_parser(commands) -> None:
         epilog="Examples: " + EXAMPLE,
     )
     baseline.add_argument("--la", required=True, metavar="NAME",
-                          help="local authority as DfE names it; case and punctuation are "
-                               'ignored and a trailing ", City of" may be left off ("St Helens", '
-                               '"Bristol"); an unknown name lists the closest matches')
+                          help="local authority as DfE names it; case, punctuation and words "
+                               "such as 'City Council' are ignored and a trailing \", City of\" "
+                               'may be left off ("St Helens", "Bristol", "Leeds City Council"); '
+                               "an unknown name lists the closest matches")
     baseline.add_argument("--year", required=True, type=int, metavar="YYYY",
                           help="the year of DfE's workforce census (30 September), 2017 to "
                                "2022; the baseline starts on 30 September YYYY with that census's "
