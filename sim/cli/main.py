@@ -12,15 +12,27 @@ import os
 import signal
 import sys
 
-from sim.cli import baseline, compare, plot, run, schema, sensitivity, sweep, target, validate
+from sim.cli import (
+    baseline,
+    compare,
+    new_plan,
+    plot,
+    run,
+    schema,
+    sensitivity,
+    sweep,
+    target,
+    validate,
+)
 from sim.cli.common import BadInput, BatchFailed, Interrupted, Parser
 from sim.scenario.loading import ScenarioError
 
-SUBCOMMANDS = (run, compare, sweep, sensitivity, baseline, target, plot, validate, schema)
+SUBCOMMANDS = (run, compare, sweep, sensitivity, baseline, new_plan, target, plot, validate,
+               schema)
 HANDLERS = {"run": run.cmd_run, "compare": compare.cmd_compare, "sweep": sweep.cmd_sweep,
             "sensitivity": sensitivity.cmd_sensitivity, "baseline": baseline.cmd_baseline,
             "target": target.cmd_target, "plot": plot.cmd_plot, "validate": validate.cmd_validate,
-            "schema": schema.cmd_schema}
+            "schema": schema.cmd_schema, "new-plan": new_plan.cmd_new_plan}
 
 
 def build_parser() -> argparse.ArgumentParser:
