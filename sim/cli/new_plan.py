@@ -8,6 +8,7 @@ import sys
 import tomllib
 from pathlib import Path
 
+from sim.cli.baseline import add_council_options, council_baseline_text
 from sim.cli.common import BadInput
 
 EXAMPLE = "caseload new-plan --la Leeds --year 2017"
@@ -24,10 +25,7 @@ def add_parser(commands) -> None:
                     "never overwritten.",
         epilog="Example: " + EXAMPLE,
     )
-    new_plan.add_argument("--la", required=True, metavar="NAME",
-                          help="local authority, as for `caseload baseline`")
-    new_plan.add_argument("--year", required=True, type=int, metavar="YYYY",
-                          help="the year of DfE's workforce census, 2017 to 2022")
+    add_council_options(new_plan)
     new_plan.add_argument("--out", type=Path, default=None, metavar="FILE",
                           help="the plan file (default scenarios/<council>-<year>-plan.toml)")
     new_plan.add_argument("--baseline", type=Path, default=None, metavar="FILE",
@@ -36,14 +34,10 @@ def add_parser(commands) -> None:
 
 
 def cmd_new_plan(args: argparse.Namespace) -> int:
-    from sim.data.baseline import BaselineError, baseline_scenario_text
     from sim.scenario.loading import load_scenario
     from sim.scenario.plan_template import plan_template
 
-    try:
-        text = baseline_scenario_text(args.la, args.year)
-    except BaselineError as error:
-        raise BadInput(str(error)) from None
+    text = council_baseline_text(args)
     council = _scenario_name(text)
     baseline = args.baseline or Path("scenarios") / "councils" / f"{council}.toml"
     out = args.out or Path("scenarios") / f"{council}-plan.toml"

@@ -348,7 +348,7 @@ class Extract:
 
 
 COUNCIL_WORDS = re.compile(r"^(london borough of |royal borough of )?(.*?)"
-                           r"( (metropolitan borough|metropolitan district|borough|city|county|district))?"
+                           r"( (metropolitan (borough|district)|borough|city|county|district))?"
                            r"( council)?$")
 """How councils name themselves around DfE's name: "Leeds City Council", "London Borough of
 Camden", "Kent County Council"."""
