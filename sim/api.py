@@ -188,7 +188,7 @@ def run(
     seed: int = DEFAULT_SEED,
     workers: int | None = None,
     out: Path | str | None = None,
-    progress: bool = False,
+    progress: bool = True,
     command: str | None = None,
     replicate: Replicate | None = None,
     *,
@@ -212,7 +212,8 @@ def run(
     replications already there are kept and only missing ones run (a folder of another
     scenario, seed or metric set raises StoreMismatch). until_ci: "METRIC:HALF_WIDTH" (e.g. "caseload_mean:0.25"): stop adding
     replications once the 95% CI half-width of METRIC at the horizon is at most HALF_WIDTH for
-    every scenario, `reps` being the ceiling. progress: a progress bar on a terminal. command:
+    every scenario, `reps` being the ceiling. progress: a progress bar on a terminal or in a
+    notebook (tqdm's notebook widget where ipywidgets is installed; False: none). command:
     recorded in run.json. replicate: the replication function (default: the council model's).
     report: where warnings go (default: stderr). figures: draw the folder's figures and
     report.html (False skips them, the tables and results.xlsx are still written; `caseload
@@ -228,7 +229,7 @@ def compare(
     seed: int = DEFAULT_SEED,
     workers: int | None = None,
     out: Path | str | None = None,
-    progress: bool = False,
+    progress: bool = True,
     independent: bool = False,
     command: str | None = None,
     replicate: Replicate | None = None,

@@ -50,7 +50,8 @@ def test_leeds_2017_validates_runs_and_reproduces_dfe_caseload_within_15_percent
     assert written.returncode == 0, written.stderr
     validated = caseload("validate", str(path))
     assert validated.returncode == 0, validated.stderr
-    assert '"name": "leeds-2017"' in validated.stdout
+    assert validated.stdout.startswith(
+        "Leeds 2017: no plan (baseline from DfE tables) (leeds-2017)\n")
 
     medians = first_year_medians(path)
     dfe_caseload = dfe("Leeds", "caseload_fte")
@@ -239,6 +240,26 @@ def test_each_census_year_uses_its_own_workforce_figures():
 def test_names_match_ignoring_case_and_punctuation(asked, name):
     data = extract()
     assert data.names[data.find(asked, 2017)] == name
+
+
+@pytest.mark.parametrize("asked, name", [
+    ("Leeds City Council", "Leeds"), ("Kent County Council", "Kent"),
+    ("London Borough of Camden", "Camden"), ("Royal Borough of Greenwich", "Greenwich"),
+    ("Wakefield Metropolitan District Council", "Wakefield"),
+    ("Durham County Council", "County Durham"), ("Bristol City Council", "Bristol, City of"),
+])
+def test_a_council_as_it_names_itself_is_found(asked, name):
+    data = extract()
+    assert data.names[data.find(asked, 2017)] == name
+
+
+@pytest.mark.parametrize("asked, first", [
+    ("Leeds Council Social Care", "Leeds"), ("Leedz City Council", "Leeds"),
+    ("Herefrodshire", "Herefordshire, County of"), ("Manchester Children's Services", "Manchester"),
+])
+def test_the_obvious_match_is_suggested_first(asked, first):
+    with pytest.raises(BaselineError, match=f'closest: "{re.escape(first)}"'):
+        extract().find(asked, 2017)
 
 
 def test_a_name_two_councils_share_means_the_one_of_that_year():

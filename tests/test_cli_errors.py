@@ -79,7 +79,7 @@ def test_validate_prints_the_resolved_scenario_as_json(tmp_path):
     (tmp_path / "base.toml").write_text(MINIMAL, encoding="utf-8")
     path = tmp_path / "plan.toml"
     path.write_text('extends = ["base.toml"]\nname = "plan"\n', encoding="utf-8")
-    result = caseload("validate", str(path), "--set", "years=3",
+    result = caseload("validate", str(path), "--json", "--set", "years=3",
                       "--set", "workforce.levels.sw.cap=22")
     assert result.returncode == 0, result.stderr
     resolved = json.loads(result.stdout)

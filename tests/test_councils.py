@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from shipped import shipped
 
 from sim.data.calibration import CHECKED, REPORTED, TOLERANCE, calibrate
 from sim.model.metrics import METRIC_INDEX
@@ -51,7 +52,7 @@ def test_council_baseline_reproduces_its_reported_starting_figure(calibrations, 
 
 
 def test_every_council_file_has_reported_figures_and_no_policy():
-    files = sorted(p.stem for p in (SCENARIOS / "councils").glob("*.toml"))
+    files = sorted(p.stem for p in shipped("councils"))
     assert files == COUNCILS
     for council in COUNCILS:
         assert load_scenario(SCENARIOS / "councils" / f"{council}.toml").policy == []
@@ -83,7 +84,7 @@ def test_every_policy_style_runs_on_every_council(tmp_path, council, style):
 
 # --- (c) the files hang together --------------------------------------------------------------
 
-RUNNABLE = sorted(p.name for p in SCENARIOS.glob("*.toml"))
+RUNNABLE = sorted(p.name for p in shipped())
 
 
 @pytest.mark.parametrize("name", RUNNABLE)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from builders import MINIMAL
+from shipped import shipped
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -178,8 +179,7 @@ def test_resolved_json_loads_back_to_an_equal_scenario(tmp_path):
 
 
 def test_bundled_scenarios_are_valid():
-    folder = ROOT / "scenarios"
-    for path in sorted([*folder.glob("*.toml"), *folder.glob("councils/*.toml")]):
+    for path in [*shipped(), *shipped("councils")]:
         assert isinstance(load_scenario(path), Scenario), path
 
 

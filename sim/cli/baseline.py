@@ -23,27 +23,38 @@ def add_parser(commands) -> None:
                     "opens with the list of assumptions and of DfE figures that had to be filled.",
         epilog="Examples: " + EXAMPLE,
     )
-    baseline.add_argument("--la", required=True, metavar="NAME",
-                          help="local authority as DfE names it; case and punctuation are "
-                               'ignored and a trailing ", City of" may be left off ("St Helens", '
-                               '"Bristol"); an unknown name lists the closest matches')
-    baseline.add_argument("--year", required=True, type=int, metavar="YYYY",
-                          help="the year of DfE's workforce census (30 September), 2017 to "
-                               "2022; the baseline starts on 30 September YYYY with that census's "
-                               "staff and cases held and the referrals of the year to 31 March "
-                               "YYYY. A council without DfE's figures for the year (suppressed, "
-                               "missing, reorganised) is refused with the reason")
+    add_council_options(baseline)
     baseline.add_argument("--out", type=Path, default=None, metavar="FILE",
                           help="write the scenario to FILE (default: standard output)")
 
 
-def cmd_baseline(args: argparse.Namespace) -> int:
+def add_council_options(parser: argparse.ArgumentParser) -> None:
+    """--la and --year: the council and the year of its baseline (also `new-plan`'s)."""
+    parser.add_argument("--la", required=True, metavar="NAME",
+                        help="local authority as DfE names it; case, punctuation and words "
+                             "such as 'City Council' are ignored and a trailing \", City of\" "
+                             'may be left off ("St Helens", "Bristol", "Leeds City Council"); '
+                             "an unknown name lists the closest matches")
+    parser.add_argument("--year", required=True, type=int, metavar="YYYY",
+                        help="the year of DfE's workforce census (30 September), 2017 to "
+                             "2022; the baseline starts on 30 September YYYY with that census's "
+                             "staff and cases held and the referrals of the year to 31 March "
+                             "YYYY. A council without DfE's figures for the year (suppressed, "
+                             "missing, reorganised) is refused with the reason")
+
+
+def council_baseline_text(args: argparse.Namespace) -> str:
+    """The baseline scenario's TOML text for --la and --year (BadInput if DfE's tables lack it)."""
     from sim.data.baseline import BaselineError, baseline_scenario_text
 
     try:
-        text = baseline_scenario_text(args.la, args.year)
+        return baseline_scenario_text(args.la, args.year)
     except BaselineError as error:
         raise BadInput(str(error)) from None
+
+
+def cmd_baseline(args: argparse.Namespace) -> int:
+    text = council_baseline_text(args)
     if args.out is None:
         sys.stdout.write(text)
         return 0

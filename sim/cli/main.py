@@ -1,17 +1,22 @@
 """The `caseload` command: a thin shell over the Python API. Builds the parser from one module per
 subcommand (`sim.cli.<command>`) and dispatches to it.
 
-Exit status: 0 success, 2 bad input (one line on stderr, no traceback), 1 internal error.
+Exit status: 0 success, 2 bad input (one line on stderr, no traceback), 1 internal error, 141
+(128 + SIGPIPE, as the shell reports a command a closed pipe stopped) when whoever read our output
+stopped reading, e.g. `caseload validate f.toml | head -1`.
 """
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
 
 from sim.cli import (
     backtest,
     baseline,
     compare,
+    new_plan,
     plot,
     run,
     schema,
@@ -23,12 +28,13 @@ from sim.cli import (
 from sim.cli.common import BadInput, BatchFailed, Interrupted, Parser
 from sim.scenario.loading import ScenarioError
 
-SUBCOMMANDS = (run, compare, sweep, sensitivity, baseline, target, backtest, plot, validate,
-               schema)
+SUBCOMMANDS = (run, compare, sweep, sensitivity, baseline, new_plan, target, backtest, plot,
+               validate, schema)
 HANDLERS = {"run": run.cmd_run, "compare": compare.cmd_compare, "sweep": sweep.cmd_sweep,
             "sensitivity": sensitivity.cmd_sensitivity, "baseline": baseline.cmd_baseline,
             "target": target.cmd_target, "plot": plot.cmd_plot, "validate": validate.cmd_validate,
-            "schema": schema.cmd_schema, "backtest": backtest.cmd_backtest}
+            "schema": schema.cmd_schema, "backtest": backtest.cmd_backtest,
+            "new-plan": new_plan.cmd_new_plan}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -52,7 +58,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         args.argv = argv
-        return HANDLERS[args.command](args)
+        status = HANDLERS[args.command](args)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's exit
+        return status
+    except BrokenPipeError:
+        return _reader_gone()
     except (BadInput, ScenarioError, ExecutorUnavailable, StoreMismatch) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -65,3 +75,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+
+
+def _reader_gone() -> int:
+    """Stop quietly when our standard output's reader has gone (a closed pipe): point stdout at
+    devnull so the interpreter's final flush does not fail again, and exit as SIGPIPE would."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return 128 + signal.SIGPIPE

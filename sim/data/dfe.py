@@ -166,22 +166,25 @@ class Extract:
     def find(self, name: str, year: int) -> str:
         """The code of the authority called `name` (case and punctuation ignored) in `year`.
 
-        A trailing ", City of" or ", County of" may be left off, and words that name exactly one
-        authority are enough ("Bristol", "Hull", "Durham"). A name two codes share (Dorset) means
+        A trailing ", City of" or ", County of" may be left off, so may words such as "City
+        Council" ("Leeds City Council", see `without_council_words`), and words that name exactly
+        one authority are enough ("Bristol", "Hull", "Durham"). A name two codes share (Dorset) means
         the one with workforce figures in `year`, else the newest. Raises BaselineError naming
         the closest matches.
         """
         wanted = normalise(name)
-        codes = [code for code, aliases in self._aliases.items() if wanted in aliases]
+        short = without_council_words(wanted)
+        codes = [code for code, aliases in self._aliases.items()
+                 if wanted in aliases or short in aliases]
         if not codes:
             codes = [code for code in self.codes
-                     if wanted and f" {wanted} " in f" {normalise(self.names[code])} "]
+                     if short and f" {short} " in f" {normalise(self.names[code])} "]
             if len({self.names[code] for code in codes}) > 1:
                 self._unknown(name, sorted({self.names[code] for code in codes}), "more than one")
         if not codes:
             by_form = {form: self.names[code] for code, forms in self._aliases.items()
                        for form in forms}
-            close = difflib.get_close_matches(wanted, list(by_form), n=8, cutoff=0.4)
+            close = closest(wanted, list(by_form))
             self._unknown(name, list(dict.fromkeys(by_form[form] for form in close)), "no")
         staffed = [code for code in codes if self.has_row(code, year, "inpost_fte")]
         return (staffed or sorted(codes, key=lambda c: self.years_of(c)[-1]))[-1]
@@ -342,6 +345,37 @@ class Extract:
             reasons.append(f"reorganised: {REORGANISED[code]}; {what}" if code in REORGANISED
                            else f"missing: {what}")
         return tuple(dict.fromkeys(reasons))
+
+
+COUNCIL_WORDS = re.compile(r"^(london borough of |royal borough of )?(.*?)"
+                           r"( (metropolitan (borough|district)|borough|city|county|district))?"
+                           r"( council)?$")
+"""How councils name themselves around DfE's name: "Leeds City Council", "London Borough of
+Camden", "Kent County Council"."""
+GENERIC_WORDS = frozenset({"city", "county", "council", "borough", "metropolitan", "district",
+                           "london", "royal", "of", "the", "and", "upon", "on"})
+"""Words of authority names that say what kind of council, not which one."""
+
+
+def without_council_words(name: str) -> str:
+    """A normalised name without the words councils put around DfE's name: "leeds city
+    council" -> "leeds", "london borough of camden" -> "camden"."""
+    return COUNCIL_WORDS.match(name).group(2) or name
+
+
+def closest(wanted: str, forms: list[str], count: int = 8) -> list[str]:
+    """The `count` normalised names most like `wanted`: first those sharing more of its words
+    that name a place (not "city", "council", ...), then by spelling without the council words
+    (difflib's ratio, at least 0.4 when no such word is shared)."""
+    words = set(wanted.split()) - GENERIC_WORDS
+    short = without_council_words(wanted)
+
+    def likeness(form: str) -> tuple[int, float]:
+        return (len(words & set(form.split())),
+                difflib.SequenceMatcher(None, short, form).ratio())
+
+    ranked = sorted(forms, key=likeness, reverse=True)
+    return [form for form in ranked if likeness(form)[0] or likeness(form)[1] >= 0.4][:count]
 
 
 def _aliases(authority: str) -> set[str]:

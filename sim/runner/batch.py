@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from tqdm import tqdm
+from tqdm.auto import tqdm
 
 from sim.runner.chunk_task import ChunkTask, Replicate, run_chunk
 from sim.runner.executors import Executor, Report, make_executor, resolve_workers, warn
@@ -31,6 +31,11 @@ MAX_ADAPTIVE_CHUNK = 5
 INDEPENDENT_KEY = 0x1D  # spawn key of independent per-scenario seeds (any fixed number)
 
 Store = FolderStore | MemoryStore
+
+
+def in_notebook() -> bool:
+    """Whether this process is a Jupyter kernel (whose stderr is no terminal but is shown)."""
+    return "ipykernel" in sys.modules
 
 
 def chunk_size_for(reps: int, workers: int, adaptive: bool = False) -> int:
@@ -215,7 +220,8 @@ def run_batch(
     opened by `open_store` (then `out` and `resume` are not used).
     resume: keep the replications already in `out` and run only the missing ones.
     stopping: stop adding replications (in index order) once the rule is met; `reps` is then the
-    ceiling. progress: show a progress bar (counted in replications) when stderr is a terminal.
+    ceiling. progress: show a progress bar (counted in replications) where one can be seen: on
+    a terminal (stderr) or in a Jupyter notebook (a widget with ipywidgets installed, else text).
     replicate: the replication function (default: the council model's `run_replication`).
     report: where warnings go (damaged chunks, retried tasks).
     """
@@ -288,7 +294,7 @@ def _run_tasks(executor: Executor, tasks: list[ChunkTask], store: Store,
     """Run `tasks`, saving each chunk as it finishes; the replications to stop at, if a rule
     says so before all tasks are done."""
     metric = METRIC_NAMES.index(stopping.metric) if stopping is not None else None
-    show = progress and sys.stderr.isatty()
+    show = progress and (sys.stderr.isatty() or in_notebook())
     with tqdm(total=total, initial=done, unit="rep", desc=label, disable=not show,
               file=sys.stderr) as bar:
         results = executor.map_unordered(run_chunk, tasks)

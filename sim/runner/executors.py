@@ -25,6 +25,7 @@ import os
 import signal
 import sys
 import threading
+import types
 import urllib.parse
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -105,7 +106,10 @@ class ProcessExecutor:
     many small batches one after another) until `close()`.
 
     "spawn" (the default) starts clean interpreters on every platform, so behaviour does not
-    depend on what the parent process had imported or which threads it was running.
+    depend on what the parent process had imported or which threads it was running. The workers
+    run functions of `sim` only, so they do not re-run the caller's script as spawn would
+    (`_caller_main_hidden`): a plain script calling `sim.run` works without
+    `if __name__ == "__main__":`.
     """
 
     name = "processes"
@@ -174,9 +178,10 @@ class ProcessExecutor:
         futures: dict[Future[R], int] = {}
 
         def submit_more() -> None:
-            for i, task in itertools.islice(
-                    waiting, IN_FLIGHT_PER_WORKER * self.workers - len(futures)):
-                futures[pool.submit(fn, task)] = i
+            with _caller_main_hidden():  # a submit may start a worker process
+                for i, task in itertools.islice(
+                        waiting, IN_FLIGHT_PER_WORKER * self.workers - len(futures)):
+                    futures[pool.submit(fn, task)] = i
 
         with _interrupts_ignored():  # the processes started now inherit it from their start
             submit_more()
@@ -216,6 +221,21 @@ def _close(pool: ProcessPoolExecutor, finished: bool) -> None:
     writer = getattr(results, "_writer", None)
     if writer is not None:
         writer.close()
+
+
+@contextmanager
+def _caller_main_hidden() -> Iterator[None]:
+    """Show multiprocessing a bare `__main__` while worker processes start. A "spawn"ed process
+    re-imports the parent's main module (its file or `-m` module) so that functions defined
+    there can run in it; a script without `if __name__ == "__main__":` would then call
+    `sim.run` again in every worker, which fails (RuntimeError: a new process started before
+    bootstrapping finished). Our workers run `sim`'s own functions only and never need it."""
+    main = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main
 
 
 @contextmanager
