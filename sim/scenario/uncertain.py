@@ -185,7 +185,6 @@ UncertainValue = Annotated[
     UncertainUniform | UncertainNormal | UncertainLogNormal | UncertainBeta | UncertainTriangular,
     Field(discriminator="dist"),
 ]
-UNCERTAIN_KINDS = ("uniform", "normal", "lognormal", "beta", "triangular")
 
 
 class _Holder(Frozen):
@@ -339,8 +338,9 @@ def draw_values(uncertain: dict[str, tuple[Any, Range]], rep: int, root_seed: in
 
 def resolve(scenario: Any, rep: int, root_seed: int) -> tuple[Any, dict[str, float]]:
     """(the concrete scenario replication `rep` runs, {dotted key: value drawn}); a scenario
-    without uncertain values is returned as it is, with {}."""
-    uncertain = scenario.uncertain
+    without uncertain values is returned as it is, with {}, and so is any other object a batch
+    runs (the runner takes whatever its `replicate` function does)."""
+    uncertain = getattr(scenario, "uncertain", None)
     if not uncertain:
         return scenario, {}
     drawn = draw_values(uncertain, rep, root_seed)
