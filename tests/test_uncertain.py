@@ -1,13 +1,18 @@
 """Uncertain assumptions: a number given as a distribution, drawn once per replication."""
 from __future__ import annotations
 
+import ast
 import json
 import math
+import os
+import subprocess
+import sys
 
 import numpy as np
 import pandas as pd
 import pytest
 from builders import scenario
+from processes import ROOT
 from scipy import stats
 
 import sim.api as api
@@ -222,3 +227,19 @@ def test_spread_explained_ranks_the_key_the_outcome_follows_first():
     assert table["share_explained"].iloc[0] == pytest.approx(1.0)
     # independent draws: rho * sqrt(n - 1) is about standard normal, so rho^2 < (4 / sqrt(199))^2
     assert table["share_explained"].iloc[1] < 16 / 199
+
+
+def test_a_keys_draws_are_the_same_in_another_process_whatever_its_hash_seed(small):
+    """The stream's key comes from a fixed digest of the dotted key, not from Python's `hash`
+    (which differs between processes): workers and later runs draw the same values."""
+    code = ("import sys; from sim.scenario.loading import load_scenario; "
+            "from sim.scenario.uncertain import draw_values; "
+            f"sc = load_scenario(sys.argv[1], {{{RATE!r}: {UNIFORM!r}}}); "
+            f"print(repr([draw_values(sc.uncertain, rep, 7)[{RATE!r}] for rep in range(5)]))")
+    here = draws_of(load_scenario(small, {RATE: UNIFORM}), RATE, 5)
+    for hash_seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed,
+               "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+        shown = subprocess.run([sys.executable, "-c", code, str(small)], cwd=ROOT, env=env,
+                               capture_output=True, text=True, check=True).stdout
+        assert ast.literal_eval(shown) == here.tolist()
