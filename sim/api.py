@@ -28,6 +28,7 @@ from sim.runner.batch import (
 )
 from sim.runner.chunk_task import Replicate
 from sim.analysis.comparison import comparison_table, difference_over_time
+from sim.analysis.draws import draws_table
 from sim.runner.executors import Report, warn
 from sim.runner.files import WriteFailed, atomic_path
 from sim.model.metrics import COST_METRICS, METRIC_NAMES
@@ -123,6 +124,13 @@ class Results:
             self._tables["final"] = final_table(self.summary(), self.horizons)
         return self._tables["final"].copy()
 
+    def draws(self) -> pd.DataFrame:
+        """The value each replication drew for each uncertain assumption, as draws.csv (no rows
+        for scenarios of numbers only)."""
+        if "draws" not in self._tables:
+            self._tables["draws"] = draws_table(self.store, self.scenarios, self.reps)
+        return self._tables["draws"].copy()
+
     def cumulative_cost(self) -> pd.DataFrame:
         """£ spent over the whole horizon per (scenario, rep): columns `scenario, rep, cost`."""
         frames = []
@@ -167,12 +175,17 @@ class CompareResults(Results):
 
 
 def write_tables(results: Results, out: Path) -> None:
-    """timeseries.parquet, summary.csv and final.csv in `out` (and comparison.csv if a comparison)."""
+    """timeseries.parquet, summary.csv and final.csv in `out` (and comparison.csv if a comparison,
+    draws.csv if a scenario has uncertain assumptions)."""
     write_timeseries(results.store, results.scenarios, results.reps, out / "timeseries.parquet")
     with atomic_path(out / "summary.csv") as temp:
         results.summary().to_csv(temp, index=False)
     with atomic_path(out / "final.csv") as temp:
         results.final().to_csv(temp, index=False)
+    draws = results.draws()
+    if len(draws):
+        with atomic_path(out / "draws.csv") as temp:
+            draws.to_csv(temp, index=False)
     if isinstance(results, CompareResults):
         with atomic_path(out / "comparison.csv") as temp:
             results.differences().to_csv(temp, index=False)

@@ -24,11 +24,18 @@ def assumption_rows(record: dict) -> pd.DataFrame:
     """Every parameter of one scenario of run.json (dotted key), its value (as resolved: a
     number, text, a list; `shown_value` writes it as text) and where it comes from: the file
     and source comment that set it, "override" (--set or a sweep), or the documented default.
+    An uncertain assumption is one row, its distribution in words ("uncertain: uniform(...)").
     Columns `ASSUMPTION_COLUMNS`."""
     sources = record.get("key_sources")
+    uncertain = record.get("uncertain", {})
     rows = []
     for key, value in flatten(record.get("resolved", {})):
-        given = sources.get(key) if sources else None
+        table = key.rpartition(".")[0]
+        if table in uncertain:
+            if rows and rows[-1][ASSUMPTION_COLUMNS[0]] == table:
+                continue
+            key, value = table, f"uncertain, drawn once per replication: {uncertain[table]}"
+        given = sources.get(key) or sources.get(f"{key}.dist") if sources else None
         if sources is None:
             where, comment = "not recorded", "built in code, or its files could not be read"
         elif given is None:

@@ -17,7 +17,7 @@ def _gamma_shape_scale(mean: float, cv: float) -> tuple[float, float]:
     return shape, mean / shape
 
 
-def _lognormal_mu_sigma(mean: float, cv: float) -> tuple[float, float]:
+def lognormal_mu_sigma(mean: float, cv: float) -> tuple[float, float]:
     sigma2 = np.log1p(cv**2)
     return np.log(mean) - sigma2 / 2, np.sqrt(sigma2)
 
@@ -52,7 +52,7 @@ def sample(d: Any, rng: np.random.Generator, size: int | tuple[int, ...]) -> np.
         shape, scale = _gamma_shape_scale(d.mean, d.cv)
         return rng.gamma(shape, scale, size)
     if kind == "lognormal":
-        mu, sigma = _lognormal_mu_sigma(d.mean, d.cv)
+        mu, sigma = lognormal_mu_sigma(d.mean, d.cv)
         return rng.lognormal(mu, sigma, size)
     if kind == "uniform":
         return rng.uniform(d.low, d.high, size)
@@ -74,7 +74,7 @@ def sample_length_biased(d: Any, rng: np.random.Generator, size: int) -> np.ndar
         shape, scale = _gamma_shape_scale(d.mean, d.cv)
         return rng.gamma(shape + 1.0, scale, size)
     if kind == "lognormal":
-        mu, sigma = _lognormal_mu_sigma(d.mean, d.cv)
+        mu, sigma = lognormal_mu_sigma(d.mean, d.cv)
         return rng.lognormal(mu + sigma**2, sigma, size)
     if kind == "uniform":
         low, high = float(d.low), float(d.high)

@@ -7,6 +7,8 @@ Every random quantity has a stream of its own, keyed further by what it is for (
 block or stage), so that changing one parameter never shifts the draws of another: a gamma time to
 hire with a new cv uses a different number of raw draws, and must not move the success draws.
 """
+import hashlib
+
 import numpy as np
 
 PURPOSES: tuple[str, ...] = (
@@ -18,6 +20,7 @@ PURPOSES: tuple[str, ...] = (
     "agency",        # cover decisions, start delays, agency stays (keyed by post and part)
     "managers",      # managers' stays, times to hire, campaigns under way (keyed by part)
     "overflow",      # case stages beyond the pre-drawn rows (keyed by stage, or outcomes)
+    "uncertain",     # uncertain assumptions, one draw per replication (keyed by `key_of_path`)
 )
 _PURPOSE_KEY = {name: i for i, name in enumerate(PURPOSES)}
 
@@ -35,3 +38,10 @@ def seed_sequence(root_seed: int, rep: int, purpose: str, *more: int) -> np.rand
 def stream(root_seed: int, rep: int, purpose: str, *more: int) -> np.random.Generator:
     """A generator for one purpose of one replication."""
     return np.random.Generator(np.random.PCG64(seed_sequence(root_seed, rep, purpose, *more)))
+
+
+def key_of_path(dotted_key: str) -> tuple[int, int]:
+    """Two 32-bit spawn keys from a scenario's dotted key (its SHA-256 digest, stable across
+    processes and Python versions, unlike `hash`)."""
+    digest = hashlib.sha256(dotted_key.encode("utf-8")).digest()
+    return int.from_bytes(digest[:4], "little"), int.from_bytes(digest[4:8], "little")

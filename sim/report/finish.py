@@ -21,6 +21,7 @@ from matplotlib.figure import Figure
 
 from sim.analysis import answers
 from sim.analysis.comparison import COMPARISON_COLUMNS, paired_stats
+from sim.analysis.draws import DRAWS_COLUMNS, MIN_REPLICATIONS, SPREAD_OUTCOME, spread_explained
 from sim.analysis.financial_years import COST_PARTS, TOTAL, costs_by_year_of, yearly_spread
 from sim.analysis.headline import HEADLINE_METRICS, chosen_metrics, pounds
 from sim.analysis.results_folder import FolderError, ResultsFolder
@@ -102,6 +103,7 @@ EXPECTED_COLUMNS = {
     "final.csv": FINAL_COLUMNS,
     "comparison.csv": COMPARISON_COLUMNS,
     "sweep.csv": ("param", "value", *(c for c in FINAL_COLUMNS if c != "scenario")),
+    "draws.csv": DRAWS_COLUMNS,
 }
 """The columns a table must have for the figures drawn from it."""
 
@@ -199,6 +201,8 @@ def _page(folder: ResultsFolder, sentences: list[str], drawn: Drawn, final: pd.D
     tables = _tables(final, comparison, costs, folder)
     if tables:
         sections.append(report_html.section("Tables", *tables))
+    if folder.has("draws.csv"):
+        sections.append(_uncertainty_section(folder))
     sections.append(report_html.section(
         "Assumptions",
         report_html.paragraph("Every parameter of each scenario as simulated (after extends "
@@ -207,6 +211,31 @@ def _page(folder: ResultsFolder, sentences: list[str], drawn: Drawn, final: pd.D
         *(report_html.assumptions(record) for record in folder.scenario_records)))
     return report_html.page(f"caseload report: {' vs '.join(names) or folder.path.name}",
                             sections)
+
+
+def _uncertainty_section(folder: ResultsFolder) -> str:
+    """Which uncertain assumption's draw explains most of the spread of the average caseload at
+    the horizon across replications (squared Spearman rank correlation, from draws.csv and
+    timeseries.parquet)."""
+    intro = report_html.paragraph(
+        "Each replication drew its own value of every uncertain assumption (draws.csv). The "
+        "share of the spread explained is the squared Spearman rank correlation, over a "
+        "scenario's replications, between an assumption's draw and the average caseload at the "
+        "horizon: 1 if the caseload rises or falls with that draw alone, 0 if unrelated. At "
+        f"least {MIN_REPLICATIONS} replications are needed.")
+    values = folder.metric_values(SPREAD_OUTCOME) or {}
+    outcomes = {name: samples[:, -1] for name, (_, samples) in values.items()}
+    shares = spread_explained(folder.table("draws.csv"), outcomes)
+    if not len(shares):
+        return report_html.section("Uncertain assumptions", intro, report_html.paragraph(
+            "Too few replications (or no spread in the caseload) to say."))
+    shown = shares.rename(columns={"key": "assumption",
+                                   "rank_correlation": "rank correlation with the caseload",
+                                   "share_explained": "share of the spread explained"})
+    shown = shown.round(3)
+    return report_html.section("Uncertain assumptions", intro, report_html.table(
+        shown, "Uncertain assumptions by the share of the spread of the average caseload at the "
+               "horizon that their draw explains"))
 
 
 def _run_facts(run: dict) -> pd.DataFrame:

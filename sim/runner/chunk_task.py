@@ -11,6 +11,7 @@ from typing import Any
 
 from sim.model.metrics import METRIC_NAMES
 from sim.runner.store import Chunk
+from sim.scenario.uncertain import resolve
 
 Replicate = Callable[[Any, int, int], Any]
 """`replicate(scenario, rep, root_seed) -> Replication`: one replication, a pure function."""
@@ -33,12 +34,17 @@ class ChunkTask:
 
 
 def run_chunk(task: ChunkTask) -> Chunk:
-    """Run one chunk of replications (a module-level function, so worker processes can run it)."""
-    replications = []
+    """Run one chunk of replications (a module-level function, so worker processes can run it).
+
+    Each replication runs its own concrete scenario: the uncertain assumptions drawn for it
+    (`sim.scenario.uncertain.resolve`), whose values the chunk keeps."""
+    replications, draws = [], []
     for rep in range(task.first, task.last + 1):
-        replication = task.replicate(task.scenario, rep, task.seed)
+        concrete, drawn = resolve(task.scenario, rep, task.seed)
+        replication = task.replicate(concrete, rep, task.seed)
         if replication.rep != rep:
             raise ValueError(f"replication {rep} of {task.scenario.name} "
                              f"says it is {replication.rep}")
         replications.append(replication)
-    return Chunk.from_replications(task.scenario.name, replications, len(METRIC_NAMES))
+        draws.append(drawn)
+    return Chunk.from_replications(task.scenario.name, replications, len(METRIC_NAMES), draws)

@@ -13,6 +13,7 @@ from typing import Any
 
 from sim.runner.files import write_text_atomic
 from sim.scenario.comments import key_sources
+from sim.scenario.uncertain import describe
 from sim.version import __version__
 
 
@@ -35,11 +36,17 @@ def scenario_hash(scenario: Any) -> str:
 def scenario_record(scenario: Any) -> dict:
     """{"name", "hash", "resolved", "sources", "key_sources"} for run.json: `sources` are the
     files read (merge order), `key_sources` the file and source comment of each key a file set
-    (`sim.scenario.comments.key_sources`), for the report's assumptions table."""
+    (`sim.scenario.comments.key_sources`), for the report's assumptions table; and, for a
+    scenario with uncertain assumptions, "uncertain": {dotted key: its distribution in words}
+    (`resolved` holds each as its table)."""
     data = resolved(scenario)
     files = list(getattr(scenario, "sources", []))
-    return {"name": scenario.name, "hash": scenario_hash(scenario), "resolved": data,
-            "sources": files, "key_sources": key_sources(data, files)}
+    record = {"name": scenario.name, "hash": scenario_hash(scenario), "resolved": data,
+              "sources": files, "key_sources": key_sources(data, files)}
+    uncertain = getattr(scenario, "uncertain", {})
+    if uncertain:
+        record["uncertain"] = {key: describe(dist) for key, (dist, _) in uncertain.items()}
+    return record
 
 
 def _package_version(name: str) -> str | None:

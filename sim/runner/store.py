@@ -9,13 +9,15 @@ On disk (a results folder):
     caseload.lock                              while a batch writes: its pid, host and start time
 
 Each chunk file holds its identity (`scenario`, `hash` of the scenario, root `seed`, `rep` (k,)),
-`days` (n,), `events` (k,) and one (k, n) array per metric, named `metric.<name>`, so one metric
-can be read without the others. Files are written atomically, so an interrupted batch leaves only
-whole chunks behind; `FolderStore.resume` checks every chunk and removes damaged or foreign ones
-(truncated, not a zip, wrong contents, another scenario or seed) so they are run again, and
-rebuilds a lost manifest from chunks that carry its identity. A folder is written only if it is
-new, empty or ours (`claim_folder`); replacing a batch deletes only the chunks and files its
-manifest lists, and no symlink in the folder is followed. `MemoryStore` offers the same reading
+`days` (n,), `events` (k,), one (k, n) array per metric, named `metric.<name>`, so one metric
+can be read without the others, and one (k,) array per uncertain assumption of the scenario, named
+`draw.<dotted key>`: the value each replication drew (`sim.scenario.uncertain`). Files are
+written atomically, so an interrupted batch leaves only whole chunks behind; `FolderStore.resume`
+checks every chunk and removes damaged or foreign ones (truncated, not a zip, wrong contents,
+another scenario or seed) so they are run again, and rebuilds a lost manifest from chunks that
+carry its identity. A folder is written only if it is new, empty or ours (`claim_folder`);
+replacing a batch deletes only the chunks and files its manifest lists, and no symlink in the
+folder is followed. `MemoryStore` offers the same reading
 interface without files.
 
 Readers never need every replication in memory at once: `metric_values` gives one metric of one
@@ -51,10 +53,11 @@ CANDIDATES = "candidates"
 CHUNK_NAME = re.compile(r"^reps-(\d{6,})-(\d{6,})\.npz$")
 TEMP_CHUNK = re.compile(r"^\.reps-\d{6,}-\d{6,}\.tmp-\d+\.npz$")
 METRIC_PREFIX = "metric."
+DRAW_PREFIX = "draw."
 FIGURES = ("caseload", "staffing", "unallocated", "costs", "comparison", "sweep", "sensitivity",
            "target")
 OUTPUT_FILES = ("run.json", "timeseries.parquet", "summary.csv", "final.csv", "comparison.csv",
-                "sweep.csv", "sensitivity.csv", "design.csv", "target.csv", "report.html",
+                "sweep.csv", "sensitivity.csv", "design.csv", "target.csv", "report.html", "draws.csv",
                 "costs.csv", "results.xlsx",
                 *(f"{name}.{kind}" for name in FIGURES for kind in ("png", "svg")))
 """Files a batch writes beside its chunks (none may be a symlink)."""
@@ -79,6 +82,8 @@ class Chunk:
     days: sample times, days since the scenario's start (n,); the same for every replication.
     values: metric samples (k, n, m), metrics in `sim.model.metrics.METRIC_NAMES` order.
     events: model events processed per replication (k,) (see `Replication.events`).
+    draws: dotted key -> the value each replication drew for that uncertain assumption (k,);
+    empty for a scenario of numbers only.
     """
 
     scenario: str
@@ -86,6 +91,7 @@ class Chunk:
     days: np.ndarray
     values: np.ndarray
     events: np.ndarray
+    draws: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def first(self) -> int:
@@ -102,11 +108,14 @@ class Chunk:
         keep = self.rep < reps
         if keep.all():
             return self
-        return replace(self, rep=self.rep[keep], values=self.values[keep], events=self.events[keep])
+        return replace(self, rep=self.rep[keep], values=self.values[keep], events=self.events[keep],
+                       draws={key: drawn[keep] for key, drawn in self.draws.items()})
 
     @classmethod
-    def from_replications(cls, scenario: str, replications: Sequence, metrics: int) -> Chunk:
-        """Stack `Replication`s (each with `rep`, `days`, `values` (n, m), `events`)."""
+    def from_replications(cls, scenario: str, replications: Sequence, metrics: int,
+                          draws: Sequence[dict[str, float]] = ()) -> Chunk:
+        """Stack `Replication`s (each with `rep`, `days`, `values` (n, m), `events`) and, for a
+        scenario with uncertain assumptions, each one's drawn values ({dotted key: value})."""
         if not replications:
             raise ValueError("a chunk needs at least one replication")
         days = np.asarray(replications[0].days, dtype=float)
@@ -118,6 +127,8 @@ class Chunk:
             days=days,
             values=np.stack([np.asarray(r.values, dtype=float) for r in replications]),
             events=np.array([r.events for r in replications], dtype=np.int64),
+            draws={key: np.array([drawn[key] for drawn in draws], dtype=float)
+                   for key in (draws[0] if draws else {})},
         )
 
     @classmethod
@@ -135,6 +146,8 @@ class Chunk:
             days=chunks[0].days,
             values=np.concatenate([chunk.values for chunk in chunks]),
             events=np.concatenate([chunk.events for chunk in chunks]),
+            draws={key: np.concatenate([chunk.draws[key] for chunk in chunks])
+                   for key in chunks[0].draws},
         )
 
 
@@ -395,6 +408,7 @@ class FolderStore(_Reader):
         identity = self.manifest.identity(chunk.scenario)
         arrays = {f"{METRIC_PREFIX}{name}": chunk.values[:, :, i]
                   for i, name in enumerate(self.manifest.metric_names)}
+        arrays.update({f"{DRAW_PREFIX}{key}": drawn for key, drawn in chunk.draws.items()})
         with atomic_path(path) as temp, open(temp, "wb") as file:
             np.savez(file, scenario=np.array(chunk.scenario), hash=np.array(identity["hash"]),
                      seed=np.array(identity["seed"]), rep=chunk.rep, days=chunk.days,
@@ -414,7 +428,9 @@ class FolderStore(_Reader):
             values = np.stack([data[f"{METRIC_PREFIX}{name}"] for name in self.manifest.metric_names],
                               axis=-1)
             return Chunk(scenario=str(data["scenario"]), rep=data["rep"], days=data["days"],
-                         values=values, events=data["events"])
+                         values=values, events=data["events"],
+                         draws={name.removeprefix(DRAW_PREFIX): data[name]
+                                for name in data.files if name.startswith(DRAW_PREFIX)})
 
     def read_metric(self, scenario: str, first: int, last: int, metric: str) -> np.ndarray:
         """One metric of one saved chunk: (k, samples); only that metric is read from disk."""
@@ -466,7 +482,8 @@ def _chunk_problem(path: Path, identity: dict, first: int, last: int,
                *(f"{METRIC_PREFIX}{name}" for name in metric_names)}
     try:
         with np.load(path, allow_pickle=False) as data:
-            if set(data.files) != members:
+            draws = [name for name in data.files if name.startswith(DRAW_PREFIX)]
+            if set(data.files) - set(draws) != members:
                 return "it does not hold the expected arrays", None
             if str(data["scenario"]) != identity["name"]:
                 return f"it belongs to scenario {str(data['scenario'])!r}", None
@@ -479,6 +496,8 @@ def _chunk_problem(path: Path, identity: dict, first: int, last: int,
             shape = (last - first + 1, len(days))
             if data["events"].shape != shape[:1]:
                 return "its events array has the wrong shape", None
+            if any(data[name].shape != shape[:1] for name in draws):
+                return "a draws array has the wrong shape", None
             for name in metric_names:
                 if data[f"{METRIC_PREFIX}{name}"].shape != shape:
                     return f"its {name} array has the wrong shape", None

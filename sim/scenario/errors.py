@@ -178,11 +178,11 @@ def locate(root: type[BaseModel], loc: Sequence[Any]) -> Spot:
     return Spot(key, split_type(tp)[0], metadata, parent)
 
 
-def _constraints(metadata: list[Any]) -> dict[str, Any]:
+def constraints(metadata: list[Any]) -> dict[str, Any]:
     found: dict[str, Any] = {}
     for item in metadata:
         if isinstance(item, FieldInfo):
-            found.update(_constraints(list(item.metadata)))
+            found.update(constraints(list(item.metadata)))
         for name in ("ge", "gt", "le", "lt", "min_length", "max_length"):
             value = getattr(item, name, None)
             if isinstance(item, annotated_types.BaseMetadata) and value is not None:
@@ -196,7 +196,7 @@ def _num(value: Any) -> str:
 
 def describe_range(metadata: list[Any]) -> str:
     """'0 to 5', '> 0 and <= 36500', '>= 0', ... from a field's constraints."""
-    c = _constraints(metadata)
+    c = constraints(metadata)
     low = (">= " + _num(c["ge"])) if "ge" in c else (("> " + _num(c["gt"])) if "gt" in c else "")
     high = ("<= " + _num(c["le"])) if "le" in c else (("< " + _num(c["lt"])) if "lt" in c else "")
     if "ge" in c and "le" in c:
@@ -263,7 +263,7 @@ def _phrase_value(error: dict[str, Any], spot: Spot) -> tuple[list[str], str]:
     if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
         return key, f"{show(value)} is out of range; allowed: {describe_range(spot.metadata)}"
     if kind in ("too_short", "too_long"):
-        c = _constraints(spot.metadata)
+        c = constraints(spot.metadata)
         lo, hi = c.get("min_length"), c.get("max_length")
         allowed = f"exactly {lo}" if lo == hi else (f"at least {lo}" if hi is None else
                                                     f"{lo or 0} to {hi}")

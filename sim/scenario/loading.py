@@ -11,7 +11,16 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, PrivateAttr, ValidationError, field_validator, model_validator
+from pydantic import (
+    Field,
+    PrivateAttr,
+    SerializationInfo,
+    SerializerFunctionWrapHandler,
+    ValidationError,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 from sim.model.caps import DEFAULT_CAPS
 from sim.model.units import DAYS_PER_YEAR
@@ -52,6 +61,7 @@ from sim.scenario.types import (
     Uniform,
     Whole,
 )
+from sim.scenario.uncertain import Range, check_ends, extract_uncertain, set_at
 
 __all__ = [
     "DEFAULT_CAPS",
@@ -415,6 +425,23 @@ class Scenario(Frozen):
     policy: list[PolicyAction] = Field(default_factory=list)
 
     _sources: list[str] = PrivateAttr(default_factory=list)
+    _uncertain: dict[str, tuple[Any, Range]] = PrivateAttr(default_factory=dict)
+
+    @property
+    def uncertain(self) -> dict[str, tuple[Any, Range]]:
+        """{dotted key: (distribution, the key's allowed range)} of the values given as
+        distributions (`sim.scenario.uncertain`); the attribute itself holds the distribution's
+        mean. {} for a scenario of numbers only."""
+        return dict(self._uncertain)
+
+    @model_serializer(mode="wrap")
+    def _with_distributions(self, handler: SerializerFunctionWrapHandler,
+                            info: SerializationInfo) -> dict:
+        """Dumped as written: each uncertain key's distribution in place of its mean."""
+        data = handler(self)
+        for path, (dist, _) in self._uncertain.items():
+            set_at(data, path, dist.model_dump(mode=info.mode, exclude_defaults=True))
+        return data
 
     @property
     def sources(self) -> list[str]:
@@ -425,7 +452,8 @@ class Scenario(Frozen):
         """Equal content; where it was read from (`sources`) does not count."""
         if not isinstance(other, Scenario):
             return NotImplemented
-        return type(self) is type(other) and self.__dict__ == other.__dict__
+        return (type(self) is type(other) and self.__dict__ == other.__dict__
+                and self._uncertain == other._uncertain)
 
     __hash__ = None  # type: ignore[assignment]  # dict and list fields: not hashable
 
@@ -500,13 +528,19 @@ def with_overrides(scenario: Scenario, overrides: Mapping[str, Any]) -> Scenario
 def _validated(data: dict, layers: list, overrides: Mapping[str, Any] | None) -> Scenario:
     for key, value in (overrides or {}).items():
         apply_override(data, key, value, Scenario)
+    overridden = override_keys(overrides)
+
+    def file_for(key: list[str]) -> str:
+        return blame(key, layers, overridden)
+
+    uncertain = extract_uncertain(data, Scenario, file_for)
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as error:
-        overridden = override_keys(overrides)
-        raise error_from_validation(
-            error, Scenario, lambda key: blame(key, layers, overridden)) from None
+        raise error_from_validation(error, Scenario, file_for) from None
+    check_ends(data, uncertain, Scenario.model_validate, Scenario, file_for)
     scenario._sources = [source for source, _ in layers]
+    scenario._uncertain = uncertain
     return scenario
 
 
