@@ -8,15 +8,16 @@ from __future__ import annotations
 import argparse
 import sys
 
-from sim.cli import baseline, compare, plot, run, schema, sensitivity, sweep, target, validate
+from sim.cli import app, baseline, compare, plot, run, schema, sensitivity, sweep, target, validate
 from sim.cli.common import BadInput, BatchFailed, Interrupted, Parser
 from sim.scenario.loading import ScenarioError
 
-SUBCOMMANDS = (run, compare, sweep, sensitivity, baseline, target, plot, validate, schema)
+SUBCOMMANDS = (run, compare, sweep, sensitivity, baseline, target, plot, validate, schema,
+               app)
 HANDLERS = {"run": run.cmd_run, "compare": compare.cmd_compare, "sweep": sweep.cmd_sweep,
             "sensitivity": sensitivity.cmd_sensitivity, "baseline": baseline.cmd_baseline,
             "target": target.cmd_target, "plot": plot.cmd_plot, "validate": validate.cmd_validate,
-            "schema": schema.cmd_schema}
+            "schema": schema.cmd_schema, "app": app.cmd_app}
 
 
 def build_parser() -> argparse.ArgumentParser:
