@@ -40,7 +40,8 @@ FIELDS = {"council": DEFAULT_COUNCIL, "year": DEFAULT_YEAR, "extra_posts": 0, "f
           "cap_kind": SOFT, "set_agency": False, "agency_max_share": 0.1,
           "turnover_multiplier": 1.0, "years": 5.0, "reps": 20, "seed": DEFAULT_SEED,
           "workers": 1}
-FIGURES = {"comparison.png": "Caseload: plan against no plan",
+CASELOAD_FIGURE = "comparison.png"
+FIGURES = {CASELOAD_FIGURE: "Caseload: plan against no plan, and the paired difference",
            "staffing.png": "Staffing", "unallocated.png": "Waiting",
            "costs.png": "Costs by financial year"}
 
@@ -117,11 +118,11 @@ def plan_levers() -> tuple[Plan, float, dict[str, st.delta_generator.DeltaGenera
         slots["referrals_diverted"] = st.empty()
     with right:
         st.subheader("Caps, agency and retention")
-        cap = (st.number_input("Average caseload cap per social worker",
-                               step=1.0, key="cap")
-               if st.checkbox("Set a caseload cap", key="set_cap") else None)
-        hard = st.radio("When every worker is at the cap", [SOFT, HARD], key="cap_kind",
-                        horizontal=True) == HARD
+        cap, hard = None, False
+        if st.checkbox("Set a caseload cap", key="set_cap"):
+            cap = st.number_input("Average caseload cap per social worker", step=1.0, key="cap")
+            hard = st.radio("When every worker is at the cap", [SOFT, HARD], key="cap_kind",
+                            horizontal=True) == HARD
         slots["cap"] = st.empty()
         agency = (st.number_input("Most of case-holders who may be agency workers (0 to 1)", step=0.05, key="agency_max_share")
                   if st.checkbox("Cap agency workers", key="set_agency") else None)
@@ -193,6 +194,7 @@ def run_page() -> None:
 def show_results(run: Run) -> None:
     st.success(f"{run.reps} replications of each scenario, seed {run.seed}; results in "
                f"{run.out}")
+    st.image(str(run.out / CASELOAD_FIGURE), caption=FIGURES[CASELOAD_FIGURE])
     st.subheader("Answers")
     st.markdown("\n".join(f"- {sentence}" for sentence in run.answers()))
     headline = [metric for metric, _, _ in HEADLINE_METRICS]
@@ -211,7 +213,7 @@ def show_results(run: Run) -> None:
                  "replications")
     st.dataframe(run.costs_by_year(), hide_index=True, key="costs_table")
     for name, caption in FIGURES.items():
-        if (run.out / name).is_file():
+        if name != CASELOAD_FIGURE and (run.out / name).is_file():
             st.image(str(run.out / name), caption=caption)
 
 

@@ -40,7 +40,7 @@ class Plan:
 
     def actions(self) -> list[tuple[str, list[tuple[str, str]]]]:
         """(lever, TOML key-value pairs) of each policy action the plan makes, in file order."""
-        after_days = _number(self.from_month * DAYS_PER_MONTH)
+        after_days = str(round(self.from_month * DAYS_PER_MONTH))
         out = []
         if self.extra_posts:
             out.append(("extra_posts", [

@@ -44,5 +44,5 @@ def cmd_app(args: argparse.Namespace) -> int:
     command = [sys.executable, "-m", "streamlit", "run", str(PAGE_SCRIPT),
                "--server.address", "127.0.0.1", "--server.port", str(args.port),
                "--server.headless", "true" if args.no_browser else "false",
-               "--browser.gatherUsageStats", "false"]
+               "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal"]
     return subprocess.call(command, env=env)
