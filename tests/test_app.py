@@ -18,6 +18,7 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage  
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 import sim  # noqa: E402
+from sim.analysis.financial_years import TOTAL, costs_by_year, yearly_spread  # noqa: E402
 from sim.analysis.labels import metric_label  # noqa: E402
 from sim.app.plan import Plan, plan_text, with_years  # noqa: E402
 from sim.cli import app as app_command  # noqa: E402
@@ -133,6 +134,13 @@ def test_the_numbers_shown_equal_sim_compare_on_the_downloaded_scenarios(session
         want = differences.loc[(row.metric, row.year)]
         assert np.allclose([row.mean_diff, row.ci_low, row.ci_high],
                            [want["mean_diff"], want["ci_low"], want["ci_high"]], equal_nan=True)
+    spread = yearly_spread(costs_by_year(results.timeseries))
+    totals = spread[spread["part"] == TOTAL].set_index(["scenario", "year"])
+    shown_costs = session["costs"]
+    assert len(shown_costs) == len(totals) > 0
+    for row in shown_costs.itertuples():
+        want = totals.loc[(row.scenario, row.year)]
+        assert np.allclose([row.p05, row.p50, row.p95], [want["p05"], want["p50"], want["p95"]])
 
 
 def test_bad_input_shows_the_command_lines_message_next_to_the_field(tmp_path, monkeypatch,
