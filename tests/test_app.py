@@ -3,6 +3,7 @@ results, downloads), the app's numbers against `sim.compare` on its downloaded s
 input shown as the command line shows it, and `caseload app` without Streamlit."""
 from __future__ import annotations
 
+import datetime as dt
 import io
 import sys
 from pathlib import Path
@@ -24,10 +25,15 @@ from sim.app.plan import Plan, plan_text, with_years  # noqa: E402
 from sim.cli import app as app_command  # noqa: E402
 from sim.cli.main import main  # noqa: E402
 from sim.data.baseline import baseline_scenario_text  # noqa: E402
+from sim.experiments.target import Target, seek_target  # noqa: E402
+from sim.model.units import DAYS_PER_MONTH  # noqa: E402
+from sim.report.target_output import target_lines  # noqa: E402
 from sim.scenario.loading import load_scenario  # noqa: E402
 
 PAGE = Path(sim.__file__).resolve().parent / "app" / "page.py"
-COUNCIL, YEAR, POSTS, REPS, SEED = "Leeds", 2019, 20, 2, 12345
+COUNCIL, YEAR, POSTS, REPS, SEED = "Darlington", 2019, 5, 2, 12345
+NAME = "darlington-2019"
+BELOW, AT_YEARS, PROB = 14.0, 1.0, 0.5
 
 
 def downloaded(at: AppTest, stores: list[MemoryMediaFileStorage], key: str) -> bytes:
@@ -48,8 +54,9 @@ def errors(at: AppTest) -> list[str]:
 
 @pytest.fixture(scope="module")
 def session(tmp_path_factory) -> dict:
-    """One whole session: Leeds 2019, +20 posts over 12 months from month 3, one year, two
-    replications; what the pages showed and the bytes of every download."""
+    """One whole session: Darlington 2019, +5 posts over 12 months from month 3, one year, two
+    replications, then the fewest posts for P(caseload below 14 at year 1) >= 0.5 with at most
+    two replications a candidate; what the pages showed and the bytes of every download."""
     folder = tmp_path_factory.mktemp("app")
     patch = pytest.MonkeyPatch()
     patch.chdir(folder)
@@ -80,11 +87,19 @@ def session(tmp_path_factory) -> dict:
         shown["final"], shown["comparison"], shown["costs"] = (
             at.dataframe[i].value for i in range(3))
         shown["images"] = len(at.get("image"))
+        at.number_input(key="target_below").set_value(BELOW).run()
+        at.number_input(key="target_years").set_value(AT_YEARS).run()
+        at.number_input(key="target_prob").set_value(PROB).run()
+        at.number_input(key="target_reps").set_value(REPS).run()
+        at.button(key="find_posts").click().run()
+        shown["target errors"] = errors(at)
+        shown["target"] = at.markdown[-1].value
         go(at, "Downloads")
         shown["downloads errors"] = errors(at)
         shown["files"] = {key: downloaded(at, stores, key) for key in
                           ("results.xlsx", "report.html", "no-plan.toml", "plan.toml", "zip")}
-        shown["results folders"] = sorted(p.name for p in (folder / "results" / "app").iterdir())
+        shown["results folders"] = sorted(sorted(child.name for child in run.iterdir())
+                                          for run in (folder / "results" / "app").iterdir())
     finally:
         patch.undo()
     return shown
@@ -98,14 +113,15 @@ def test_a_whole_session_shows_results_and_downloads_a_workbook(session, tmp_pat
     assert figures["source"].str.contains("DfE").any()
     assert "do = \"add_posts\"" in session["plan code"] and f"count = {POSTS}" in \
         session["plan code"]
-    assert "leeds-2019-plan:" in session["answers"] and "leeds-2019:" in session["answers"]
+    assert f"{NAME}-plan:" in session["answers"] and f"{NAME}:" in session["answers"]
     assert session["images"] >= 1
-    assert set(session["costs"]["scenario"]) == {"leeds-2019", "leeds-2019-plan"}
-    assert len(session["results folders"]) == 1
+    assert set(session["costs"]["scenario"]) == {NAME, f"{NAME}-plan"}
+    assert session["results folders"] == [["no-plan.toml", "plan.toml", "results"],
+                                          ["no-plan.toml", "target"]]   # one folder a run
     book = load_workbook(io.BytesIO(session["files"]["results.xlsx"]), read_only=True)
     assert {"End of year", "Comparison", "Costs by financial year"} <= set(book.sheetnames)
     rows = list(book["Comparison"].iter_rows(values_only=True))
-    in_book = next(row[4] for row in rows if row[0] == "leeds-2019-plan minus leeds-2019"
+    in_book = next(row[4] for row in rows if row[0] == f"{NAME}-plan minus {NAME}"
                    and row[3] == "mean difference" and row[-1] == "caseload_mean")
     shown = session["comparison"].query("metric == 'caseload_mean' and year == 1")["mean_diff"]
     assert in_book == pytest.approx(float(shown.iloc[0]), abs=0.006)   # the book shows 2 d.p.
@@ -141,6 +157,21 @@ def test_the_numbers_shown_equal_sim_compare_on_the_downloaded_scenarios(session
     for row in shown_costs.itertuples():
         want = totals.loc[(row.scenario, row.year)]
         assert np.allclose([row.p05, row.p50, row.p95], [want["p05"], want["p50"], want["p95"]])
+
+
+def test_the_fewest_posts_shown_equal_seek_target_on_the_no_plan_scenario(session, tmp_path):
+    assert not session["target errors"]
+    path = tmp_path / "no-plan.toml"
+    path.write_bytes(session["files"]["no-plan.toml"])
+    scenario = load_scenario(path)
+    from_date = scenario.start + dt.timedelta(days=round(3 * DAYS_PER_MONTH))
+    result = seek_target(scenario, Target("caseload_mean", AT_YEARS, BELOW, PROB, over_months=12,
+                                          from_date=from_date),
+                         reps=REPS, seed=SEED, workers=1, first_reps=REPS)
+    lines = [line.strip() for line in target_lines(result)]
+    answer = next(line for line in lines if line.startswith(("answer:", "not met")))
+    assert f"- {answer}" in session["target"].splitlines()
+    assert f"- {lines[0]}" in session["target"].splitlines()
 
 
 def test_bad_input_shows_the_command_lines_message_next_to_the_field(tmp_path, monkeypatch,

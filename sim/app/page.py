@@ -7,6 +7,7 @@ one-line message of the command line next to its field.
 """
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tempfile
 import time
@@ -20,9 +21,11 @@ from sim.analysis.headline import HEADLINE_METRICS
 from sim.analysis.labels import metric_label
 from sim.api import DEFAULT_SEED
 from sim.app.plan import Plan, lever_of, plan_text, with_years
-from sim.app.session import NO_PLAN_FILE, PLAN_FILE, Run, new_run_folder
+from sim.app.session import NO_PLAN_FILE, PLAN_FILE, FewestPosts, Run, new_run_folder
 from sim.data.baseline import BaselineError, baseline_scenario_text, years_available
 from sim.data.dfe import extract
+from sim.experiments.target import Target
+from sim.model.units import DAYS_PER_MONTH
 from sim.scenario.comments import flatten, key_comments
 from sim.scenario.errors import ScenarioError
 from sim.scenario.loading import Scenario, load_scenario
@@ -32,6 +35,7 @@ DEFAULT_COUNCIL = "Leeds"
 DEFAULT_YEAR = 2019
 POLL_SECONDS = 0.5
 RUN = "comparison"          # session state: the latest Run
+SEARCH = "fewest_posts"     # session state: the latest FewestPosts
 SOFT, HARD = "soft: over-allocate", "hard: cases wait"
 # Every field's starting value, kept in the session so that it outlives a change of page
 # (Streamlit forgets the value of a widget it did not draw).
@@ -39,7 +43,8 @@ FIELDS = {"council": DEFAULT_COUNCIL, "year": DEFAULT_YEAR, "extra_posts": 0, "f
           "over_months": 12, "referrals_diverted": 0.0, "set_cap": False, "cap": 18.0,
           "cap_kind": SOFT, "set_agency": False, "agency_max_share": 0.1,
           "turnover_multiplier": 1.0, "years": 5.0, "reps": 20, "seed": DEFAULT_SEED,
-          "workers": 1}
+          "workers": 1, "target_below": 18.0, "target_years": 1.0, "target_prob": 0.8,
+          "target_reps": 20}
 CASELOAD_FIGURE = "comparison.png"
 FIGURES = {CASELOAD_FIGURE: "Caseload: plan against no plan, and the paired difference",
            "staffing.png": "Staffing", "unallocated.png": "Waiting",
@@ -174,21 +179,65 @@ def run_page() -> None:
     workers = right.number_input("Processes", min_value=1, max_value=os.cpu_count() or 1,
                                  step=1, key="workers")
     if st.button("Run plan against no plan", key="run", type="primary"):
-        run = Run(new_run_folder(), *files, reps=int(reps), seed=int(seed), workers=int(workers))
+        run = Run(folder=new_run_folder(), no_plan=files[0], plan=files[1], reps=int(reps),
+                  seed=int(seed), workers=int(workers))
         run.start()
         st.session_state[RUN] = run
     run = st.session_state.get(RUN)
-    if run is None:
-        return
-    if run.running:
+    if run is not None and not run.running:
+        if run.error:
+            st.error(run.error)
+        else:
+            show_results(run)
+    elif run is not None:
         st.progress(run.done_reps() / run.total_reps,
                     text=f"{run.done_reps()} of {run.total_reps} replications")
+    search = fewest_posts_section(files[0], int(seed), int(workers))
+    if (run is not None and run.running) or (search is not None and search.running):
         time.sleep(POLL_SECONDS)
         st.rerun()
-    if run.error:
-        st.error(run.error)
-        return
-    show_results(run)
+
+
+def fewest_posts_section(no_plan: str, seed: int, workers: int) -> FewestPosts | None:
+    """How many posts, opened as the plan opens them, for P(caseload below X at year T) >= p
+    (`caseload target` on the no-plan scenario); the search of this session, if any."""
+    st.subheader("How many posts?")
+    st.write("The fewest extra posts, opened from the plan's month over its months, for which "
+             "the average caseload is below a level at a time with at least a probability.")
+    columns = st.columns(4)
+    below = columns[0].number_input("Caseload below", step=1.0, key="target_below")
+    at_years = columns[1].number_input("At year", step=0.5, key="target_years")
+    prob = columns[2].number_input("With probability at least", step=0.05, key="target_prob")
+    reps = columns[3].number_input("Most replications a candidate", min_value=1, step=1,
+                                   key="target_reps")
+    message = st.empty()
+    if st.button("Find the fewest posts", key="find_posts"):
+        start = loaded(no_plan, NO_PLAN_FILE).start
+        from_date = start + dt.timedelta(
+            days=round(st.session_state["from_month"] * DAYS_PER_MONTH))
+        try:
+            target = Target("caseload_mean", float(at_years), float(below), float(prob),
+                            over_months=int(st.session_state["over_months"]),
+                            from_date=from_date)
+        except ValueError as error:
+            message.error(str(error))
+        else:
+            search = FewestPosts(folder=new_run_folder(), no_plan=no_plan, target=target,
+                                 reps=int(reps), seed=seed, workers=workers)
+            search.start()
+            st.session_state[SEARCH] = search
+    search = st.session_state.get(SEARCH)
+    if search is None:
+        return None
+    if search.running:
+        st.write(f"Searching: {len(search.decided)} candidates decided")
+    elif search.error:
+        message.error(search.error)
+    else:
+        st.markdown("\n".join(f"- {line}" for line in search.lines))
+    with st.expander("Candidates"):
+        st.text("\n".join(search.decided))
+    return search
 
 
 def show_results(run: Run) -> None:

@@ -11,6 +11,7 @@ import re
 import threading
 import uuid
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,9 @@ from sim.analysis.answers import report_sentences
 from sim.analysis.financial_years import COST_PARTS, TOTAL, costs_by_year_of, yearly_spread
 from sim.analysis.results_folder import ResultsFolder
 from sim.api import DEFAULT_SEED, compare
+from sim.experiments.target import Target, seek_target
+from sim.experiments.target_defaults import DEFAULT_FIRST_REPS
+from sim.report.target_output import candidate_line, target_lines, write_target
 from sim.runner.store import CHUNKS
 from sim.scenario.errors import one_line
 from sim.scenario.loading import load_scenario
@@ -38,12 +42,41 @@ def new_run_folder(root: Path = APP_RESULTS) -> Path:
     return folder
 
 
+@dataclass(kw_only=True)
+class Background:
+    """Work done in a daemon thread so that the page is not blocked; `error` is the one-line
+    message of work that failed, as the command line would print it."""
+
+    error: str | None = None
+    _thread: threading.Thread | None = field(default=None, repr=False)
+
+    def _start(self, work: Callable[[], None], name: str) -> None:
+        self._thread = threading.Thread(target=self._guarded, args=(work,), daemon=True,
+                                        name=name)
+        self._thread.start()
+
+    def _guarded(self, work: Callable[[], None]) -> None:
+        try:
+            work()
+        except Exception as error:  # shown on the page in one line
+            self.error = one_line(str(error)) or type(error).__name__
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def wait(self, timeout_seconds: float | None = None) -> None:
+        """Block until the work ends (for tests and scripts; the page polls instead)."""
+        if self._thread is not None:
+            self._thread.join(timeout_seconds)
+
+
 @dataclass
-class Run:
+class Run(Background):
     """A comparison of `no_plan` (first) and `plan` (scenario file texts) in `folder`.
 
-    The scenario files are written to `folder` and the results to `folder`/results. `error` is
-    the one-line message of a failed run; `warnings` what the engine reported."""
+    The scenario files are written to `folder` and the results to `folder`/results; `warnings`
+    holds what the engine reported."""
 
     folder: Path
     no_plan: str
@@ -51,10 +84,8 @@ class Run:
     reps: int
     seed: int = DEFAULT_SEED
     workers: int = 1
-    error: str | None = None
     warnings: list[str] = field(default_factory=list)
     results: Any = None
-    _thread: threading.Thread | None = field(default=None, repr=False)
 
     @property
     def out(self) -> Path:
@@ -65,27 +96,12 @@ class Run:
         """Write both scenario files and start the comparison in a background thread."""
         (self.folder / NO_PLAN_FILE).write_text(self.no_plan, encoding="utf-8")
         (self.folder / PLAN_FILE).write_text(self.plan, encoding="utf-8")
-        self._thread = threading.Thread(target=self._compare, daemon=True,
-                                        name=f"caseload-app-{self.folder.name}")
-        self._thread.start()
+        self._start(self._compare, f"caseload-app-{self.folder.name}")
 
     def _compare(self) -> None:
-        try:
-            scenarios = [load_scenario(self.folder / name) for name in (NO_PLAN_FILE, PLAN_FILE)]
-            self.results = compare(scenarios, reps=self.reps, seed=self.seed,
-                                   workers=self.workers, out=self.out,
-                                   report=self.warnings.append)
-        except Exception as error:  # shown on the page in one line, as the CLI would print it
-            self.error = one_line(str(error)) or type(error).__name__
-
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
-    def wait(self, timeout_seconds: float | None = None) -> None:
-        """Block until the run ends (for tests and scripts; the page polls instead)."""
-        if self._thread is not None:
-            self._thread.join(timeout_seconds)
+        scenarios = [load_scenario(self.folder / name) for name in (NO_PLAN_FILE, PLAN_FILE)]
+        self.results = compare(scenarios, reps=self.reps, seed=self.seed, workers=self.workers,
+                               out=self.out, report=self.warnings.append)
 
     def done_reps(self) -> int:
         """Replications saved so far, over both scenarios."""
@@ -129,3 +145,32 @@ class Run:
                     archive.write(path, path.relative_to(self.folder))
         return buffer.getvalue()
 
+
+@dataclass
+class FewestPosts(Background):
+    """`caseload target` from the app: the fewest extra posts on `no_plan` (a scenario file's
+    text) that meet `target`, searched in `folder`/target with at most `reps` replications a
+    candidate. `decided`: a line per candidate as it is decided; `lines`: the answer."""
+
+    folder: Path
+    no_plan: str
+    target: Target
+    reps: int
+    seed: int = DEFAULT_SEED
+    workers: int = 1
+    decided: list[str] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)
+
+    def start(self) -> None:
+        (self.folder / NO_PLAN_FILE).write_text(self.no_plan, encoding="utf-8")
+        self._start(self._search, f"caseload-app-target-{self.folder.name}")
+
+    def _search(self) -> None:
+        out = self.folder / "target"
+        result = seek_target(load_scenario(self.folder / NO_PLAN_FILE), self.target,
+                             reps=self.reps, seed=self.seed, workers=self.workers, out=out,
+                             first_reps=min(self.reps, DEFAULT_FIRST_REPS),
+                             announce=lambda candidate: self.decided.append(
+                                 candidate_line(candidate).strip()))
+        write_target(result, out)
+        self.lines = [line.strip() for line in target_lines(result)]
