@@ -1,8 +1,10 @@
-"""One comparison run of the app: plan against no plan, in a background thread, into a folder
-under results/app/ that the run owns (a new folder per run, never a user's).
+"""The app's runs: plan against no plan (`Run`) and the fewest posts for a target
+(`FewestPosts`), each in a background thread, into a new folder under results/app/ that the run
+owns (never a user's).
 
 The page stays responsive: it polls `done_reps` (replications saved to the folder's chunked store)
-for its progress bar while the thread runs `sim.api.compare` exactly as `caseload compare` would.
+for its progress bar while the thread runs `sim.api.compare` exactly as `caseload compare` would
+(and `seek_target` as `caseload target` would).
 """
 from __future__ import annotations
 
