@@ -20,7 +20,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("experiments", "validation"),
     ("report",),
     ("api",),
-    ("cli", "__main__"),
+    ("cli", "app", "__main__"),
 )
 RANK = {part: rank for rank, parts in enumerate(LAYERS) for part in parts}
 HEAVY_LIBRARIES = ("pandas", "pydantic", "matplotlib")

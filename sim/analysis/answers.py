@@ -226,3 +226,17 @@ def comparison_answers(names: Sequence[str], comparison: pd.DataFrame | None,
         if costs is not None:
             out.append(cost_difference(costs, names[0], name))
     return out
+
+
+def report_sentences(scenarios: Sequence[Any], final: pd.DataFrame | None,
+                     caseload: dict[str, tuple[np.ndarray, np.ndarray]] | None,
+                     comparison: pd.DataFrame | None, costs: pd.DataFrame | None) -> list[str]:
+    """The sentences of report.html about scenarios and their comparison, in its order.
+
+    caseload: scenario name -> (dates, replications x samples) of caseload_mean, or None."""
+    sentences = []
+    for scenario in scenarios:
+        sentences.extend(scenario_answers(
+            scenario, final, caseload.get(scenario.name) if caseload else None, costs))
+    sentences.extend(comparison_answers([s.name for s in scenarios], comparison, costs))
+    return sentences

@@ -13,6 +13,7 @@ import signal
 import sys
 
 from sim.cli import (
+    app,
     backtest,
     baseline,
     compare,
@@ -29,12 +30,12 @@ from sim.cli.common import BadInput, BatchFailed, Interrupted, Parser
 from sim.scenario.loading import ScenarioError
 
 SUBCOMMANDS = (run, compare, sweep, sensitivity, baseline, new_plan, target, backtest, plot,
-               validate, schema)
+               validate, schema, app)
 HANDLERS = {"run": run.cmd_run, "compare": compare.cmd_compare, "sweep": sweep.cmd_sweep,
             "sensitivity": sensitivity.cmd_sensitivity, "baseline": baseline.cmd_baseline,
             "target": target.cmd_target, "plot": plot.cmd_plot, "validate": validate.cmd_validate,
             "schema": schema.cmd_schema, "backtest": backtest.cmd_backtest,
-            "new-plan": new_plan.cmd_new_plan}
+            "new-plan": new_plan.cmd_new_plan, "app": app.cmd_app}
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -87,11 +87,7 @@ def finish_folder(out: Path | str, scenarios: Sequence[Any] | None = None,
     drawn = Drawn()
     caseload = _draw_scenarios(folder, scenarios, costs, drawn)
     final, comparison = folder.table("final.csv"), folder.table("comparison.csv")
-    sentences = []
-    for scenario in scenarios:
-        sentences.extend(answers.scenario_answers(
-            scenario, final, caseload.get(scenario.name) if caseload else None, costs))
-    sentences.extend(answers.comparison_answers([s.name for s in scenarios], comparison, costs))
+    sentences = answers.report_sentences(scenarios, final, caseload, comparison, costs)
     sentences.extend(_draw_experiments(folder, drawn))
     report = folder.path / "report.html"
     write_text_atomic(report, _page(folder, sentences, drawn, final, comparison, costs))
