@@ -54,9 +54,11 @@ def distributions(low: float = 0.5, high: float = 200.0, fixed_only: bool = Fals
 
 
 @st.composite
-def tables(draw) -> dict[str, float]:
-    """An outcome or `next` table: close, cin, cp, cla probabilities summing to 1."""
-    weights = [draw(st.integers(0, 4)) for _ in range(4)]
+def tables(draw, close_at_least: int = 0) -> dict[str, float]:
+    """An outcome or `next` table: close, cin, cp, cla probabilities summing to 1. A plan's `next`
+    table keeps some chance of closing (`close_at_least` > 0): durations may be 0, and a pathway
+    whose plans never close can cycle through zero-day stages without end."""
+    weights = [draw(st.integers(close_at_least, 4))] + [draw(st.integers(0, 4)) for _ in range(3)]
     if not any(weights):
         weights[draw(st.integers(0, 3))] = 1
     return {name: w / sum(weights) for name, w in zip(("close", "cin", "cp", "cla"), weights,
@@ -182,7 +184,8 @@ def councils(draw, *, hard: bool | None = None, fixed_notice_days: int | None = 
                            "caseload_effect": draw(st.sampled_from([0.0, 2.0]))},
             "assessment": {"duration_days": draw(distributions(0.5, 60)),
                            "outcome": draw(tables())},
-            **{plan: {"duration_days": draw(distributions(1, 300)), "next": draw(tables())}
+            **{plan: {"duration_days": draw(distributions(1, 300)),
+                      "next": draw(tables(close_at_least=1))}
                for plan in ("cin", "cp", "cla")},
         },
         "workforce": {
