@@ -180,7 +180,7 @@ def test_rules_between_keys_hold_at_each_end_of_a_distribution(small):
 
 def test_set_takes_a_distribution_and_validate_shows_it(small, capsys):
     text = '{ dist = "uniform", low = 0.1, high = 0.2 }'
-    assert main(["validate", str(small), "--set", f"{RATE}={text}"]) == 0
+    assert main(["validate", str(small), "--json", "--set", f"{RATE}={text}"]) == 0
     shown = json.loads(capsys.readouterr().out)
     assert shown["workforce"]["turnover"]["annual_rate"] == {"dist": "uniform", "low": 0.1,
                                                               "high": 0.2}
