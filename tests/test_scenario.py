@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from processes import SMALL
 from builders import MINIMAL
 from shipped import shipped
 from hypothesis import given, settings
@@ -581,3 +582,14 @@ def test_random_overrides_give_a_scenario_or_a_scenario_error(overrides):
             assert isinstance(load_scenario(path, overrides=overrides), Scenario)
         except ScenarioError as error:
             assert "\n" not in str(error) and error.file in (str(path), "<--set>")
+
+
+def test_plans_whose_cases_can_never_close_are_refused(tmp_path):
+    """cin -> cp -> cin with no way to close: cases would cycle for ever (and, with zero-day
+    durations, without the clock moving)."""
+    from sim.scenario.loading import ScenarioError, load_scenario
+
+    path = tmp_path / "loop.toml"
+    path.write_text(SMALL + '\n[demand.cin]\nnext = { cp = 1.0 }\n[demand.cp]\nnext = { cin = 1.0 }\n')
+    with pytest.raises(ScenarioError, match=r"demand\.cin\.next.*never close"):
+        load_scenario(path)

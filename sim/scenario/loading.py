@@ -179,6 +179,25 @@ class Demand(Frozen):
     cp: CpStage = CpStage()
     cla: ClaStage = ClaStage()
 
+    @model_validator(mode="after")
+    def _every_plan_can_close(self) -> Demand:
+        """A plan from which no chain of `next` steps reaches `close` keeps its cases open for
+        ever, and with durations that can be 0 cycles without end at one instant: refused."""
+        plans = ("cin", "cp", "cla")
+        can_close = {p for p in plans if getattr(self, p).next.close > 0}
+        grown = True
+        while grown:
+            more = {p for p in plans if p not in can_close and any(
+                getattr(getattr(self, p).next, q) > 0 for q in can_close)}
+            grown = bool(more)
+            can_close |= more
+        for plan in plans:
+            if plan not in can_close:
+                raise FieldProblem(f"{plan}.next", "no chain of next steps from this plan ever "
+                                   "reaches close, so its cases never close; allowed: tables "
+                                   "from which some path leads to close")
+        return self
+
 
 # --- workforce -----------------------------------------------------------------------------------
 
