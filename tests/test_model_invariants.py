@@ -182,8 +182,11 @@ def test_every_sample_of_a_varied_council_obeys_the_invariants(name):
 
 # --- small councils generated at random ----------------------------------------------------------
 
-def _outcome(draw, allow_cla: bool = True) -> dict:
-    weights = [draw(st.integers(0, 4)) for _ in range(4 if allow_cla else 3)]
+def _outcome(draw, allow_cla: bool = True, close_at_least: int = 0) -> dict:
+    """close, cin, cp (and cla) probabilities; a plan's `next` keeps `close_at_least` > 0 (a
+    scenario whose plans can never close is refused)."""
+    weights = [draw(st.integers(close_at_least, 4))] + [
+        draw(st.integers(0, 4)) for _ in range(3 if allow_cla else 2)]
     if sum(weights) == 0:
         weights[0] = 1
     names = ("close", "cin", "cp", "cla")
@@ -270,9 +273,12 @@ def small_councils(draw) -> dict:
                            "delay_days": _duration(draw, 1, 60),
                            "caseload_effect": draw(st.sampled_from([0.0, 2.0]))},
             "assessment": {"duration_days": _duration(draw, 1, 60), "outcome": _outcome(draw)},
-            "cin": {"duration_days": _duration(draw, 1, 200), "next": _outcome(draw)},
-            "cp": {"duration_days": _duration(draw, 1, 200), "next": _outcome(draw)},
-            "cla": {"duration_days": _duration(draw, 1, 300), "next": _outcome(draw)},
+            "cin": {"duration_days": _duration(draw, 1, 200),
+                    "next": _outcome(draw, close_at_least=1)},
+            "cp": {"duration_days": _duration(draw, 1, 200),
+                   "next": _outcome(draw, close_at_least=1)},
+            "cla": {"duration_days": _duration(draw, 1, 300),
+                    "next": _outcome(draw, close_at_least=1)},
         },
         "workforce": {
             "establishment": establishment,
