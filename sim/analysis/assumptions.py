@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -101,7 +102,8 @@ def _named(leaf: str, shown: str) -> str:
 def report_assumptions(records: Sequence[dict]) -> pd.DataFrame:
     """The scenarios' assumptions as report.html lists them at its end: one row per key (related
     keys joined, `_grouped`), labelled in words, with one value column per scenario (named by
-    the scenario, or "value" for one), the file that set it and its source comment in words
+    the scenario, or "value" for one), the file that set it (its name) and its source comment in
+    words
     (`readable_source`); columns assumption, key, the values, set in, source."""
     names = [record.get("name", "?") for record in records]
     columns = ["value"] if len(names) == 1 else names
@@ -111,7 +113,8 @@ def report_assumptions(records: Sequence[dict]) -> pd.DataFrame:
             entry = table.setdefault(row["key"], {"assumption": _label(row["key"]),
                                                   "key": row["key"]})
             entry[column] = row["value"]
-            entry["set in"], entry["source"] = row["set in"], readable_source(row["source"])
+            entry["set in"] = Path(row["set in"]).name or row["set in"]
+            entry["source"] = readable_source(row["source"])
     frame = pd.DataFrame(list(table.values()),
                          columns=["assumption", "key", *columns, "set in", "source"])
     return frame.fillna("")

@@ -25,6 +25,8 @@ figcaption { font-size: 0.85rem; color: #444; }
 .answers li { margin: 0.35rem 0; font-size: 1.05rem; } .caveats li { margin: 0.25rem 0; }
 code { font-size: 0.85rem; }
 table.assumptions { font-size: 0.72rem; } table.assumptions td { padding: 0.1rem 0.3rem; }
+table.assumptions td:nth-child(2) { font-family: monospace; font-size: 0.62rem;
+                                    min-width: 13rem; overflow-wrap: anywhere; }
 """
 
 
