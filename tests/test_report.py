@@ -143,6 +143,17 @@ def test_report_parses_and_embeds_every_figure(folder):
     assert "Assumptions and their sources" in page.captions
 
 
+def test_panels_zero_in_every_replication_are_one_sentence_not_a_flat_line(folder):
+    summary = pd.read_csv(folder / "summary.csv")
+    zero = [metric for metric in ("unallocated", "wait_days_mean")
+            if summary.loc[summary["metric"] == metric, "mean"].max() == 0]
+    text = html.unescape((folder / "report.html").read_text())
+    said = ("Open cases without a worker and mean wait from referral to a worker: zero "
+            "throughout, in every replication of every scenario, so not drawn.")
+    assert (said in text) == (zero == ["unallocated", "wait_days_mean"])
+    assert "zero in every replication" not in text        # no panel drawn flat with that label
+
+
 def test_report_opens_with_the_answer_and_ends_with_what_was_run(folder):
     headings = [heading for heading, _ in sections(folder / "report.html")]
     assert headings == ["The answer", "What the answer rests on", "Figures", "Tables",
@@ -361,6 +372,18 @@ def test_target_folder_marks_the_answer_its_range_and_cost(tmp_path):
     labels = [t.get_text() for t in plot_target(target, run["answer"], run["target"]).axes[0]
               .get_legend().get_texts()]
     assert "answer: 20 extra posts" in labels and "required probability 80%" in labels
+
+
+def test_target_answer_says_when_more_replications_would_close_its_range():
+    from sim.analysis.answers import target_sentences
+
+    target = pd.DataFrame({"extra_posts": [0, 10], "probability": [0.1, 0.9]})
+    answer = {"extra_posts": 10, "probability": 0.9, "ci_low": 0.6, "ci_high": 1.0,
+              "posts_range": {"low": 5, "high": None}}
+    said = target_sentences(target, answer, {}, confidence=0.9)
+    assert said[1] == ("With 90% confidence the answer is at least 5 extra posts; no candidate "
+                       "was surely above the required probability within the replications run, "
+                       "so more replications (--reps) would close the range.")
 
 
 def test_the_about_rows_say_when_a_start_was_not_recorded():
