@@ -325,3 +325,18 @@ def test_backtest_sheets_equal_its_csvs(backtest):
             MEASURES[exact.metric].model_metric].kind
         assert close(row[table.columns.get_loc("Model median")], exact.p50, kind)
         assert close(row[table.columns.get_loc("DfE actual")], exact.actual, kind)
+
+
+def test_backtest_report_opens_with_its_scores(backtest):
+    import html
+    import re
+
+    assert main(["plot", str(backtest), "--quiet"]) == 0
+    text = html.unescape((backtest / "report.html").read_text())
+    headings = re.findall(r"<h2>(.*?)</h2>", text)
+    assert headings == ["The answer", "Figures", "Tables", "About this run", "Assumptions"]
+    summary = pd.read_csv(backtest / "backtest_summary.csv")
+    one = summary[(summary["metric"] == "all") & (summary["horizon"] == 1)].iloc[0]
+    assert (f"1 year ahead, over {one['cells']} published figures: the model's median is "
+            f"{one['mdape_model']:.1f}% from what DfE later published") in text
+    assert text.index("The answer") < text.index("calibration.png") < text.index("root seed")

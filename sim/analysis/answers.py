@@ -203,6 +203,21 @@ def sensitivity_sentences(sensitivity: pd.DataFrame) -> list[str]:
     return out
 
 
+def backtest_sentences(summary: pd.DataFrame) -> list[str]:
+    """For each horizon, over all measures: the model's median absolute % error against the
+    naive forecasts', and how often DfE's figure fell inside the model's bands."""
+    out = []
+    for row in summary[summary["metric"] == "all"].itertuples():
+        years = "1 year" if row.horizon == 1 else f"{row.horizon} years"
+        out.append(f"{years} ahead, over {row.cells} published figures: the model's median is "
+                   f"{row.mdape_model:.1f}% from what DfE later published (median absolute "
+                   f"error), against {row.mdape_persistence:.1f}% for carrying the last figure "
+                   f"forward and {row.mdape_drift:.1f}% for its trend; DfE's figure fell inside "
+                   f"the model's 50% band in {100 * row.coverage_50:.0f}% of cases and its 90% "
+                   f"band in {100 * row.coverage_90:.0f}%.")
+    return out
+
+
 def goal_text(goal: dict) -> str:
     """'the average caseload per social worker below 18 at 3 years with probability at least
     0.8' (or '')."""

@@ -82,6 +82,13 @@ COST_LABELS: dict[str, str] = {
 
 PER_FINANCIAL_YEAR = "£ per financial year (1 April to 31 March)"
 
+DFE_MEASURE_LABELS = {"caseload": "caseload", "case_holders": "case holders",
+                      "cases_held": "cases held", "sw_fte_in_post": "social workers in post",
+                      "agency_rate": "agency rate", "turnover_rate": "turnover rate",
+                      "vacancy_rate": "vacancy rate", "referrals": "referrals",
+                      "all": "all measures"}
+"""The back-test's DfE measures (backtest.csv's `metric`) in a few words, for figures."""
+
 INDEX_LABELS = {"mu_star": "mean absolute effect (Morris)",
                 "sigma": "spread of the effects: interactions, non-linearity (Morris)",
                 "S1": "share of the variance from this parameter alone (Sobol first order)",

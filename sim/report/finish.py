@@ -26,6 +26,7 @@ from sim.analysis.financial_years import COST_PARTS, costs_by_year_of
 from sim.analysis.results_folder import FolderError, ResultsFolder
 from sim.analysis.tables import FINAL_COLUMNS, KEYS, SUMMARY_COLUMNS
 from sim.report import page
+from sim.report.figures.backtest import calibration_figure, error_by_horizon_figure
 from sim.report.figures.caseload import plot_caseload, plot_comparison
 from sim.report.figures.common import save_figure
 from sim.report.figures.costs import plot_costs
@@ -171,7 +172,8 @@ def _draw_scenarios(folder: ResultsFolder, scenarios: list, costs: pd.DataFrame 
 
 
 def _draw_experiments(folder: ResultsFolder, drawn: Drawn) -> list[str]:
-    """Figures of sweep.csv, sensitivity.csv and target.csv when present; their sentences."""
+    """Figures of sweep.csv, sensitivity.csv, backtest_summary.csv and target.csv when present;
+    their sentences."""
     sentences = []
     sweep = folder.table("sweep.csv")
     if sweep is not None and len(sweep):
@@ -186,6 +188,16 @@ def _draw_experiments(folder: ResultsFolder, drawn: Drawn) -> list[str]:
                    "Which assumptions move the results most: longer bars matter more; whiskers "
                    "are 95% confidence intervals")
         sentences.extend(answers.sensitivity_sentences(sensitivity))
+    backtest = folder.table("backtest_summary.csv")
+    if backtest is not None and len(backtest):
+        drawn.save(folder.path, "calibration.png", lambda: calibration_figure(backtest),
+                   "Whether the model's bands hold what DfE later published as often as they "
+                   "should: on the diagonal, as often as their nominal 50% and 90%")
+        drawn.save(folder.path, "error_by_horizon.png", lambda: error_by_horizon_figure(backtest),
+                   "How far each forecast was from what DfE later published, by measure and years "
+                   "ahead: shorter bars are better; persistence carries the last figure forward, "
+                   "drift its trend")
+        sentences.extend(answers.backtest_sentences(backtest))
     target = folder.table("target.csv")
     if target is not None and len(target):
         answer, goal = folder.run.get("answer") or {}, folder.run.get("target") or {}

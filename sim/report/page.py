@@ -24,7 +24,13 @@ from sim.analysis.financial_years import (
     yearly_spread,
 )
 from sim.analysis.headline import HEADLINE_METRICS, chosen_metrics, pounds
-from sim.analysis.labels import INDEX_LABELS, metric_label, parameter_label, parameter_value
+from sim.analysis.labels import (
+    DFE_MEASURE_LABELS,
+    INDEX_LABELS,
+    metric_label,
+    parameter_label,
+    parameter_value,
+)
 from sim.analysis.results_folder import ResultsFolder
 from sim.report import html as report_html
 
@@ -56,6 +62,9 @@ def page_title(folder: ResultsFolder) -> str:
         title = titles[0] if len(titles) == 1 else f"{titles[0]} and {len(titles) - 1} others"
     if folder.has("target.csv"):
         return f"How many extra posts? {title}"
+    if folder.has("backtest_summary.csv"):
+        return ("Back-test: the model's forecasts against what DfE later published "
+                f"({len(titles)} council-origins)")
     sweep = folder.table("sweep.csv")
     if sweep is not None and len(sweep):
         return f"{title}: results against {parameter_label(str(sweep['param'].iloc[0])).lower()}"
@@ -67,7 +76,8 @@ def render(folder: ResultsFolder, contents: Contents) -> str:
     sections = [report_html.section("The answer", report_html.bullets(contents.answer)
                                     if contents.answer else report_html.paragraph(
                                         "No results in this folder to answer from."))]
-    if folder.scenario_records:
+    backtest = folder.has("backtest_summary.csv")
+    if folder.scenario_records and not backtest:
         sections.append(_caveats_section(folder))
     if contents.figures or contents.notes:
         sections.append(report_html.section("Figures", *(
@@ -80,7 +90,12 @@ def render(folder: ResultsFolder, contents: Contents) -> str:
         sections.append(_uncertainty_section(folder))
     sections.append(report_html.section("About this run", report_html.table(
         _run_facts(folder.run))))
-    if folder.scenario_records:
+    if backtest:
+        sections.append(report_html.section("Assumptions", report_html.paragraph(
+            "Each council's scenario is its baseline at the origin, built from DfE's figures of "
+            "that date and before only: `caseload baseline --la NAME --year YEAR` writes it "
+            "with every source. Its assumptions are in run.json.")))
+    elif folder.scenario_records:
         sections.append(report_html.section(
             "Assumptions",
             report_html.paragraph(
@@ -256,6 +271,20 @@ def _target_rows(target: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(shown)
 
 
+def _backtest_rows(summary: pd.DataFrame) -> pd.DataFrame:
+    def percent(values: pd.Series) -> list[str]:
+        return [f"{v:.1f}%" for v in values]
+
+    return pd.DataFrame({
+        "measure": summary["metric"].map(lambda m: DFE_MEASURE_LABELS.get(m, m)),
+        "years ahead": summary["horizon"], "council-origins": summary["cells"],
+        "model: median abs. error": percent(summary["mdape_model"]),
+        "persistence": percent(summary["mdape_persistence"]),
+        "drift": percent(summary["mdape_drift"]),
+        "in the model's 50% band": percent(100 * summary["coverage_50"]),
+        "in its 90% band": percent(100 * summary["coverage_90"])})
+
+
 def _tables(contents: Contents, folder: ResultsFolder) -> list[str]:
     out = []
     if contents.final is not None and len(contents.final):
@@ -271,7 +300,9 @@ def _tables(contents: Contents, folder: ResultsFolder) -> list[str]:
     experiments: tuple[tuple[str, Any, str], ...] = (
         ("sweep.csv", _sweep_rows, "Results at each swept value (sweep.csv)"),
         ("sensitivity.csv", _sensitivity_rows, "Sensitivity indices (sensitivity.csv)"),
-        ("target.csv", _target_rows, "Numbers of extra posts tried (target.csv)"))
+        ("target.csv", _target_rows, "Numbers of extra posts tried (target.csv)"),
+        ("backtest_summary.csv", _backtest_rows, "Back-test scores by measure and years ahead "
+                                                 "(backtest_summary.csv)"))
     for name, rows, caption in experiments:
         frame = folder.table(name)
         if frame is not None and len(frame):
