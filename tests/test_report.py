@@ -409,3 +409,23 @@ def test_headline_dates_come_from_each_replication():
     later = np.vstack([values[:1], values[2:], values[2:], values[2:]])
     assert falls_below(dates, later, 18, "the target").endswith(
         "in the median replication; the first 5% of replications do by March 2020.")
+
+
+def test_one_scenario_answer_gives_its_cost_by_financial_year_from_costs_csv(folder):
+    from sim.analysis.answers import answer_sentences
+    from sim.analysis.financial_years import COST_PARTS, costs_by_year_of
+    from sim.analysis.results_folder import ResultsFolder
+
+    results = ResultsFolder.open(folder)
+    council = results.scenarios[:1]
+    said = answer_sentences(council, results.table("final.csv"),
+                            results.metric_values("caseload_mean"), None,
+                            costs_by_year_of(results.replications(list(COST_PARTS))))
+    assert said[0].startswith("The average caseload per social worker is ")
+    costs = pd.read_csv(folder / "costs.csv")
+    year = costs[(costs["scenario"] == "council") & (costs["financial_year"] == "2020/21")]
+    workforce = sum(year[f"{part}_gbp_per_financial_year"]
+                    for part in ("cost_staff", "cost_agency", "cost_recruitment"))
+    assert (f"2020/21 {pounds(year['cost_total_gbp_per_financial_year'].median())} (workforce "
+            f"{pounds(workforce.median())}, placements "
+            f"{pounds(year['cost_placements_gbp_per_financial_year'].median())})") in said[-1]

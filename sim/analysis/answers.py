@@ -18,7 +18,6 @@ from sim.analysis.financial_years import (
     year_heading,
     year_months,
     yearly_differences,
-    yearly_spread,
 )
 from sim.analysis.headline import HEADLINE_METRICS, WORKFORCE_COSTS, chosen_metrics, pounds
 from sim.analysis.labels import INDEX_LABELS, metric_label, parameter_label, parameter_value
@@ -373,13 +372,20 @@ def when_sentence(scenario: Any, caseload: tuple[np.ndarray, np.ndarray] | None)
     return "When: " + sentence[:1].lower() + sentence[1:]
 
 
-def _split(costs: pd.DataFrame, name: str) -> pd.DataFrame:
-    """One scenario's workforce and placement costs summed over the run, per replication."""
+def _groups(costs: pd.DataFrame, name: str) -> pd.DataFrame:
+    """One scenario's cost of the workforce (pay, agency, recruitment) and of placements per
+    replication and financial year: columns rep, year, workforce, placements."""
     rows = costs[costs["scenario"] == name]
     workforce = [part for part in WORKFORCE_COSTS if part in rows.columns]
-    return pd.DataFrame({"workforce": rows[workforce].sum(axis=1),
-                         "placements": rows.get("cost_placements", 0.0) * 1.0,
-                         "rep": rows["rep"]}).groupby("rep").sum()
+    placements = (rows["cost_placements"] if "cost_placements" in rows.columns
+                  else pd.Series(0.0, index=rows.index))
+    return pd.DataFrame({"rep": rows["rep"], "year": rows["year"],
+                         "workforce": rows[workforce].sum(axis=1), "placements": placements})
+
+
+def _split(costs: pd.DataFrame, name: str) -> pd.DataFrame:
+    """One scenario's workforce and placement costs summed over the run, per replication."""
+    return _groups(costs, name).drop(columns="year").groupby("rep").sum()
 
 
 def extra_cost_sentence(costs: pd.DataFrame, baseline: Any, plan: Any) -> str:
@@ -403,18 +409,15 @@ def extra_cost_sentence(costs: pd.DataFrame, baseline: Any, plan: Any) -> str:
 
 
 def cost_sentence(costs: pd.DataFrame, scenario: Any) -> str:
-    """One scenario's cost by financial year: median total, with the workforce and placements."""
+    """One scenario's cost by financial year: the medians over replications of the total, the
+    workforce and placements."""
     months = year_months(costs)
-    spread = yearly_spread(costs[costs["scenario"] == scenario.name]).set_index(["year", "part"])
-    years = []
-    for year in dict.fromkeys(spread.index.get_level_values("year")):
-        workforce = sum(spread.loc[(year, part), "p50"] for part in WORKFORCE_COSTS
-                        if (year, part) in spread.index)
-        placements = spread.loc[(year, "cost_placements"), "p50"] \
-            if (year, "cost_placements") in spread.index else 0.0
-        total = pounds(spread.loc[(year, TOTAL), "p50"])
-        years.append(f"{year_heading(year, months[year])} {total}"
-                     f" (workforce {pounds(workforce)}, placements {pounds(placements)})")
+    groups = _groups(costs, scenario.name)
+    medians = groups.assign(total=groups["workforce"] + groups["placements"]).groupby(
+        "year", sort=False)[["total", "workforce", "placements"]].median()
+    years = [f"{year_heading(year, months[year])} {pounds(row.total)} (workforce "
+             f"{pounds(row.workforce)}, placements {pounds(row.placements)})"
+             for year, row in medians.iterrows()]
     return (f"What it costs by financial year (median of the replications): {'; '.join(years)}. "
             "Compare it with a scenario without the plan (`caseload compare`) for the extra "
             "cost of a plan.")
