@@ -3,10 +3,11 @@ figures=False, as --no-figures asks), draw every figure its files allow (PNG and
 report.html.
 
 `finish_folder` reads only the folder's files (run.json, summary.csv, final.csv, comparison.csv,
-timeseries.parquet, sweep.csv, sensitivity.csv, target.csv), so every command that writes a
-folder, and `caseload plot DIR` afterwards, draws the same figures the same way. timeseries.parquet
-is read one row group (a few whole replications) at a time and reduced as it is read, so memory
-does not grow with the replications beyond one metric's (replications x samples) array.
+timeseries.parquet, sweep.csv, sensitivity.csv, target.csv, backtest_summary.csv), so every
+command that writes a folder, and `caseload plot DIR` afterwards, draws the same figures the
+same way; `sim.report.page` lays report.html out. timeseries.parquet is read one row group (a
+few whole replications) at a time and reduced as it is read, so memory does not grow with the
+replications beyond one metric's (replications x samples) array.
 """
 from __future__ import annotations
 
