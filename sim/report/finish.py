@@ -94,7 +94,7 @@ def finish_folder(out: Path | str, scenarios: Sequence[Any] | None = None,
     sentences.extend(_draw_experiments(folder, drawn))
     report = folder.path / "report.html"
     write_text_atomic(report, page.render(folder, page.Contents(
-        sentences, drawn.figures, drawn.notes, final, comparison, costs)))
+        scenarios, sentences, drawn.figures, drawn.notes, final, comparison, costs)))
     return [*tables, *drawn.files, report]
 
 

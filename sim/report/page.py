@@ -33,14 +33,17 @@ from sim.analysis.labels import (
 )
 from sim.analysis.results_folder import ResultsFolder
 from sim.report import html as report_html
+from sim.scenario.loading import Scenario
 
 
 @dataclass
 class Contents:
-    """What the page says: the answer's sentences, the figures as (caption, PNG path), sentences
+    """What the page says: the scenarios (as the caller holds them, or as run.json records
+    them), the answer's sentences, the figures as (caption, PNG path), sentences
     standing for figures not drawn, and the tables of final.csv, comparison.csv and the costs by
     financial year (None when absent)."""
 
+    scenarios: list[Any]
     answer: list[str]
     figures: list[tuple[str, Path]]
     notes: list[str]
@@ -77,8 +80,9 @@ def render(folder: ResultsFolder, contents: Contents) -> str:
                                     if contents.answer else report_html.paragraph(
                                         "No results in this folder to answer from."))]
     backtest = folder.has("backtest_summary.csv")
-    if folder.scenario_records and not backtest:
-        sections.append(_caveats_section(folder))
+    if contents.scenarios and not backtest and all(isinstance(scenario, Scenario)
+                                                   for scenario in contents.scenarios):
+        sections.append(_caveats_section(folder, contents.scenarios))
     if contents.figures or contents.notes:
         sections.append(report_html.section("Figures", *(
             report_html.figure(png, caption) for caption, png in contents.figures),
@@ -108,14 +112,17 @@ def render(folder: ResultsFolder, contents: Contents) -> str:
     return report_html.page(page_title(folder), sections)
 
 
-def _caveats_section(folder: ResultsFolder) -> str:
-    uncertain = [[parameter_label(key) for key in record.get("uncertain") or {}]
-                 for record in folder.scenario_records]
+def _caveats_section(folder: ResultsFolder, scenarios: list[Scenario]) -> str:
+    """The caveats of the scenarios (`sim.analysis.caveats`), their uncertain assumptions named
+    from run.json."""
+    uncertain = {record.get("name"): [parameter_label(key) for key in record.get("uncertain")
+                                      or {}] for record in folder.scenario_records}
     return report_html.section(
         "What the answer rests on",
         report_html.paragraph("The answer holds only as far as these assumptions of the "
                               "scenarios do (each is in the assumptions at the end):"),
-        report_html.bullets(caveats(folder.scenarios, uncertain), css="caveats"))
+        report_html.bullets(caveats(scenarios, [uncertain.get(s.name, []) for s in scenarios]),
+                            css="caveats"))
 
 
 def _uncertainty_section(folder: ResultsFolder) -> str:
