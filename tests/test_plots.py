@@ -30,7 +30,7 @@ def test_caseload_figure_shows_caps_policy_and_bands(results):
     figure = plot_caseload(results.timeseries, results.scenarios)
     ax = figure.axes[0]
     labels = legend_labels(ax)
-    assert "nqsw cap 15" in labels and "sw, senior cap 20" in labels
+    assert "newly qualified cap 15" in labels and "experienced, senior cap 20" in labels
     assert "policy actions:" in labels and "1: 01 Oct 2016, 86 more posts" in labels
     assert {"caseload: median", "caseload: 50% of runs", "caseload: 90% of runs"} <= set(labels)
     assert ax.get_title(loc="left") == "A fake council"
@@ -102,3 +102,46 @@ def test_yearly_differences_are_paired_by_replication():
     assert rows.loc["total", "mean_diff"] == pytest.approx(-1.0)
     assert rows.loc["total", "ci_low"] == pytest.approx(-1.0)  # no spread in the pairs
     assert rows.loc["total", "p_lower"] == 1.0
+
+
+STATISTICS = ["mean", "sd", "p05", "p25", "p50", "p75", "p95"]
+
+
+def with_metric(summary: pd.DataFrame, metric: str, scale: float) -> pd.DataFrame:
+    """`summary` with every statistic of `metric` multiplied by `scale`."""
+    summary = summary.copy()
+    rows = summary["metric"] == metric
+    summary.loc[rows, STATISTICS] = summary.loc[rows, STATISTICS] * scale
+    return summary
+
+
+def test_a_cap_above_the_axes_gets_no_legend_entry(results):
+    summary = results.summary()
+    top = summary.loc[summary["metric"] == "caseload_mean", "p95"].max()
+    low = with_metric(summary, "caseload_mean", 5 / top)       # caseloads up to 5: caps 15, 20 off
+    ax = plot_caseload(low, results.scenarios).axes[0]
+    labels = legend_labels(ax)
+    assert not [label for label in labels if "cap" in label]
+    assert "caseload: median" in labels
+    high = ax.get_ylim()[1]
+    for line in ax.get_lines():
+        if not line.get_label().startswith("_") and len(line.get_ydata()):
+            assert np.min(np.asarray(line.get_ydata(), dtype=float)) <= high
+    shown = legend_labels(plot_caseload(summary, results.scenarios).axes[0])
+    assert "newly qualified cap 15" in shown                     # on the axes: in the legend
+
+
+def test_waiting_panels_zero_in_every_replication_become_a_sentence(results):
+    from sim.report.figures.workforce import plot_waiting, waiting_panels
+
+    summary = results.summary()
+    zero = with_metric(with_metric(summary, "unallocated", 0), "wait_days_mean", 0)
+    panels, sentence = waiting_panels(zero, results.scenarios)
+    assert [metric for metric, _, _ in panels] == ["turnover_12m"]
+    assert sentence == ("Open cases without a worker and mean wait from referral to a worker: "
+                        "zero throughout, in every replication of every scenario, so not drawn.")
+    assert len(plot_waiting(zero, results.scenarios, panels).axes) == 1
+    once = zero.copy()
+    first = once.index[once["metric"] == "unallocated"][0]
+    once.loc[first, "mean"] = 0.1              # one replication had a case waiting once
+    assert "unallocated" in [metric for metric, _, _ in waiting_panels(once, results.scenarios)[0]]

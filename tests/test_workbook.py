@@ -105,6 +105,7 @@ def test_each_command_writes_the_workbook_with_its_sheets(folders, command):
     run = json.loads((folder / "run.json").read_text())
     facts = {row[0]: row[1] for row in read_me(folder) if row[0]}
     assert facts["root seed"] == run["root_seed"] and facts["replications"] == run["replications"]
+    assert facts["started (UTC)"] and facts["started (UTC)"] == run["started"]   # target's too
     assert facts["caseload version"] == run["version"] and facts["command"] == run["command"]
     described = {row[0] for row in read_me(folder) if row[0] and row[1] and row[3]}
     assert set(workbook.sheetnames[1:]) <= described   # each sheet's columns, with units
@@ -280,3 +281,62 @@ def test_every_metric_the_model_records_has_a_human_label():
     from sim.model.metrics import METRIC_NAMES
 
     assert sorted(set(METRIC_NAMES) - set(METRIC_LABELS)) == []
+
+
+@pytest.fixture(scope="module")
+def backtest(tmp_path_factory) -> Path:
+    """A tiny back-test: one small council, one origin, two replications."""
+    out = tmp_path_factory.mktemp("backtest") / "out"
+    assert main(["backtest", "--la", "Rutland", "--origins", "2019", "--reps", "2",
+                 *QUICK, "--out", str(out)]) == 0
+    return out
+
+
+def test_backtest_writes_the_workbook_with_its_tables(backtest):
+    workbook = book(backtest)
+    assert workbook.sheetnames == ["Read me", "Back-test summary", "Back-test cells", "Skipped"]
+    for worksheet in workbook.worksheets[1:]:
+        assert worksheet.freeze_panes == "A2" and all(cell.font.bold for cell in worksheet[1])
+    facts = {row[0]: row[1] for row in read_me(backtest) if row[0]}
+    run = json.loads((backtest / "run.json").read_text())
+    assert facts["root seed"] == run["root_seed"] and facts["replications"] == 2
+    files = {(row[0], row[1]) for row in read_me(backtest) if row[0]}
+    assert ("backtest.csv", "actual") in files and ("backtest_summary.csv", "coverage_90") in files
+
+
+def test_backtest_sheets_equal_its_csvs(backtest):
+    from sim.experiments.backtest import MEASURES
+
+    summary, cells = pd.read_csv(backtest / "backtest_summary.csv"), pd.read_csv(
+        backtest / "backtest.csv")
+    table = sheet(backtest, "Back-test summary")
+    assert len(table) == len(summary) and table["Measure (code)"].tolist() == summary[
+        "metric"].tolist()
+    assert table["Measure"].iloc[0] == METRIC_LABELS[MEASURES[summary["metric"][0]]
+                                                     .model_metric].label
+    for stored, exact in zip(table["In the 90% band"], summary["coverage_90"]):
+        assert close(stored, exact, "share")
+    for stored, exact in zip(table["Model MdAPE %"], summary["mdape_model"]):
+        assert close(stored, exact, "count")
+    table = sheet(backtest, "Back-test cells")
+    assert len(table) == len(cells) and set(table["Council"]) == {"Rutland"}
+    for row, exact in zip(table.itertuples(index=False), cells.itertuples(index=False)):
+        kind = "share" if MEASURES[exact.metric].rate else METRIC_LABELS[
+            MEASURES[exact.metric].model_metric].kind
+        assert close(row[table.columns.get_loc("Model median")], exact.p50, kind)
+        assert close(row[table.columns.get_loc("DfE actual")], exact.actual, kind)
+
+
+def test_backtest_report_opens_with_its_scores(backtest):
+    import html
+    import re
+
+    assert main(["plot", str(backtest), "--quiet"]) == 0
+    text = html.unescape((backtest / "report.html").read_text())
+    headings = re.findall(r"<h2>(.*?)</h2>", text)
+    assert headings == ["The answer", "Figures", "Tables", "About this run", "Assumptions"]
+    summary = pd.read_csv(backtest / "backtest_summary.csv")
+    one = summary[(summary["metric"] == "all") & (summary["horizon"] == 1)].iloc[0]
+    assert (f"1 year ahead, over {one['cells']} published figures: the model's median is "
+            f"{one['mdape_model']:.1f}% from what DfE later published") in text
+    assert text.index("The answer") < text.index("calibration.png") < text.index("root seed")

@@ -12,9 +12,17 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.comparison import paired_stats
-from sim.analysis.financial_years import COST_PARTS, TOTAL
-from sim.analysis.headline import HEADLINE_METRICS, chosen_metrics, pounds
+from sim.analysis.financial_years import (
+    COST_PARTS,
+    TOTAL,
+    year_heading,
+    year_months,
+    yearly_differences,
+)
+from sim.analysis.headline import HEADLINE_METRICS, WORKFORCE_COSTS, chosen_metrics, pounds
+from sim.analysis.labels import INDEX_LABELS, metric_label, parameter_label, parameter_value
 from sim.analysis.marks import marks_of
+from sim.scenario.summary import LEVEL_WORDS
 
 NEVER = np.iinfo(np.int64).max
 
@@ -28,7 +36,7 @@ def threshold_of(scenario: Any) -> tuple[float, str]:
     biggest = max(scenario.workforce.levels.items(), key=lambda item: item[1].in_post)[0]
     for label, steps in marks.caps.items():
         if biggest in label.split(" cap ")[0].split(", "):
-            return steps[-1][1], f"the {biggest} cap"
+            return steps[-1][1], f"the cap of {LEVEL_WORDS[biggest]} social workers"
     raise ValueError("a scenario has at least one level")
 
 
@@ -156,10 +164,27 @@ def sweep_sentences(sweep: pd.DataFrame) -> list[str]:
         rows = last[last["metric"] == metric].sort_values(
             "value", key=lambda values: pd.to_numeric(values, errors="coerce"), kind="stable")
         first, final = rows.iloc[0], rows.iloc[-1]
-        out.append(f"At the end of year {int(first['year'])}, {metric} (median) is "
-                   f"{first['p50']:,.4g} with {param} = {first['value']} and {final['p50']:,.4g} "
-                   f"with {param} = {final['value']}.")
+        label = metric_label(metric)
+        out.append(f"At the end of year {int(first['year'])}, the {label.label.lower()} "
+                   f"(median) is {_metric_value(first['p50'], label.kind)} with "
+                   f"{_setting(param, first['value'])} and "
+                   f"{_metric_value(final['p50'], label.kind)} with "
+                   f"{_setting(param, final['value'])}.")
     return out
+
+
+def _metric_value(value: float, kind: str) -> str:
+    """A metric's value as a reader is shown it: shares as %, money in £."""
+    if kind == "share":
+        return f"{100 * value:.1f}%"
+    return pounds(value) if kind == "money" else f"{value:,.4g}"
+
+
+def _setting(key: str, value: Any) -> str:
+    """'the turnover of permanent staff a year at 10%' for a swept key and value."""
+    number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
+    shown = value if pd.isna(number) else parameter_value(key, float(number))
+    return f"{parameter_label(key).lower()} at {shown}"
 
 
 def sensitivity_sentences(sensitivity: pd.DataFrame) -> list[str]:
@@ -170,35 +195,83 @@ def sensitivity_sentences(sensitivity: pd.DataFrame) -> list[str]:
         rows = rows[rows["year"] == rows["year"].max()]
         index = "mu_star" if (rows["index"] == "mu_star").any() else "ST"
         ranked = rows[rows["index"] == index].sort_values("value", ascending=False)
-        listed = ", ".join(f"{row.param} ({index} {row.value:.3g})"
+        listed = ", ".join(f"{parameter_label(row.param).lower()} ({row.value:.3g})"
                            for row in ranked.head(3).itertuples())
-        out.append(f"{metric} at year {int(rows['year'].max())} depends most on {listed}.")
+        out.append(f"The {metric_label(metric).label.lower()} at year {int(rows['year'].max())} "
+                   f"depends most on {listed}; in brackets the {INDEX_LABELS[index]}.")
+    return out
+
+
+def backtest_sentences(summary: pd.DataFrame) -> list[str]:
+    """For each horizon, over all measures: the model's median absolute % error against the
+    naive forecasts', and how often DfE's figure fell inside the model's bands."""
+    out = []
+    for row in summary[summary["metric"] == "all"].itertuples():
+        years = "1 year" if row.horizon == 1 else f"{row.horizon} years"
+        out.append(f"{years} ahead, over {row.cells} published figures: the model's median is "
+                   f"{row.mdape_model:.1f}% from what DfE later published (median absolute "
+                   f"error), against {row.mdape_persistence:.1f}% for carrying the last figure "
+                   f"forward and {row.mdape_drift:.1f}% for its trend; DfE's figure fell inside "
+                   f"the model's 50% band in {100 * row.coverage_50:.0f}% of cases and its 90% "
+                   f"band in {100 * row.coverage_90:.0f}%.")
     return out
 
 
 def goal_text(goal: dict) -> str:
-    """'caseload_mean below 18 at 3 years with probability at least 0.8' (or '')."""
+    """'the average caseload per social worker below 18 at 3 years with probability at least
+    0.8' (or '')."""
     if not goal:
         return ""
-    text = f"{goal.get('metric', '?')} {goal.get('direction', 'below')} {goal.get('threshold', '?')}"
+    label = metric_label(goal.get("metric", "?")).label.lower()
+    text = f"the {label} {goal.get('direction', 'below')} {goal.get('threshold', '?')}"
     if goal.get("sample_date"):
         text += f" on {goal['sample_date']}"
     elif goal.get("at_years") is not None:
         text += f" at {goal['at_years']:.3g} years"
     if goal.get("prob") is not None:
-        text += f" with probability at least {goal['prob']:g}"
+        text += f" with probability at least {_percent(goal['prob'])}"
     return text
 
 
-def target_sentences(target: pd.DataFrame, answer: dict, goal: dict) -> list[str]:
-    """The answer of a goal seek, in words."""
+def _percent(share: float) -> str:
+    return f"{100 * share:.3g}%"
+
+
+def target_sentences(target: pd.DataFrame, answer: dict, goal: dict,
+                     confidence: float = 0.95) -> list[str]:
+    """The answer of a goal seek, in words: the fewest extra posts, their probability, the range
+    the answer lies in with `confidence` (the search's) and what it leaves open, and the
+    answer's cost by financial year against no extra posts (run.json's `answer`)."""
     wanted = goal_text(goal) or "the target"
     if not answer or answer.get("extra_posts") is None:
         tried = target["extra_posts"].max() if len(target) else 0
         return [f"No number of extra posts tried (up to {tried:g}) meets {wanted}."]
-    return [(f"{answer['extra_posts']:g} extra posts are the fewest that meet {wanted}: the "
-            f"probability is {answer['probability']:.2f} (95% CI {answer['ci_low']:.2f} to "
-            f"{answer['ci_high']:.2f}), from {len(target)} candidates evaluated.")]
+    out = [(f"{answer['extra_posts']:g} extra posts are the fewest that meet {wanted}: the "
+            f"probability is {_percent(answer['probability'])} (95% CI "
+            f"{_percent(answer['ci_low'])} to {_percent(answer['ci_high'])}), from "
+            f"{len(target)} candidates evaluated.")]
+    span = answer.get("posts_range") or {}
+    level = _percent(confidence)
+    if span.get("high") is not None:
+        out.append(f"With {level} confidence the answer lies between {span['low']:g} and "
+                   f"{span['high']:g} extra posts.")
+    elif span.get("low") is not None:
+        out.append(f"With {level} confidence the answer is at least {span['low']:g} extra posts; "
+                   "no candidate was surely above the required probability within the "
+                   "replications run, so more replications (--reps) would close the range.")
+    years = answer.get("cost_by_financial_year") or []
+    if years:
+        shown = "; ".join(
+            f"{year['financial_year']} {pounds(year['cost'])}, extra "
+            f"{_signed(year['extra_cost'], pounds)}"
+            + ("" if year.get("extra_ci_low") is None else
+               f" ({_signed(year['extra_ci_low'], pounds)} to "
+               f"{_signed(year['extra_ci_high'], pounds)})")
+            for year in years)
+        out.append(f"Its cost by financial year (pay, agency, recruitment and placements, to "
+                   f"{years[-1]['last_sample']}; mean, and the extra over no extra posts with "
+                   f"its 95% CI): {shown}.")
+    return out
 
 
 def scenario_answers(scenario: Any, final: pd.DataFrame | None,
@@ -240,3 +313,136 @@ def report_sentences(scenarios: Sequence[Any], final: pd.DataFrame | None,
             scenario, final, caseload.get(scenario.name) if caseload else None, costs))
     sentences.extend(comparison_answers([s.name for s in scenarios], comparison, costs))
     return sentences
+
+
+# --- the opening of report.html: the answer first -------------------------------------------------
+
+def called(scenario: Any) -> str:
+    """A scenario as a reader knows it: its title in quotes, else its name."""
+    return f"“{scenario.title}”" if scenario.title else scenario.name
+
+
+def _caseload_at_end(final: pd.DataFrame, name: str) -> pd.Series | None:
+    rows = final[(final["scenario"] == name) & (final["metric"] == "caseload_mean")]
+    return None if rows.empty else rows.loc[rows["year"].idxmax()]
+
+
+def caseload_sentence(final: pd.DataFrame, scenario: Any,
+                      caseload: tuple[np.ndarray, np.ndarray] | None) -> str | None:
+    """'The average caseload per social worker is 17.2 at the end of year 5 (2021-06-30; 90% of
+    replications 16.8 to 17.6), from 25.0 at the start.'"""
+    end = _caseload_at_end(final, scenario.name)
+    if end is None:
+        return None
+    start = ("" if caseload is None else
+             f", from {np.nanmedian(caseload[1][:, 0]):.1f} at the start")
+    return (f"The average caseload per social worker is {end['p50']:.1f} at the end of year "
+            f"{int(end['year'])} ({end['date']}; 90% of replications {end['p05']:.1f} to "
+            f"{end['p95']:.1f}){start}.")
+
+
+def plan_caseload_sentence(final: pd.DataFrame, comparison: pd.DataFrame | None,
+                           baseline: Any, plan: Any) -> str | None:
+    """What the plan does to the caseload at the horizon against the baseline, with the paired
+    difference's 95% CI and the share of replications in which it is lower."""
+    mine, theirs = (_caseload_at_end(final, each.name) for each in (plan, baseline))
+    if mine is None or theirs is None:
+        return None
+    text = (f"With {called(plan)} the average caseload per social worker is {mine['p50']:.1f} at "
+            f"the end of year {int(mine['year'])} ({mine['date']}; 90% of replications "
+            f"{mine['p05']:.1f} to {mine['p95']:.1f}), against {theirs['p50']:.1f} with "
+            f"{called(baseline)}")
+    rows = (comparison[(comparison["scenario"] == plan.name)
+                       & (comparison["metric"] == "caseload_mean")]
+            if comparison is not None else pd.DataFrame())
+    if rows.empty:
+        return text + "."
+    row = rows.loc[rows["year"].idxmax()]
+    return (text + f": a difference of {_signed(row['mean_diff'], '{:.1f}'.format)} cases per "
+            f"worker (95% CI {row['ci_low']:.1f} to {row['ci_high']:.1f}), lower in "
+            f"{100 * row['p_lower']:.0f}% of {int(mine['n'])} paired replications.")
+
+
+def when_sentence(scenario: Any, caseload: tuple[np.ndarray, np.ndarray] | None) -> str | None:
+    """When the caseload falls below the plan's target or the main cap for good (`falls_below`)."""
+    if caseload is None:
+        return None
+    threshold, why = threshold_of(scenario)
+    sentence = falls_below(*caseload, threshold, why)
+    return "When: " + sentence[:1].lower() + sentence[1:]
+
+
+def _groups(costs: pd.DataFrame, name: str) -> pd.DataFrame:
+    """One scenario's cost of the workforce (pay, agency, recruitment) and of placements per
+    replication and financial year: columns rep, year, workforce, placements."""
+    rows = costs[costs["scenario"] == name]
+    workforce = [part for part in WORKFORCE_COSTS if part in rows.columns]
+    placements = (rows["cost_placements"] if "cost_placements" in rows.columns
+                  else pd.Series(0.0, index=rows.index))
+    return pd.DataFrame({"rep": rows["rep"], "year": rows["year"],
+                         "workforce": rows[workforce].sum(axis=1), "placements": placements})
+
+
+def _split(costs: pd.DataFrame, name: str) -> pd.DataFrame:
+    """One scenario's workforce and placement costs summed over the run, per replication."""
+    return _groups(costs, name).drop(columns="year").groupby("rep").sum()
+
+
+def extra_cost_sentence(costs: pd.DataFrame, baseline: Any, plan: Any) -> str:
+    """The plan's extra cost over the baseline by financial year (mean paired difference of the
+    total, 95% CI) and over the run, split into the workforce and placements."""
+    months = year_months(costs)
+    rows = yearly_differences(costs, baseline.name, plan.name)
+    rows = rows[rows["part"] == TOTAL]
+    years = "; ".join(
+        f"{year_heading(row.year, months[row.year])} {_signed(row.mean_diff, pounds)} "
+        f"({_signed(row.ci_low, pounds)} to {_signed(row.ci_high, pounds)})"
+        for row in rows.itertuples())
+    mine, base = _split(costs, plan.name), _split(costs, baseline.name)
+    reps = mine.index.intersection(base.index)
+    run = paired_stats(mine.loc[reps].to_numpy(float), base.loc[reps].to_numpy(float))
+    workforce, placements = run["mean_diff"]
+    return (f"What it costs against {called(baseline)}, by financial year (mean extra, with its "
+            f"95% CI): {years}. Over the run: {_signed(workforce + placements, pounds)}, of "
+            f"which the workforce (pay, agency and recruitment) {_signed(workforce, pounds)} and "
+            f"placements {_signed(placements, pounds)}.")
+
+
+def cost_sentence(costs: pd.DataFrame, scenario: Any) -> str:
+    """One scenario's cost by financial year: the medians over replications of the total, the
+    workforce and placements."""
+    months = year_months(costs)
+    groups = _groups(costs, scenario.name)
+    medians = groups.assign(total=groups["workforce"] + groups["placements"]).groupby(
+        "year", sort=False)[["total", "workforce", "placements"]].median()
+    years = [f"{year_heading(year, months[year])} {pounds(row.total)} (workforce "
+             f"{pounds(row.workforce)}, placements {pounds(row.placements)})"
+             for year, row in medians.iterrows()]
+    return (f"What it costs by financial year (median of the replications): {'; '.join(years)}. "
+            "Compare it with a scenario without the plan (`caseload compare`) for the extra "
+            "cost of a plan.")
+
+
+def answer_sentences(scenarios: Sequence[Any], final: pd.DataFrame | None,
+                     caseload: dict[str, tuple[np.ndarray, np.ndarray]] | None,
+                     comparison: pd.DataFrame | None, costs: pd.DataFrame | None) -> list[str]:
+    """The answer report.html opens with, in plain sentences: for each scenario after the first
+    (the plan against the first, no plan), what it does to the caseload, when, how sure, and
+    what it costs by financial year against the first; for one scenario, its caseload, when
+    and its cost by financial year. Arguments as `report_sentences`."""
+    caseload = caseload or {}
+    out: list[str | None] = []
+    if len(scenarios) == 1:
+        scenario = scenarios[0]
+        if final is not None:
+            out.append(caseload_sentence(final, scenario, caseload.get(scenario.name)))
+        out.append(when_sentence(scenario, caseload.get(scenario.name)))
+        if costs is not None and (costs["scenario"] == scenario.name).any():
+            out.append(cost_sentence(costs, scenario))
+    for plan in scenarios[1:]:
+        if final is not None:
+            out.append(plan_caseload_sentence(final, comparison, scenarios[0], plan))
+        out.append(when_sentence(plan, caseload.get(plan.name)))
+        if costs is not None and {plan.name, scenarios[0].name} <= set(costs["scenario"]):
+            out.append(extra_cost_sentence(costs, scenarios[0], plan))
+    return [sentence for sentence in out if sentence]

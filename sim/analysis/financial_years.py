@@ -70,6 +70,18 @@ def yearly_spread(costs: pd.DataFrame) -> pd.DataFrame:
     return table.join(grouped["months"].max()).reset_index()
 
 
+def year_heading(year: str, months: int) -> str:
+    """A financial year's heading, saying when the run covers only part of it, e.g. "2021/22
+    (part: 1 month)"."""
+    return year if months >= 12 else f"{year} (part: {months} month{'s' * (months > 1)})"
+
+
+def year_months(costs: pd.DataFrame) -> dict[str, int]:
+    """Financial year -> the calendar months of it the run covers (`costs_by_year`'s months)."""
+    return {str(year): int(months) for year, months in
+            costs.groupby("year", sort=False)["months"].max().items()}
+
+
 def yearly_differences(costs: pd.DataFrame, baseline: str, scenario: str) -> pd.DataFrame:
     """`scenario` minus `baseline` per financial year and cost, paired by replication: columns
     year, part, mean_diff, ci_low, ci_high, p_lower (as comparison.csv)."""

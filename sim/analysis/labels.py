@@ -11,9 +11,11 @@ period, not per year; costs.csv and the workbook's cost sheets sum them by finan
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from sim.model.metrics import METRICS, PERIOD_METRICS
+from sim.scenario.summary import LEVEL_WORDS
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,105 @@ COST_LABELS: dict[str, str] = {
 
 PER_FINANCIAL_YEAR = "£ per financial year (1 April to 31 March)"
 
+DFE_MEASURE_LABELS = {"caseload": "caseload", "case_holders": "case holders",
+                      "cases_held": "cases held", "sw_fte_in_post": "social workers in post",
+                      "agency_rate": "agency rate", "turnover_rate": "turnover rate",
+                      "vacancy_rate": "vacancy rate", "referrals": "referrals",
+                      "all": "all measures"}
+"""The back-test's DfE measures (backtest.csv's `metric`) in a few words, for figures."""
+
+INDEX_LABELS = {"mu_star": "mean absolute effect (Morris)",
+                "sigma": "spread of the effects: interactions, non-linearity (Morris)",
+                "S1": "share of the variance from this parameter alone (Sobol first order)",
+                "ST": "share of the variance including interactions (Sobol total order)"}
+"""The sensitivity indices of sensitivity.csv's `index` column, in words."""
+
+PARAMETER_LABELS: dict[str, str] = {
+    "years": "Years simulated",
+    "start": "Start date",
+    "warmup_days": "Warm-up before the start (days)",
+    "report_every_days": "Days between samples",
+    "demand.referrals_per_year": "Referrals a year",
+    "demand.growth_per_year": "Growth of referrals a year",
+    "demand.no_further_action": "Referrals closed with no further action",
+    "workforce.establishment": "Funded social worker posts (establishment)",
+    "workforce.agency_in_post": "Agency social workers in post at the start",
+    "workforce.non_case_holding_share": "Posts not holding cases",
+    "workforce.turnover.annual_rate": "Turnover of permanent staff a year",
+    "workforce.turnover.caseload_elasticity": "Rise of turnover with caseload (elasticity)",
+    "workforce.agency.cover": "Vacancies covered by agency staff",
+    "workforce.agency.max_share": "Most agency staff as a share of social workers",
+    "workforce.agency.annual_turnover": "Agency staff leaving a year",
+    "workforce.recruitment.success": "Recruitment campaigns that fill the post",
+    "workforce.recruitment.nqsw_share": "Starters who are newly qualified",
+    "workforce.recruitment.senior_share": "Starters who are senior",
+    "workforce.recruitment.time_to_hire_days.mean": "Mean time to hire (days)",
+    "effects.cla_escalation": "Rise of entries to care with caseload",
+    "costs.on_cost_share": "Employer on-costs on pay",
+    "costs.agency_premium_per_year": "Agency premium per worker a year (£)",
+    "costs.recruitment_per_hire": "Recruitment cost per hire (£)",
+}
+"""Human labels of the scenario keys a reader meets most (sweeps, sensitivity, caveats); other
+keys are labelled by `parameter_label` from their words."""
+
+STAGE_WORDS = {"cin": "child in need", "cp": "child protection", "cla": "looked after"}
+"""The case stages' codes in words."""
+
+SHARE_KEYS = re.compile(r"(share|rate|cover|growth_per_year|no_further_action|success|"
+                        r"annual_turnover|\.outcome\.\w+|\.next\.\w+)$")
+"""Scenario keys whose values are shares (0 to 1), shown as %."""
+
+
+def parameter_label(key: str) -> str:
+    """A scenario key (dotted) in words: its label in PARAMETER_LABELS, else its parts with level
+    codes in words, e.g. "workforce.levels.nqsw.cap" -> "Caseload cap: newly qualified"."""
+    if key in PARAMETER_LABELS:
+        return PARAMETER_LABELS[key]
+    parts = key.split(".")
+    if len(parts) == 3 and parts[:2] == ["workforce", "levels"]:
+        return f"{LEVEL_WORDS.get(parts[2], parts[2]).capitalize()} social workers"
+    if len(parts) == 4 and parts[:2] == ["workforce", "levels"]:
+        what = {"cap": "Caseload cap", "in_post": "In post at the start",
+                "turnover_multiplier": "Turnover multiplier"}.get(parts[3], parts[3])
+        return f"{what}: {LEVEL_WORDS.get(parts[2], parts[2])} social workers"
+    words = [{**LEVEL_WORDS, **STAGE_WORDS}.get(part, part).replace("_", " ") for part in parts
+             if part not in ("workforce", "demand")]
+    words = [word for word in words if word] or [key]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
+
+
+def is_share(key: str) -> bool:
+    """Whether the scenario key's value is a share (0 to 1), shown as %."""
+    return bool(SHARE_KEYS.search(key))
+
+
+def parameter_value(key: str, value: object) -> str:
+    """A scenario value as a reader is shown it: shares as %, numbers in their shortest form."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    if is_share(key):
+        return f"{100 * value:.3g}%"
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:,.6g}"
+    return f"{int(value):,}"
+
+
+def level_words(text: str) -> str:
+    """Level codes in `text` (e.g. a cap's legend "nqsw cap 15") in words."""
+    return re.sub(r"\b(nqsw|sw|senior)\b", lambda m: LEVEL_WORDS[m.group(1)], text)
+
+
+DESIGN_NOTES = "the design notes' source figures"
+"""What a source comment's "FACTS" is: the figures gathered in the project's design notes
+(docs/ and the design folder), which a reader of a report does not have as a file."""
+
+
+def readable_source(comment: str) -> str:
+    """A scenario file's source comment for a reader: "FACTS" (the design notes' file of source
+    figures) said in words."""
+    return re.sub(r"\bFACTS(\.md)?\b", DESIGN_NOTES, comment)
+
 
 def metric_label(metric: str) -> Label:
     """The label of `metric`; an unknown name labels itself (a folder from another version)."""
@@ -106,6 +207,7 @@ def metric_meaning(metric: str) -> str:
 
 
 METRIC_UNIT = "the metric's unit (see Metrics below; money: £ per report period)"
+BACKTEST_UNIT = "the measure's unit: FTE, cases, referrals a year, or a share (0 to 1)"
 _STATISTICS = {
     "mean": "mean over replications",
     "sd": "standard deviation over replications",
@@ -190,6 +292,36 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "reps": ("replications run", "replications"),
         "successes": ("replications meeting the target", "replications"),
         "decision": ("above or below the required probability, or undecided", "text"),
+    },
+    "backtest.csv": {
+        "council": ("the council (local authority)", "text"),
+        "code": ("DfE's code of the council", "number"),
+        "origin": ("the census year the forecast starts from (30 September)", "year"),
+        "horizon": ("years ahead of the origin the forecast is scored", "years"),
+        "metric": ("DfE's measure (rates as shares, 0 to 1)", "text"),
+        "actual": ("what DfE published for that year (empty: not published)", BACKTEST_UNIT),
+        **{q: (f"{_STATISTICS[q].replace('over replications', 'of the model')}", BACKTEST_UNIT)
+           for q in ("p05", "p25", "p50", "p75", "p95")},
+        "persistence": ("naive forecast: DfE's figure at the origin", BACKTEST_UNIT),
+        "drift": ("naive forecast: the origin's figure plus the council's average yearly change "
+                  "before it", BACKTEST_UNIT),
+    },
+    "backtest_summary.csv": {
+        "metric": ("DfE's measure, or 'all' measures together", "text"),
+        "horizon": ("years ahead of the origin", "years"),
+        "cells": ("councils x origins scored", "number"),
+        "mdape_model": ("median absolute percentage error of the model's median", "%"),
+        "mdape_persistence": ("median absolute percentage error of persistence", "%"),
+        "mdape_drift": ("median absolute percentage error of drift", "%"),
+        "model_over_persistence": ("the model's error over persistence's (below 1: the model "
+                                   "is better)", "ratio"),
+        "coverage_50": ("share of DfE's figures inside the model's 50% band (p25 to p75)", SHARE),
+        "coverage_90": ("share of DfE's figures inside the model's 90% band (p05 to p95)", SHARE),
+    },
+    "skipped.csv": {
+        "council": ("the council not run", "text"), "code": ("DfE's code", "number"),
+        "origin": ("the origin year", "year"),
+        "reason": ("why: DfE's figures missing at the origin or later", "text"),
     },
 }
 """Each table's columns: meaning and unit."""

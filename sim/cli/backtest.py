@@ -1,6 +1,7 @@
 """`caseload backtest`: every council's baseline at each origin, run with no plan and scored
 against what DfE later published (`sim.experiments.backtest`); writes backtest.csv, backtest_summary.csv,
-skipped.csv, calibration.png, error_by_horizon.png and run.json.
+skipped.csv, run.json, then (`sim.report.finish.finish_folder`) results.xlsx (the same tables for
+Excel), calibration.png, error_by_horizon.png and report.html.
 
 sim.cli.main registers `add_parser` and `cmd_backtest`; sim.cli.main's helpers are imported when used (sim.cli.main
 imports this module).
@@ -87,7 +88,7 @@ def parse_given(text: str) -> list[str]:
 
 def cmd_backtest(args: argparse.Namespace) -> int:
     from sim.experiments.backtest import run_backtest
-    from sim.report.figures.backtest import draw_backtest
+    from sim.report.finish import finish_folder
     from sim.cli.common import BadInput, batch_options, simulate
     from sim.data.dfe import BaselineError
     from sim.scenario.loading import ScenarioError
@@ -107,8 +108,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
         raise BadInput(str(error)) from None
     except ValueError as error:
         raise BadInput(f"backtest: {error}") from None
-    if args.figures:
-        draw_backtest(out, summary)
+    finish_folder(out, runs.scenarios, figures=args.figures)
     if args.doc is not None:
         write_doc(args.doc, out, summary, runs.skipped, plans)
     if not args.quiet:

@@ -390,7 +390,7 @@ def forecast_rows(data: Extract, runs: CouncilRuns, days_of: Callable[[str], np.
 def write_outputs(folder: Path, table: pd.DataFrame, skipped: Sequence[Skipped],
                   plans: pd.DataFrame | None = None) -> pd.DataFrame:
     """backtest.csv, backtest_summary.csv, skipped.csv and plans.csv (if `plans`); the summary.
-    The caller draws the figures (`sim.report.figures.backtest.draw_backtest`)."""
+    The caller writes the workbook, figures and report (`sim.report.finish.finish_folder`)."""
     from sim.runner.files import write_text_atomic
 
     summary = summary_table(table)

@@ -40,6 +40,7 @@ from sim.runner.chunk_task import Replicate
 from sim.runner.executors import Executor, ProcessExecutor, Report, make_executor, warn
 from sim.model.metrics import METRIC_NAMES
 from sim.scenario.loading import Scenario, with_overrides
+from sim.runner.provenance import now_utc
 from sim.runner.store import CANDIDATES, WriterLock, clear_candidates
 from sim.model.units import DAYS_PER_YEAR
 from sim.experiments.target_defaults import DEFAULT_CONFIDENCE, DEFAULT_FIRST_REPS
@@ -182,6 +183,7 @@ class TargetResult:
     wall_seconds: float
     events: int
     out: Path | None = None
+    started: str | None = None
     by_posts: dict[int, Candidate] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -322,7 +324,7 @@ def seek_target(
         executor = make_executor(workers, scheduler=scheduler, report=report, keep_pool=True)
         search = PostsSearch(scenario, target, reps, seed, executor, first_reps, confidence,
                              folder, resume, progress, replicate, report, announce)
-        started = time.perf_counter()
+        started, started_utc = time.perf_counter(), now_utc()
         try:
             answer = search.smallest(max_posts)
         finally:
@@ -336,4 +338,5 @@ def seek_target(
         first_reps=first_reps, confidence=confidence, looks=search.looks, max_posts=max_posts,
         executor=executor.name, workers=executor.workers, wall_seconds=wall_seconds,
         events=sum(c.store.events(c.scenario.name, c.reps) for c in candidates), out=folder,
+        started=started_utc,
     )

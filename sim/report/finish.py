@@ -3,10 +3,11 @@ figures=False, as --no-figures asks), draw every figure its files allow (PNG and
 report.html.
 
 `finish_folder` reads only the folder's files (run.json, summary.csv, final.csv, comparison.csv,
-timeseries.parquet, sweep.csv, sensitivity.csv, target.csv), so every command that writes a
-folder, and `caseload plot DIR` afterwards, draws the same figures the same way. timeseries.parquet
-is read one row group (a few whole replications) at a time and reduced as it is read, so memory
-does not grow with the replications beyond one metric's (replications x samples) array.
+timeseries.parquet, sweep.csv, sensitivity.csv, target.csv, backtest_summary.csv), so every
+command that writes a folder, and `caseload plot DIR` afterwards, draws the same figures the
+same way; `sim.report.page` lays report.html out. timeseries.parquet is read one row group (a
+few whole replications) at a time and reduced as it is read, so memory does not grow with the
+replications beyond one metric's (replications x samples) array.
 """
 from __future__ import annotations
 
@@ -21,17 +22,17 @@ from matplotlib.figure import Figure
 
 from sim.analysis import answers
 from sim.analysis.comparison import COMPARISON_COLUMNS, paired_stats
-from sim.analysis.draws import DRAWS_COLUMNS, MIN_REPLICATIONS, SPREAD_OUTCOME, spread_explained
-from sim.analysis.financial_years import COST_PARTS, TOTAL, costs_by_year_of, yearly_spread
-from sim.analysis.headline import HEADLINE_METRICS, chosen_metrics, pounds
+from sim.analysis.draws import DRAWS_COLUMNS
+from sim.analysis.financial_years import COST_PARTS, costs_by_year_of
 from sim.analysis.results_folder import FolderError, ResultsFolder
 from sim.analysis.tables import FINAL_COLUMNS, KEYS, SUMMARY_COLUMNS
-from sim.report import html as report_html
+from sim.report import page
+from sim.report.figures.backtest import calibration_figure, error_by_horizon_figure
 from sim.report.figures.caseload import plot_caseload, plot_comparison
 from sim.report.figures.common import save_figure
 from sim.report.figures.costs import plot_costs
 from sim.report.figures.experiments import plot_sensitivity, plot_sweep, plot_target
-from sim.report.figures.workforce import plot_staffing, plot_waiting
+from sim.report.figures.workforce import plot_staffing, plot_waiting, waiting_panels
 from sim.report.workbook import write_workbook
 from sim.runner.files import write_text_atomic
 from sim.runner.store import list_writes
@@ -41,10 +42,12 @@ __all__ = ["FolderError", "finish_folder"]
 
 @dataclass
 class Drawn:
-    """Figures saved so far: (caption, PNG path) for the report, and every file written."""
+    """Figures saved so far: (caption, PNG path) for the report, every file written, and the
+    sentences that stand for figures not drawn (every panel zero throughout)."""
 
     figures: list[tuple[str, Path]] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     def save(self, folder: Path, name: str, draw: Callable[[], Figure], caption: str) -> None:
         paths = save_figure(draw(), folder / name)
@@ -87,10 +90,11 @@ def finish_folder(out: Path | str, scenarios: Sequence[Any] | None = None,
     drawn = Drawn()
     caseload = _draw_scenarios(folder, scenarios, costs, drawn)
     final, comparison = folder.table("final.csv"), folder.table("comparison.csv")
-    sentences = answers.report_sentences(scenarios, final, caseload, comparison, costs)
+    sentences = answers.answer_sentences(scenarios, final, caseload, comparison, costs)
     sentences.extend(_draw_experiments(folder, drawn))
     report = folder.path / "report.html"
-    write_text_atomic(report, _page(folder, sentences, drawn, final, comparison, costs))
+    write_text_atomic(report, page.render(folder, page.Contents(
+        scenarios, sentences, drawn.figures, drawn.notes, final, comparison, costs)))
     return [*tables, *drawn.files, report]
 
 
@@ -140,181 +144,67 @@ def _draw_scenarios(folder: ResultsFolder, scenarios: list, costs: pd.DataFrame 
         return None
     caseload = folder.metric_values("caseload_mean")
     drawn.save(folder.path, "caseload.png", lambda: plot_caseload(summary, scenarios),
-               "Average caseload per social worker: median, 50% and 90% of replications, with "
-               "caps, targets and numbered policy actions")
+               "How fast the average caseload falls: the line is the median replication, the "
+               "bands hold 50% and 90% of replications; dashed lines are caps, numbered dotted "
+               "lines the policy actions")
     drawn.save(folder.path, "staffing.png", lambda: plot_staffing(summary, scenarios),
-               "Permanent and agency social workers in post and vacancies, against the funded "
-               "establishment")
-    drawn.save(folder.path, "unallocated.png", lambda: plot_waiting(summary, scenarios),
-               "Unallocated cases, mean wait to allocation and turnover over the last 12 months")
+               "Whether the posts are filled: permanent and agency social workers in post and "
+               "vacant posts, against the funded posts (dash-dot line)")
+    panels, flat = waiting_panels(summary, scenarios)
+    if panels:
+        drawn.save(folder.path, "unallocated.png", lambda: plot_waiting(summary, scenarios, panels),
+                   "Whether children wait for a worker and whether staff stay: "
+                   + ", ".join(title.split(" (")[0] for _, title, _ in panels) + ". " + flat)
+    else:
+        drawn.notes.append(flat)
     if costs is not None:
         drawn.save(folder.path, "costs.png", lambda: plot_costs(costs, scenarios),
-                   "Costs by financial year (April to March); for comparisons, the paired "
-                   "difference from the first scenario")
+                   "What each financial year (April to March) costs; for a comparison, each "
+                   "plan's extra cost over the first scenario with its 95% confidence interval "
+                   "(below zero: cheaper)")
     if len(scenarios) > 1 and caseload is not None:
         differences = paired_over_time(caseload, [s.name for s in scenarios])
         drawn.save(folder.path, "comparison.png", lambda: plot_comparison(
             summary, differences, scenarios, bool(folder.run.get("independent"))),
-            "Caseloads of every scenario, and the paired difference from the first with its "
-            "95% confidence interval")
+            "How much lower the caseload is than in the first scenario: the lower panel's band "
+            "is the 95% confidence interval of the paired difference; where it is clear of zero "
+            "the difference is not chance")
     return caseload
 
 
 def _draw_experiments(folder: ResultsFolder, drawn: Drawn) -> list[str]:
-    """Figures of sweep.csv, sensitivity.csv and target.csv when present; their sentences."""
+    """Figures of sweep.csv, sensitivity.csv, backtest_summary.csv and target.csv when present;
+    their sentences."""
     sentences = []
     sweep = folder.table("sweep.csv")
     if sweep is not None and len(sweep):
         drawn.save(folder.path, "sweep.png", lambda: plot_sweep(sweep),
-                   "Results against the swept parameter: median with the 90% interval of the "
-                   "replications")
+                   "How the results move with the swept value: the line is the median, the band "
+                   "holds 90% of replications; the y-axes start at zero, so a change as small as "
+                   "the noise does not look like a trend")
         sentences.extend(answers.sweep_sentences(sweep))
     sensitivity = folder.table("sensitivity.csv")
     if sensitivity is not None and len(sensitivity):
         drawn.save(folder.path, "sensitivity.png", lambda: plot_sensitivity(sensitivity),
-                   "Parameters ranked by their influence, with 95% confidence intervals")
+                   "Which assumptions move the results most: longer bars matter more; whiskers "
+                   "are 95% confidence intervals")
         sentences.extend(answers.sensitivity_sentences(sensitivity))
+    backtest = folder.table("backtest_summary.csv")
+    if backtest is not None and len(backtest):
+        drawn.save(folder.path, "calibration.png", lambda: calibration_figure(backtest),
+                   "Whether the model's bands hold what DfE later published as often as they "
+                   "should: on the diagonal, as often as their nominal 50% and 90%")
+        drawn.save(folder.path, "error_by_horizon.png", lambda: error_by_horizon_figure(backtest),
+                   "How far each forecast was from what DfE later published, by measure and years "
+                   "ahead: shorter bars are better; persistence carries the last figure forward, "
+                   "drift its trend")
+        sentences.extend(answers.backtest_sentences(backtest))
     target = folder.table("target.csv")
     if target is not None and len(target):
         answer, goal = folder.run.get("answer") or {}, folder.run.get("target") or {}
         drawn.save(folder.path, "target.png", lambda: plot_target(target, answer, goal),
-                   "Probability of meeting the target against extra posts, with 95% intervals")
-        sentences.extend(answers.target_sentences(target, answer, goal))
+                   "The chance of meeting the target with each number of extra posts tried, with "
+                   "its 95% interval; the star marks the answer")
+        confidence = (folder.run.get("search") or {}).get("confidence", 0.95)
+        sentences.extend(answers.target_sentences(target, answer, goal, confidence))
     return sentences
-
-
-def _page(folder: ResultsFolder, sentences: list[str], drawn: Drawn, final: pd.DataFrame | None,
-          comparison: pd.DataFrame | None, costs: pd.DataFrame | None) -> str:
-    run = folder.run
-    names = [record.get("name", "?") for record in folder.scenario_records]
-    sections = [report_html.section("What was run", report_html.table(_run_facts(run))),
-                report_html.section("Headline answers", report_html.bullets(sentences)
-                                    if sentences else report_html.paragraph(
-                                        "No results in this folder to answer from."))]
-    if drawn.figures:
-        sections.append(report_html.section("Figures", *(
-            report_html.figure(png, caption) for caption, png in drawn.figures)))
-    tables = _tables(final, comparison, costs, folder)
-    if tables:
-        sections.append(report_html.section("Tables", *tables))
-    if folder.has("draws.csv"):
-        sections.append(_uncertainty_section(folder))
-    sections.append(report_html.section(
-        "Assumptions",
-        report_html.paragraph("Every parameter of each scenario as simulated (after extends "
-                              "and --set), the file that set it and the source comment beside "
-                              "it in that file."),
-        *(report_html.assumptions(record) for record in folder.scenario_records)))
-    return report_html.page(f"caseload report: {' vs '.join(names) or folder.path.name}",
-                            sections)
-
-
-def _uncertainty_section(folder: ResultsFolder) -> str:
-    """Which uncertain assumption's draw explains most of the spread of the average caseload at
-    the horizon across replications (squared Spearman rank correlation, from draws.csv and
-    timeseries.parquet)."""
-    intro = report_html.paragraph(
-        "Each replication drew its own value of every uncertain assumption (draws.csv). The "
-        "share of the spread explained is the squared Spearman rank correlation, over a "
-        "scenario's replications, between an assumption's draw and the average caseload at the "
-        "horizon: 1 if the caseload rises or falls with that draw alone, 0 if unrelated. At "
-        f"least {MIN_REPLICATIONS} replications are needed.")
-    values = folder.metric_values(SPREAD_OUTCOME) or {}
-    outcomes = {name: samples[:, -1] for name, (_, samples) in values.items()}
-    shares = spread_explained(folder.table("draws.csv"), outcomes)
-    if not len(shares):
-        return report_html.section("Uncertain assumptions", intro, report_html.paragraph(
-            "Too few replications (or no spread in the caseload) to say."))
-    shown = shares.rename(columns={"key": "assumption",
-                                   "rank_correlation": "rank correlation with the caseload",
-                                   "share_explained": "share of the spread explained"})
-    shown = shown.round(3)
-    return report_html.section("Uncertain assumptions", intro, report_html.table(
-        shown, "Uncertain assumptions by the share of the spread of the average caseload at the "
-               "horizon that their draw explains"))
-
-
-def _run_facts(run: dict) -> pd.DataFrame:
-    facts = {
-        "command": run.get("command"),
-        "status": run.get("status"),
-        "scenarios": "; ".join(f"{r.get('name')}: {r.get('resolved', {}).get('title', '')}"
-                               for r in run.get("scenarios", [])),
-        "replications": run.get("replications"),
-        "root seed": run.get("root_seed"),
-        "random numbers": "independent per scenario" if run.get("independent")
-        else "common to every scenario",
-        "caseload version": run.get("version"),
-        "started (UTC)": run.get("started"),
-        "finished (UTC)": run.get("finished"),
-        "executor and workers": f"{run.get('executor')}, {run.get('workers')}",
-        "wall seconds": run.get("wall_seconds"),
-        "SimPy events": run.get("events"),
-    }
-    return pd.DataFrame({"": list(facts), "value": [
-        "" if value is None else str(value) for value in facts.values()]})
-
-
-def _final_rows(final: pd.DataFrame) -> pd.DataFrame:
-    """final.csv's headline metrics as 'median (5th to 95th percentile)' by year."""
-    rows = []
-    for metric, label, show in HEADLINE_METRICS:
-        for row in final[final["metric"] == metric].itertuples():
-            rows.append({"scenario": row.scenario, "measure": label, "year": row.year,
-                         "cell": f"{show(row.p50)} ({show(row.p05)} to {show(row.p95)})"})
-    return _by_year(pd.DataFrame(rows), ["scenario", "measure"])
-
-
-def _comparison_rows(comparison: pd.DataFrame) -> pd.DataFrame:
-    rows = []
-    for metric, label, show in HEADLINE_METRICS:
-        for row in comparison[comparison["metric"] == metric].itertuples():
-            rows.append({"scenario minus baseline": f"{row.scenario} minus {row.baseline}",
-                         "measure": label, "year": row.year,
-                         "cell": f"{show(row.mean_diff)} ({show(row.ci_low)} to "
-                                 f"{show(row.ci_high)}); lower in {100 * row.p_lower:.0f}%"})
-    return _by_year(pd.DataFrame(rows), ["scenario minus baseline", "measure"])
-
-
-def _by_year(rows: pd.DataFrame, keys: list[str], heading: str = "end of year {}"
-             ) -> pd.DataFrame:
-    """Rows' `cell` with one row per `keys` (in first-seen order) and one column per `year`."""
-    order = {key: list(dict.fromkeys(rows[key])) for key in keys}
-    table = rows.pivot(index=keys, columns="year", values="cell").rename(
-        columns=heading.format).reset_index()
-    for key in reversed(keys):
-        table = table.sort_values(key, key=lambda column, k=key: column.map(order[k].index),
-                                  kind="stable")
-    return table.reset_index(drop=True)
-
-
-def _cost_rows(costs: pd.DataFrame) -> pd.DataFrame:
-    spread = yearly_spread(costs)
-    spread["part"] = spread["part"].map({**COST_PARTS, TOTAL: "total"})
-    spread["cell"] = [f"{pounds(m)} ({pounds(lo)} to {pounds(hi)})"
-                      for m, lo, hi in zip(spread["p50"], spread["p05"], spread["p95"])]
-    return _by_year(spread, ["scenario", "part"], "{}")
-
-
-def _tables(final: pd.DataFrame | None, comparison: pd.DataFrame | None,
-            costs: pd.DataFrame | None, folder: ResultsFolder) -> list[str]:
-    out = []
-    if final is not None and len(final):
-        out.append(report_html.table(_final_rows(final), "End of each simulated year: median "
-                                     "(90% of replications)"))
-    if comparison is not None and len(comparison):
-        out.append(report_html.table(_comparison_rows(comparison), "Paired differences at the "
-                                     "end of each year: mean (95% confidence interval); share "
-                                     "of replications lower"))
-    if costs is not None:
-        out.append(report_html.table(_cost_rows(costs), "Cost by financial year: median (90% "
-                                     "of replications)"))
-    for name, caption in (("sweep.csv", "Sweep (sweep.csv)"),
-                          ("sensitivity.csv", "Sensitivity indices (sensitivity.csv)"),
-                          ("target.csv", "Candidates evaluated (target.csv)")):
-        frame = folder.table(name)
-        if frame is not None and "metric" in frame.columns:
-            frame = frame[frame["metric"].isin(chosen_metrics(frame["metric"].tolist()))]
-        if frame is not None and len(frame):
-            out.append(report_html.table(frame.round(4), caption))
-    return out

@@ -10,7 +10,6 @@ from typing import Any
 
 import pandas as pd
 
-from sim.analysis.assumptions import assumption_rows, shown_value
 
 STYLE = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Arial, sans-serif; max-width: 60rem;
@@ -23,7 +22,11 @@ th, td { border: 1px solid #ccc; padding: 0.2rem 0.45rem; text-align: left;
 th { background: #f2f2f2; } td.number { text-align: right; white-space: nowrap; }
 figure { margin: 1.2rem 0; } figure img { max-width: 100%; height: auto; }
 figcaption { font-size: 0.85rem; color: #444; }
-.answers li { margin: 0.3rem 0; } code { font-size: 0.85rem; }
+.answers li { margin: 0.35rem 0; font-size: 1.05rem; } .caveats li { margin: 0.25rem 0; }
+code { font-size: 0.85rem; }
+table.assumptions { font-size: 0.72rem; } table.assumptions td { padding: 0.1rem 0.3rem; }
+table.assumptions td:nth-child(2) { font-family: monospace; font-size: 0.62rem;
+                                    min-width: 13rem; overflow-wrap: anywhere; }
 """
 
 
@@ -60,8 +63,8 @@ def figure(png: Path, caption: str) -> str:
             "</figure>")
 
 
-def table(frame: pd.DataFrame, caption: str = "") -> str:
-    """A DataFrame as an HTML table (text escaped; numbers right-aligned)."""
+def table(frame: pd.DataFrame, caption: str = "", css: str = "") -> str:
+    """A DataFrame as an HTML table (text escaped; numbers right-aligned), of class `css`."""
     head = "".join(f"<th>{escape(column)}</th>" for column in frame.columns)
     rows = []
     for values in frame.itertuples(index=False):
@@ -70,18 +73,10 @@ def table(frame: pd.DataFrame, caption: str = "") -> str:
             else f"<td>{escape(value)}</td>" for value in values)
         rows.append(f"<tr>{cells}</tr>")
     title = f"<caption>{escape(caption)}</caption>" if caption else ""
-    return f"<table>{title}\n<thead><tr>{head}</tr></thead>\n<tbody>\n" + "\n".join(rows) + \
+    opening = f'<table class="{css}">' if css else "<table>"
+    return f"{opening}{title}\n<thead><tr>{head}</tr></thead>\n<tbody>\n" + "\n".join(rows) + \
         "\n</tbody>\n</table>"
 
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def assumptions(record: dict) -> str:
-    """Every parameter of one scenario (dotted key), its value and where it comes from: the file
-    and source comment that set it, "override" (--set or a sweep), or the documented default."""
-    rows = assumption_rows(record)
-    rows["value"] = rows["value"].map(shown_value)
-    return table(rows, f"Assumptions of {record.get('name', '?')}: every "
-                 "parameter, its value and its source")

@@ -83,6 +83,7 @@ def run_record(result: TargetResult, command: str | None = None) -> dict:
         "status": "complete",
         "command": command,
         "version": versions["caseload"],
+        "started": result.started,
         "finished": now_utc(),
         "root_seed": result.seed,
         "replications": result.replications,

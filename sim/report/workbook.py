@@ -23,6 +23,7 @@ from sim.analysis.financial_years import (
     TOTAL,
     costs_by_year_of,
     costs_csv_table,
+    year_heading,
     yearly_differences,
 )
 from sim.analysis.labels import (
@@ -70,6 +71,12 @@ SHEETS = {
                           "posts (run.json's answer)",
     "Assumptions": "every parameter of each scenario, its value, the file that set it and the "
                    "source comment beside it there",
+    "Back-test summary": "per DfE measure and years ahead: the model's and the naive forecasts' "
+                         "median absolute % errors and how often DfE's figure fell inside the "
+                         "model's bands (backtest_summary.csv)",
+    "Back-test cells": "each council, origin, years ahead and measure: DfE's figure, the model's "
+                       "percentiles and the naive forecasts (backtest.csv)",
+    "Skipped": "the council-origins not run, and why (skipped.csv)",
 }
 
 ROW_UNIT = "in the row's Unit"
@@ -109,6 +116,11 @@ SHEET_COLUMNS: dict[str, dict[str, tuple[str, str]] | str] = {
         "Extra: 95% CI low, Extra: 95% CI high": ("the 95% confidence interval of the extra",
                                                   PER_FINANCIAL_YEAR),
         "Replications": ("replications both ran", "replications")},
+    "Back-test summary": "backtest_summary.csv's columns (below) under readable headings, with "
+                         "the measure in words",
+    "Back-test cells": "backtest.csv's columns (below) under readable headings, with the "
+                       "measure in words",
+    "Skipped": "skipped.csv's columns (below)",
     "Assumptions": {
         **_SCENARIO, "Parameter": ("the scenario key (dotted)", "text"),
         "Value": ("its value as simulated", "the key's unit (docs/scenarios.md)"),
@@ -155,8 +167,60 @@ def results_sheets(folder: ResultsFolder, costs: pd.DataFrame | None) -> list[Sh
         sheets.append(_metric_sheet("Comparison", comparison, ["scenario", "baseline", "metric"],
                                     DIFFERENCE_STATISTICS, periods))
     sheets.extend(_experiment_sheets(folder))
-    if folder.scenario_records:
+    backtest = _backtest_sheets(folder)
+    sheets.extend(backtest)
+    if folder.scenario_records and not backtest:
         sheets.append(_assumptions_sheet(folder.scenario_records))
+    return sheets
+
+
+BACKTEST_HEADINGS = {
+    "council": "Council", "code": "DfE code", "origin": "Origin (30 September)",
+    "horizon": "Years ahead", "cells": "Cells scored", "actual": "DfE actual",
+    "p05": "Model 5th percentile", "p25": "Model 25th percentile", "p50": "Model median",
+    "p75": "Model 75th percentile", "p95": "Model 95th percentile",
+    "persistence": "Persistence", "drift": "Drift", "mdape_model": "Model MdAPE %",
+    "mdape_persistence": "Persistence MdAPE %", "mdape_drift": "Drift MdAPE %",
+    "model_over_persistence": "Model / persistence", "coverage_50": "In the 50% band",
+    "coverage_90": "In the 90% band", "reason": "Reason", "metric": "Measure (code)",
+    "plan": "Announced plan"}
+
+
+def _measure_words(metric: str) -> tuple[str, str]:
+    """A back-test measure's label and kind: DfE's measure as the model's metric labels it."""
+    from sim.experiments.backtest import MEASURES
+
+    if metric not in MEASURES:
+        return "All measures" if metric == "all" else metric, "level"
+    measure = MEASURES[metric]
+    label = metric_label(measure.model_metric)
+    return label.label, "share" if measure.rate else label.kind
+
+
+def _backtest_sheets(folder: ResultsFolder) -> list[Sheet]:
+    """The back-test's summary, its cells and the councils skipped, when the folder has them."""
+    sheets = []
+    summary = folder.table("backtest_summary.csv")
+    if summary is not None:
+        frame = summary.rename(columns=BACKTEST_HEADINGS)
+        frame.insert(0, "Measure", [_measure_words(m)[0] for m in summary["metric"]])
+        sheets.append(Sheet("Back-test summary", frame, None, {
+            "Years ahead": "integer", "Cells scored": "integer", "Model MdAPE %": "count",
+            "Persistence MdAPE %": "count", "Drift MdAPE %": "count",
+            "Model / persistence": "decimal", "In the 50% band": "share",
+            "In the 90% band": "share"}))
+    cells = folder.table("backtest.csv")
+    if cells is not None:
+        words = [_measure_words(m) for m in cells["metric"]]
+        frame = cells.rename(columns=BACKTEST_HEADINGS)
+        frame.insert(list(frame.columns).index("Measure (code)"), "Measure",
+                     [label for label, _ in words])
+        sheets.append(Sheet("Back-test cells", frame, [kind for _, kind in words], {
+            "DfE code": "integer", "Origin (30 September)": "integer", "Years ahead": "integer"}))
+    skipped = folder.table("skipped.csv")
+    if skipped is not None and (summary is not None or cells is not None):
+        sheets.append(Sheet("Skipped", skipped.rename(columns=BACKTEST_HEADINGS), None,
+                            {"DfE code": "integer", "Origin (30 September)": "integer"}))
     return sheets
 
 
@@ -221,16 +285,12 @@ def _metric_sheet(name: str, table: pd.DataFrame, keys: list[str], statistics: d
     return Sheet(name, pd.DataFrame(rows), row_kinds=kinds)
 
 
-def _fy_heading(year: str, months: int) -> str:
-    return year if months >= 12 else f"{year} (part: {months} month{'s' * (months > 1)})"
-
-
 def _by_financial_year(name: str, rows: pd.DataFrame, first: str,
                        statistics: dict[str, str]) -> Sheet:
     """rows: columns `first`, year, months, part and the statistics -> a sheet with one row per
     (first, part, statistic) and one column per financial year."""
     months = rows.groupby("year", sort=False)["months"].min()
-    headings = {year: _fy_heading(year, int(count)) for year, count in months.items()}
+    headings = {year: year_heading(year, int(count)) for year, count in months.items()}
     out, kinds = [], []
     for (key, part), group in rows.groupby([first, "part"], sort=False):
         by_year = group.set_index("year")

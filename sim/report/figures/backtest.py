@@ -1,4 +1,5 @@
-"""Figures of `caseload backtest`, from its summary table (backtest_summary.csv).
+"""Figures of `caseload backtest`, from its summary table (backtest_summary.csv); `finish_folder`
+draws them into the folder and its report.
 
 calibration: for each DfE measure, the share of actual values inside the model's 50% and 90%
 bands against those nominal levels (on the diagonal: calibrated). error_by_horizon: median
@@ -6,13 +7,13 @@ absolute % error of the model, persistence and drift, by measure, at 1 and 2 yea
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import PercentFormatter
 
-from sim.report.figures.common import GREY, OKABE_ITO, blank_figure, save_figure, titled
+from sim.analysis.labels import DFE_MEASURE_LABELS
+from sim.report.figures.common import GREY, OKABE_ITO, blank_figure, titled
 
 NOMINAL = {"coverage_50": 0.5, "coverage_90": 0.9}
 FORECASTER_COLOURS = {"model": OKABE_ITO["blue"], "persistence": OKABE_ITO["orange"],
@@ -30,7 +31,8 @@ def calibration_figure(summary: pd.DataFrame) -> Figure:
         weights = part["cells"].to_numpy(dtype=float)
         observed = [float(np.average(part[band], weights=weights)) for band in NOMINAL]
         style = {"color": "black", "linewidth": 2.2} if metric == "all" else {"linewidth": 1}
-        ax.plot(nominal, observed, marker="o", label=metric, **style)
+        ax.plot(nominal, observed, marker="o", label=DFE_MEASURE_LABELS.get(metric, metric),
+                **style)
     ax.set(xlim=(0, 1), ylim=(0, 1), xlabel="nominal coverage of the model's band",
            ylabel="share of DfE's actual values inside it")
     ax.legend(fontsize=8, ncols=2, frameon=False)
@@ -51,22 +53,12 @@ def error_by_horizon_figure(summary: pd.DataFrame) -> Figure:
         for i, (forecaster, colour) in enumerate(FORECASTER_COLOURS.items()):
             ax.bar(np.arange(len(metrics)) + (i - 1) * width, part[f"mdape_{forecaster}"],
                    width, color=colour, label=forecaster)
-        ax.set_xticks(range(len(metrics)), metrics, fontsize=8, rotation=20)
-        ax.set_ylabel(f"{horizon} year{'s' if horizon > 1 else ''}: MdAPE %")
+        ax.set_xticks(range(len(metrics)), [DFE_MEASURE_LABELS.get(m, m) for m in metrics],
+                      fontsize=8, rotation=20)
+        ax.set_ylabel(f"{horizon} year{'s' if horizon > 1 else ''} ahead", fontsize=8)
+        ax.yaxis.set_major_formatter(PercentFormatter(100, decimals=0))
         ax.spines[["top", "right"]].set_visible(False)
     axes[0].legend(fontsize=8, frameon=False)
     titled(figure, "How far are the forecasts from what DfE later published?",
            "median absolute percentage error over councils and origins")
     return figure
-
-
-def draw_backtest(folder: Path, summary: pd.DataFrame) -> list[Path]:
-    """calibration.png and error_by_horizon.png (with their SVGs) of a back-test's summary in
-    `folder`; the PNGs written (none for an empty summary)."""
-    if summary.empty:
-        return []
-    figures = {"calibration.png": calibration_figure(summary),
-               "error_by_horizon.png": error_by_horizon_figure(summary)}
-    for name, figure in figures.items():
-        save_figure(figure, folder / name)
-    return [folder / name for name in figures]

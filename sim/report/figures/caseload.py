@@ -12,6 +12,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.transforms import blended_transform_factory
 
+from sim.analysis.labels import level_words
 from sim.analysis.marks import Marks, marks_of
 from sim.report.figures.common import (
     GREY,
@@ -23,6 +24,7 @@ from sim.report.figures.common import (
     short_legend,
     style_date_axes,
     titled,
+    unlabel_off_axes,
     wrapped,
 )
 
@@ -43,7 +45,7 @@ def draw_marks(ax: Axes, marks: Marks, end: Any) -> None:
     entries."""
     for colour, (label, steps) in zip(CAP_COLOURS * len(marks.caps), marks.caps.items()):
         ax.step(*_steps(steps, end), where="post", color=colour, linestyle="--", linewidth=1.2,
-                label=label)
+                label=level_words(label))
     for i, (when, target) in enumerate(marks.targets):
         ax.step(*_steps([(when, target)], end), where="post", color=TARGET_COLOUR, linewidth=1.6,
                 label=f"target {target:g} (hire to caseload)" if i == 0 else None)
@@ -67,18 +69,19 @@ def plot_caseload(summary: pd.DataFrame, scenarios: Sequence[Any]) -> Figure:
     summary: summary.csv rows (or a timeseries frame) holding each scenario's caseload_mean.
     """
     figure, axes = date_panels(len(scenarios), 4.0 if len(scenarios) == 1 else 3.6)
-    top = 0.0
+    rows_of = {scenario.name: metric_summary(summary, scenario.name, "caseload_mean")
+               for scenario in scenarios}
+    top = max(float(rows["p95"].max()) for rows in rows_of.values())
     for ax, scenario in zip(axes, scenarios):
-        rows = metric_summary(summary, scenario.name, "caseload_mean")
+        rows = rows_of[scenario.name]
         fan_chart(ax, rows["date"], rows, OKABE_ITO["blue"], "caseload")
         draw_marks(ax, marks_of(scenario), rows["date"].iloc[-1])
-        top = max(top, float(rows["p95"].max()))
+        ax.set_ylim(0, top * 1.08)
+        unlabel_off_axes(ax)
         ax.set_title(wrapped(scenario.title or scenario.name), loc="left", fontsize=9)
         ax.set_ylabel("cases per worker")
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, frameon=False,
                   title=f"{int(rows['n'].max())} replications", title_fontsize=7)
-    for ax in axes:
-        ax.set_ylim(0, top * 1.08)
     titled(figure, "Average caseload per social worker: how fast does it fall, and how sure "
                    "is that?",
            "median of the replications, with the range of the middle 50% and 90%")

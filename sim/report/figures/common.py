@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import matplotlib.dates as mdates
+import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -121,6 +122,17 @@ def metric_summary(data: pd.DataFrame, scenario: str, metric: str) -> pd.DataFra
     return rows.sort_values("day")
 
 
+
+def unlabel_off_axes(ax: Axes) -> None:
+    """Take out of the legend every line wholly outside the y-axis's limits (e.g. a cap above
+    the data): a legend entry for a line the reader cannot see would mislead. Call it once the
+    limits are set, before the legend is drawn."""
+    low, high = sorted(ax.get_ylim())
+    for line in ax.get_lines():
+        values = np.asarray(line.get_ydata(), dtype=float)
+        if len(values) and not line.get_label().startswith("_") and (
+                (values > high).all() or (values < low).all()):
+            line.set_label(f"_{line.get_label()} (off the axes)")
 
 
 def short_legend(ax: Axes, **options: Any) -> None:

@@ -9,15 +9,12 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from sim.analysis.answers import goal_text
 from sim.analysis.headline import chosen_metrics
-from sim.model.metrics import METRICS
+from sim.analysis.labels import INDEX_LABELS, is_share, metric_label, parameter_label
 from sim.report.figures.common import GREY, OKABE_ITO, SCENARIO_COLOURS, blank_figure, titled
-
-INDEX_NAMES = {"mu_star": "mu* (mean absolute effect)", "sigma": "sigma (interactions, "
-               "non-linearity)", "S1": "first order S1", "ST": "total order ST"}
 
 
 def _panels(count: int, inches: float) -> list[Axes]:
@@ -39,7 +36,26 @@ def _positions(values: pd.Series) -> tuple[np.ndarray, list[str] | None]:
 
 
 def _metric_label(metric: str) -> str:
-    return METRICS.get(metric, metric)
+    label = metric_label(metric)
+    return f"{label.label} ({label.unit})" if label.unit and label.kind != "share" else label.label
+
+
+def from_zero(ax: Axes, metric: str) -> None:
+    """Start the y-axis at zero (the metrics are never negative), and show shares as %: a
+    difference as small as the noise between replications then looks as small as it is, not
+    like a trend across an axis of 15.0 to 15.8."""
+    highest = max((float(np.nanmax(line.get_ydata(), initial=0)) for line in ax.get_lines()),
+                  default=0.0)
+    ax.set_ylim(bottom=0, top=ax.get_ylim()[1] if highest > 0 else 1)
+    if metric_label(metric).kind == "share":
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+
+
+def _value(key: str, value: object) -> str:
+    """A swept value as a reader is shown it (shares as %)."""
+    number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
+    return str(value) if pd.isna(number) else (f"{100 * number:.3g}%" if is_share(key)
+                                               else f"{number:g}")
 
 
 def plot_sweep(sweep: pd.DataFrame) -> Figure:
@@ -50,12 +66,15 @@ def plot_sweep(sweep: pd.DataFrame) -> Figure:
     metrics = chosen_metrics(sweep["metric"].tolist())
     axes = _panels(len(metrics), 2.8)
     param = str(sweep["param"].iloc[0])
+    second = (parameter_label(str(sweep["param2"].iloc[0])).lower()
+              if "param2" in sweep.columns else "")
     last = sweep["year"].max()
     grid = "value2" in sweep.columns and sweep["value2"].notna().any()
     for ax, metric in zip(axes, metrics):
         rows = sweep[sweep["metric"] == metric]
         if grid:
-            groups = [(f"{rows['param2'].iloc[0]} = {v}", rows[(rows["value2"] == v)
+            key = str(rows["param2"].iloc[0])
+            groups = [(f"{second} {_value(key, v)}", rows[(rows["value2"] == v)
                        & (rows["year"] == last)]) for v in pd.unique(rows["value2"])]
         else:
             groups = [(f"year {int(y)}", rows[rows["year"] == y])
@@ -72,11 +91,15 @@ def plot_sweep(sweep: pd.DataFrame) -> Figure:
                     markersize=3, linewidth=1.6, label=f"{label}: median")
             if ticks is not None:
                 ax.set_xticks(range(len(ticks)), ticks)
+        from_zero(ax, metric)
+        if is_share(param) and ticks is None:
+            ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
         ax.set_title(_metric_label(metric), loc="left", fontsize=9)
-        ax.set_xlabel(param, fontsize=8)
+        ax.set_xlabel(parameter_label(param), fontsize=8)
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, frameon=False)
-    titled(axes[0].figure, f"How do the results change with {param}?",
-           "at the end of each simulated year; median of the replications")
+    titled(axes[0].figure, f"How do the results change with the "
+                           f"{parameter_label(param).lower()}?",
+           "at the end of each simulated year; median of the replications; y-axes from zero")
     return axes[0].figure
 
 
@@ -102,10 +125,10 @@ def plot_sensitivity(sensitivity: pd.DataFrame) -> Figure:
             low, high = part["ci_low"].to_numpy(float), part["ci_high"].to_numpy(float)
             errors = np.abs(np.vstack([value - low, high - value]))
             ax.barh(np.arange(len(order)) + (0.5 - i) * height, value, height, color=colour,
-                    label=INDEX_NAMES.get(index, index),
+                    label=INDEX_LABELS.get(index, index),
                     xerr=None if np.isnan(errors).all() else errors,  # SALib: none for sigma
                     error_kw={"elinewidth": 0.8, "capsize": 1.5, "ecolor": GREY})
-        ax.set_yticks(np.arange(len(order)), order, fontsize=7)
+        ax.set_yticks(np.arange(len(order)), [parameter_label(p) for p in order], fontsize=7)
         ax.grid(axis="y", visible=False)
         ax.grid(axis="x", color="#dddddd", linewidth=0.6)
         ax.axvline(0, color=GREY, linewidth=0.8)
@@ -133,12 +156,13 @@ def plot_target(target: pd.DataFrame, answer: dict, goal: dict) -> Figure:
     required = goal.get("prob")
     if required is not None:
         ax.axhline(required, color=OKABE_ITO["vermillion"], linestyle="--", linewidth=1.2,
-                   label=f"required probability {required:g}")
+                   label=f"required probability {100 * required:.3g}%")
     if answer and answer.get("extra_posts") is not None:
         ax.plot([answer["extra_posts"]], [answer["probability"]], marker="*", markersize=14,
                 color=OKABE_ITO["green"], linestyle="none",
                 label=f"answer: {answer['extra_posts']:g} extra posts")
     ax.set_ylim(-0.02, 1.02)
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.set_xlabel("extra posts")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel("probability of meeting the target")

@@ -10,7 +10,6 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
 from sim.report.figures.common import (
-    GREY,
     OKABE_ITO,
     SCENARIO_COLOURS,
     date_panels,
@@ -52,21 +51,41 @@ def plot_staffing(summary: pd.DataFrame, scenarios: Sequence[Any]) -> Figure:
     return figure
 
 
-def plot_waiting(summary: pd.DataFrame, scenarios: Sequence[Any]) -> Figure:
+def zero_throughout(summary: pd.DataFrame, scenarios: Sequence[Any], metric: str) -> bool:
+    """Whether `metric` (never negative) is zero at every sample of every replication of every
+    scenario: its mean over replications is zero throughout (missing values aside)."""
+    return all(float(np.nan_to_num(metric_summary(summary, s.name, metric)["mean"]
+                                   .to_numpy(float)).max()) == 0 for s in scenarios)
+
+
+def waiting_panels(summary: pd.DataFrame, scenarios: Sequence[Any]
+                   ) -> tuple[list[tuple[str, str, str]], str]:
+    """The panels of `plot_waiting` worth drawing, and a sentence naming those left out because
+    they are zero in every replication ("" when none is)."""
+    flat = [panel for panel in WAITING_PANELS if zero_throughout(summary, scenarios, panel[0])]
+    if not flat:
+        return list(WAITING_PANELS), ""
+    names = [title.split(" (")[0] for _, title, _ in flat]
+    listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    sentence = (f"{listed[:1].upper()}{listed[1:]}: zero throughout, in every replication of "
+                f"every scenario, so not drawn.")
+    return [panel for panel in WAITING_PANELS if panel not in flat], sentence
+
+
+def plot_waiting(summary: pd.DataFrame, scenarios: Sequence[Any],
+                 panels: Sequence[tuple[str, str, str]] = WAITING_PANELS) -> Figure:
     """Do children wait for a social worker, and do social workers stay? Unallocated cases,
-    the mean wait to allocation (days) and turnover over the last 12 months, every scenario
-    overlaid (median, 50% and 90% of replications)."""
-    figure, axes = date_panels(len(WAITING_PANELS), 2.6)
+    the mean wait to allocation (days) and turnover over the last 12 months (or the `panels`
+    of these `waiting_panels` keeps), every scenario overlaid (median, 50% and 90% of
+    replications)."""
+    figure, axes = date_panels(len(panels), 2.6)
     colours = SCENARIO_COLOURS * len(scenarios)
-    for ax, (metric, title, unit) in zip(axes, WAITING_PANELS):
+    for ax, (metric, title, unit) in zip(axes, panels):
         top = 0.0
         for scenario, colour in zip(scenarios, colours):
             rows = metric_summary(summary, scenario.name, metric)
             fan_chart(ax, rows["date"], rows, colour, scenario.name)
             top = max(top, float(np.nan_to_num(rows["p95"].to_numpy(float)).max()))
-        if top == 0:
-            ax.text(0.5, 0.5, "zero in every replication", transform=ax.transAxes, ha="center",
-                    va="center", fontsize=9, color=GREY)
         ax.set_ylim(0, top * 1.05 if top > 0 else 1)
         ax.set_title(title, loc="left", fontsize=9)
         ax.set_ylabel(unit)
