@@ -26,20 +26,20 @@ LOOPS = ("--set", "demand.rereferral.share=0.2", "--set", "demand.rereferral.cas
 
 PINNED = {
     "councils/wakefield-2018.toml": ((), {
-        "summary.csv": "73c3c49a0559d550e6217f7e58cc42631e9e42df933ff293fe532ecbd8f4b9b4",
-        "final.csv": "81f7b4b248cad3bca565af94be723afb272c83d60ab59979801ef4290bf257f8",
+        "summary.csv": "7e81fafcab63c3d275a970fb655397b6325a824b8621c3605c3290b64db3b6a9",
+        "final.csv": "167790a9986559b640813f7f972fbbfe1f65c516d3f547bf74059e7fcf154db0",
     }),
     "manchester-2016-plan.toml": ((), {
-        "summary.csv": "365a57f66adc0e017554b770571065194b0395c834ec0598433b864672a18eec",
-        "final.csv": "781eadf81a46eafec8458fe458ee1e18ab268ee9d398b5caaa7e00793bb9edb5",
+        "summary.csv": "69ddc5473b765a57df16733f09495f9393c5543647dd6ccf7693147e744ebb4c",
+        "final.csv": "1724e780b6edff2224aec5b5b55dc6adc31d5851d5e16153eef3050ddef8ea6e",
     }),
     "dorset-2017-plan.toml": ((), {
-        "summary.csv": "c1177c232e1273b05cfbcb5b668eb1818bfaa052089b17e4b60bf00d707f74a1",
-        "final.csv": "01badae3ef1afc51eede2539ac3c74a96804a67fd42f93e1a66cb014b987c720",
+        "summary.csv": "1037dd4837d3c87762a077180fb5e2f1a44a6b989a9295a96b3f18a543396906",
+        "final.csv": "45e1d907a3e3e196506b5ae112c923a9f3d9e7f3cf05c1a53d825ad5bd5bcc3b",
     }),
     "liverpool-2019-no-plan.toml": (LOOPS, {
-        "summary.csv": "4da74fa99e4eb6a17b87b598fe851189dd865c590a3a1cd3daf433308bb2ee4d",
-        "final.csv": "b6142fd4581475aaf8fc2b1f1254e83a72bf63c4e1eb6d0b54d912947ec41a2d",
+        "summary.csv": "c9388474870dd16fbc18705d754749bfe7ee6aff8e15ca935e750a915068041c",
+        "final.csv": "c13d46693c3da9141f814ab4f38f8b897e9f56bc7eb39cf1c8500494c8620550",
     }),
 }
 

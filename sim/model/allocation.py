@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
-from heapq import heappop, heappush
+from heapq import heapify, heappop, heappush
 from itertools import count
 
 from sim.model.cases import STAGES, Case
@@ -60,8 +60,11 @@ class Allocator:
             self.touch(worker)
 
     def _rebuild(self) -> None:
-        live = dict.fromkeys(entry[4] for entry in self._heap if entry[3] == entry[4].version)
-        self.rekey_all(live)
+        """Drop the stale entries. Each live worker keeps its entry, sequence number included, so
+        workers who tie on spare capacity and last allocation day keep their order: a rebuild (whose
+        timing depends on how the heap grew) never changes who gets the next case."""
+        self._heap = [entry for entry in self._heap if entry[3] == entry[4].version]
+        heapify(self._heap)
 
     def _best_worker(self) -> Worker | None:
         heap = self._heap
