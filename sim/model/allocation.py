@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
-from heapq import heapify, heappop, heappush
+from heapq import heapify, heappop, heappush, heapreplace
 from itertools import count
 
 from sim.model.cases import STAGES, Case
@@ -40,6 +40,15 @@ class Allocator:
         version = worker.version = worker.version + 1
         heappush(self._heap, (worker.n - worker.cap, worker.last_allocation_day,
                               next(self._sequence), version, worker))
+
+    def _give(self, case: Case, worker: Worker) -> None:
+        """Assign `case` to `worker`, the top of the heap, and re-key them in place (the entry
+        they had is stale once they hold one more case: `heapreplace` drops it as it pushes the
+        new one, as a push followed by the lazy pop of the stale entry would)."""
+        self._assign(case, worker)
+        version = worker.version = worker.version + 1
+        heapreplace(self._heap, (worker.n - worker.cap, worker.last_allocation_day,
+                                 next(self._sequence), version, worker))
 
     def add_worker(self, worker: Worker) -> None:
         self._live_workers += 1
@@ -94,7 +103,7 @@ class Allocator:
         if not self.waiting:
             worker = self._best_worker()
             if worker is not None and not (self.hard_cap and worker.n + 1 > worker.cap):
-                self._assign(case, worker)
+                self._give(case, worker)
                 return
         self.enqueue(case)
 
@@ -118,4 +127,4 @@ class Allocator:
             worker = self._best_worker()
             if worker is None or (self.hard_cap and worker.n + 1 > worker.cap):
                 return
-            self._assign(self._next_case(), worker)
+            self._give(self._next_case(), worker)
