@@ -84,6 +84,13 @@ class Allocator:
             heappop(heap)
         return None
 
+    def clear(self) -> None:
+        """Empty the queues and the heap (at the end of a run)."""
+        for queue in self.queues:
+            queue.clear()
+        self._heap.clear()
+        self.waiting = 0
+
     # cases -------------------------------------------------------------------------------------
     def enqueue(self, case: Case, front: bool = False) -> None:
         """Put a case in its priority class; `front` for cases that lost their worker."""

@@ -96,6 +96,7 @@ class CaseRows:
         self._delay_dist = demand.rereferral.delay_days
         self._key = (root_seed, rep, space)
         self._blocks: dict[int, tuple] = {}
+        self.taken = 0  # rows handed out (`take`)
 
     def _make_block(self, block: int) -> tuple:
         root_seed, rep, space = self._key
@@ -112,13 +113,15 @@ class CaseRows:
         delays = sample(self._delay_dist, rng(5), size).tolist()
         return uniforms, durations.ravel().tolist(), delays
 
-    def row(self, index: int) -> Row:
-        """Case `index`'s row: its block's lists and where its entries start (not copied)."""
+    def take(self) -> Row:
+        """The next case's row: its block's lists and where its entries start (not copied)."""
+        index = self.taken
+        self.taken = index + 1
         block, offset = divmod(index, self.BLOCK)
         rows = self._blocks.get(block)
         if rows is None:
             rows = self._blocks[block] = self._make_block(block)
-            self._blocks.pop(block - 2, None)  # indices are used roughly in order
+            self._blocks.pop(block - 1, None)  # rows are taken in order
         uniforms, durations, delays = rows
         return uniforms, offset * (self.SLOTS + 1), durations, offset * self.WIDTH, delays[offset]
 

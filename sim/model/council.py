@@ -137,6 +137,16 @@ class Council:
                                    self.referrals.to_allocate.tolist(),
                                    self.pathway.referral_arrives)
 
+    def free(self) -> None:
+        """Drop the pending events, the queues and the workers' cases once the run is over, so
+        that reference counting frees the cases and their events at once: left in their cycles
+        (case <-> worker, council <-> its parts) they would wait for the cyclic collector, which
+        walks each of them (some 50,000 objects, about 0.09 s of a Manchester replication)."""
+        self.env.clear()
+        self.allocator.clear()
+        for worker in self.workforce.workers:
+            worker.cases = {}
+
 
 def run_replication(scenario, rep: int, root_seed: int) -> Replication:
     """Simulate one replication and return its metric samples.
@@ -149,7 +159,9 @@ def run_replication(scenario, rep: int, root_seed: int) -> Replication:
     try:
         council = Council(scenario, rep, root_seed)
         events = council.run()
-        return council.recorder.result(rep, council.referrals, events)
+        result = council.recorder.result(rep, council.referrals, events)
+        council.free()
+        return result
     finally:
         if collecting:
             gc.enable()

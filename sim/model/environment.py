@@ -36,6 +36,11 @@ class Environment(simpy.Environment):
         heap of case events."""
         heappush(self.case_events, (day, next(self._eid), callback, argument))
 
+    def clear(self) -> None:
+        """Drop every pending event (at the end of a run)."""
+        self._queue.clear()
+        self.case_events.clear()
+
     def run_merged(self, until: float, arrival_days: list[float],
                    arrive: Callable[[], None]) -> int:
         """Process SimPy events, case events and the arrivals at `arrival_days` (sorted, days) in

@@ -44,7 +44,6 @@ class Pathway:
                        cumulative_table(demand.cp.next), cumulative_table(demand.cla.next))
         self.rows = {space: CaseRows(scenario, root_seed, rep, space)
                      for space in (REFERRED_CASES, REREFERRED_CASES, WAITING_CASES, *STOCK_CASES)}
-        self.next_index = dict.fromkeys(self.rows, 0)
         self.rereferral_share = demand.rereferral.share
         self.rereferral_effect = demand.rereferral.caseload_effect
         self.rereferral_reference = demand.rereferral.reference_caseload
@@ -56,12 +55,12 @@ class Pathway:
         self._entered, self._left = self.history.entered, self.history.left
         self._overflow_uniform = overflow_uniforms
         self._call_at = council.env.call_at
+        # bound once, so that the case events share them rather than each making its own
+        self._closes, self._stage_ends = self._drawn_pathway_closes, self.stage_ends
 
     # creating cases ----------------------------------------------------------------------------
     def new_case(self, space: int, referred_day: float, stage: int = ASSESSMENT) -> Case:
-        index = self.next_index[space]
-        self.next_index[space] = index + 1
-        case = Case(self.rows[space].row(index), referred_day, stage)
+        case = Case(self.rows[space].take(), referred_day, stage)
         self.open_cases += 1
         self._entered[stage].append(self.env.now)
         return case
@@ -158,7 +157,7 @@ class Pathway:
         """The case's clock starts now; its current stage lasts `days`."""
         case.started = True
         if self.stage_by_stage:
-            self._call_at(self.env.now + days, self.stage_ends, case)
+            self._call_at(self.env.now + days, self._stage_ends, case)
         else:
             self._draw_pathway(case, self.env.now + days)
 
@@ -172,15 +171,15 @@ class Pathway:
         stage, slot = case.stage, case.slot
         ends: list[float] = []
         stages: list[int] = []
+        if stage == ASSESSMENT:  # the first stage only: no outcome leads back to an assessment
+            self._assessed(case, end)
         while True:
             ends.append(end)
             stages.append(stage)
-            if stage == ASSESSMENT:
-                self._assessed(case, end)
             following = choose(tables[stage], uniforms[first_uniform + slot])
             slot += 1
             if following == CLOSED:  # the close is an event: it records the stage's end then
-                self._call_at(end, self._drawn_pathway_closes, case)
+                self._call_at(end, self._closes, case)
                 break
             left[stage].append(end)
             entered[following].append(end)
@@ -217,7 +216,7 @@ class Pathway:
         days = case.predrawn_duration()
         if days is None:
             days = self.council.overflow_duration(stage)
-        self._call_at(self.env.now + days, self.stage_ends, case)
+        self._call_at(self.env.now + days, self._stage_ends, case)
 
     @staticmethod
     def _overload(worker: Worker | None, reference: float | None) -> float:
