@@ -7,8 +7,9 @@ change that should leave results alone (a speed-up, a restructure) must keep eve
 that alters results on purpose updates the hashes in the same commit and says why.
 
 The runs cover a council baseline, a plan with dated policy actions, a hard cap with the
-`cla_escalation` effect (stages that depend on their worker), and re-referrals with a caseload
-effect and plans long enough to go past a case's pre-drawn stages.
+`cla_escalation` effect (stages that depend on their worker), a hard cap without it (cases that
+wait for a worker while their stages run on), and re-referrals with a caseload effect and plans
+long enough to go past a case's pre-drawn stages.
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from sim.cli.main import main
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 QUICK = ("--reps", "3", "--workers", "1", "--set", "years=1", "--no-figures", "--quiet")
+HARD_CAP = ("--set", 'allocation.when_full="queue"')
 LOOPS = ("--set", "demand.rereferral.share=0.2", "--set", "demand.rereferral.caseload_effect=0.5",
          "--set", "demand.cp.next={cp = 0.6, cin = 0.2, close = 0.2}")
 
@@ -36,6 +38,10 @@ PINNED = {
     "dorset-2017-plan.toml": ((), {
         "summary.csv": "1037dd4837d3c87762a077180fb5e2f1a44a6b989a9295a96b3f18a543396906",
         "final.csv": "45e1d907a3e3e196506b5ae112c923a9f3d9e7f3cf05c1a53d825ad5bd5bcc3b",
+    }),
+    "manchester-2016-no-plan.toml": (HARD_CAP, {
+        "summary.csv": "563d33fe69e5b9e2f28a3a6ea5c07fe7d71c49e73b8bb2d7083ad07245e0d618",
+        "final.csv": "021ad8b4562e6ec1c91be2f3624ee6f518057867ea7339f7e5b1a7a067e38da3",
     }),
     "liverpool-2019-no-plan.toml": (LOOPS, {
         "summary.csv": "c9388474870dd16fbc18705d754749bfe7ee6aff8e15ca935e750a915068041c",
