@@ -36,3 +36,41 @@ def test_workers_on_notice_take_no_new_cases():
     council.run()
     assert council.counts.leavers > 10 and len(allocations) > 1000
     assert not any(to_leavers)
+
+
+def _choices(rebuild_every: int | None, steps: int = 400) -> list[int]:
+    """Which worker (by number) gets each case, with cases closing at random and a rebuild of the
+    worker heap every `rebuild_every` steps (never if None). The clock stands still, so workers
+    tie on spare capacity and on the day of their last allocation again and again."""
+    import random
+
+    rng = random.Random(7)
+    workers = [Worker(PERMANENT, "sw", 5.0, 0.0) for _ in range(6)]
+    number = {worker: i for i, worker in enumerate(workers)}
+    chosen: list[int] = []
+
+    def assign(_case, worker):
+        chosen.append(number[worker])
+        worker.n += 1
+        allocator.touch(worker)
+
+    allocator = Allocator(list(STAGES), hard_cap=False, assign=assign)
+    for worker in workers:
+        allocator.add_worker(worker)
+    for step in range(steps):
+        if rng.random() < 0.5:
+            allocator.offer(object())
+        else:
+            worker = rng.choice(workers)
+            if worker.n:
+                worker.n -= 1
+                allocator.touch(worker)
+        if rebuild_every and step % rebuild_every == 0:
+            allocator._rebuild()
+    return chosen
+
+
+def test_rebuilding_the_worker_heap_leaves_who_gets_each_case_alone():
+    """Dropping stale heap entries is housekeeping: workers who tie on spare capacity and on their
+    last allocation day keep their order (who was re-keyed first), wherever the rebuild happens."""
+    assert _choices(None) == _choices(3) == _choices(17)

@@ -79,7 +79,7 @@ MANAGED = {"managers": {"establishment": 3, "in_post": 3}}
     (at("add_posts", count=10, over_months=4), lambda c: c.workforce.establishment, 40, 43),
     (at("add_posts", managers=2, over_months=2), lambda c: c.managers.establishment, 3, 4),
     (at("hire_to_caseload", target=12),
-     lambda c: c.workforce.establishment >= math.ceil(sum(c.pathway.open) / 12), False, True),
+     lambda c: c.workforce.establishment >= math.ceil(c.pathway.open_cases / 12), False, True),
     (at("set_cap", cap=8), lambda c: c.workforce.caps["sw"], 20, 8),
     (at("set_agency", max_share=0.3), lambda c: c.workforce.max_share, 1.0, 0.3),
     (at("retention", turnover_multiplier=0.5), lambda c: c.turnover.retention, 1.0, 0.5),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
-from heapq import heappop, heappush
+from heapq import heapify, heappop, heappush, heapreplace
 from itertools import count
 
 from sim.model.cases import STAGES, Case
@@ -41,6 +41,15 @@ class Allocator:
         heappush(self._heap, (worker.n - worker.cap, worker.last_allocation_day,
                               next(self._sequence), version, worker))
 
+    def _give(self, case: Case, worker: Worker) -> None:
+        """Assign `case` to `worker`, the top of the heap, and re-key them in place (the entry
+        they had is stale once they hold one more case: `heapreplace` drops it as it pushes the
+        new one, as a push followed by the lazy pop of the stale entry would)."""
+        self._assign(case, worker)
+        version = worker.version = worker.version + 1
+        heapreplace(self._heap, (worker.n - worker.cap, worker.last_allocation_day,
+                                 next(self._sequence), version, worker))
+
     def add_worker(self, worker: Worker) -> None:
         self._live_workers += 1
         self.touch(worker)
@@ -60,8 +69,11 @@ class Allocator:
             self.touch(worker)
 
     def _rebuild(self) -> None:
-        live = dict.fromkeys(entry[4] for entry in self._heap if entry[3] == entry[4].version)
-        self.rekey_all(live)
+        """Drop the stale entries. Each live worker keeps its entry, sequence number included, so
+        workers who tie on spare capacity and last allocation day keep their order: a rebuild (whose
+        timing depends on how the heap grew) never changes who gets the next case."""
+        self._heap = [entry for entry in self._heap if entry[3] == entry[4].version]
+        heapify(self._heap)
 
     def _best_worker(self) -> Worker | None:
         heap = self._heap
@@ -71,6 +83,13 @@ class Allocator:
                 return entry[4]
             heappop(heap)
         return None
+
+    def clear(self) -> None:
+        """Empty the queues and the heap (at the end of a run)."""
+        for queue in self.queues:
+            queue.clear()
+        self._heap.clear()
+        self.waiting = 0
 
     # cases -------------------------------------------------------------------------------------
     def enqueue(self, case: Case, front: bool = False) -> None:
@@ -91,7 +110,7 @@ class Allocator:
         if not self.waiting:
             worker = self._best_worker()
             if worker is not None and not (self.hard_cap and worker.n + 1 > worker.cap):
-                self._assign(case, worker)
+                self._give(case, worker)
                 return
         self.enqueue(case)
 
@@ -115,4 +134,4 @@ class Allocator:
             worker = self._best_worker()
             if worker is None or (self.hard_cap and worker.n + 1 > worker.cap):
                 return
-            self._assign(self._next_case(), worker)
+            self._give(self._next_case(), worker)

@@ -32,12 +32,15 @@ class Case:
     allocation); slot: how many stages have ended; referred_day: when it reached the front door;
     worker: the allocated worker or None; queue_token: nonzero while waiting in the allocation queue;
     uniforms, durations: the pre-drawn lists of the case's block, its own entries starting at
-    `first_uniform` and `first_duration`; rereferral_delay_days (see `CaseRows`).
+    `first_uniform` and `first_duration`; rereferral_delay_days (see `CaseRows`). ends, stages:
+    once its pathway is drawn whole (`sim.model.pathway`), the day each of its stages ends and the
+    stage it was, in order (None while its stages are events, one by one); `stage` is then the
+    stage it was in when last looked up.
     """
 
-    __slots__ = ("durations", "first_duration", "first_uniform", "had_worker", "queue_token",
-                 "referred_day", "rereferral_delay_days", "slot", "stage", "started", "uniforms",
-                 "worker")
+    __slots__ = ("durations", "ends", "first_duration", "first_uniform", "had_worker",
+                 "queue_token", "referred_day", "rereferral_delay_days", "slot", "stage", "stages",
+                 "started", "uniforms", "worker")
 
     def __init__(self, row: Row, referred_day: float, stage: int = ASSESSMENT) -> None:
         (self.uniforms, self.first_uniform, self.durations, self.first_duration,
@@ -49,6 +52,8 @@ class Case:
         self.worker = None
         self.queue_token = 0
         self.had_worker = False
+        self.ends: list[float] | None = None
+        self.stages: list[int] | None = None
 
     def uniform(self, j: int) -> float:
         """The uniform deciding the end of the case's j-th stage (j < SLOTS), or, for j == SLOTS,
@@ -91,6 +96,7 @@ class CaseRows:
         self._delay_dist = demand.rereferral.delay_days
         self._key = (root_seed, rep, space)
         self._blocks: dict[int, tuple] = {}
+        self.taken = 0  # rows handed out (`take`)
 
     def _make_block(self, block: int) -> tuple:
         root_seed, rep, space = self._key
@@ -107,13 +113,15 @@ class CaseRows:
         delays = sample(self._delay_dist, rng(5), size).tolist()
         return uniforms, durations.ravel().tolist(), delays
 
-    def row(self, index: int) -> Row:
-        """Case `index`'s row: its block's lists and where its entries start (not copied)."""
+    def take(self) -> Row:
+        """The next case's row: its block's lists and where its entries start (not copied)."""
+        index = self.taken
+        self.taken = index + 1
         block, offset = divmod(index, self.BLOCK)
         rows = self._blocks.get(block)
         if rows is None:
             rows = self._blocks[block] = self._make_block(block)
-            self._blocks.pop(block - 2, None)  # indices are used roughly in order
+            self._blocks.pop(block - 1, None)  # rows are taken in order
         uniforms, durations, delays = rows
         return uniforms, offset * (self.SLOTS + 1), durations, offset * self.WIDTH, delays[offset]
 

@@ -46,14 +46,13 @@ class Costs:
             p.share * p.weekly for p in settings.placements.values()) / DAYS_PER_WEEK
         self.staff = Accrual(day)
         self.agency = Accrual(day)
-        self.placements = Accrual(day)
         self.recruitment_spent = 0.0
 
     def pay_per_day(self, level: str) -> float:
         """Pay and on-costs of one permanent worker of `level` (or "manager"), £/day."""
         return self._pay_per_day[level]
 
-    def totals(self, day: float) -> tuple[float, float, float, float]:
-        """Cumulative £ staff, agency, recruitment, placements up to `day`."""
-        return (self.staff.total_at(day), self.agency.total_at(day), self.recruitment_spent,
-                self.placements.total_at(day))
+    def totals(self, day: float) -> tuple[float, float, float]:
+        """Cumulative £ staff, agency, recruitment up to `day` (placements follow the children in
+        care: `sim.model.stage_history.StageHistory.placement_costs`)."""
+        return self.staff.total_at(day), self.agency.total_at(day), self.recruitment_spent

@@ -30,8 +30,6 @@ class Counts:
     """Running totals that the recorder differences into period metrics."""
 
     __slots__ = (
-        "assessments",
-        "assessments_on_time",
         "leavers",
         "rereferrals",
         "starters",
@@ -112,6 +110,7 @@ class Council:
         self.workforce.start(scenario, self.root_seed, self.rep)
         self.managers.start(scenario.managers.in_post)
         opened = scenario.initial.open
+        stock = []
         order = sorted(range(len(STAGES)),
                        key=lambda s: list(scenario.allocation.priority).index(STAGES[s]))
         for stage in order:
@@ -119,15 +118,17 @@ class Council:
             dist = getattr(scenario.demand, STAGES[stage]).duration_days
             remaining, elapsed = sample_residual(
                 dist, stream(self.root_seed, self.rep, "initial", INITIAL_STOCK, stage), n)
-            for left, done in zip(remaining.tolist(), elapsed.tolist(), strict=True):
-                self.allocator.enqueue(self.pathway.start_stock(stage, left, done))
+            stock.extend(self.pathway.start_stock(stage, left, done)
+                         for left, done in zip(remaining.tolist(), elapsed.tolist(), strict=True))
         for _ in range(scenario.initial.unallocated):
             self.pathway.referral_arrives(WAITING_CASES)
         self.allocator.allocate()
+        self.pathway.watch_waiting(stock)
 
     def run(self) -> int:
-        """Simulate to the horizon; returns the number of events processed (SimPy's events and
-        the referral arrivals, which the run loop takes from their pre-drawn list)."""
+        """Simulate to the horizon; returns the number of events processed (SimPy's events, the
+        case events and the referral arrivals, which the run loop takes from their pre-drawn
+        list)."""
         self._start_state()
         Policy(self, self.scenario).schedule(self.last_day)
         self.recorder.schedule()
@@ -135,6 +136,16 @@ class Council:
         return self.env.run_merged(self.recorder.days[-1],
                                    self.referrals.to_allocate.tolist(),
                                    self.pathway.referral_arrives)
+
+    def free(self) -> None:
+        """Drop the pending events, the queues and the workers' cases once the run is over, so
+        that reference counting frees the cases and their events at once: left in their cycles
+        (case <-> worker, council <-> its parts) they would wait for the cyclic collector, which
+        walks each of them (some 50,000 objects, about 0.09 s of a Manchester replication)."""
+        self.env.clear()
+        self.allocator.clear()
+        for worker in self.workforce.workers:
+            worker.cases = {}
 
 
 def run_replication(scenario, rep: int, root_seed: int) -> Replication:
@@ -148,7 +159,9 @@ def run_replication(scenario, rep: int, root_seed: int) -> Replication:
     try:
         council = Council(scenario, rep, root_seed)
         events = council.run()
-        return council.recorder.result(rep, council.referrals, events)
+        result = council.recorder.result(rep, council.referrals, events)
+        council.free()
+        return result
     finally:
         if collecting:
             gc.enable()

@@ -1,15 +1,21 @@
-"""A case's pathway: arrival, allocation, stage ends, closure, re-referral, change of worker.
+"""A case's pathway: arrival, allocation, stages, closure, re-referral, change of worker.
 
-Stage ends are timeouts with a callback (no generator process per case). A stage's clock runs from
-its start whether or not the case has a worker; an assessment starts when the case is first
-allocated.
+A stage's clock runs from its start whether or not the case has a worker; an assessment starts
+when the case is first allocated. Nothing a stage's outcome or length depends on changes once the
+clock starts (they come from the case's pre-drawn row), so the whole pathway is drawn then: the
+days the case enters and leaves each stage go to the `StageHistory`, and one case event, its
+close, is scheduled. Two things keep stage ends as events, one by one: an effect that makes an
+outcome depend on the worker at the time (`cla_escalation`), for every case, and a pathway longer
+than the pre-drawn row, from the stage where the row runs out (its overflow draws are taken in the
+order the stages end, as before). A case waiting for a worker moves to the queue of its new stage
+when a stage ends, so a waiting case with a drawn pathway is watched at each of its stage ends.
 """
 from __future__ import annotations
 
-from sim.model.call import Call
+from bisect import bisect_right
+
 from sim.model.cases import (
     ASSESSMENT,
-    CLA,
     CLOSED,
     REFERRED_CASES,
     REREFERRED_CASES,
@@ -22,12 +28,13 @@ from sim.model.cases import (
     escalated,
 )
 from sim.model.people import Worker
+from sim.model.stage_history import StageHistory
 
 ON_TIME_DAYS = 63.0  # 45 working days, the statutory limit for an assessment
 
 
 class Pathway:
-    """Moves cases through their stages and keeps the counts of open cases."""
+    """Moves cases through their stages; counts the open cases and records their stage changes."""
 
     def __init__(self, council, scenario, root_seed: int, rep: int, overflow_uniforms) -> None:
         self.council = council
@@ -37,25 +44,25 @@ class Pathway:
                        cumulative_table(demand.cp.next), cumulative_table(demand.cla.next))
         self.rows = {space: CaseRows(scenario, root_seed, rep, space)
                      for space in (REFERRED_CASES, REREFERRED_CASES, WAITING_CASES, *STOCK_CASES)}
-        self.next_index = dict.fromkeys(self.rows, 0)
         self.rereferral_share = demand.rereferral.share
         self.rereferral_effect = demand.rereferral.caseload_effect
         self.rereferral_reference = demand.rereferral.reference_caseload
         self.escalation = scenario.effects.cla_escalation
         self.escalation_reference = scenario.effects.reference_caseload
-        self.open = [0, 0, 0, 0]
-        self._placements = council.costs.placements
-        self._placement_per_child_day = council.costs.placement_per_child_day
+        self.stage_by_stage = bool(self.escalation)  # outcomes follow the worker of the day
+        self.open_cases = 0
+        self.history = StageHistory(council.first_day, council.costs.placement_per_child_day)
+        self._entered, self._left = self.history.entered, self.history.left
         self._overflow_uniform = overflow_uniforms
+        self._call_at = council.env.call_at
+        # bound once, so that the case events share them rather than each making its own
+        self._closes, self._stage_ends = self._drawn_pathway_closes, self.stage_ends
 
     # creating cases ----------------------------------------------------------------------------
     def new_case(self, space: int, referred_day: float, stage: int = ASSESSMENT) -> Case:
-        index = self.next_index[space]
-        self.next_index[space] = index + 1
-        case = Case(self.rows[space].row(index), referred_day, stage)
-        self.open[stage] += 1
-        if stage == CLA:
-            self._placements_changed()
+        case = Case(self.rows[space].take(), referred_day, stage)
+        self.open_cases += 1
+        self._entered[stage].append(self.env.now)
         return case
 
     def referral_arrives(self, space: int = REFERRED_CASES) -> None:
@@ -67,15 +74,16 @@ class Pathway:
         self.referral_arrives(REREFERRED_CASES)
 
     def start_stock(self, stage: int, remaining_days: float, elapsed_days: float) -> Case:
-        """A case open at the start, part-way through `stage` (its clock already running)."""
+        """A case open at the start, part-way through `stage` (its clock already running); it
+        waits for a worker (`watch_waiting` once the first allocation is over)."""
         case = self.new_case(STOCK_CASES[stage], self.env.now - elapsed_days, stage)
-        case.started = True
-        Call(self.env, remaining_days, self.stage_ends, (case,))
+        self._start_clock(case, remaining_days)
+        self.council.allocator.enqueue(case)
         return case
 
     # allocation --------------------------------------------------------------------------------
     def assign(self, case: Case, worker: Worker) -> None:
-        """The allocator gives `case` to `worker`."""
+        """The allocator gives `case` to `worker` (and re-keys the worker)."""
         now = self.env.now
         if case.had_worker:
             self.counts.worker_changes += 1
@@ -88,27 +96,127 @@ class Pathway:
         worker.cases[case] = None
         worker.n += 1
         worker.last_allocation_day = now
-        self.council.allocator.touch(worker)
         if self.turnover.follows_caseload:
             self.turnover.caseload_rose(worker)
         if not case.started:
-            case.started = True
-            Call(self.env, case.assessment_days(), self.stage_ends, (case,))
+            self._start_clock(case, case.assessment_days())
 
     def release_cases(self, worker: Worker) -> None:
         """A worker has gone: their cases wait again, at the front of their class."""
         allocator = self.council.allocator
-        for case in worker.cases:
+        released = list(worker.cases)
+        for case in released:
             case.worker = None
+            self._stage_now(case)
             allocator.enqueue(case, front=True)
         worker.cases = {}
         worker.n = 0
         allocator.allocate()
+        self.watch_waiting(released)
+
+    # waiting cases whose pathway is drawn --------------------------------------------------------
+    def _stage_now(self, case: Case) -> int | None:
+        """Bring `case.stage` up to date (a drawn pathway's stage at the clock's day) and return
+        the index of that stage in `case.ends` (None for a case whose stages are events)."""
+        ends = case.ends
+        if ends is None:
+            return None
+        i = min(bisect_right(ends, self.env.now), len(ends) - 1)  # its last stage ends now at most
+        case.stage = case.stages[i]
+        return i
+
+    def watch_waiting(self, cases) -> None:
+        """Watch those of `cases` still waiting whose drawn pathway has a stage end (before its
+        last, a case event already) to come: there it changes queue."""
+        for case in cases:
+            if case.queue_token and case.ends is not None:
+                i = self._stage_now(case)
+                if i + 1 < len(case.ends):
+                    self._call_at(case.ends[i], self._stage_ends_waiting,
+                                  (case, case.queue_token, i + 1))
+
+    def _stage_ends_waiting(self, watched: tuple[Case, int, int]) -> None:
+        """A watched case's stage ended: if it still waits, it goes to the front of the queue of
+        its next stage (`i`, its index in `case.ends`), and is watched on."""
+        case, token, i = watched
+        if case.queue_token != token:  # allocated (or moved) since
+            return
+        case.stage = case.stages[i]
+        self._requeue(case)
+        if i + 1 < len(case.ends):
+            self._call_at(case.ends[i], self._stage_ends_waiting, (case, case.queue_token, i + 1))
+
+    def _requeue(self, case: Case) -> None:
+        """A waiting case changed stage: it moves to the front of its new priority class."""
+        allocator = self.council.allocator
+        allocator.withdraw(case)
+        allocator.enqueue(case, front=True)
 
     # stages ------------------------------------------------------------------------------------
-    def _placements_changed(self) -> None:
-        """Placement costs accrue at a rate that follows the number of children in care."""
-        self._placements.set_rate(self.env.now, self.open[CLA] * self._placement_per_child_day)
+    def _start_clock(self, case: Case, days: float) -> None:
+        """The case's clock starts now; its current stage lasts `days`."""
+        case.started = True
+        if self.stage_by_stage:
+            self._call_at(self.env.now + days, self._stage_ends, case)
+        else:
+            self._draw_pathway(case, self.env.now + days)
+
+    def _draw_pathway(self, case: Case, end: float) -> None:
+        """Draw the case's stages from its row, the first ending on day `end`: record them and
+        schedule its close (or, past the row, the stage end from which it goes on one by one).
+        The days are summed stage by stage, as a stage end one by one would reach them."""
+        uniforms, first_uniform = case.uniforms, case.first_uniform
+        durations, first_duration = case.durations, case.first_duration
+        entered, left, tables = self._entered, self._left, self.tables
+        stage, slot = case.stage, case.slot
+        ends: list[float] = []
+        stages: list[int] = []
+        if stage == ASSESSMENT:  # the first stage only: no outcome leads back to an assessment
+            self._assessed(case, end)
+        while True:
+            ends.append(end)
+            stages.append(stage)
+            following = choose(tables[stage], uniforms[first_uniform + slot])
+            slot += 1
+            if following == CLOSED:  # the close is an event: it records the stage's end then
+                self._call_at(end, self._closes, case)
+                break
+            left[stage].append(end)
+            entered[following].append(end)
+            if slot == CaseRows.SLOTS:
+                self._call_at(end, self._beyond_row, (case, following))
+                break
+            stage = following
+            end += durations[first_duration + 3 * slot + stage - 3]  # case.predrawn_duration()
+        case.ends, case.stages = ends, stages
+
+    def _drawn_pathway_closes(self, case: Case) -> None:
+        self._left[case.stages[-1]].append(self.env.now)
+        self._close(case)
+
+    def _assessed(self, case: Case, day: float) -> None:
+        history = self.history
+        history.assessed.append(day)
+        if day - case.referred_day <= ON_TIME_DAYS:
+            history.assessed_on_time.append(day)
+
+    def _beyond_row(self, position: tuple[Case, int]) -> None:
+        """A drawn pathway reached the end of the case's row: it enters stage `following` now and
+        goes on stage by stage, with overflow draws."""
+        case, following = position
+        case.ends = case.stages = None
+        case.stage, case.slot = following, CaseRows.SLOTS
+        self._next_stage(case, following)
+
+    def _next_stage(self, case: Case, stage: int) -> None:
+        """The case has entered `stage` (recorded): requeue it if waiting, and schedule the
+        stage's end."""
+        if case.queue_token:
+            self._requeue(case)
+        days = case.predrawn_duration()
+        if days is None:
+            days = self.council.overflow_duration(stage)
+        self._call_at(self.env.now + days, self._stage_ends, case)
 
     @staticmethod
     def _overload(worker: Worker | None, reference: float | None) -> float:
@@ -117,39 +225,27 @@ class Pathway:
         return max(0.0, worker.n / (reference or worker.cap) - 1.0)
 
     def stage_ends(self, case: Case) -> None:
-        stage, slot = case.stage, case.slot
+        """A stage ends, one by one: the outcome is decided now (with the worker of the day)."""
+        stage, slot, now = case.stage, case.slot, self.env.now
         if stage == ASSESSMENT:
-            counts = self.counts
-            counts.assessments += 1
-            counts.assessments_on_time += self.env.now - case.referred_day <= ON_TIME_DAYS
+            self._assessed(case, now)
         table = self.tables[stage]
         if self.escalation and case.worker is not None:
             overload = self._overload(case.worker, self.escalation_reference)
             table = escalated(table, 1.0 + self.escalation * overload)
-        u = (case.uniforms[case.first_uniform + slot] if slot < CaseRows.SLOTS  # case.uniform(slot)
-             else self._overflow_uniform())
+        u = case.uniform(slot) if slot < CaseRows.SLOTS else self._overflow_uniform()
         following = choose(table, u)
-        self.open[stage] -= 1
-        if stage == CLA:
-            self._placements_changed()
+        self._left[stage].append(now)
         case.slot = slot + 1
         if following == CLOSED:
             self._close(case)
             return
         case.stage = following
-        self.open[following] += 1
-        if following == CLA:
-            self._placements_changed()
-        if case.queue_token:  # waiting: move to the queue of its new priority class
-            allocator = self.council.allocator
-            allocator.withdraw(case)
-            allocator.enqueue(case, front=True)
-        days = case.predrawn_duration()
-        if days is None:
-            days = self.council.overflow_duration(following)
-        Call(self.env, days, self.stage_ends, (case,))
+        self._entered[following].append(now)
+        self._next_stage(case, following)
 
     def _close(self, case: Case) -> None:
+        self.open_cases -= 1
         allocator = self.council.allocator
         worker = case.worker
         share = self.rereferral_share
@@ -164,5 +260,5 @@ class Pathway:
         elif case.queue_token:
             allocator.withdraw(case)
         if share and case.uniform(CaseRows.SLOTS) < share:
-            Call(self.env, case.rereferral_delay_days, self.rereferral_arrives, ())
+            self.council.later(case.rereferral_delay_days, self.rereferral_arrives)
         allocator.allocate()

@@ -64,7 +64,7 @@ class Policy:
 
     def _hire_to_caseload(self, action) -> None:
         council = self.council
-        wanted = math.ceil(sum(council.pathway.open) / action.target)
+        wanted = math.ceil(council.pathway.open_cases / action.target)
         extra = max(0, wanted - council.workforce.establishment)
         self._phase(extra, action.over_months, self._change_posts)
 

@@ -2,7 +2,9 @@
 preallocated arrays.
 
 Levels are read at each sample; period metrics are cumulative counters at each sample, differenced
-at the end (the first row's period values are 0). The samples at the horizon and at the start of
+at the end (the first row's period values are 0). Open cases by stage, assessments and the cost of
+placements follow the cases' stage changes, which are known ahead of the clock: they are read at
+the sample days at the end, from the `StageHistory`. The samples at the horizon and at the start of
 each financial year (1 April, 00:00) make the periods tile the run exactly and never straddle a
 financial year, so period totals over the run and by financial year are exact; those periods may
 be shorter than `report_every_days`. Samples also run through the warm-up (negative days) so that
@@ -23,8 +25,7 @@ from sim.model.replication import Replication
 
 TURNOVER_WINDOW_DAYS = 365.0
 _CUMULATIVE = ("leavers", "starters", "worker_changes", "rereferrals", "waits", "wait_days",
-               "assessments", "assessments_on_time", "permanent_staff_days",
-               "cost_staff", "cost_agency", "cost_recruitment", "cost_placements")
+               "permanent_staff_days", "cost_staff", "cost_agency", "cost_recruitment")
 
 
 def sample_days(start: date, first_day: float, last_day: float, every_days: int) -> np.ndarray:
@@ -87,10 +88,6 @@ class Recorder:
             v[index["over_cap_share"]] = sum(w.n > w.cap + 1e-9 for w in workers) / holders
             v[index["agency_share"]] = workforce.n_agency / holders
         v[index["unallocated"]] = council.allocator.waiting
-        v[index["open_cases"]] = sum(pathway.open)
-        for name, stage in (("open_assessment", ASSESSMENT), ("open_cin", CIN), ("open_cp", CP),
-                            ("open_cla", CLA)):
-            v[index[name]] = pathway.open[stage]
         v[index["staff_permanent"]] = workforce.n_permanent
         v[index["staff_agency"]] = workforce.n_agency
         v[index["staff_nqsw"]] = workforce.n_nqsw
@@ -100,10 +97,11 @@ class Recorder:
         v[index["managers"]] = council.managers.in_post
         v[index["span_of_control"]] = council.managers.span(holders)
         self._dfe_measures(v, holders, cases_held)
+        pathway.history.mark()
         self.cumulative[row] = (
             counts.leavers, counts.starters, counts.worker_changes, counts.rereferrals,
-            counts.waits, counts.wait_days, counts.assessments, counts.assessments_on_time,
-            council.permanent_staff_days.total_at(now), *council.costs.totals(now))
+            counts.waits, counts.wait_days, council.permanent_staff_days.total_at(now),
+            *council.costs.totals(now))
         self._row += 1
         if self._row < self.days.size:
             council.at_day(self.days[self._row], self._sample)
@@ -127,6 +125,15 @@ class Recorder:
         values = self.levels[keep]
         cumulative = dict(zip(_CUMULATIVE, self.cumulative.T, strict=True))
         index = METRIC_INDEX
+        history = self.council.pathway.history
+        cumulative["assessments"], cumulative["assessments_on_time"] = history.assessments(
+            self.days)
+        cumulative["cost_placements"] = history.placement_costs(self.days)
+        by_stage = history.open_by_stage(self.days)[keep]
+        values[:, index["open_cases"]] = by_stage.sum(axis=1)
+        for name, stage in (("open_assessment", ASSESSMENT), ("open_cin", CIN), ("open_cp", CP),
+                            ("open_cla", CLA)):
+            values[:, index[name]] = by_stage[:, stage]
 
         def period(series: np.ndarray) -> np.ndarray:
             kept = series[keep]
