@@ -127,3 +127,24 @@ def test_too_few_years_fall_back_to_the_wide_prior_and_say_so():
     assert "fewer than two years" in early.describe()
     later = panel.caseload_elasticity(extract(), 2019)
     assert not later.fallback and later.councils > 100
+
+
+def test_turnover_page_writes_the_page_and_its_figure(tmp_path):
+    """The page states the estimate and interval the panel gives, and links its figure."""
+    from sim.report import turnover_page
+
+    doc = tmp_path / "turnover.md"
+    assert turnover_page.main(["--doc", str(doc)]) == 0
+    text = doc.read_text(encoding="utf-8")
+    estimate = panel.caseload_elasticity(extract(), 2022)
+    low, high = estimate.interval()
+    assert f"**Estimate: {estimate.estimate:.2f}, 90% interval {low:.2f} to {high:.2f}**" in text
+    assert "](images/turnover-within.png)" in text
+    assert (tmp_path / "images" / "turnover-within.png").stat().st_size > 10_000
+
+
+def test_turnover_page_to_a_missing_folder_exits_2(tmp_path, capsys):
+    from sim.report import turnover_page
+
+    assert turnover_page.main(["--doc", str(tmp_path / "no" / "turnover.md")]) == 2
+    assert capsys.readouterr().err.count("\n") == 1

@@ -140,13 +140,16 @@ def within(y: np.ndarray, x: np.ndarray, groups: np.ndarray,
     meat = sum(np.outer(s, s) for s in scores)
     n, k, g = design.shape[0], design.shape[1], len(scores)
     cov = bread @ meat @ bread * g / (g - 1) * (n - 1) / (n - k)
-    others = design[:, 1:]
-    if others.shape[1]:
-        x_part = demeaned["x"].to_numpy() - others @ np.linalg.lstsq(others, demeaned["x"].to_numpy(), rcond=None)[0]
-        y_part = target.to_numpy() - others @ np.linalg.lstsq(others, target.to_numpy(), rcond=None)[0]
-    else:
-        x_part, y_part = demeaned["x"].to_numpy(), target.to_numpy()
+    x_part, y_part = _residual(design[:, 1:], design[:, 0]), _residual(design[:, 1:], target)
     return float(coef[0]), float(math.sqrt(cov[0, 0])), x_part, y_part
+
+
+def _residual(regressors: np.ndarray, values: pd.Series | np.ndarray) -> np.ndarray:
+    """`values` less their least-squares fit on `regressors` (as they are with no columns)."""
+    values = np.asarray(values, dtype=float)
+    if not regressors.shape[1]:
+        return values
+    return values - regressors @ np.linalg.lstsq(regressors, values, rcond=None)[0]
 
 
 def elasticity_rows(data: Extract, up_to: int, lagged: bool = True) -> pd.DataFrame:
@@ -189,7 +192,8 @@ def caseload_elasticity(data: Extract, up_to: int, lagged: bool = True) -> Elast
 def walk_sd(log_values: pd.DataFrame, noise: pd.DataFrame | None = None) -> Walk:
     """The step sd of a random walk in the columns of `log_values` (years as rows, councils as
     columns; consecutive years), from the slope in h of the mean square of h-year changes, each
-    less `noise` (its variance at each end) when given; 0 and `fallback` with fewer than two lags."""
+    less `noise` (its variance at each end) when given; 0 and `fallback` with fewer than two
+    lags."""
     squares: dict[int, float] = {}
     used = 0
     for h in range(1, MAX_LAG_YEARS + 1):
@@ -208,8 +212,9 @@ def walk_sd(log_values: pd.DataFrame, noise: pd.DataFrame | None = None) -> Walk
     lags = np.array(list(squares), dtype=float)
     slope = float(np.polyfit(lags, np.array(list(squares.values())), 1)[0])
     if slope <= 0:
-        return Walk(0.0, squares, used, years, "the mean square of h-year log changes does not "
-                    "grow with h in " f"{years[0]}-{years[1]} (the changes are one-off, not a walk)")
+        return Walk(0.0, squares, used, years,
+                    f"the mean square of h-year log changes does not grow with h in "
+                    f"{years[0]}-{years[1]} (the changes are one-off, not a walk)")
     return Walk(math.sqrt(slope), squares, used, years)
 
 

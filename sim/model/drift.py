@@ -1,4 +1,5 @@
-"""Year-to-year drift of a rate: a random walk in its log, one step on each anniversary of the start.
+"""Year-to-year drift of a rate: a random walk in its log, one step on each anniversary of the
+start.
 
 With a scenario's `demand.yearly_change_sd` or `workforce.turnover.yearly_change_sd` s > 0, the
 referral rate or the turnover base rate of year k of the run (k = 0 the first, from the start to

@@ -1,16 +1,16 @@
 """Resignations of permanent social workers, with a hazard that follows each worker's caseload.
 
-Worker i resigns at rate h_i = base x retention x span factor x drift x level multiplier x pressure_i
-per day, pressure_i = 1 + elasticity x max(0, caseload_i / cap_i - 1); drift is the year's multiplier
-of the base rate's random walk (`sim.model.drift`, 1 without one). Each worker not yet on notice has a
-clock simulated exactly by thinning: candidate resignations arrive at a rate b_i >= h_i and are
-accepted with probability h_i / b_i. b_i equals h_i while the worker is not over cap (so every
-candidate is accepted, as with elasticity 0) and is h_i x 1.25 otherwise; when h_i rises past b_i,
-or the shared factors change, the time to the next candidate is rescaled by the old rate over the
-new one (a time change of a unit-rate process: exact, and it draws no new numbers). While the rate
-is 0 (a retention multiplier of 0) the clock stops and keeps its unused unit-rate time. The clock's
-numbers come from the worker's post (`PostDraws.turnover`), so a worker keeps the same draws in
-every scenario of a comparison.
+Worker i resigns at rate h_i = base x retention x span factor x drift x level multiplier x
+pressure_i per day, pressure_i = 1 + elasticity x max(0, caseload_i / cap_i - 1); drift is the
+year's multiplier of the base rate's random walk (`sim.model.drift`, 1 without one). Each worker not
+yet on notice has a clock simulated exactly by thinning: candidate resignations arrive at a rate b_i
+>= h_i and are accepted with probability h_i / b_i. b_i equals h_i while the worker is not over cap
+(so every candidate is accepted, as with elasticity 0) and is h_i x 1.25 otherwise; when h_i rises
+past b_i, or the shared factors change, the time to the next candidate is rescaled by the old rate
+over the new one (a time change of a unit-rate process: exact, and it draws no new numbers). While
+the rate is 0 (a retention multiplier of 0) the clock stops and keeps its unused unit-rate time. The
+clock's numbers come from the worker's post (`PostDraws.turnover`), so a worker keeps the same draws
+in every scenario of a comparison.
 """
 from __future__ import annotations
 
