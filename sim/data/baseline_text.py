@@ -225,9 +225,9 @@ class ScenarioText:
         history = " ".join(d.history)
         return [
             "[demand]",
-            _kv("referrals_per_year", f"{round(d.referrals.value)}",
+            _kv("referrals_per_year", self._referrals_value(),
                 f"{d.referrals.source}, {la}; re-referrals ({rr.value:.1%}) are inside"
-                + fallback_note(d.referrals)),
+                + fallback_note(d.referrals) + self._referrals_drift_note()),
             _kv("growth_per_year", _num(d.trend.growth_per_year),
                 f"derived: the council's own trend (header); DfE referrals {d.data.years[0]}-"
                 f"{d.year}: {history}"),
@@ -359,6 +359,26 @@ class ScenarioText:
             _kv("max_share", "1.0", "assumption: no ceiling in a baseline (documented default); "
                                     "cover sets the share"),
         ]
+
+    def _referrals_value(self) -> str:
+        """DfE's referrals, or with a referral walk a lognormal whose median they are and whose
+        log sd is one step of the walk: DfE's figure is of the year to 31 March, centred a year
+        before the start, and the walk leaves the run's first year as given."""
+        d = self.derived
+        referrals, step = round(d.referrals.value), panel.referral_walk(d.data, d.year).sd
+        if step <= 0:
+            return str(referrals)
+        cv = math.sqrt(math.expm1(step ** 2))
+        return (f'{{ dist = "lognormal", mean = {_num(referrals * math.sqrt(1 + cv ** 2), 1)}, '
+                f"cv = {_num(cv)}, clip = true }}")
+
+    def _referrals_drift_note(self) -> str:
+        d = self.derived
+        step = panel.referral_walk(d.data, d.year).sd
+        return ("" if step <= 0 else
+                f"; the median of a lognormal with log sd {step:.4f}, one year's drift "
+                f"(yearly_change_sd): the figure is of the year to 31 March {d.year}, centred a "
+                "year before the start, and the drift starts at the first anniversary")
 
     def _turnover_panel_lines(self) -> list[str]:
         d = self.derived
