@@ -131,6 +131,17 @@ def test_plan_skips_reorganised_councils_with_the_reason():
     assert {action.do for action in given.policy} == {"add_posts", "set_referrals"}
 
 
+def test_baselines_with_distributions_run_and_known_referrals_carry_no_drift():
+    """The baselines' uncertain caseload elasticity is kept as a distribution (it failed to
+    validate as a number), and given referrals set the referral walk to 0 while the
+    unconditional run keeps the panel's."""
+    plain = council_runs(["Wakefield"], [2019]).scenarios[0]
+    given = council_runs(["Wakefield"], [2019], ["referrals"]).scenarios[0]
+    assert "workforce.turnover.caseload_elasticity" in plain.uncertain
+    assert plain.demand.yearly_change_sd > 0
+    assert given.demand.yearly_change_sd == 0
+
+
 def test_backtest_command_end_to_end(tmp_path):
     out = tmp_path / "bt"
     result = caseload("backtest", "--la", "Wakefield", "--la", "Hartlepool", "--la", "Dorset",

@@ -85,3 +85,19 @@ def test_a_folder_without_timeseries_has_no_replications(tmp_path):
     assert list(folder.replications(["caseload_mean"])) == []
     assert folder.metric_values("caseload_mean") is None
     assert costs_by_year_of(folder.replications(list(COST_PARTS))) is None
+
+
+def test_a_scenario_with_uncertain_values_is_read_back_with_its_distributions(tmp_path):
+    """run.json's resolved scenario holds each uncertain key's distribution (as written); the
+    folder reads it back as the scenario it was (it failed to validate as a plain number)."""
+    from builders import scenario
+
+    from sim.scenario.loading import with_overrides
+
+    uncertain = with_overrides(scenario(), {"workforce.turnover.caseload_elasticity": {
+        "dist": "normal", "mean": 0.2, "sd": 0.1, "clip": True}})
+    record = {"name": uncertain.name, "resolved": uncertain.model_dump(mode="json")}
+    (tmp_path / "run.json").write_text(json.dumps({"scenarios": [record]}), encoding="utf-8")
+    [read] = ResultsFolder.open(tmp_path).scenarios
+    assert read == uncertain
+    assert "workforce.turnover.caseload_elasticity" in read.uncertain

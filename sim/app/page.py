@@ -69,11 +69,25 @@ def council_text(council: str, year: int) -> str:
     return baseline_scenario_text(council, year)
 
 
+def _distributions_as_words(data):
+    """`data` with every distribution table ({dist = ...}) as one value in words, so that it is
+    one figure with its key's comment."""
+    if isinstance(data, dict):
+        if "dist" in data:
+            return data["dist"] + "(" + ", ".join(f"{k}={v}" for k, v in data.items()
+                                                   if k != "dist") + ")"
+        return {key: _distributions_as_words(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_distributions_as_words(item) for item in data]
+    return data
+
+
 def figures_with_sources(text: str) -> pd.DataFrame:
-    """Every figure of a scenario file with the comment that gives its source."""
+    """Every figure of a scenario file with the comment that gives its source (a distribution is
+    one figure, in words)."""
     comments = key_comments(text)
     rows = [(key, str(value), comments.get(key, "")) for key, value in
-            flatten(tomllib.loads(text))]
+            flatten(_distributions_as_words(tomllib.loads(text)))]
     return pd.DataFrame(rows, columns=["figure", "value", "source"])
 
 

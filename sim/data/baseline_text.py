@@ -9,6 +9,7 @@ import re
 import shlex
 
 from sim.data import baseline_workforce as wf
+from sim.data import panel
 from sim.data.baseline_numbers import (
     ASSESSMENT_DAYS,
     CLA_DAYS,
@@ -62,7 +63,10 @@ ASSUMPTIONS = [
      "defaults)"),
     ("costs: FACTS pay ranges (mid-points), on-costs 28%, agency premium £27,000 a year, £5,000 "
      "per hire, placement mix and weekly costs as documented defaults"),
-    "no feedback effects (caseload on turnover, re-referral or care entry) in a baseline",
+    ("no feedback of caseload on re-referral or care entry in a baseline; caseload on turnover "
+     "as estimated from DfE's panel of councils (caseload_elasticity, docs/turnover.md)"),
+    ("referrals and the turnover rate drift from year to year as random walks in their logs "
+     "(yearly_change_sd), sized from DfE's panel up to YEAR (docs/turnover.md)"),
 ]
 
 
@@ -221,12 +225,16 @@ class ScenarioText:
         history = " ".join(d.history)
         return [
             "[demand]",
-            _kv("referrals_per_year", f"{round(d.referrals.value)}",
+            _kv("referrals_per_year", self._referrals_value(),
                 f"{d.referrals.source}, {la}; re-referrals ({rr.value:.1%}) are inside"
-                + fallback_note(d.referrals)),
+                + fallback_note(d.referrals) + self._referrals_drift_note()),
             _kv("growth_per_year", _num(d.trend.growth_per_year),
                 f"derived: the council's own trend (header); DfE referrals {d.data.years[0]}-"
                 f"{d.year}: {history}"),
+            _kv("yearly_change_sd", _num(panel.referral_walk(d.data, d.year).sd),
+                "derived: DfE panel, step sd of a random walk in councils' log referrals: "
+                + panel.referral_walk(d.data, d.year).describe("referrals")
+                + " (docs/turnover.md)"),
             _kv("no_further_action", _num(d.nfa.value),
                 f"{d.nfa.source}, {la}" + fallback_note(d.nfa)),
             "",
@@ -320,8 +328,7 @@ class ScenarioText:
             _kv("annual_rate", _num(st.hazard_per_year),
                 f"derived: {d.turnover.source} {d.turnover.value:g}% as a hazard while "
                 f"not on notice (header)" + fallback_note(d.turnover)),
-            _kv("caseload_elasticity", "0.0",
-                "assumption: FACTS: no published elasticity of turnover to caseload"),
+            *self._turnover_panel_lines(),
             _kv("notice_days", f'{{ dist = "uniform", low = {wf.NOTICE_DAYS[0]:.0f}, '
                                f'high = {wf.NOTICE_DAYS[1]:.0f} }}',
                 "assumption: 4-8 weeks' notice"),
@@ -351,6 +358,42 @@ class ScenarioText:
                 "assumption: locum assignments last about a year"),
             _kv("max_share", "1.0", "assumption: no ceiling in a baseline (documented default); "
                                     "cover sets the share"),
+        ]
+
+    def _referrals_value(self) -> str:
+        """DfE's referrals, or with a referral walk a lognormal whose median they are and whose
+        log sd is one step of the walk: DfE's figure is of the year to 31 March, centred a year
+        before the start, and the walk leaves the run's first year as given."""
+        d = self.derived
+        referrals, step = round(d.referrals.value), panel.referral_walk(d.data, d.year).sd
+        if step <= 0:
+            return str(referrals)
+        cv = math.sqrt(math.expm1(step ** 2))
+        return (f'{{ dist = "lognormal", mean = {_num(referrals * math.sqrt(1 + cv ** 2), 1)}, '
+                f"cv = {_num(cv)}, clip = true }}")
+
+    def _referrals_drift_note(self) -> str:
+        d = self.derived
+        step = panel.referral_walk(d.data, d.year).sd
+        return ("" if step <= 0 else
+                f"; the median of a lognormal with log sd {step:.4f}, one year's drift "
+                f"(yearly_change_sd): the figure is of the year to 31 March {d.year}, centred a "
+                "year before the start, and the drift starts at the first anniversary")
+
+    def _turnover_panel_lines(self) -> list[str]:
+        d = self.derived
+        elasticity = panel.caseload_elasticity(d.data, d.year)
+        walk = panel.turnover_walk(d.data, d.year)
+        return [
+            _kv("caseload_elasticity", f'{{ dist = "normal", mean = {_num(elasticity.estimate)}, '
+                                       f"sd = {_num(elasticity.se)}, clip = true }}",
+                "derived: DfE panel (FACTS: none published), normal(estimate, its standard "
+                f"error) clipped at 0: {elasticity.describe()}; the log-log elasticity maps "
+                "one for one onto the model's at the cap (docs/turnover.md)"),
+            _kv("yearly_change_sd", _num(walk.sd),
+                "derived: DfE panel, step sd of a random walk in councils' log turnover "
+                "rates, less the chance of who leaves: " + walk.describe("turnover")
+                + " (docs/turnover.md)"),
         ]
 
     def _other_lines(self) -> list[str]:

@@ -18,7 +18,8 @@ published at the origin, the baseline's own).
 
 With `given` ("establishment", "referrals") each council's actual later figures enter as dated
 policy actions (`given_actions`), so the score is of how posts and demand turn into staff, cases
-and caseloads, not of guessing the councils' decisions.
+and caseloads, not of guessing the councils' decisions; given referrals carry no year-to-year
+drift (`demand.yearly_change_sd` 0).
 
 The baselines start in the steady state (stocks drawn with residual lives, workforce stationary;
 see `sim.data.baseline`), so no warm-up: one would move the state away from DfE's figures at the
@@ -40,7 +41,7 @@ import pandas as pd
 from sim.model import dfe_measures
 from sim.data.baseline import scenario_text_for
 from sim.data.dfe import LOCAL, WORKFORCE_YEARS, Extract, extract
-from sim.scenario.loading import Scenario
+from sim.scenario.loading import Scenario, scenario_from_data
 
 HORIZONS_YEARS = (1, 2)
 ORIGINS = tuple(range(2017, 2022))
@@ -187,7 +188,7 @@ class CouncilRuns:
     def add(self, scenario: dict, cell: tuple[str, str, int], record: dict,
             plan_file: str = "") -> None:
         """A scenario (data) to run for the council-origin `cell`."""
-        self.scenarios.append(Scenario.model_validate(scenario))
+        self.scenarios.append(scenario_from_data(scenario, f"<{scenario['name']}>"))
         self.cells.append(cell)
         self.overrides.append({"council": cell[0], "code": cell[1], "origin": cell[2],
                                **record})
@@ -272,6 +273,8 @@ def council_runs(councils: Sequence[str] | None, origins: Sequence[int],
                 continue
             scenario = _baseline(data, code, origin)
             scenario["policy"] = given_actions(data, code, origin, scenario, given)
+            if "referrals" in given:    # known referrals: no drift around them
+                scenario["demand"]["yearly_change_sd"] = 0.0
             result.add(scenario, (name, code, origin), {"given": list(given)})
     return result
 

@@ -13,6 +13,7 @@ from sim.model.call import Call
 from sim.model.cases import STAGES, WAITING_CASES
 from sim.model.costs import Accrual, Costs
 from sim.model.demand import draw_referrals
+from sim.model.drift import DEMAND_WALK, TURNOVER_WALK, yearly_multipliers
 from sim.model.environment import Environment
 from sim.model.managers import Managers
 from sim.model.pathway import Pathway
@@ -56,6 +57,9 @@ class Council:
         self.costs = Costs(scenario, self.first_day)
         self.permanent_staff_days = Accrual(self.first_day)
         self.turnover = Turnover(scenario, lambda: self.env.now, self.later, self._resign)
+        self.turnover.follow_drift(yearly_multipliers(
+            scenario.workforce.turnover.yearly_change_sd, scenario.years,
+            lambda: stream(root_seed, rep, "drift", TURNOVER_WALK)))
         self.pathway = Pathway(self, scenario, root_seed, rep,
                                Uniforms(stream(root_seed, rep, "overflow", OVERFLOW_OUTCOMES)))
         self.allocator = Allocator(list(scenario.allocation.priority),
@@ -71,7 +75,9 @@ class Council:
                                                    scenario.report_every_days))
         self.referrals = draw_referrals(
             scenario, lambda part: stream(root_seed, rep, "arrivals", part),
-            self.first_day, self.last_day)
+            self.first_day, self.last_day,
+            yearly_multipliers(scenario.demand.yearly_change_sd, scenario.years,
+                               lambda: stream(root_seed, rep, "drift", DEMAND_WALK)))
 
     # shared helpers ----------------------------------------------------------------------------
     @property

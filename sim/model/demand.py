@@ -1,7 +1,8 @@
 """Referral demand: the time-varying referral rate and the referrals it produces.
 
-The rate is a deterministic function of time (base rate, compound growth, monthly seasonality and
-dated `set_referrals` actions), so the whole non-homogeneous Poisson process is drawn up front by
+The rate is a deterministic function of time (base rate, compound growth, monthly seasonality,
+dated `set_referrals` actions and, with `yearly_change_sd`, the replication's yearly random walk of
+`sim.model.drift`), so the whole non-homogeneous Poisson process is drawn up front by
 mapping a unit-rate process through the inverse of the cumulative rate. Diversion to early help and
 no-further-action at the front door are decided per referral, so they need no simulation event.
 """
@@ -13,6 +14,7 @@ from datetime import date
 
 import numpy as np
 
+from sim.model.drift import year_of
 from sim.model.units import DAYS_PER_YEAR
 
 
@@ -30,9 +32,11 @@ class _Segment:
 
 
 class ReferralRate:
-    """Referrals per day before diversion, as a function of days since the scenario's start."""
+    """Referrals per day before diversion, as a function of days since the scenario's start;
+    `drift`: the multiplier of each year of the run (`sim.model.drift`), None for none."""
 
-    def __init__(self, scenario) -> None:
+    def __init__(self, scenario, drift: np.ndarray | None = None) -> None:
+        self.drift = drift
         demand = scenario.demand
         self.start = scenario.start
         season = np.asarray(demand.seasonality, dtype=float)
@@ -66,6 +70,8 @@ class ReferralRate:
         for i, segment in enumerate(self.segments):
             mask = which == i
             out[mask] = self._segment_rate(segment, days[mask])
+        if self.drift is not None:
+            out *= self.drift[year_of(days, self.drift.size)]
         return out
 
     def __call__(self, days: np.ndarray) -> np.ndarray:
@@ -123,14 +129,16 @@ def _uniform_rows(rng: np.random.Generator, rows: int, count: int) -> np.ndarray
 
 
 def draw_referrals(scenario, rng_for: Callable[[int], np.random.Generator],
-                   first_day: float, last_day: float) -> Referrals:
+                   first_day: float, last_day: float,
+                   drift: np.ndarray | None = None) -> Referrals:
     """Referral times by time change: a unit-rate Poisson process mapped through the inverse of
     the cumulative rate, integrated day by day (midpoint rule: exact for the constant and seasonal
     parts, within a hair for growth). Referral i uses the i-th unit-rate arrival and the i-th
     front-door uniforms in every scenario, so a rate change at some date leaves every referral
-    before it as it was (common random numbers). `rng_for(0)`, `rng_for(1)`: two streams.
+    before it as it was (common random numbers). `rng_for(0)`, `rng_for(1)`: two streams;
+    `drift`: the replication's yearly multipliers of the rate (`sim.model.drift`), None for none.
     """
-    rate = ReferralRate(scenario)
+    rate = ReferralRate(scenario, drift)
     edges = np.arange(np.floor(first_day), np.ceil(last_day) + 1.0)
     cumulative = np.concatenate([[0.0], np.cumsum(rate((edges[:-1] + edges[1:]) / 2)
                                                   * np.diff(edges))])

@@ -1,19 +1,22 @@
 """Resignations of permanent social workers, with a hazard that follows each worker's caseload.
 
-Worker i resigns at rate h_i = base x retention x span factor x level multiplier x pressure_i per day,
-pressure_i = 1 + elasticity x max(0, caseload_i / cap_i - 1). Each worker not yet on notice has a
-clock simulated exactly by thinning: candidate resignations arrive at a rate b_i >= h_i and are
-accepted with probability h_i / b_i. b_i equals h_i while the worker is not over cap (so every
-candidate is accepted, as with elasticity 0) and is h_i x 1.25 otherwise; when h_i rises past b_i,
-or the shared factors change, the time to the next candidate is rescaled by the old rate over the
-new one (a time change of a unit-rate process: exact, and it draws no new numbers). While the rate
-is 0 (a retention multiplier of 0) the clock stops and keeps its unused unit-rate time. The clock's
-numbers come from the worker's post (`PostDraws.turnover`), so a worker keeps the same draws in
-every scenario of a comparison.
+Worker i resigns at rate h_i = base x retention x span factor x drift x level multiplier x
+pressure_i per day, pressure_i = 1 + elasticity x max(0, caseload_i / cap_i - 1); drift is the
+year's multiplier of the base rate's random walk (`sim.model.drift`, 1 without one). Each worker not
+yet on notice has a clock simulated exactly by thinning: candidate resignations arrive at a rate b_i
+>= h_i and are accepted with probability h_i / b_i. b_i equals h_i while the worker is not over cap
+(so every candidate is accepted, as with elasticity 0) and is h_i x 1.25 otherwise; when h_i rises
+past b_i, or the shared factors change, the time to the next candidate is rescaled by the old rate
+over the new one (a time change of a unit-rate process: exact, and it draws no new numbers). While
+the rate is 0 (a retention multiplier of 0) the clock stops and keeps its unused unit-rate time. The
+clock's numbers come from the worker's post (`PostDraws.turnover`), so a worker keeps the same draws
+in every scenario of a comparison.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
+
+import numpy as np
 
 from sim.model.people import Worker
 from sim.model.units import DAYS_PER_YEAR
@@ -50,6 +53,7 @@ class Turnover:
             self.level_multiplier[level] = spec.turnover_multiplier
         self.retention = 1.0
         self.span_factor = 1.0
+        self.drift = 1.0
         self.clocks: dict[Worker, Clock] = {}  # insertion-ordered: reproducible runs
         self._tokens = 0
         self._now, self._later, self._resign = now, later, resign
@@ -60,7 +64,7 @@ class Turnover:
 
     def hazard_per_day(self, worker: Worker) -> float:
         """The worker's current resignation hazard (per day)."""
-        return (self.base_per_day * self.retention * self.span_factor
+        return (self.base_per_day * self.retention * self.span_factor * self.drift
                 * self.level_multiplier[worker.level] * self.pressure(worker))
 
     def _bound_per_day(self, worker: Worker) -> float:
@@ -90,13 +94,26 @@ class Turnover:
             self._rescale(worker, clock)
 
     def set_shared_factors(self, retention: float | None = None,
-                           span_factor: float | None = None) -> None:
+                           span_factor: float | None = None, drift: float | None = None) -> None:
         if retention is not None:
             self.retention = retention
         if span_factor is not None:
             self.span_factor = span_factor
+        if drift is not None:
+            self.drift = drift
         for worker, clock in self.clocks.items():
             self._rescale(worker, clock)
+
+    def follow_drift(self, multipliers: np.ndarray | None) -> None:
+        """Set the base rate's drift to `multipliers[k]` on the k-th anniversary of the start
+        (`sim.model.drift`); None: no drift, nothing scheduled."""
+        if multipliers is None:
+            return
+        for year, factor in enumerate(multipliers.tolist()[1:], 1):
+            self._later(year * DAYS_PER_YEAR - self._now(), self._set_drift, factor)
+
+    def _set_drift(self, factor: float) -> None:
+        self.set_shared_factors(drift=factor)
 
     def _next_candidate(self, worker: Worker, clock: Clock) -> None:
         clock.round = clock.rounds()

@@ -108,6 +108,7 @@ __all__ = [
     "Workforce",
     "load_scenario",
     "parse_set_option",
+    "scenario_from_data",
     "scenario_json_schema",
     "with_overrides",
 ]
@@ -170,6 +171,7 @@ class Demand(Frozen):
 
     referrals_per_year: Annotated[Number, _range(0, 10_000_000)]
     growth_per_year: Annotated[Number, _range(-0.9, 1)] = 0.0
+    yearly_change_sd: Annotated[Number, _range(0, 2)] = 0.0
     seasonality: Annotated[tuple[Annotated[Number, _range(gt=0)], ...],
                            Field(min_length=12, max_length=12)] = (1.0,) * 12
     no_further_action: Probability = 0.0
@@ -223,6 +225,7 @@ class Turnover(Frozen):
 
     annual_rate: Annotated[Number, _range(0, 5)] = 0.15
     caseload_elasticity: Annotated[Number, _range(0, 100)] = 0.0
+    yearly_change_sd: Annotated[Number, _range(0, 2)] = 0.0
     notice_days: Distribution = Fixed(dist="fixed", value=60)
 
 
@@ -542,6 +545,16 @@ def with_overrides(scenario: Scenario, overrides: Mapping[str, Any]) -> Scenario
     changed = _validated(merge_layers(layers), layers, overrides)
     changed._sources = scenario.sources
     return changed
+
+
+def scenario_from_data(data: Mapping[str, Any], source: str = "<data>") -> Scenario:
+    """A scenario from parsed TOML data (tables as dicts; numbers may be distributions), as
+    `load_scenario` would read it from a file named `source`.
+
+    Raises ScenarioError (one line naming `source` and the dotted key).
+    """
+    layers = [(source, dict(data))]
+    return _validated(merge_layers(layers), layers, None)
 
 
 def _validated(data: dict, layers: list, overrides: Mapping[str, Any] | None) -> Scenario:

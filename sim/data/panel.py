@@ -1,0 +1,243 @@
+"""Estimates from DfE's panel of councils and years, each from the figures published up to a year
+(so a baseline for year Y, and the back-test from an origin Y, use nothing DfE published later).
+
+- `caseload_elasticity`: the caseload elasticity of turnover, log turnover regressed on log
+  caseload with council and year fixed effects (the within estimator), standard errors clustered
+  by council. Turnover is DfE's `turnover_rate_fte` of census Y (leavers in the year to 30
+  September Y / FTE in post); caseload is DfE's cases / case-holders (FTE) at the census before,
+  30 September Y - 1: the pressure at the start of the year whose leavers are counted, so the
+  vacancies the leavers open (which raise the caseload of those who stay) cannot enter it. The
+  contemporaneous variant (`lagged=False`, caseload at 30 September Y) is reported beside it.
+  The model's `caseload_elasticity` e makes a worker's hazard 1 + e x (caseload / cap - 1) times
+  its base above the cap: near the cap that is (caseload / cap)^e, so e is the log-log elasticity
+  there, and the estimate maps onto e one for one (docs/turnover.md says what that leaves out).
+- `referral_walk` and `turnover_walk`: the yearly step sd of a random walk in a council's log
+  referrals or log turnover (`demand.yearly_change_sd`, `workforce.turnover.yearly_change_sd`).
+  For a walk with step sd s observed with one-off noise (measurement, data errors, and for
+  turnover the chance of who leaves), the mean square of h-year log changes is h s^2 plus a
+  constant, so s^2 is its slope in h (least squares over h = 1 to MAX_LAG_YEARS). Turnover's
+  binomial noise ((1 - rate) / leavers at each end) is taken off each square first.
+
+Councils whose workforce DfE reports jointly (one row for two councils) are left out of the
+workforce estimates: their rates are the joint service's.
+"""
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from sim.data.dfe import LOCAL, WORKFORCE_YEARS, Extract
+
+MAX_LAG_YEARS = 3
+INTERVAL = 0.90
+PRIOR_MEAN, PRIOR_SD = 0.0, 1.0   # the wide prior of the elasticity without two years of data
+
+
+@dataclass(frozen=True)
+class Elasticity:
+    """The within estimate of d log turnover / d log caseload, or the wide prior (`fallback`
+    says why) when there are fewer than two years of within-council data."""
+
+    estimate: float
+    se: float
+    observations: int
+    councils: int
+    years: tuple[int, ...]       # the census years of the turnover figures used
+    lagged: bool
+    fallback: str = ""
+
+    def interval(self, level: float = INTERVAL) -> tuple[float, float]:
+        """The two-sided `level` interval: t with councils - 1 degrees of freedom (normal for
+        the prior)."""
+        q = (stats.norm.ppf(0.5 + level / 2) if self.fallback
+             else stats.t.ppf(0.5 + level / 2, self.councils - 1))
+        return self.estimate - q * self.se, self.estimate + q * self.se
+
+    def describe(self) -> str:
+        if self.fallback:
+            return (f"wide prior normal(mean {self.estimate:g}, sd {self.se:g}) clipped at 0: "
+                    f"{self.fallback}")
+        low, high = self.interval()
+        caseload = "30 September Y-1" if self.lagged else "30 September Y"
+        return (f"{self.estimate:.3f} (se {self.se:.3f}, {INTERVAL:.0%} interval {low:.2f} to "
+                f"{high:.2f}): DfE log turnover_rate_fte of census Y on log cases / "
+                f"case_holders_fte at {caseload}, council and year effects, "
+                f"{self.observations} council-years of {self.councils} councils, turnover "
+                f"{self.years[0]}-{self.years[-1]}, standard error clustered by council")
+
+
+@dataclass(frozen=True)
+class Walk:
+    """The yearly step sd of a random walk in a log rate, from the mean squares of h-year log
+    changes (`mean_squares`, by h); `fallback` says why there is none (sd 0)."""
+
+    sd: float
+    mean_squares: dict[int, float]
+    changes: int                 # the h-year changes used, all h
+    years: tuple[int, int]       # first and last year of the figures used
+    fallback: str = ""
+
+    def describe(self, what: str) -> str:
+        if self.fallback:
+            return f"0: {self.fallback}"
+        squares = ", ".join(f"h={h} {v:.4f}" for h, v in self.mean_squares.items())
+        return (f"{self.sd:.4f} = sqrt of the slope in h of the mean square of councils' h-year "
+                f"log changes of {what} (DfE {self.years[0]}-{self.years[-1]}, {self.changes} "
+                f"changes; {squares}): what a random walk adds each year, net of one-off noise")
+
+
+# --- the panel -----------------------------------------------------------------------------------
+
+def panel(data: Extract) -> pd.DataFrame:
+    """One row per council code and year: referrals, turnover (share), leavers (FTE), caseload
+    (cases / case-holders FTE), and whether DfE reported its workforce jointly; NaN where DfE
+    published no positive figure."""
+    rows = []
+    for (level, code, year), _ in data.rows.items():
+        if level != LOCAL:
+            continue
+
+        def value(column: str) -> float:
+            number = data.cell(LOCAL, code, year, column)[0]
+            return number if number is not None and number > 0 else math.nan
+
+        rows.append({"code": code, "year": year, "referrals": value("referral_count"),
+                     "turnover": value("turnover_rate_fte") / 100,
+                     "leavers": value("leavers_fte"),
+                     "caseload": value("cases") / value("case_holders_fte"),
+                     "joint": len(data.workforce_members(code, year)) > 1})
+    return pd.DataFrame(rows).sort_values(["code", "year"], ignore_index=True)
+
+
+@functools.cache
+def _panel_of(data: Extract) -> pd.DataFrame:
+    return panel(data)
+
+
+def within(y: np.ndarray, x: np.ndarray, groups: np.ndarray,
+           years: np.ndarray) -> tuple[float, float, np.ndarray, np.ndarray]:
+    """The two-way fixed-effects slope of `y` on `x` (group and year effects) and its standard
+    error clustered by group (small-sample factor G/(G-1) x (N-1)/(N-K), K the regressors left
+    after the group effects are swept out); also x and y with both effects partialled out (their
+    least-squares slope is the estimate). By Frisch-Waugh-Lovell: every column, the year dummies
+    too, is demeaned within groups, then ordinary least squares."""
+    frame = pd.DataFrame({"y": y, "x": x, "g": groups})
+    dummies = pd.get_dummies(pd.Series(years), drop_first=True, dtype=float)
+    dummies.index = frame.index
+    columns = pd.concat([frame[["x"]], dummies], axis=1)
+    demeaned = columns - columns.groupby(frame["g"]).transform("mean")
+    target = frame["y"] - frame.groupby("g")["y"].transform("mean")
+    design = demeaned.to_numpy()
+    coef, *_ = np.linalg.lstsq(design, target.to_numpy(), rcond=None)
+    resid = target.to_numpy() - design @ coef
+    bread = np.linalg.pinv(design.T @ design)
+    scores = [design[idx].T @ resid[idx] for idx in frame.groupby("g").indices.values()]
+    meat = sum(np.outer(s, s) for s in scores)
+    n, k, g = design.shape[0], design.shape[1], len(scores)
+    cov = bread @ meat @ bread * g / (g - 1) * (n - 1) / (n - k)
+    x_part, y_part = _residual(design[:, 1:], design[:, 0]), _residual(design[:, 1:], target)
+    return float(coef[0]), float(math.sqrt(cov[0, 0])), x_part, y_part
+
+
+def _residual(regressors: np.ndarray, values: pd.Series | np.ndarray) -> np.ndarray:
+    """`values` less their least-squares fit on `regressors` (as they are with no columns)."""
+    values = np.asarray(values, dtype=float)
+    if not regressors.shape[1]:
+        return values
+    return values - regressors @ np.linalg.lstsq(regressors, values, rcond=None)[0]
+
+
+def elasticity_rows(data: Extract, up_to: int, lagged: bool = True) -> pd.DataFrame:
+    """The council-years of the elasticity's regression (turnover census <= `up_to`): code,
+    year, log turnover, log caseload (of the census before when `lagged`); councils with at
+    least two such years."""
+    frame = _panel_of(data)
+    frame = frame[(frame["year"] >= WORKFORCE_YEARS[0]) & (frame["year"] <= up_to)
+                  & ~frame["joint"]].copy()
+    frame["log_turnover"] = np.log(frame["turnover"])
+    log_caseload = np.log(frame["caseload"])
+    if lagged:
+        before = frame.assign(year=frame["year"] + 1, log_caseload=log_caseload)
+        frame = frame.merge(before[["code", "year", "log_caseload"]], on=["code", "year"])
+    else:
+        frame["log_caseload"] = log_caseload
+    frame = frame.dropna(subset=["log_turnover", "log_caseload"])
+    years_each = frame.groupby("code")["year"].transform("count")
+    return frame[years_each >= 2][["code", "year", "log_turnover", "log_caseload"]]
+
+
+@functools.cache
+def caseload_elasticity(data: Extract, up_to: int, lagged: bool = True) -> Elasticity:
+    """The caseload elasticity of turnover from DfE's figures up to census `up_to` (module
+    docstring); the wide prior normal(PRIOR_MEAN, PRIOR_SD) with fewer than two years."""
+    rows = elasticity_rows(data, up_to, lagged)
+    years = tuple(sorted(rows["year"].unique()))
+    if len(years) < 2:
+        first = WORKFORCE_YEARS[0] + (1 if lagged else 0)
+        return Elasticity(PRIOR_MEAN, PRIOR_SD, len(rows), rows["code"].nunique(), years, lagged,
+                          f"fewer than two years of within-council data up to {up_to} (DfE's "
+                          f"workforce census starts in {WORKFORCE_YEARS[0]}, so the first year "
+                          f"with turnover and {'the year before' if lagged else 'its'} caseload "
+                          f"is {first})")
+    estimate, se, _, _ = within(rows["log_turnover"].to_numpy(), rows["log_caseload"].to_numpy(),
+                                rows["code"].to_numpy(), rows["year"].to_numpy())
+    return Elasticity(estimate, se, len(rows), rows["code"].nunique(), years, lagged)
+
+
+def walk_sd(log_values: pd.DataFrame, noise: pd.DataFrame | None = None) -> Walk:
+    """The step sd of a random walk in the columns of `log_values` (years as rows, councils as
+    columns; consecutive years), from the slope in h of the mean square of h-year changes, each
+    less `noise` (its variance at each end) when given; 0 and `fallback` with fewer than two
+    lags."""
+    squares: dict[int, float] = {}
+    used = 0
+    for h in range(1, MAX_LAG_YEARS + 1):
+        changes = (log_values - log_values.shift(h)) ** 2
+        if noise is not None:
+            changes = changes - noise - noise.shift(h)
+        values = changes.to_numpy().ravel()
+        values = values[np.isfinite(values)]
+        if values.size:
+            squares[h] = float(values.mean())
+            used += values.size
+    years = (int(log_values.index.min()), int(log_values.index.max()))
+    if len(squares) < 2:
+        return Walk(0.0, squares, used, years, f"fewer than two lags of yearly changes in "
+                                                f"{years[0]}-{years[1]}")
+    lags = np.array(list(squares), dtype=float)
+    slope = float(np.polyfit(lags, np.array(list(squares.values())), 1)[0])
+    if slope <= 0:
+        return Walk(0.0, squares, used, years,
+                    f"the mean square of h-year log changes does not grow with h in "
+                    f"{years[0]}-{years[1]} (the changes are one-off, not a walk)")
+    return Walk(math.sqrt(slope), squares, used, years)
+
+
+def _wide(frame: pd.DataFrame, column: str, first: int, up_to: int) -> pd.DataFrame:
+    table = frame[(frame["year"] >= first) & (frame["year"] <= up_to)].pivot(
+        index="year", columns="code", values=column)
+    return table.reindex(range(first, up_to + 1))
+
+
+@functools.cache
+def referral_walk(data: Extract, up_to: int) -> Walk:
+    """The yearly drift of councils' log referrals, DfE's years to 31 March up to `up_to`."""
+    frame = _panel_of(data)
+    return walk_sd(np.log(_wide(frame, "referrals", data.years[0], up_to)))
+
+
+@functools.cache
+def turnover_walk(data: Extract, up_to: int) -> Walk:
+    """The yearly drift of councils' log turnover rates, DfE's censuses up to `up_to`, less the
+    binomial noise of who leaves (the variance of log leavers / in post: about (1 - rate) /
+    leavers)."""
+    frame = _panel_of(data)
+    frame = frame[~frame["joint"]]
+    first = WORKFORCE_YEARS[0]
+    turnover = _wide(frame, "turnover", first, up_to)
+    return walk_sd(np.log(turnover), (1 - turnover) / _wide(frame, "leavers", first, up_to))
