@@ -135,10 +135,44 @@ def test_starting_caseload_is_dfe_cases_over_case_holders_in_each_census_year():
             holders += workforce["agency_in_post"]
             assert cases == round(dfe(la, "cases", year)), (la, year)
             assert cases / holders == pytest.approx(dfe(la, "caseload_fte", year), rel=0.02)
-            agency_share = workforce["agency_in_post"] / holders
-            assert agency_share == pytest.approx(dfe(la, "agency_rate_fte", year) / 100,
-                                                 abs=0.01)
+            assert workforce["agency_in_post"] == round(dfe(la, "agency_fte", year))
             assert data["start"].isoformat() == f"{year}-09-30"
+
+
+DAY_ZERO = [("Leeds", 2017), ("Wakefield", 2018), ("Manchester", 2019), ("Kent", 2020),
+            ("Sutton", 2021), ("Liverpool", 2022), ("Leeds", 2022)]
+
+
+@pytest.mark.parametrize("la, year", DAY_ZERO, ids=[f"{la}-{year}" for la, year in DAY_ZERO])
+def test_dfe_measures_at_the_start_are_dfe_figures_at_the_origin(tmp_path, la, year):
+    """At day 0 of a baseline every DfE measure the model reports is DfE's figure of the census
+    within rounding (people are whole, the non-case-holding share has 4 decimals). Agency workers
+    are DfE's agency FTE, so agency / (agency + in post) is DfE's agency rate; the vacancy rate is
+    DfE's unless DfE's vacancies, as a share of the permanent case-holders' posts, are fewer than
+    the agency workers (who cover vacant posts only in the model): then every agency worker's post
+    is vacant and nothing else is."""
+    path = tmp_path / "baseline.toml"
+    path.write_text(baseline_scenario_text(la, year), encoding="utf-8")
+    run = run_replication(load_scenario(path, overrides={"years": 0.05}), 0, 20170401)
+    assert run.days[0] == 0
+    start = {name: float(run.values[0, i]) for name, i in METRIC_INDEX.items()}
+    inpost, holders, cases = (dfe(la, c, year) for c in ("inpost_fte", "case_holders_fte", "cases"))
+    agency, vacancy_rate = dfe(la, "agency_fte", year), dfe(la, "vacancy_rate_fte", year) / 100
+    people, agency_people = round(holders), round(agency)
+    assert start["case_holders"] == people
+    assert start["cases_held"] == round(cases)
+    assert start["sw_fte_in_post"] == pytest.approx(inpost, rel=1e-3)
+    assert start["caseload_dfe"] == pytest.approx(cases / holders,
+                                                  abs=0.5 * cases / holders**2 + 0.01)
+    whole = 0.5 / (agency + inpost)
+    assert start["agency_rate"] == pytest.approx(agency / (agency + inpost), abs=whole + 1e-4)
+    assert start["agency_rate"] == pytest.approx(dfe(la, "agency_rate_fte", year) / 100,
+                                                 abs=whole + 0.001)
+    permanent = people - agency_people
+    vacant = max(round(permanent * vacancy_rate / (1 - vacancy_rate)), agency_people)
+    assert start["vacancy_rate"] == pytest.approx(vacant / (vacant + permanent), abs=1e-9)
+    if vacant > agency_people:
+        assert start["vacancy_rate"] == pytest.approx(vacancy_rate, abs=0.5 / permanent + 0.001)
 
 
 def raw_rows(name: str, year: int, la_code: str, **where: str) -> dict[str, str]:
@@ -315,27 +349,36 @@ def test_extract_is_reproduced_by_its_script():
 
 
 @pytest.mark.parametrize("holders, agency, turnover, vacancy", [
-    (300, 0.05, 0.14, 0.17), (80, 0.0, 0.25, 0.10), (1000, 0.10, 0.08, 0.30),
+    (300, 15, 0.14, 0.17), (80, 0, 0.25, 0.10), (1000, 100, 0.08, 0.30),
 ])
-def test_stationary_workforce_reproduces_dfe_vacancy_rate_when_it_holds_the_agency(
+def test_stationary_workforce_starts_at_dfe_vacancy_rate_and_keeps_the_permanent_staff(
         holders, agency, turnover, vacancy):
     state = stationary(holders, agency, turnover, vacancy)
-    assert not state.fill_raised_for_agency
-    assert state.permanent + state.agency == holders
-    assert state.vacancy_rate == pytest.approx(vacancy, abs=0.01)
+    assert not state.vacancies_raised_for_agency
+    assert (state.permanent, state.agency) == (holders - agency, agency)
+    assert state.vacancy_rate == pytest.approx(vacancy, abs=0.5 / state.permanent)
     leavers_per_person = state.hazard_per_year / (1 + state.hazard_per_year * notice_years())
     assert leavers_per_person == pytest.approx(turnover)
     assert state.campaign_days / state.success == pytest.approx(state.fill_days)
+    # renewal: permanent people per post = (1/h + notice) / (1/h + time to fill)
+    stay = 1 / state.hazard_per_year
+    kept = state.establishment * (stay + notice_years()) / (stay + state.fill_days / DAYS_PER_YEAR)
+    assert kept == pytest.approx(state.permanent, rel=1e-9)
     assert 0 <= state.cover <= 1
-    assert math.isclose(state.fill_days / DAYS_PER_YEAR * state.hazard_per_year
-                        / (1 + state.fill_days / DAYS_PER_YEAR * state.hazard_per_year),
-                        state.vacancies / state.establishment, rel_tol=1e-9)
+    assert state.cover * state.agency_capacity == pytest.approx(agency, rel=1e-9)
 
 
-def test_agency_above_the_vacancies_raises_the_time_to_fill_and_covers_every_vacancy():
-    state = stationary(310, 0.014, 0.084, 0.0)        # Leeds: 1.4% agency, no vacancies
-    assert state.fill_raised_for_agency and state.cover == 1.0
-    assert state.establishment >= state.permanent + state.agency
+def test_agency_above_the_vacancies_makes_every_agency_workers_post_vacant():
+    state = stationary(310, 4, 0.084, 0.0)        # Leeds 2017: 4.4 agency FTE, no vacancies
+    assert state.vacancies_raised_for_agency
+    assert state.vacant == state.agency == 4
+    assert state.vacancy_rate == pytest.approx(4 / 310)
+    assert state.establishment == 310
+
+
+def test_agency_workers_leave_one_permanent_case_holder():
+    state = stationary(10, 12, 0.15, 0.2)
+    assert (state.permanent, state.agency) == (1, 9)
 
 
 def load_extract_script():

@@ -8,7 +8,16 @@ import math
 from dataclasses import dataclass, field
 
 from sim.data import baseline_workforce as wf
-from sim.data.dfe import LOCAL, NATIONAL, REGIONAL, BaselineError, Extract, Figure, marker
+from sim.data.dfe import (
+    LOCAL,
+    NATIONAL,
+    REGIONAL,
+    BaselineError,
+    Extract,
+    Figure,
+    marker,
+    source,
+)
 from sim.model import dfe_measures
 from sim.model.units import DAYS_PER_YEAR
 
@@ -102,11 +111,19 @@ class Derivation:
         self.holders_fte = use(self.wf["case_holders_fte"])
         self.cases_held = use(self.wf["cases"])
         self.inpost = use(self.wf["inpost_fte"])
-        self.non_case_holding = dfe_measures.non_case_holding_share(
-            self.inpost.value, self.holders_fte.value, self.agency_rate.value / 100)
+        self.agency_fte = use(self.wf["agency_fte"] or self._agency_from_rate())
         self.caseload_fte = Figure(self.cases_held.value / self.holders_fte.value,
                                    f"DfE workforce census 30 September {year} "
                                    "(cases / case_holders_fte)")
+
+    def _agency_from_rate(self) -> Figure:
+        """DfE's agency FTE from its agency rate r and FTE in post, where the count is not
+        published: r = agency / (agency + in post), so agency = r / (1 - r) x in post."""
+        rate = self.agency_rate.value / 100
+        return Figure(rate / (1 - rate) * self.inpost.value,
+                      f"derived: {self.agency_rate.source} {self.agency_rate.value:g}% / (1 - "
+                      f"it) x in post {self.inpost.value:g}",
+                      f"{source('agency_fte', self.year)} not published for {self.la}")
 
     # open cases held by social workers at the start --------------------------------------------
     def _cases(self) -> None:
@@ -210,9 +227,11 @@ class Derivation:
     # workforce ---------------------------------------------------------------------------------
     def _staff(self) -> None:
         self.case_holders = max(2, round(self.holders_fte.value))
-        self.state = wf.stationary(self.case_holders, self.agency_rate.value / 100,
+        self.state = wf.stationary(self.case_holders, round(self.agency_fte.value),
                                    self.turnover.value / 100, self.vacancy_rate.value / 100)
         permanent = self.state.permanent
+        self.non_case_holding = dfe_measures.non_case_holding_share(
+            self.inpost.value, self.case_holders, self.state.agency)
         nqsw = min(permanent, wf.newly_qualified(permanent, self.turnover.value / 100, NQSW_SHARE,
                                                  PROGRESSION_DAYS))
         senior = min(permanent - nqsw, round(SENIOR_SHARE * permanent))
@@ -220,18 +239,31 @@ class Derivation:
         self.managers = max(1, round(self.case_holders / MANAGER_SPAN))
         vacant = wf.vacant_share(MANAGER_TURNOVER, MANAGER_HIRE_DAYS)
         self.managers_in_post = self.managers - round(self.managers * vacant)
-        if self.state.fill_raised_for_agency:
+        if self.state.agency < round(self.agency_fte.value):
             self.notes.adjustments.append(
-                f"DfE's agency share {self.agency_rate.value:g}% needs more vacant posts than its "
-                f"vacancy rate {self.vacancy_rate.value:g}% gives (agency workers only cover "
-                f"vacancies in the model): time to fill raised from "
-                f"{self.state.fill_from_vacancy_days:.0f} to {self.state.fill_days:.0f} days, "
-                f"every vacancy covered; model vacancy rate {self.state.vacancy_rate:.1%}")
-        elif self.state.fill_days > self.state.fill_from_vacancy_days + 1e-6:
+                f"DfE's agency FTE {self.agency_fte.value:g} is not below its case-holders "
+                f"{self.holders_fte.value:g}: {self.state.agency} agency workers, so that one "
+                "permanent case-holder remains")
+        if self.state.vacancies_raised_for_agency:
             self.notes.adjustments.append(
-                f"DfE's vacancy rate {self.vacancy_rate.value:g}% implies a time to fill under "
-                f"{wf.MIN_FILL_DAYS:.0f} days; {wf.MIN_FILL_DAYS:.0f} days used (model vacancy "
-                f"rate {self.state.vacancy_rate:.1%})")
+                f"DfE's vacancy rate {self.vacancy_rate.value:g}% of the {permanent} permanent "
+                f"case-holders' posts leaves fewer vacant posts than its {self.state.agency} "
+                "agency workers, who cover vacant posts only in the model: every agency "
+                f"worker's post is vacant, a vacancy rate of {self.state.vacancy_rate:.1%} at the start")
+        if self.state.fill_days <= wf.MIN_FILL_DAYS + 1e-9:
+            self.notes.adjustments.append(
+                f"the time to fill that keeps the permanent staff level is under "
+                f"{wf.MIN_FILL_DAYS:.0f} days; {wf.MIN_FILL_DAYS:.0f} days used")
+        if self.state.agency_short:
+            self.notes.adjustments.append(
+                f"with every vacancy covered the steady state holds "
+                f"{self.state.agency_capacity:.1f} agency workers, not {self.state.agency}: "
+                "the agency share falls towards that")
+        if self.non_case_holding in (0.0, 0.9):
+            self.notes.adjustments.append(
+                f"the non-case-holding share 1 - {permanent} / {self.inpost.value:g} is outside "
+                f"0-0.9; clipped to {self.non_case_holding:g}, so the model's FTE in post "
+                "differs from DfE's")
 
 
 # --- the file ------------------------------------------------------------------------------------

@@ -47,8 +47,11 @@ ASSUMPTIONS = [
     ("child protection, looked-after and assessment cases are all held by case-holding social "
      "workers, so DfE's cases held minus those leaves the cases on child in need plans"),
     "child in need plans: lognormal, cv 1.0 (long tail); their mean follows by Little's law",
-    ("DfE's agency share of all social workers applies to case-holders; agency workers only "
-     "cover vacant posts (as in the model), and DfE's vacancy rate applies to case-holding posts"),
+    ("DfE's agency workers (agency_fte) all hold cases, so DfE's agency rate agency / (agency + "
+     "in post) holds at the start; the permanent case-holders are DfE's case-holders less them, "
+     "and the rest of DfE's social workers in post hold no cases (non_case_holding_share); agency "
+     "workers only cover vacant posts (as in the model), and DfE's vacancy rate applies to "
+     "case-holding posts"),
     "notice 4-8 weeks (uniform 28-56 days); a post turns vacant, and recruitment starts, at notice",
     ("recruitment campaigns average 120 days (gamma cv 0.5; documented default), re-advertised "
      "until filled; at least 60 days from notice to a starter's first day"),
@@ -167,29 +170,33 @@ class ScenarioText:
     def _workforce_arithmetic(self) -> list[str]:
         d = self.derived
         st, wfig = d.state, d.wf
-        cycle = 1 / st.hazard_per_year + st.fill_days / DAYS_PER_YEAR
-        vacancy_cover = st.agency / st.vacancies if st.vacancies else 0.0
+        vacancy_cover = st.agency / st.vacant if st.vacant else 0.0
         return [
             f"---- Workforce (DfE census 30 September {d.year}, {d.la}) ----",
             (f"case-holders {d.holders_fte.value:,.1f} FTE -> {d.case_holders} people: "
-             f"agency {d.agency_rate.value:g}% -> {st.agency}, permanent {st.permanent}."),
+             f"agency {st.agency} (DfE agency FTE {d.agency_fte.value:g}), permanent "
+             f"{st.permanent}."),
             (f"DfE: social workers in post {_show(wfig['inpost_fte'])} FTE, leavers "
              f"{_show(wfig['leavers_fte'])}, starters {_show(wfig['starters_fte'])}, agency "
-             f"{_show(wfig['agency_fte'])}, vacancies {_show(wfig['vacancy_fte'])}."),
+             f"{_show(wfig['agency_fte'])}, vacancies {_show(wfig['vacancy_fte'])}; agency rate "
+             f"{d.agency_rate.value:g}% = agency / (agency + in post)."),
             (f"Leaving hazard h = turnover {d.turnover.value:g}% / (1 - turnover x 42 d "
              f"notice) = {st.hazard_per_year:.4f} a year (so leavers / in post = "
              f"{d.turnover.value:g}%)."),
-            (f"Time to fill from notice T = v / (1 - v) x (1/h + notice) = "
-             f"{st.fill_from_vacancy_days:.0f} d for DfE's vacancy rate v = "
-             f"{d.vacancy_rate.value:g}%; used {st.fill_days:.0f} d = campaigns of "
-             f"{st.campaign_days:.0f} d that succeed with p = {st.success:.3f}."),
-            (f"Per post: cycle 1/h + T = {cycle:.2f} yr; permanent people (1/h + notice) / cycle; "
-             f"vacant (from notice) T / cycle; agency cover x {wf.presence():.3f} x "
-             "E[(T - notice - 14 d)+] / cycle."),
-            (f"Establishment E = {st.permanent} x cycle / (1/h + notice) = {st.establishment}; "
-             f"vacancies ~ {st.vacancies:.1f} (rate {st.vacancy_rate:.1%}); agency cover "
-             f"{st.cover:.3f} holds {st.agency} agency workers = {vacancy_cover:.0%} of vacancies "
-             f"(DfE vacancy_agency_cover_rate_fte {_show(d.agency_cover)})."),
+            (f"Establishment E = {st.permanent} permanent + {st.vacant} vacant = "
+             f"{st.establishment}: vacant / E = {st.vacancy_rate:.1%} at the start (DfE's "
+             f"vacancy rate {d.vacancy_rate.value:g}%" + (
+                 "; raised so that every agency worker's post is vacant)"
+                 if st.vacancies_raised_for_agency else ")") + "."),
+            (f"Time to fill from notice T = E / {st.permanent} x (1/h + notice) - 1/h = "
+             f"{st.fill_days:.0f} d keeps the permanent staff level (per post: permanent people "
+             f"(1/h + notice) / (1/h + T)); campaigns of {st.campaign_days:.0f} d that succeed "
+             f"with p = {st.success:.3f}."),
+            (f"Agency: cover x {wf.presence():.3f} x E[(T - notice - 14 d)+] / (1/h + T) per "
+             f"post; every vacancy covered holds {st.agency_capacity:.1f}; cover {st.cover:.3f} "
+             f"holds {min(st.agency, st.agency_capacity):.1f} of {st.agency} agency workers = "
+             f"{vacancy_cover:.0%} of vacant posts at the start (DfE "
+             f"vacancy_agency_cover_rate_fte {_show(d.agency_cover)}%)."),
             (f"Starters = leavers ~ {d.turnover.value / 100 * st.permanent:.1f} a year; "
              f"newly qualified in post {d.levels['nqsw']} (starters x {NQSW_SHARE} x time "
              f"before progression), senior {d.levels['senior']} ({SENIOR_SHARE:.0%})."),
@@ -285,17 +292,15 @@ class ScenarioText:
         return [
             "[workforce]",
             _kv("establishment", str(st.establishment),
-                f"derived: steady state {st.permanent} permanent x cycle / (1/h + notice) "
-                f"(header)"),
+                f"derived: {st.permanent} permanent + {st.vacant} vacant posts, DfE's vacancy "
+                f"rate {d.vacancy_rate.value:g}% at the start (header)"
+                + fallback_note(d.vacancy_rate)),
             _kv("agency_in_post", str(st.agency),
-                f"{d.agency_rate.source} {d.agency_rate.value:g}% of {d.case_holders} "
-                "case-holders"
-                + fallback_note(d.agency_rate)),
+                f"{d.agency_fte.source} {d.agency_fte.value:g}" + fallback_note(d.agency_fte)),
             _kv("non_case_holding_share", _num(d.non_case_holding),
-                f"derived: 1 - permanent case-holders / DfE's in post = 1 - "
-                f"{d.holders_fte.value:g} x (1 - {d.agency_rate.value:g}%) / {d.inpost.value:g} "
-                f"({d.holders_fte.source}; {d.inpost.source}; DfE's case holders include agency "
-                "workers; clipped to 0-0.9)"),
+                f"derived: 1 - permanent case-holders / DfE's in post = 1 - {st.permanent} / "
+                f"{d.inpost.value:g} ({d.case_holders} case-holders ({d.holders_fte.source}) "
+                f"less {st.agency} agency; {d.inpost.source}; clipped to 0-0.9)"),
             _kv("progression_days", f"{PROGRESSION_DAYS:.0f}",
                 "assumption: the assessed and supported year in employment (ASYE) lasts a year"),
             "",
@@ -331,20 +336,17 @@ class ScenarioText:
                                      f"cv = {wf.CAMPAIGN_CV} }}",
                 "assumption: one campaign (advert, interviews, checks, the starter's notice)"),
             _kv("success", _num(st.success),
-                f"derived: campaign / time to fill {st.fill_days:.0f} d, " + (
-                    "the shortest that holds DfE's agency share (DfE's vacancy rate "
-                    f"{d.vacancy_rate.value:g}% is too low for it; header)"
-                    if st.fill_raised_for_agency else
-                    f"which keeps DfE's vacancy rate {d.vacancy_rate.value:g}% stationary "
-                    "(header)") + fallback_note(d.vacancy_rate)),
+                f"derived: campaign / time to fill {st.fill_days:.0f} d, which keeps the "
+                "permanent staff level in the establishment (header)"),
             _kv("nqsw_share", str(NQSW_SHARE), "assumption: documented default"),
             _kv("senior_share", str(SENIOR_SHARE),
                 "assumption: keeps seniors at 15% of staff (no sw -> senior progression)"),
             "",
             "[workforce.agency]",
             _kv("cover", _num(st.cover),
-                f"derived: holds DfE's agency share {d.agency_rate.value:g}% in the steady "
-                f"state (header); DfE vacancy_agency_cover_rate_fte {_show(d.agency_cover)}"),
+                f"derived: holds DfE's {st.agency} agency workers in the steady state"
+                + (", at most every vacancy" if st.agency_short else "")
+                + f" (header); DfE vacancy_agency_cover_rate_fte {_show(d.agency_cover)}%"),
             _kv("start_days", f'{{ dist = "fixed", value = {wf.AGENCY_START_DAYS:.0f} }}',
                 "assumption: documented default, agencies supply within two weeks"),
             _kv("annual_turnover", _num(wf.AGENCY_TURNOVER),

@@ -15,7 +15,9 @@ mean length 1/h + E[X]:
 with rho = 1 / (1 + g start) the share of the cover window with a locum in post.
 
 DfE's rates are shares of people (vacancies / (vacancies + in post), leavers / in post), so
-h = turnover / (1 - turnover x N) and E[X] = v / (1 - v) x (1/h + N) reproduce them.
+h = turnover / (1 - turnover x N). At the start no one is on notice, so an establishment E with
+E - P vacant posts for P permanent people gives DfE's vacancy rate v at the census when
+(E - P) / E = v; the time to fill E[X] = E / P x (1/h + N) - 1/h then keeps P stationary.
 """
 from __future__ import annotations
 
@@ -38,7 +40,8 @@ MAX_FILL_DAYS = 36500.0
 
 @dataclass(frozen=True)
 class Stationary:
-    """Posts and people in the steady state, and the recruitment that keeps them there."""
+    """Posts and people at the start and in the steady state, and the recruitment that keeps
+    them there."""
 
     permanent: int
     agency: int
@@ -48,19 +51,23 @@ class Stationary:
     campaign_days: float          # mean of one campaign
     success: float                # chance a campaign fills the post
     cover: float                  # chance a vacancy gets an agency worker
-    fill_raised_for_agency: bool  # E[X] set by the agency workers, not by the vacancy rate
-    fill_from_vacancy_days: float  # E[X] that DfE's vacancy rate alone implies
+    vacancies_raised_for_agency: bool  # more vacant posts than DfE's vacancy rate gives
+    agency_capacity: float        # agency workers the steady state holds with every vacancy covered
 
     @property
-    def vacancies(self) -> float:
-        """Mean vacant posts (counted from notice) in the steady state."""
-        cycle = 1 / self.hazard_per_year + self.fill_days / DAYS_PER_YEAR
-        return self.establishment * self.fill_days / DAYS_PER_YEAR / cycle
+    def vacant(self) -> int:
+        """Posts without a permanent worker at the start (no one is on notice then)."""
+        return self.establishment - self.permanent
 
     @property
     def vacancy_rate(self) -> float:
-        """Vacancies / (vacancies + permanent), DfE's definition."""
-        return self.vacancies / (self.vacancies + self.permanent)
+        """Vacant / (vacant + permanent) at the start, DfE's definition."""
+        return self.vacant / self.establishment if self.establishment else 0.0
+
+    @property
+    def agency_short(self) -> bool:
+        """Covering every vacancy holds fewer agency workers than there are at the start."""
+        return self.agency > self.agency_capacity + 0.5
 
 
 def notice_years() -> float:
@@ -103,40 +110,35 @@ def agency_capacity(permanent: int, hazard: float, fill_days: float) -> float:
     return permanent * presence() * overrun_years(fill_days) / (1 / hazard + notice_years())
 
 
-def stationary(case_holders: int, agency_share: float, turnover: float,
+def stationary(case_holders: int, agency: int, turnover: float,
                vacancy_rate: float) -> Stationary:
-    """Establishment, recruitment and agency cover keeping `case_holders` people in post.
+    """Establishment, recruitment and agency cover for `case_holders` people in post, `agency` of
+    them agency workers (at most all but one), the permanent ones leaving at `turnover` a year.
 
-    The agency share of case-holders is `agency_share`; the permanent ones leave at `turnover` a
-    year. The time to fill follows from the vacancy rate, unless the agency workers need more
-    vacancies than that to sit in (agency workers cover vacant posts only): then it is the
-    shortest time to fill that holds them with every vacancy covered.
+    At the start the vacant posts are DfE's vacancy rate of the permanent case-holders' posts
+    (vacant / (vacant + permanent) = `vacancy_rate`), or the agency workers' posts if those are
+    more (agency workers cover vacant posts only). The time to fill keeps the permanent staff
+    stationary in that establishment, and `cover` holds the agency workers (at most every vacancy
+    covered; `agency_capacity` says how many that holds).
     """
-    agency = min(round(agency_share * case_holders), case_holders - 1)
+    agency = max(0, min(agency, case_holders - 1))
     permanent = case_holders - agency
     hazard = hazard_from_turnover(turnover)
     stay = 1 / hazard + notice_years()
-    from_vacancy = vacancy_rate / (1 - vacancy_rate) * stay * DAYS_PER_YEAR
-    fill = min(max(from_vacancy, MIN_FILL_DAYS), MAX_FILL_DAYS)
-    raised = False
-    if agency > agency_capacity(permanent, hazard, fill):
-        low, high = fill, fill
-        while agency_capacity(permanent, hazard, high) < agency and high < MAX_FILL_DAYS:
-            low, high = high, min(2 * high, MAX_FILL_DAYS)
-        while high - low > 0.5:
-            middle = (low + high) / 2
-            low, high = ((middle, high) if agency_capacity(permanent, hazard, middle) < agency
-                         else (low, middle))
-        fill, raised = high, True
-    cover = 0.0 if not agency else 1.0 if raised else min(
-        1.0, agency / agency_capacity(permanent, hazard, fill))
-    establishment = round(permanent * (1 / hazard + fill / DAYS_PER_YEAR) / stay)
+    from_vacancy = round(permanent * vacancy_rate / (1 - vacancy_rate))
+    vacant = max(from_vacancy, agency)
+    establishment = permanent + vacant
+    # stationary: permanent = establishment x stay / (1/h + E[X])
+    fill = (establishment / permanent * stay - 1 / hazard) * DAYS_PER_YEAR
+    fill = min(max(fill, MIN_FILL_DAYS), MAX_FILL_DAYS)
+    capacity = agency_capacity(permanent, hazard, fill)
+    cover = min(1.0, agency / capacity) if agency and capacity > 0 else 0.0
     days, success = campaign(fill)
-    return Stationary(permanent=permanent, agency=agency,
-                      establishment=max(establishment, permanent + agency),
+    return Stationary(permanent=permanent, agency=agency, establishment=establishment,
                       hazard_per_year=hazard, fill_days=fill, campaign_days=days,
-                      success=success, cover=cover, fill_raised_for_agency=raised,
-                      fill_from_vacancy_days=from_vacancy)
+                      success=success, cover=cover,
+                      vacancies_raised_for_agency=vacant > from_vacancy,
+                      agency_capacity=capacity)
 
 
 def newly_qualified(permanent: int, turnover: float, nqsw_share: float,
