@@ -20,7 +20,8 @@ import numpy as np
 import pytest
 from test_cli_errors import ROOT, assert_one_line_error, caseload
 
-from sim.data.baseline import BaselineError, baseline_scenario_text
+from sim.data.baseline import BaselineError, baseline_scenario_text, scenario_text_for
+from sim.data.baseline_numbers import referral_growth_level
 from sim.data.baseline_workforce import notice_years, stationary
 from sim.model.units import DAYS_PER_YEAR
 from sim.data.dfe import LOCAL, WORKFORCE_YEARS, Extract, extract
@@ -197,13 +198,18 @@ def test_wakefield_2021_by_hand_from_the_raw_dfe_tables():
                  for y in range(year - 4, year + 1)}
     cases = float(workforce["cases"])
     changes = [math.log(referrals[y + 1] / referrals[y]) for y in range(year - 4, year)]
-    growth = math.exp(sum(changes) / 4) - 1
+    own_growth = math.exp(sum(changes) / 4) - 1
 
     text = baseline_scenario_text("Wakefield", year)
     data = tomllib.loads(text)
     assert data["start"].isoformat() == "2021-09-30"
     assert data["demand"]["referrals_per_year"] == referrals[year]
-    assert data["demand"]["growth_per_year"] == pytest.approx(growth, abs=5e-5)
+    words = " ".join(text.replace("#", " ").split())
+    assert f"exp(m) - 1 = {own_growth:.4f})" in words      # the council's own trend, stated
+    # the growth used is England's trend plus the council's shrunk difference (`shrinkage`)
+    level = referral_growth_level(extract(), code, year)
+    assert data["demand"]["growth_per_year"] == pytest.approx(math.exp(level.value) - 1,
+                                                              abs=5e-5)
     open_cases = data["initial"]["open"]
     assert sum(open_cases.values()) == round(cases)
     at31 = float(cin["At31_episodes"])
@@ -213,7 +219,6 @@ def test_wakefield_2021_by_hand_from_the_raw_dfe_tables():
     levels = data["workforce"]["levels"]
     permanent = sum(v["in_post"] for v in levels.values())
     assert permanent + data["workforce"]["agency_in_post"] == holders
-    words = " ".join(text.replace("#", " ").split())
     spread = math.sqrt(sum((c - sum(changes) / 4) ** 2 for c in changes) / 3)
     assert f"standard deviation {spread:.4f}" in words
     assert "DfE workforce census 30 September 2021 (cases)" in words
@@ -363,9 +368,22 @@ def test_stationary_workforce_starts_at_dfe_vacancy_rate_and_keeps_the_permanent
     # renewal: permanent people per post = (1/h + notice) / (1/h + time to fill)
     stay = 1 / state.hazard_per_year
     kept = state.establishment * (stay + notice_years()) / (stay + state.fill_days / DAYS_PER_YEAR)
-    assert kept == pytest.approx(state.permanent, rel=1e-9)
+    assert kept == pytest.approx(state.permanent_later, rel=1e-9)
+    assert state.permanent_later == pytest.approx(state.permanent, abs=1)  # no levels ahead given
     assert 0 <= state.cover <= 1
     assert state.cover * state.agency_capacity == pytest.approx(agency, rel=1e-9)
+
+
+def test_levels_ahead_set_the_steady_state_not_the_start():
+    start = stationary(300, 60, 0.14, 0.10)
+    ahead = stationary(300, 60, 0.14, 0.10, agency_level=30.0, vacancy_level=0.05)
+    assert (ahead.permanent, ahead.agency, ahead.establishment) == (
+        start.permanent, start.agency, start.establishment)
+    assert ahead.agency_later == 30.0
+    # every agency worker's post vacant: permanent = E - 30 (more than E x (1 - 0.05))
+    assert ahead.permanent_later == pytest.approx(min(start.establishment * 0.95,
+                                                      start.establishment - 30))
+    assert ahead.fill_days < start.fill_days
 
 
 def test_agency_above_the_vacancies_makes_every_agency_workers_post_vacant():
@@ -379,6 +397,23 @@ def test_agency_above_the_vacancies_makes_every_agency_workers_post_vacant():
 def test_agency_workers_leave_one_permanent_case_holder():
     state = stationary(10, 12, 0.15, 0.2)
     assert (state.permanent, state.agency) == (1, 9)
+
+
+def read_extract_rows() -> list[dict[str, str]]:
+    text = (ROOT / "sim" / "data" / "dfe_extract.csv").read_text(encoding="utf-8")
+    return list(csv.DictReader(text.splitlines()))
+
+
+@pytest.mark.parametrize("year", [2017, 2018, 2019, 2020])
+def test_a_baseline_uses_only_figures_published_by_its_year(year):
+    """The baseline for 30 September `year` is unchanged when every later year's rows are
+    removed from the extract: its levels, trends and the panel behind their shrinkage use DfE's
+    figures of `year` and before only."""
+    full = extract()
+    cut = Extract([row for row in read_extract_rows() if int(row["time_period"]) <= year])
+    for la in ("Wakefield", "Leeds", "Barnsley", "Sutton", "Cumbria"):
+        code = full.find(la, year)
+        assert scenario_text_for(cut, code, year) == scenario_text_for(full, code, year), la
 
 
 def load_extract_script():

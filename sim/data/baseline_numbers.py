@@ -4,6 +4,7 @@ TOML is `sim.data.baseline_text`'s job.
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 
@@ -12,12 +13,14 @@ from sim.data.dfe import (
     LOCAL,
     NATIONAL,
     REGIONAL,
+    WORKFORCE_YEARS,
     BaselineError,
     Extract,
     Figure,
     marker,
     source,
 )
+from sim.data.shrinkage import Level, shrunk_level
 from sim.model import dfe_measures
 from sim.model.units import DAYS_PER_YEAR
 
@@ -70,6 +73,64 @@ def referral_trend(data: Extract, code: str, year: int) -> Trend:
     return Trend(years, changes)
 
 
+Panel = dict[str, dict[int, float]]
+
+
+@functools.cache
+def workforce_panel(data: Extract, year: int, column: str,
+                    zero_is_missing: bool) -> tuple[Panel, dict[int, float]]:
+    """Every council's published `column` (a workforce rate, %) in the censuses up to 30
+    September `year`, and England's: DfE's figures of the origin and before only."""
+    years = [t for t in WORKFORCE_YEARS if t <= year]
+    panel: Panel = {}
+    for code in data.codes:
+        for t in years:
+            value = data.cell(LOCAL, code, t, column)[0]
+            if value is not None and not (zero_is_missing and value == 0):
+                panel.setdefault(code, {})[t] = value
+    england = {t: v for t in years
+               if (v := data.cell(NATIONAL, "England", t, column)[0]) is not None}
+    return panel, england
+
+
+def workforce_level(data: Extract, code: str, year: int, column: str, *,
+                    zero_is_missing: bool = False) -> Level | None:
+    """The council's `column` level for the years after `year` (sim.data.shrinkage), None if DfE
+    published no figure of it for the council by then or none for England in `year`."""
+    panel, england = workforce_panel(data, year, column, zero_is_missing)
+    if code not in panel or year not in england:
+        return None
+    return shrunk_level(panel, england, code, england[year])
+
+
+def _log_changes(counts: dict[int, float | None]) -> dict[int, float]:
+    """Yearly log changes (keyed by the later year) between consecutive published counts."""
+    return {t: math.log(counts[t] / counts[t - 1]) for t in counts
+            if counts[t] and counts.get(t - 1)}
+
+
+@functools.cache
+def referral_panel(data: Extract, year: int) -> tuple[Panel, dict[int, float]]:
+    """Every council's yearly log changes of referrals over the TREND_YEARS years to 31 March
+    `year` (consecutive years published under the same code), and England's."""
+    years = range(year - TREND_YEARS, year + 1)
+
+    def counts(level: str, area: str) -> dict[int, float | None]:
+        return {t: data.cell(level, area, t, "referral_count")[0] for t in years}
+    panel = {code: changes for code in data.codes
+             if (changes := _log_changes(counts(LOCAL, code)))}
+    return panel, _log_changes(counts(NATIONAL, "England"))
+
+
+def referral_growth_level(data: Extract, code: str, year: int) -> Level | None:
+    """The council's yearly log change of referrals ahead (sim.data.shrinkage): England's average
+    log change over the same years plus the council's shrunk difference; None without a change."""
+    panel, england = referral_panel(data, year)
+    if code not in panel or not england:
+        return None
+    return shrunk_level(panel, england, code, sum(england.values()) / len(england))
+
+
 # --- the derivation ------------------------------------------------------------------------------
 
 @dataclass
@@ -112,6 +173,11 @@ class Derivation:
         self.cases_held = use(self.wf["cases"])
         self.inpost = use(self.wf["inpost_fte"])
         self.agency_fte = use(self.wf["agency_fte"] or self._agency_from_rate())
+        self.levels_ahead = {
+            "turnover": workforce_level(data, code, year, "turnover_rate_fte",
+                                        zero_is_missing=True),
+            "agency": workforce_level(data, code, year, "agency_rate_fte"),
+            "vacancy": workforce_level(data, code, year, "vacancy_rate_fte")}
         self.caseload_fte = Figure(self.cases_held.value / self.holders_fte.value,
                                    f"DfE workforce census 30 September {year} "
                                    "(cases / case_holders_fte)")
@@ -124,6 +190,13 @@ class Derivation:
                       f"derived: {self.agency_rate.source} {self.agency_rate.value:g}% / (1 - "
                       f"it) x in post {self.inpost.value:g}",
                       f"{source('agency_fte', self.year)} not published for {self.la}")
+
+    def ahead(self, name: str, figure: Figure) -> float:
+        """The level of workforce rate `name` (%) the council heads to: the empirical-Bayes level
+        of its figures up to the year (`levels_ahead`), or `figure` (its own or its region's
+        figure of the year) where DfE published none for it."""
+        level = self.levels_ahead[name]
+        return figure.value if level is None else level.value
 
     # open cases held by social workers at the start --------------------------------------------
     def _cases(self) -> None:
@@ -164,6 +237,9 @@ class Derivation:
         self.nin = use(data.share(code, year, "not_in_need_count"))
         self.rereferrals = data.share(code, year, "rereferral_count")
         self.trend = referral_trend(data, code, year)
+        self.growth_level = referral_growth_level(data, code, year)
+        self.growth_per_year = (math.exp(self.growth_level.value) - 1 if self.growth_level
+                                else 0.0)
         self.assessed = self.referrals.value * (1 - self.nfa.value)
         self.close_share = min(1.0, self.nin.value / (1 - self.nfa.value)) if self.assessed else 0
         self.history = [data.cell(LOCAL, code, y, "referral_count")[1] or "-"
@@ -227,8 +303,12 @@ class Derivation:
     # workforce ---------------------------------------------------------------------------------
     def _staff(self) -> None:
         self.case_holders = max(2, round(self.holders_fte.value))
-        self.state = wf.stationary(self.case_holders, round(self.agency_fte.value),
-                                   self.turnover.value / 100, self.vacancy_rate.value / 100)
+        agency_rate = self.ahead("agency", self.agency_rate) / 100
+        self.state = wf.stationary(
+            self.case_holders, round(self.agency_fte.value),
+            self.ahead("turnover", self.turnover) / 100, self.vacancy_rate.value / 100,
+            agency_level=agency_rate / (1 - agency_rate) * self.inpost.value,
+            vacancy_level=self.ahead("vacancy", self.vacancy_rate) / 100)
         permanent = self.state.permanent
         self.non_case_holding = dfe_measures.non_case_holding_share(
             self.inpost.value, self.case_holders, self.state.agency)

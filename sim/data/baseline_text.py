@@ -32,8 +32,12 @@ COMMENT_COLUMN = 30
 
 ASSUMPTIONS = [
     ("start 30 September YEAR, DfE's workforce census date; the flows of the year to 31 March "
-     "YEAR (DfE's latest published then) continue, referrals growing at the council's own "
-     "recent trend (growth_per_year), with no seasonality"),
+     "YEAR (DfE's latest published then) continue, referrals growing at England's recent trend "
+     "plus the council's own difference from it shrunk by an empirical-Bayes weight "
+     "(growth_per_year; header), with no seasonality"),
+    ("the workforce starts at DfE's figures of the census and heads to levels of turnover, agency "
+     "and vacancy rates that forecast: the council's own figures up to YEAR shrunk towards the "
+     "typical council's by an empirical-Bayes weight (header; sim/data/shrinkage.py)"),
     "re-referrals are inside DfE's referral_count, so no separate re-referral stream (share 0)",
     "assessments last 45 days on average (FACTS: mean about 32 working days x 7/5), gamma cv 0.5",
     ("child protection plans last 305 days (FACTS: about 10 months; gamma cv 0.7) and end to cin "
@@ -155,12 +159,23 @@ class ScenarioText:
         counts = ", ".join(f"{y} {d.data.published(d.code, y, 'referral_count').value:,.0f}"
                            for y in t.years)
         spread = "n/a (fewer than two changes)" if math.isnan(t.spread) else f"{t.spread:.4f}"
-        return (f"Referral trend: growth_per_year = exp(m) - 1 = {t.growth_per_year:.4f}, m = "
-                f"{t.mean:.4f} the average yearly log change of DfE referral_count over the up "
-                f"to {TREND_YEARS} changes before {d.year} between consecutive years published "
-                f"for this council code ({len(t.log_changes)} here: {counts or 'none'}); their "
-                f"standard deviation {spread}" + ("" if t.log_changes else
-                                                   "; no history, so no growth"))
+        level = d.growth_level
+        ahead = ("no yearly change published for the council, so no growth" if level is None
+                 else f"yearly log change ahead m = {level.describe()}")
+        return (f"Referral trend: the council's own m = {t.mean:.4f}, the average yearly log "
+                f"change of DfE referral_count over the up to {TREND_YEARS} changes before "
+                f"{d.year} between consecutive years published for this council code "
+                f"({len(t.log_changes)} here: {counts or 'none'}; exp(m) - 1 = "
+                f"{t.growth_per_year:.4f}); their standard deviation {spread}. "
+                f"growth_per_year = exp(m) - 1 = {d.growth_per_year:.4f} with the {ahead}.")
+
+    def _levels_ahead(self) -> list[str]:
+        d = self.derived
+        names = {"turnover": d.turnover, "agency": d.agency_rate, "vacancy": d.vacancy_rate}
+        return [f"{name.capitalize()} rate ahead: " + (
+            d.levels_ahead[name].describe("%") if d.levels_ahead[name] is not None else
+            f"{figure.value:g}% ({figure.source}; no figure of the council's own by then)")
+            for name, figure in names.items()]
 
     def _stage_comment(self, share: Figure) -> str:
         d = self.derived
@@ -180,21 +195,26 @@ class ScenarioText:
              f"{_show(wfig['leavers_fte'])}, starters {_show(wfig['starters_fte'])}, agency "
              f"{_show(wfig['agency_fte'])}, vacancies {_show(wfig['vacancy_fte'])}; agency rate "
              f"{d.agency_rate.value:g}% = agency / (agency + in post)."),
-            (f"Leaving hazard h = turnover {d.turnover.value:g}% / (1 - turnover x 42 d "
-             f"notice) = {st.hazard_per_year:.4f} a year (so leavers / in post = "
-             f"{d.turnover.value:g}%)."),
+            *self._levels_ahead(),
+            (f"Leaving hazard h = turnover ahead {d.ahead('turnover', d.turnover):.4g}% / (1 - "
+             f"turnover x 42 d notice) = {st.hazard_per_year:.4f} a year (so leavers / in post = "
+             f"{d.ahead('turnover', d.turnover):.4g}%; DfE {d.turnover.value:g}% in {d.year})."),
             (f"Establishment E = {st.permanent} permanent + {st.vacant} vacant = "
              f"{st.establishment}: vacant / E = {st.vacancy_rate:.1%} at the start (DfE's "
              f"vacancy rate {d.vacancy_rate.value:g}%" + (
                  "; raised so that every agency worker's post is vacant)"
                  if st.vacancies_raised_for_agency else ")") + "."),
-            (f"Time to fill from notice T = E / {st.permanent} x (1/h + notice) - 1/h = "
-             f"{st.fill_days:.0f} d keeps the permanent staff level (per post: permanent people "
+            (f"Steady state headed to: {st.agency_later:.1f} agency workers (the agency rate "
+             f"ahead of in post {d.inpost.value:g}), the vacancy rate ahead, every agency "
+             f"worker's post vacant: {st.permanent_later:.1f} permanent case-holders."),
+            (f"Time to fill from notice T = E / {st.permanent_later:.1f} x (1/h + notice) - 1/h "
+             f"= {st.fill_days:.0f} d keeps them level (per post: permanent people "
              f"(1/h + notice) / (1/h + T)); campaigns of {st.campaign_days:.0f} d that succeed "
              f"with p = {st.success:.3f}."),
             (f"Agency: cover x {wf.presence():.3f} x E[(T - notice - 14 d)+] / (1/h + T) per "
              f"post; every vacancy covered holds {st.agency_capacity:.1f}; cover {st.cover:.3f} "
-             f"holds {min(st.agency, st.agency_capacity):.1f} of {st.agency} agency workers = "
+             f"holds {min(st.agency_later, st.agency_capacity):.1f} of {st.agency_later:.1f}; "
+             f"{st.agency} agency workers at the start = "
              f"{vacancy_cover:.0%} of vacant posts at the start (DfE "
              f"vacancy_agency_cover_rate_fte {_show(d.agency_cover)}%)."),
             (f"Starters = leavers ~ {d.turnover.value / 100 * st.permanent:.1f} a year; "
@@ -231,8 +251,9 @@ class ScenarioText:
             _kv("referrals_per_year", f"{round(d.referrals.value)}",
                 f"{d.referrals.source}, {la}; re-referrals ({rr.value:.1%}) are inside"
                 + fallback_note(d.referrals)),
-            _kv("growth_per_year", _num(d.trend.growth_per_year),
-                f"derived: the council's own trend (header); DfE referrals {d.data.years[0]}-"
+            _kv("growth_per_year", _num(d.growth_per_year),
+                f"derived: England's trend plus the council's shrunk difference (header); DfE "
+                f"referrals {d.data.years[0]}-"
                 f"{d.year}: {history}"),
             _kv("no_further_action", _num(d.nfa.value),
                 f"{d.nfa.source}, {la}" + fallback_note(d.nfa)),
@@ -323,8 +344,9 @@ class ScenarioText:
             "",
             "[workforce.turnover]",
             _kv("annual_rate", _num(st.hazard_per_year),
-                f"derived: {d.turnover.source} {d.turnover.value:g}% as a hazard while "
-                f"not on notice (header)" + fallback_note(d.turnover)),
+                f"derived: the turnover rate ahead {d.ahead('turnover', d.turnover):.4g}% "
+                f"({d.turnover.source} {d.turnover.value:g}% and before, shrunk; header) as a "
+                "hazard while not on notice" + fallback_note(d.turnover)),
             _kv("caseload_elasticity", "0.0",
                 "assumption: FACTS: no published elasticity of turnover to caseload"),
             _kv("notice_days", f'{{ dist = "uniform", low = {wf.NOTICE_DAYS[0]:.0f}, '
@@ -337,14 +359,14 @@ class ScenarioText:
                 "assumption: one campaign (advert, interviews, checks, the starter's notice)"),
             _kv("success", _num(st.success),
                 f"derived: campaign / time to fill {st.fill_days:.0f} d, which keeps the "
-                "permanent staff level in the establishment (header)"),
+                "steady state's permanent staff level in the establishment (header)"),
             _kv("nqsw_share", str(NQSW_SHARE), "assumption: documented default"),
             _kv("senior_share", str(SENIOR_SHARE),
                 "assumption: keeps seniors at 15% of staff (no sw -> senior progression)"),
             "",
             "[workforce.agency]",
             _kv("cover", _num(st.cover),
-                f"derived: holds DfE's {st.agency} agency workers in the steady state"
+                f"derived: holds the steady state's {st.agency_later:.1f} agency workers"
                 + (", at most every vacancy" if st.agency_short else "")
                 + f" (header); DfE vacancy_agency_cover_rate_fte {_show(d.agency_cover)}%"),
             _kv("start_days", f'{{ dist = "fixed", value = {wf.AGENCY_START_DAYS:.0f} }}',

@@ -53,6 +53,8 @@ class Stationary:
     cover: float                  # chance a vacancy gets an agency worker
     vacancies_raised_for_agency: bool  # more vacant posts than DfE's vacancy rate gives
     agency_capacity: float        # agency workers the steady state holds with every vacancy covered
+    permanent_later: float        # permanent case-holders in the steady state headed to
+    agency_later: float           # agency workers in the steady state headed to
 
     @property
     def vacant(self) -> int:
@@ -66,8 +68,8 @@ class Stationary:
 
     @property
     def agency_short(self) -> bool:
-        """Covering every vacancy holds fewer agency workers than there are at the start."""
-        return self.agency > self.agency_capacity + 0.5
+        """Covering every vacancy holds fewer agency workers than the steady state's."""
+        return self.agency_later > self.agency_capacity + 0.5
 
 
 def notice_years() -> float:
@@ -105,20 +107,23 @@ def overrun_years(fill_days: float) -> float:
     return float(weights @ partial.mean(axis=1)) / DAYS_PER_YEAR
 
 
-def agency_capacity(permanent: int, hazard: float, fill_days: float) -> float:
+def agency_capacity(permanent: float, hazard: float, fill_days: float) -> float:
     """Agency workers the steady state holds with every vacancy covered (cover = 1)."""
     return permanent * presence() * overrun_years(fill_days) / (1 / hazard + notice_years())
 
 
-def stationary(case_holders: int, agency: int, turnover: float,
-               vacancy_rate: float) -> Stationary:
+def stationary(case_holders: int, agency: int, turnover: float, vacancy_rate: float,
+               agency_level: float | None = None,
+               vacancy_level: float | None = None) -> Stationary:
     """Establishment, recruitment and agency cover for `case_holders` people in post, `agency` of
     them agency workers (at most all but one), the permanent ones leaving at `turnover` a year.
 
     At the start the vacant posts are DfE's vacancy rate of the permanent case-holders' posts
     (vacant / (vacant + permanent) = `vacancy_rate`), or the agency workers' posts if those are
-    more (agency workers cover vacant posts only). The time to fill keeps the permanent staff
-    stationary in that establishment, and `cover` holds the agency workers (at most every vacancy
+    more (agency workers cover vacant posts only). The steady state the council then heads to has
+    `agency_level` agency workers and vacancy rate `vacancy_level` (default: those of the start)
+    in the same establishment, again with every agency worker's post vacant: the time to fill
+    keeps its permanent staff level, and `cover` holds its agency workers (at most every vacancy
     covered; `agency_capacity` says how many that holds).
     """
     agency = max(0, min(agency, case_holders - 1))
@@ -128,17 +133,23 @@ def stationary(case_holders: int, agency: int, turnover: float,
     from_vacancy = round(permanent * vacancy_rate / (1 - vacancy_rate))
     vacant = max(from_vacancy, agency)
     establishment = permanent + vacant
+    agency_later = agency if agency_level is None else min(max(agency_level, 0.0),
+                                                            establishment - 1.0)
+    vacancy_later = vacancy_rate if vacancy_level is None else vacancy_level
+    permanent_later = max(1.0, min(establishment * (1 - vacancy_later),
+                                   establishment - agency_later))
     # stationary: permanent = establishment x stay / (1/h + E[X])
-    fill = (establishment / permanent * stay - 1 / hazard) * DAYS_PER_YEAR
+    fill = (establishment / permanent_later * stay - 1 / hazard) * DAYS_PER_YEAR
     fill = min(max(fill, MIN_FILL_DAYS), MAX_FILL_DAYS)
-    capacity = agency_capacity(permanent, hazard, fill)
-    cover = min(1.0, agency / capacity) if agency and capacity > 0 else 0.0
+    capacity = agency_capacity(permanent_later, hazard, fill)
+    cover = min(1.0, agency_later / capacity) if agency_later and capacity > 0 else 0.0
     days, success = campaign(fill)
     return Stationary(permanent=permanent, agency=agency, establishment=establishment,
                       hazard_per_year=hazard, fill_days=fill, campaign_days=days,
                       success=success, cover=cover,
                       vacancies_raised_for_agency=vacant > from_vacancy,
-                      agency_capacity=capacity)
+                      agency_capacity=capacity, permanent_later=permanent_later,
+                      agency_later=agency_later)
 
 
 def newly_qualified(permanent: int, turnover: float, nqsw_share: float,
