@@ -27,7 +27,7 @@ from sim.model.units import DAYS_PER_YEAR
 from sim.data.dfe import LOCAL, WORKFORCE_YEARS, Extract, extract
 from sim.model.metrics import METRIC_INDEX
 from sim.model.council import run_replication
-from sim.scenario.loading import Scenario, load_scenario
+from sim.scenario.loading import load_scenario, scenario_from_data
 
 DFE_TABLES = Path(os.environ.get("CASELOAD_DFE_TABLES", ROOT.parent / "shared" / "data" / "dfe"))
 
@@ -118,7 +118,7 @@ def test_every_council_and_census_year_gives_a_valid_commented_file_or_the_reaso
                 continue
             assert data.find(data.names[code], year) == code
             text = baseline_scenario_text(data.names[code], year)
-            Scenario.model_validate(tomllib.loads(text))
+            scenario_from_data(tomllib.loads(text))
             uncommented = [line for line in text.splitlines()
                            if re.match(r"^[a-z_]+ = ", line) and " # " not in line]
             assert not uncommented, (code, year, uncommented)
@@ -397,6 +397,44 @@ def test_agency_above_the_vacancies_makes_every_agency_workers_post_vacant():
 def test_agency_workers_leave_one_permanent_case_holder():
     state = stationary(10, 12, 0.15, 0.2)
     assert (state.permanent, state.agency) == (1, 9)
+
+
+UNCERTAIN_KEYS = ("demand.growth_per_year", "workforce.non_case_holding_share",
+                  "workforce.turnover.annual_rate")
+# recruitment.success and agency.cover too, where the rates' spreads move them (not where every
+# agency worker's post is vacant and cover is 1 across the spread)
+
+
+@pytest.mark.parametrize("la, year", [("Barnsley", 2019), ("Wakefield", 2018), ("Leeds", 2017),
+                                      ("Kent", 2020)])
+def test_baseline_writes_distributions_with_their_derivation(la, year):
+    """The assumptions the data leave uncertain are distributions drawn once per replication,
+    each comment saying how its spread was derived; referral growth's sd is (1 + growth) x the
+    council's level sd and England's year-to-year sd of its yearly log change, combined."""
+    text = baseline_scenario_text(la, year)
+    scenario = scenario_from_data(tomllib.loads(text))
+    assert set(UNCERTAIN_KEYS) <= set(scenario.uncertain), sorted(scenario.uncertain)
+    for key in UNCERTAIN_KEYS:
+        line = next(line for line in text.splitlines()
+                    if line.startswith(key.split(".")[-1] + " = { dist"))
+        assert "sd" in line.split(" # ", 1)[1], line
+    if la == "Barnsley":
+        assert {"workforce.recruitment.success", "workforce.agency.cover"} <= set(
+            scenario.uncertain)
+    growth = tomllib.loads(text)["demand"]["growth_per_year"]
+    england = [dfe_england("referral_count", y) for y in range(year - 4, year + 1)]
+    changes = [math.log(b / a) for a, b in zip(england, england[1:])]
+    mean = sum(changes) / 4
+    england_sd = math.sqrt(sum((c - mean) ** 2 for c in changes) / 3)
+    level = referral_growth_level(extract(), extract().find(la, year), year)
+    assert growth["sd"] == pytest.approx((1 + growth["mean"]) * math.hypot(level.level_sd,
+                                                                           england_sd), abs=1e-4)
+
+
+def dfe_england(column: str, year: int) -> float:
+    value, text = extract().cell("National", "England", year, column)
+    assert value is not None, text
+    return value
 
 
 def read_extract_rows() -> list[dict[str, str]]:

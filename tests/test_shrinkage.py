@@ -24,6 +24,9 @@ def test_weight_is_between_over_between_plus_noise_over_years():
     assert level.own == pytest.approx(13.0) and level.typical == pytest.approx(17.0)
     assert level.level_sd == pytest.approx(math.sqrt(15 / 16))
     assert level.year_sd == pytest.approx(math.sqrt(2 + 15 / 16))
+    # a draw per replication: the level's variance plus the year-to-year variance beyond chance
+    assert level.forecast_sd(0.5) == pytest.approx(math.sqrt(15 / 16 + 1.5))
+    assert level.forecast_sd(5.0) == pytest.approx(math.sqrt(15 / 16))
 
 
 def test_councils_that_differ_only_by_noise_are_pulled_to_the_typical_council():
@@ -41,4 +44,6 @@ def test_with_one_year_only_the_councils_own_figure_is_used_and_no_spread_claime
     assert not level.estimated and level.weight == 1.0
     assert level.value == 15.0
     assert math.isnan(level.year_sd)
+    # figures 1, 5, -3 about England: spread sd 4; the level's sd at most half of it
+    assert level.level_sd == pytest.approx(2.0) and level.forecast_sd(1.0) == pytest.approx(2.0)
     assert "no shrinkage" in level.describe()

@@ -103,6 +103,40 @@ def workforce_level(data: Extract, code: str, year: int, column: str, *,
     return shrunk_level(panel, england, code, england[year])
 
 
+def _non_case_holding(data: Extract, level: str, area: str, year: int) -> float | None:
+    """1 - (case-holders - agency) / in post (FTE) of a DfE workforce row, None if not all
+    published (or no one in post)."""
+    inpost, holders, agency = (data.cell(level, area, year, c)[0]
+                               for c in ("inpost_fte", "case_holders_fte", "agency_fte"))
+    if inpost is None or holders is None or agency is None or inpost <= 0:
+        return None
+    return 1 - (holders - agency) / inpost
+
+
+@functools.cache
+def share_panel(data: Extract, year: int) -> tuple[Panel, dict[int, float]]:
+    """Every council's non-case-holding share in the censuses up to 30 September `year`, and
+    England's."""
+    years = [t for t in WORKFORCE_YEARS if t <= year]
+    panel: Panel = {}
+    for code in data.codes:
+        for t in years:
+            if (share := _non_case_holding(data, LOCAL, code, t)) is not None:
+                panel.setdefault(code, {})[t] = share
+    england = {t: v for t in years
+               if (v := _non_case_holding(data, NATIONAL, "England", t)) is not None}
+    return panel, england
+
+
+def share_level(data: Extract, code: str, year: int) -> Level | None:
+    """The panel estimate of the council's non-case-holding share (its spreads are used; the
+    share itself is DfE's of the census), None without the council's figures."""
+    panel, england = share_panel(data, year)
+    if code not in panel or year not in england:
+        return None
+    return shrunk_level(panel, england, code, england[year])
+
+
 def _log_changes(counts: dict[int, float | None]) -> dict[int, float]:
     """Yearly log changes (keyed by the later year) between consecutive published counts."""
     return {t: math.log(counts[t] / counts[t - 1]) for t in counts
@@ -158,6 +192,7 @@ class Derivation:
         self._stocks()
         self._flows()
         self._staff()
+        self._spreads()
 
     # workforce figures (DfE census, 30 September of the year) ---------------------------------
     def _workforce_figures(self) -> None:
@@ -190,6 +225,15 @@ class Derivation:
                       f"derived: {self.agency_rate.source} {self.agency_rate.value:g}% / (1 - "
                       f"it) x in post {self.inpost.value:g}",
                       f"{source('agency_fte', self.year)} not published for {self.la}")
+
+    def steady_state(self, agency_pct: float, vacancy_pct: float) -> wf.Stationary:
+        """The workforce starting at DfE's census and heading to agency rate `agency_pct` and
+        vacancy rate `vacancy_pct` (%, DfE's definitions) with the turnover ahead."""
+        rate = agency_pct / 100
+        return wf.stationary(
+            max(2, round(self.holders_fte.value)), round(self.agency_fte.value),
+            self.ahead("turnover", self.turnover) / 100, self.vacancy_rate.value / 100,
+            agency_level=rate / (1 - rate) * self.inpost.value, vacancy_level=vacancy_pct / 100)
 
     def ahead(self, name: str, figure: Figure) -> float:
         """The level of workforce rate `name` (%) the council heads to: the empirical-Bayes level
@@ -303,12 +347,8 @@ class Derivation:
     # workforce ---------------------------------------------------------------------------------
     def _staff(self) -> None:
         self.case_holders = max(2, round(self.holders_fte.value))
-        agency_rate = self.ahead("agency", self.agency_rate) / 100
-        self.state = wf.stationary(
-            self.case_holders, round(self.agency_fte.value),
-            self.ahead("turnover", self.turnover) / 100, self.vacancy_rate.value / 100,
-            agency_level=agency_rate / (1 - agency_rate) * self.inpost.value,
-            vacancy_level=self.ahead("vacancy", self.vacancy_rate) / 100)
+        self.state = self.steady_state(self.ahead("agency", self.agency_rate),
+                                       self.ahead("vacancy", self.vacancy_rate))
         permanent = self.state.permanent
         self.non_case_holding = dfe_measures.non_case_holding_share(
             self.inpost.value, self.case_holders, self.state.agency)
@@ -344,6 +384,42 @@ class Derivation:
                 f"the non-case-holding share 1 - {permanent} / {self.inpost.value:g} is outside "
                 f"0-0.9; clipped to {self.non_case_holding:g}, so the model's FTE in post "
                 "differs from DfE's")
+
+
+    # spreads of the uncertain assumptions --------------------------------------------------------
+    def _spreads(self) -> None:
+        """Sd of each rate ahead (%, as a draw once per replication; `Level.forecast_sd`) less the
+        binomial chance of a year's figure among the council's staff, which the model plays out
+        itself; and the keys' spreads that follow from them (see `sim.data.baseline_text`)."""
+        staff = {"turnover": self.inpost.value,
+                 "agency": self.inpost.value + self.agency_fte.value,
+                 "vacancy": self.inpost.value / (1 - self.vacancy_rate.value / 100)}
+        self.rate_sd: dict[str, float] = {}
+        for name, level in self.levels_ahead.items():
+            if level is None:
+                continue
+            share = min(max(level.value / 100, 0.0), 1.0)
+            chance = share * (1 - share) / max(staff[name], 1.0) * 100**2
+            self.rate_sd[name] = level.forecast_sd(chance)
+        self.key_ranges: dict[str, tuple[float, float, float]] = {}
+        for name, key in (("agency", "cover"), ("vacancy", "success")):
+            if name not in self.rate_sd:
+                continue
+            values = []
+            for step in (-1, 0, 1):
+                agency, vacancy = self.ahead("agency", self.agency_rate), self.ahead(
+                    "vacancy", self.vacancy_rate)
+                if name == "agency":
+                    agency = min(max(agency + step * self.rate_sd[name], 0.0), 95.0)
+                else:
+                    vacancy = min(max(vacancy + step * self.rate_sd[name], 0.0), 95.0)
+                values.append(getattr(self.steady_state(agency, vacancy), key))
+            self.key_ranges[key] = (values[0], values[1], values[2])
+        self.share_level = share_level(self.data, self.code, self.year)
+        national = list(referral_panel(self.data, self.year)[1].values())
+        self.england_growth_sd = (math.sqrt(sum((x - sum(national) / len(national)) ** 2
+                                                for x in national) / (len(national) - 1))
+                                  if len(national) > 1 else 0.0)
 
 
 # --- the file ------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from sim.data.baseline_numbers import (
     fallback_note,
 )
 from sim.data.dfe import Figure, display, marker, slug
+from sim.data.shrinkage import Level
 from sim.model.units import DAYS_PER_YEAR
 from sim.version import __version__
 
@@ -38,6 +39,11 @@ ASSUMPTIONS = [
     ("the workforce starts at DfE's figures of the census and heads to levels of turnover, agency "
      "and vacancy rates that forecast: the council's own figures up to YEAR shrunk towards the "
      "typical council's by an empirical-Bayes weight (header; sim/data/shrinkage.py)"),
+    ("the assumptions the data leave uncertain are distributions drawn once per replication "
+     "(growth_per_year, non_case_holding_share, turnover annual_rate, recruitment success, agency "
+     "cover), their spreads from the council's own year-to-year variation and the spread across "
+     "councils, each comment saying how; durations stay fixed (a duration's mean cannot be "
+     "uncertain in a scenario file)"),
     "re-referrals are inside DfE's referral_count, so no separate re-referral stream (share 0)",
     "assessments last 45 days on average (FACTS: mean about 32 working days x 7/5), gamma cv 0.5",
     ("child protection plans last 305 days (FACTS: about 10 months; gamma cv 0.7) and end to cin "
@@ -177,6 +183,53 @@ class ScenarioText:
             f"{figure.value:g}% ({figure.source}; no figure of the council's own by then)")
             for name, figure in names.items()]
 
+    # spreads of the uncertain assumptions ------------------------------------------------------
+    @staticmethod
+    def _level_sd(level: Level | None) -> float:
+        return 0.0 if level is None else level.level_sd
+
+    def _growth_sd(self) -> float:
+        d = self.derived
+        return (1 + d.growth_per_year) * math.hypot(self._level_sd(d.growth_level),
+                                                    d.england_growth_sd)
+
+    def _share_sd(self) -> float:
+        level = self.derived.share_level
+        return 0.0 if level is None else level.forecast_sd()
+
+    def _turnover_cv(self) -> float:
+        d = self.derived
+        return d.rate_sd.get("turnover", 0.0) / d.ahead("turnover", d.turnover)
+
+    def _spread_words(self, level: Level | None, name: str) -> str:
+        """How a spread was derived, for a comment."""
+        if level is None:
+            return "none: no figure of the council's own by then"
+        if not level.estimated:
+            return (f"half the spread across councils ({level.total_sd:.3g}), the most the "
+                    "level can be uncertain with one census (no year-to-year history by then)")
+        chance = (" less the binomial chance of a year's figure among the council's staff "
+                  "(the model plays that out)" if name else "")
+        return (f"from the council's own year-to-year variation and the spread across councils "
+                f"(empirical Bayes, header): sqrt(level sd {level.level_sd:.3g}^2 + year-to-year "
+                f"sd {level.within_sd:.3g}^2{chance})")
+
+    def _key_beta(self, key: str) -> str:
+        low, middle, high = self.derived.key_ranges.get(key, (None,) * 3)
+        if middle is None:
+            return _num(getattr(self.derived.state, key))
+        return _beta(middle, abs(high - low) / 2)
+
+    def _key_spread_words(self, key: str, name: str) -> str:
+        d = self.derived
+        if key not in d.key_ranges:
+            return "no spread: no figure of the council's own by then"
+        low, middle, high = d.key_ranges[key]
+        return (f"beta, sd = half the range {low:.3f} to {high:.3f} that the {name} rate ahead "
+                f"{d.ahead(name, {'agency': d.agency_rate, 'vacancy': d.vacancy_rate}[name]):.4g}"
+                f"% +- its sd {d.rate_sd[name]:.3g} gives; that sd "
+                + self._spread_words(d.levels_ahead[name], name))
+
     def _stage_comment(self, share: Figure) -> str:
         d = self.derived
         return (f"derived: {share.value * d.scaled:.3f} x {d.cases_source} "
@@ -251,10 +304,12 @@ class ScenarioText:
             _kv("referrals_per_year", f"{round(d.referrals.value)}",
                 f"{d.referrals.source}, {la}; re-referrals ({rr.value:.1%}) are inside"
                 + fallback_note(d.referrals)),
-            _kv("growth_per_year", _num(d.growth_per_year),
+            _kv("growth_per_year", _normal(d.growth_per_year, self._growth_sd()),
                 f"derived: England's trend plus the council's shrunk difference (header); DfE "
                 f"referrals {d.data.years[0]}-"
-                f"{d.year}: {history}"),
+                f"{d.year}: {history}; sd {self._growth_sd():.4f} = (1 + growth) x sqrt(the "
+                f"council's level sd {self._level_sd(d.growth_level):.4f}^2 + England's "
+                f"year-to-year sd of its log change {d.england_growth_sd:.4f}^2)"),
             _kv("no_further_action", _num(d.nfa.value),
                 f"{d.nfa.source}, {la}" + fallback_note(d.nfa)),
             "",
@@ -318,10 +373,11 @@ class ScenarioText:
                 + fallback_note(d.vacancy_rate)),
             _kv("agency_in_post", str(st.agency),
                 f"{d.agency_fte.source} {d.agency_fte.value:g}" + fallback_note(d.agency_fte)),
-            _kv("non_case_holding_share", _num(d.non_case_holding),
+            _kv("non_case_holding_share", _normal(d.non_case_holding, self._share_sd()),
                 f"derived: 1 - permanent case-holders / DfE's in post = 1 - {st.permanent} / "
                 f"{d.inpost.value:g} ({d.case_holders} case-holders ({d.holders_fte.source}) "
-                f"less {st.agency} agency; {d.inpost.source}; clipped to 0-0.9)"),
+                f"less {st.agency} agency; {d.inpost.source}; clipped to 0-0.9); sd "
+                f"{self._share_sd():.4f}: " + self._spread_words(d.share_level, "")),
             _kv("progression_days", f"{PROGRESSION_DAYS:.0f}",
                 "assumption: the assessed and supported year in employment (ASYE) lasts a year"),
             "",
@@ -343,10 +399,12 @@ class ScenarioText:
                                     "default)"),
             "",
             "[workforce.turnover]",
-            _kv("annual_rate", _num(st.hazard_per_year),
+            _kv("annual_rate", _lognormal(st.hazard_per_year, self._turnover_cv()),
                 f"derived: the turnover rate ahead {d.ahead('turnover', d.turnover):.4g}% "
                 f"({d.turnover.source} {d.turnover.value:g}% and before, shrunk; header) as a "
-                "hazard while not on notice" + fallback_note(d.turnover)),
+                "hazard while not on notice" + fallback_note(d.turnover)
+                + f"; cv {self._turnover_cv():.3f} = sd / rate ahead, sd "
+                + self._spread_words(d.levels_ahead["turnover"], "turnover")),
             _kv("caseload_elasticity", "0.0",
                 "assumption: FACTS: no published elasticity of turnover to caseload"),
             _kv("notice_days", f'{{ dist = "uniform", low = {wf.NOTICE_DAYS[0]:.0f}, '
@@ -357,18 +415,20 @@ class ScenarioText:
             _kv("time_to_hire_days", f'{{ dist = "gamma", mean = {_num(st.campaign_days, 1)}, '
                                      f"cv = {wf.CAMPAIGN_CV} }}",
                 "assumption: one campaign (advert, interviews, checks, the starter's notice)"),
-            _kv("success", _num(st.success),
+            _kv("success", self._key_beta("success"),
                 f"derived: campaign / time to fill {st.fill_days:.0f} d, which keeps the "
-                "steady state's permanent staff level in the establishment (header)"),
+                "steady state's permanent staff level in the establishment (header); "
+                + self._key_spread_words("success", "vacancy")),
             _kv("nqsw_share", str(NQSW_SHARE), "assumption: documented default"),
             _kv("senior_share", str(SENIOR_SHARE),
                 "assumption: keeps seniors at 15% of staff (no sw -> senior progression)"),
             "",
             "[workforce.agency]",
-            _kv("cover", _num(st.cover),
+            _kv("cover", self._key_beta("cover"),
                 f"derived: holds the steady state's {st.agency_later:.1f} agency workers"
                 + (", at most every vacancy" if st.agency_short else "")
-                + f" (header); DfE vacancy_agency_cover_rate_fte {_show(d.agency_cover)}%"),
+                + f" (header); DfE vacancy_agency_cover_rate_fte {_show(d.agency_cover)}%; "
+                + self._key_spread_words("cover", "agency")),
             _kv("start_days", f'{{ dist = "fixed", value = {wf.AGENCY_START_DAYS:.0f} }}',
                 "assumption: documented default, agencies supply within two weeks"),
             _kv("annual_turnover", _num(wf.AGENCY_TURNOVER),
@@ -449,6 +509,29 @@ def _num(value: float, digits: int = 4) -> str:
     """A TOML float, rounded."""
     text = f"{round(value, digits):.{digits}f}".rstrip("0")
     return text + "0" if text.endswith(".") else text
+
+
+def _normal(mean: float, sd: float) -> str:
+    """A normal uncertain value clipped to the key's range (the number when sd is about 0)."""
+    if sd < 5e-5:
+        return _num(mean)
+    return f'{{ dist = "normal", mean = {_num(mean)}, sd = {_num(sd)}, clip = true }}'
+
+
+def _lognormal(mean: float, cv: float) -> str:
+    """A lognormal uncertain value clipped to the key's range (the number when cv is about 0)."""
+    if cv < 5e-4 or mean <= 0:
+        return _num(mean)
+    return f'{{ dist = "lognormal", mean = {_num(mean)}, cv = {_num(cv, 3)}, clip = true }}'
+
+
+def _beta(mean: float, sd: float) -> str:
+    """A beta uncertain value (a share), its sd at most 0.95 of the largest a beta of that mean
+    has; the number when the mean is at an end or the sd about 0."""
+    if not 1e-3 < mean < 1 - 1e-3 or sd < 5e-4:
+        return _num(mean)
+    sd = min(sd, 0.95 * math.sqrt(mean * (1 - mean)))
+    return f'{{ dist = "beta", mean = {_num(mean)}, sd = {_num(sd)} }}'
 
 
 def _show(figure: Figure | None) -> str:

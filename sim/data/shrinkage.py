@@ -27,8 +27,13 @@ figure adds sigma^2.
 
 With no year-to-year history anywhere in the panel (the workforce census began on 30 September
 2017, so a baseline for 2017 has one year) sigma^2 cannot be estimated without later data: the
-council's own figure is used, weight 1, and no spread is claimed from the panel (`estimated` is
-False; the caller says what it does instead).
+council's own figure is used, weight 1 (`estimated` is False). Its level is then uncertain by at
+most half the spread across councils: whatever the split of the councils' variance T = tau^2 +
+sigma^2, the posterior variance tau^2 sigma^2 / T is at most T / 4; `level_sd` gives that bound.
+
+`forecast_sd` is the spread of the figure over the next years as an assumption drawn once per
+replication: the level's uncertainty plus the year-to-year variance that is not the chance a
+simulation plays out itself (e.g. the binomial chance of who leaves, `sampling_variance`).
 """
 from __future__ import annotations
 
@@ -49,18 +54,29 @@ class Level:
     weight: float           # w_i
     within_sd: float        # sigma (nan when not estimated)
     between_sd: float       # tau (nan when not estimated)
+    total_sd: float         # sd over councils of their mean differences from England
     councils: int           # councils in the panel
     estimated: bool         # False: no year-to-year history in the panel (weight 1, no spread)
 
     @property
     def level_sd(self) -> float:
-        """Posterior sd of the council's level: sqrt((1 - w) tau^2) (nan when not estimated)."""
-        return math.sqrt((1 - self.weight) * self.between_sd**2) if self.estimated else math.nan
+        """Posterior sd of the council's level: sqrt((1 - w) tau^2); when not estimated, its
+        upper bound half the spread across councils."""
+        if not self.estimated:
+            return self.total_sd / 2
+        return math.sqrt((1 - self.weight) * self.between_sd**2)
 
     @property
     def year_sd(self) -> float:
         """Sd of one future year's figure about the level: sqrt(sigma^2 + level variance)."""
         return math.hypot(self.within_sd, self.level_sd) if self.estimated else math.nan
+
+    def forecast_sd(self, sampling_variance: float = 0.0) -> float:
+        """Sd of the figure ahead as a once-per-replication draw: sqrt(level variance +
+        max(0, sigma^2 - `sampling_variance`)); the level's bound alone when not estimated."""
+        if not self.estimated:
+            return self.level_sd
+        return math.sqrt(self.level_sd**2 + max(0.0, self.within_sd**2 - sampling_variance))
 
     def describe(self, unit: str = "") -> str:
         """The estimate in words, for a comment in a scenario file."""
@@ -88,19 +104,21 @@ def shrunk_level(panel: Mapping[str, Mapping[int, float]], england: Mapping[int,
     own = deviations[code]
     n = len(own)
     repeated = [d for d in deviations.values() if len(d) > 1]
+    mu = sum(means.values()) / len(means)
+    spread = (sum((m - mu) ** 2 for m in means.values()) / (len(means) - 1) if len(means) > 1
+              else math.nan)
     if not repeated or len(means) < 3:
         value = england_level + means[code]
         return Level(value=value, own=value, years=n, england=england_level, typical=math.nan,
-                     weight=1.0, within_sd=math.nan, between_sd=math.nan, councils=len(means),
-                     estimated=False)
+                     weight=1.0, within_sd=math.nan, between_sd=math.nan,
+                     total_sd=math.sqrt(spread), councils=len(means), estimated=False)
     within = (sum((x - sum(d) / len(d)) ** 2 for d in repeated for x in d)
               / sum(len(d) - 1 for d in repeated))
-    mu = sum(means.values()) / len(means)
-    spread = sum((m - mu) ** 2 for m in means.values()) / (len(means) - 1)
     noise = sum(within / len(deviations[c]) for c in means) / len(means)
     between = max(0.0, spread - noise)
     weight = between / (between + within / n) if between + within > 0 else 0.0
     return Level(value=england_level + mu + weight * (means[code] - mu),
                  own=england_level + means[code], years=n, england=england_level,
                  typical=england_level + mu, weight=weight, within_sd=math.sqrt(within),
-                 between_sd=math.sqrt(between), councils=len(means), estimated=True)
+                 between_sd=math.sqrt(between), total_sd=math.sqrt(spread), councils=len(means),
+                 estimated=True)

@@ -40,7 +40,7 @@ import pandas as pd
 from sim.model import dfe_measures
 from sim.data.baseline import scenario_text_for
 from sim.data.dfe import LOCAL, WORKFORCE_YEARS, Extract, extract
-from sim.scenario.loading import Scenario
+from sim.scenario.loading import Scenario, scenario_from_data
 
 HORIZONS_YEARS = (1, 2)
 ORIGINS = tuple(range(2017, 2022))
@@ -187,7 +187,7 @@ class CouncilRuns:
     def add(self, scenario: dict, cell: tuple[str, str, int], record: dict,
             plan_file: str = "") -> None:
         """A scenario (data) to run for the council-origin `cell`."""
-        self.scenarios.append(Scenario.model_validate(scenario))
+        self.scenarios.append(scenario_from_data(scenario, f"baseline {cell[0]} {cell[2]}"))
         self.cells.append(cell)
         self.overrides.append({"council": cell[0], "code": cell[1], "origin": cell[2],
                                **record})
