@@ -170,9 +170,11 @@ def test_dfe_measures_at_the_start_are_dfe_figures_at_the_origin(tmp_path, la, y
     assert start["agency_rate"] == pytest.approx(dfe(la, "agency_rate_fte", year) / 100,
                                                  abs=whole + 0.001)
     permanent = people - agency_people
-    vacant = max(round(permanent * vacancy_rate / (1 - vacancy_rate)), agency_people)
+    from_vacancy = round(permanent * vacancy_rate / (1 - vacancy_rate))
+    vacant = tomllib.loads(path.read_text(encoding="utf-8"))["workforce"]["establishment"] - permanent
+    assert vacant >= max(from_vacancy, agency_people)
     assert start["vacancy_rate"] == pytest.approx(vacant / (vacant + permanent), abs=1e-9)
-    if vacant > agency_people:
+    if vacant == from_vacancy:
         assert start["vacancy_rate"] == pytest.approx(vacancy_rate, abs=0.5 / permanent + 0.001)
 
 
@@ -377,21 +379,34 @@ def test_stationary_workforce_starts_at_dfe_vacancy_rate_and_keeps_the_permanent
 def test_levels_ahead_set_the_steady_state_not_the_start():
     start = stationary(300, 60, 0.14, 0.10)
     ahead = stationary(300, 60, 0.14, 0.10, agency_level=30.0, vacancy_level=0.05)
-    assert (ahead.permanent, ahead.agency, ahead.establishment) == (
-        start.permanent, start.agency, start.establishment)
+    assert (ahead.permanent, ahead.agency) == (start.permanent, start.agency)
     assert ahead.agency_later == 30.0
-    # every agency worker's post vacant: permanent = E - 30 (more than E x (1 - 0.05))
-    assert ahead.permanent_later == pytest.approx(min(start.establishment * 0.95,
-                                                      start.establishment - 30))
-    assert ahead.fill_days < start.fill_days
+    # permanent staff move with the vacancy rate ahead in today's posts
+    assert ahead.permanent_later == pytest.approx(240 * 0.95 / 0.90)
+    assert ahead.cover * ahead.agency_capacity == pytest.approx(30.0, rel=1e-6)
 
 
-def test_agency_above_the_vacancies_makes_every_agency_workers_post_vacant():
+def test_agency_cover_as_a_market_needs_more_vacant_posts_at_a_lower_cover_rate():
+    """Agency workers arrive a start delay after notice ends and cover a vacancy with chance at
+    most DfE's cover rate, so holding the same agency workers takes more vacant posts (a longer
+    time to fill) the lower that rate; the cover used is the rate itself when agency binds."""
+    full = stationary(300, 60, 0.14, 0.05, cover_rate=1.0)
+    market = stationary(300, 60, 0.14, 0.05, cover_rate=0.6)
+    assert market.vacant > full.vacant >= 60
+    assert market.vacancies_raised_for_agency
+    assert market.cover == pytest.approx(0.6, abs=0.01)
+    assert market.cover * market.agency_capacity == pytest.approx(60, rel=0.02)
+    stay = 1 / market.hazard_per_year + notice_years()
+    kept = market.establishment * stay / (1 / market.hazard_per_year
+                                          + market.fill_days / DAYS_PER_YEAR)
+    assert kept == pytest.approx(market.permanent_later, rel=1e-9)
+
+
+def test_agency_above_the_vacancies_raises_the_vacant_posts_to_hold_them():
     state = stationary(310, 4, 0.084, 0.0)        # Leeds 2017: 4.4 agency FTE, no vacancies
     assert state.vacancies_raised_for_agency
-    assert state.vacant == state.agency == 4
-    assert state.vacancy_rate == pytest.approx(4 / 310)
-    assert state.establishment == 310
+    assert state.vacant >= state.agency == 4
+    assert state.cover * state.agency_capacity == pytest.approx(4, rel=0.02)
 
 
 def test_agency_workers_leave_one_permanent_case_holder():

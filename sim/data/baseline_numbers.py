@@ -212,7 +212,8 @@ class Derivation:
             "turnover": workforce_level(data, code, year, "turnover_rate_fte",
                                         zero_is_missing=True),
             "agency": workforce_level(data, code, year, "agency_rate_fte"),
-            "vacancy": workforce_level(data, code, year, "vacancy_rate_fte")}
+            "vacancy": workforce_level(data, code, year, "vacancy_rate_fte"),
+            "cover": workforce_level(data, code, year, "vacancy_agency_cover_rate_fte")}
         self.caseload_fte = Figure(self.cases_held.value / self.holders_fte.value,
                                    f"DfE workforce census 30 September {year} "
                                    "(cases / case_holders_fte)")
@@ -233,7 +234,8 @@ class Derivation:
         return wf.stationary(
             max(2, round(self.holders_fte.value)), round(self.agency_fte.value),
             self.ahead("turnover", self.turnover) / 100, self.vacancy_rate.value / 100,
-            agency_level=rate / (1 - rate) * self.inpost.value, vacancy_level=vacancy_pct / 100)
+            agency_level=rate / (1 - rate) * self.inpost.value, vacancy_level=vacancy_pct / 100,
+            cover_rate=min(max(self.ahead("cover", self.agency_cover) / 100, 0.0), 1.0))
 
     def ahead(self, name: str, figure: Figure) -> float:
         """The level of workforce rate `name` (%) the council heads to: the empirical-Bayes level
@@ -367,18 +369,20 @@ class Derivation:
         if self.state.vacancies_raised_for_agency:
             self.notes.adjustments.append(
                 f"DfE's vacancy rate {self.vacancy_rate.value:g}% of the {permanent} permanent "
-                f"case-holders' posts leaves fewer vacant posts than its {self.state.agency} "
-                "agency workers, who cover vacant posts only in the model: every agency "
-                f"worker's post is vacant, a vacancy rate of {self.state.vacancy_rate:.1%} at the start")
+                f"case-holders' posts leaves too few vacant posts for the agency workers, who "
+                "cover vacant posts only in the model, at DfE's cover rate: "
+                f"{self.state.vacant} vacant posts, a vacancy rate of "
+                f"{self.state.vacancy_rate:.1%} at the start")
         if self.state.fill_days <= wf.MIN_FILL_DAYS + 1e-9:
             self.notes.adjustments.append(
                 f"the time to fill that keeps the permanent staff level is under "
                 f"{wf.MIN_FILL_DAYS:.0f} days; {wf.MIN_FILL_DAYS:.0f} days used")
         if self.state.agency_short:
             self.notes.adjustments.append(
-                f"with every vacancy covered the steady state holds "
-                f"{self.state.agency_capacity:.1f} agency workers, not {self.state.agency}: "
-                "the agency share falls towards that")
+                f"agency cover at DfE's cover rate {self.state.cover_rate:.1%} holds "
+                f"{self.state.cover_rate * self.state.agency_capacity:.1f} agency workers in "
+                f"the steady state, not {self.state.agency_later:.1f}: the agency share falls "
+                "towards that")
         if self.non_case_holding in (0.0, 0.9):
             self.notes.adjustments.append(
                 f"the non-case-holding share 1 - {permanent} / {self.inpost.value:g} is outside "
@@ -393,7 +397,9 @@ class Derivation:
         itself; and the keys' spreads that follow from them (see `sim.data.baseline_text`)."""
         staff = {"turnover": self.inpost.value,
                  "agency": self.inpost.value + self.agency_fte.value,
-                 "vacancy": self.inpost.value / (1 - self.vacancy_rate.value / 100)}
+                 "vacancy": self.inpost.value / (1 - self.vacancy_rate.value / 100),
+                 "cover": self.inpost.value * self.vacancy_rate.value / (
+                     100 - self.vacancy_rate.value)}
         self.rate_sd: dict[str, float] = {}
         for name, level in self.levels_ahead.items():
             if level is None:

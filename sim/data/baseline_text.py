@@ -65,8 +65,10 @@ ASSUMPTIONS = [
     "notice 4-8 weeks (uniform 28-56 days); a post turns vacant, and recruitment starts, at notice",
     ("recruitment campaigns average 120 days (gamma cv 0.5; documented default), re-advertised "
      "until filled; at least 60 days from notice to a starter's first day"),
-    ("agency workers start 14 days after the leaver goes (documented default) and stay about a "
-     "year (annual_turnover 1.0); no ceiling on the agency share (max_share 1)"),
+    ("agency cover is a market: a vacancy (a new post too) gets an agency worker with chance at "
+     "most DfE's share of vacancies covered by agency workers (the council's, shrunk), about four "
+     "weeks after the leaver goes (assumption), who stays about a year (annual_turnover 1.0); no "
+     "ceiling on the agency share (max_share 1)"),
     ("starters: 30% newly qualified (documented default), 15% senior; newly qualified staff "
      "progress after a year (ASYE); 6 weeks' induction at half the cap"),
     ("caps: 15 newly qualified, 20 experienced (FACTS: Wakefield), 18 senior (documented "
@@ -177,8 +179,9 @@ class ScenarioText:
 
     def _levels_ahead(self) -> list[str]:
         d = self.derived
-        names = {"turnover": d.turnover, "agency": d.agency_rate, "vacancy": d.vacancy_rate}
-        return [f"{name.capitalize()} rate ahead: " + (
+        names = {"turnover": d.turnover, "agency": d.agency_rate, "vacancy": d.vacancy_rate,
+                 "cover": d.agency_cover}
+        return [f"{name.capitalize()} rate ahead ({names[name].source.split('(')[-1]}: " + (
             d.levels_ahead[name].describe("%") if d.levels_ahead[name] is not None else
             f"{figure.value:g}% ({figure.source}; no figure of the council's own by then)")
             for name, figure in names.items()]
@@ -255,18 +258,28 @@ class ScenarioText:
             (f"Establishment E = {st.permanent} permanent + {st.vacant} vacant = "
              f"{st.establishment}: vacant / E = {st.vacancy_rate:.1%} at the start (DfE's "
              f"vacancy rate {d.vacancy_rate.value:g}%" + (
-                 "; raised so that every agency worker's post is vacant)"
+                 "; raised so that the agency workers have vacant posts to cover in the steady "
+                 "state, as below)"
                  if st.vacancies_raised_for_agency else ")") + "."),
             (f"Steady state headed to: {st.agency_later:.1f} agency workers (the agency rate "
-             f"ahead of in post {d.inpost.value:g}), the vacancy rate ahead, every agency "
-             f"worker's post vacant: {st.permanent_later:.1f} permanent case-holders."),
+             f"ahead of in post {d.inpost.value:g}) and {st.permanent_later:.1f} permanent "
+             f"case-holders ({st.permanent} x (1 - vacancy rate ahead) / (1 - DfE's "
+             f"{d.vacancy_rate.value:g}%)). Agency cover is a market: a vacancy gets an agency "
+             f"worker with chance at most the cover rate ahead {st.cover_rate:.1%} (DfE's share "
+             "of vacancies covered by agency workers), "
+             f"{wf.AGENCY_START_DAYS:.0f} days after the leaver goes, so the agency workers "
+             "need vacant posts of their own: a per-post agency / permanent of cover x "
+             f"{wf.presence():.3f} x E[(T - notice - start)+] / (1/h + notice) gives the time to "
+             f"fill and posts that hold them (at most as many vacant posts as case-holders)."),
             (f"Time to fill from notice T = E / {st.permanent_later:.1f} x (1/h + notice) - 1/h "
              f"= {st.fill_days:.0f} d keeps them level (per post: permanent people "
              f"(1/h + notice) / (1/h + T)); campaigns of {st.campaign_days:.0f} d that succeed "
              f"with p = {st.success:.3f}."),
-            (f"Agency: cover x {wf.presence():.3f} x E[(T - notice - 14 d)+] / (1/h + T) per "
-             f"post; every vacancy covered holds {st.agency_capacity:.1f}; cover {st.cover:.3f} "
-             f"holds {min(st.agency_later, st.agency_capacity):.1f} of {st.agency_later:.1f}; "
+            (f"Agency: cover x {wf.presence():.3f} x E[(T - notice - "
+             f"{wf.AGENCY_START_DAYS:.0f} d)+] / (1/h + T) per post; every vacancy covered holds "
+             f"{st.agency_capacity:.1f}; cover {st.cover:.3f} holds "
+             f"{min(st.agency_later, st.cover * st.agency_capacity):.1f} of "
+             f"{st.agency_later:.1f}; "
              f"{st.agency} agency workers at the start = "
              f"{vacancy_cover:.0%} of vacant posts at the start (DfE "
              f"vacancy_agency_cover_rate_fte {_show(d.agency_cover)}%)."),
@@ -369,7 +382,9 @@ class ScenarioText:
             "[workforce]",
             _kv("establishment", str(st.establishment),
                 f"derived: {st.permanent} permanent + {st.vacant} vacant posts, DfE's vacancy "
-                f"rate {d.vacancy_rate.value:g}% at the start (header)"
+                f"rate {d.vacancy_rate.value:g}% at the start"
+                + (", raised to hold the agency workers (header)"
+                   if st.vacancies_raised_for_agency else " (header)")
                 + fallback_note(d.vacancy_rate)),
             _kv("agency_in_post", str(st.agency),
                 f"{d.agency_fte.source} {d.agency_fte.value:g}" + fallback_note(d.agency_fte)),
@@ -430,11 +445,12 @@ class ScenarioText:
                 + f" (header); DfE vacancy_agency_cover_rate_fte {_show(d.agency_cover)}%; "
                 + self._key_spread_words("cover", "agency")),
             _kv("start_days", f'{{ dist = "fixed", value = {wf.AGENCY_START_DAYS:.0f} }}',
-                "assumption: documented default, agencies supply within two weeks"),
+                "assumption: about four weeks from the leaver going (or a post opening) to a "
+                "locum's first day: approval, finding and vetting (no DfE figure)"),
             _kv("annual_turnover", _num(wf.AGENCY_TURNOVER),
                 "assumption: locum assignments last about a year"),
             _kv("max_share", "1.0", "assumption: no ceiling in a baseline (documented default); "
-                                    "cover sets the share"),
+                                    "cover, at most DfE's cover rate, sets the share"),
         ]
 
     def _other_lines(self) -> list[str]:

@@ -30,12 +30,13 @@ from scipy.special import gammaincc
 from sim.model.units import DAYS_PER_YEAR
 
 NOTICE_DAYS = (28.0, 56.0)        # uniform
-AGENCY_START_DAYS = 14.0          # fixed
+AGENCY_START_DAYS = 28.0          # fixed: about four weeks to approve, find and vet a locum
 AGENCY_TURNOVER = 1.0             # a year
 CAMPAIGN_DAYS = 120.0             # mean of one recruitment campaign (gamma)
 CAMPAIGN_CV = 0.5
 MIN_FILL_DAYS = 60.0              # shortest mean time from notice to a starter's first day
 MAX_FILL_DAYS = 36500.0
+MAX_VACANT_SHARE = 0.5            # at most as many vacant posts as case-holders for agency cover
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class Stationary:
     agency_capacity: float        # agency workers the steady state holds with every vacancy covered
     permanent_later: float        # permanent case-holders in the steady state headed to
     agency_later: float           # agency workers in the steady state headed to
+    cover_rate: float             # the most a vacancy's chance of agency cover may be
 
     @property
     def vacant(self) -> int:
@@ -68,8 +70,8 @@ class Stationary:
 
     @property
     def agency_short(self) -> bool:
-        """Covering every vacancy holds fewer agency workers than the steady state's."""
-        return self.agency_later > self.agency_capacity + 0.5
+        """Agency cover at `cover_rate` holds fewer agency workers than the steady state's."""
+        return self.agency_later > self.cover_rate * self.agency_capacity + 0.5
 
 
 def notice_years() -> float:
@@ -113,43 +115,66 @@ def agency_capacity(permanent: float, hazard: float, fill_days: float) -> float:
 
 
 def stationary(case_holders: int, agency: int, turnover: float, vacancy_rate: float,
-               agency_level: float | None = None,
-               vacancy_level: float | None = None) -> Stationary:
+               agency_level: float | None = None, vacancy_level: float | None = None,
+               cover_rate: float = 1.0) -> Stationary:
     """Establishment, recruitment and agency cover for `case_holders` people in post, `agency` of
     them agency workers (at most all but one), the permanent ones leaving at `turnover` a year.
 
-    At the start the vacant posts are DfE's vacancy rate of the permanent case-holders' posts
-    (vacant / (vacant + permanent) = `vacancy_rate`), or the agency workers' posts if those are
-    more (agency workers cover vacant posts only). The steady state the council then heads to has
-    `agency_level` agency workers and vacancy rate `vacancy_level` (default: those of the start)
-    in the same establishment, again with every agency worker's post vacant: the time to fill
-    keeps its permanent staff level, and `cover` holds its agency workers (at most every vacancy
-    covered; `agency_capacity` says how many that holds).
+    At the start the vacant posts are at least DfE's vacancy rate of the permanent case-holders'
+    posts (vacant / (vacant + permanent) = `vacancy_rate`) and at least the agency workers' posts
+    (agency workers cover vacant posts only). The steady state the council heads to has
+    `agency_level` agency workers (default: those of the start) and permanent staff moved by the
+    vacancy rate ahead (`vacancy_level`) in today's posts: permanent x (1 - ahead) / (1 - today).
+    Agency cover is a market: a vacancy gets an agency worker with chance at most `cover_rate`
+    (DfE's share of vacancies covered by agency workers), so holding the agency workers may take
+    more vacant posts than the vacancy rate gives (`vacancies_raised_for_agency`), up to as many
+    vacant posts as case-holders (`MAX_VACANT_SHARE`). The time to fill keeps the permanent staff
+    level in the establishment, and `cover` (at most `cover_rate`) holds the agency workers;
+    `agency_capacity` is what covering every vacancy would hold.
     """
     agency = max(0, min(agency, case_holders - 1))
     permanent = case_holders - agency
     hazard = hazard_from_turnover(turnover)
     stay = 1 / hazard + notice_years()
     from_vacancy = round(permanent * vacancy_rate / (1 - vacancy_rate))
-    vacant = max(from_vacancy, agency)
-    establishment = permanent + vacant
-    agency_later = agency if agency_level is None else min(max(agency_level, 0.0),
-                                                            establishment - 1.0)
-    vacancy_later = vacancy_rate if vacancy_level is None else vacancy_level
-    permanent_later = max(1.0, min(establishment * (1 - vacancy_later),
-                                   establishment - agency_later))
-    # stationary: permanent = establishment x stay / (1/h + E[X])
+    later = vacancy_rate if vacancy_level is None else min(vacancy_level, 0.95)
+    permanent_later = max(1.0, permanent * (1 - later) / (1 - vacancy_rate))
+    agency_later = agency if agency_level is None else max(agency_level, 0.0)
+    most = MAX_VACANT_SHARE / (1 - MAX_VACANT_SHARE) * (permanent_later + agency_later)
+    if agency_later > 0 and cover_rate > 0:
+        # per post: agency / permanent = cover x presence x E[(X - N - start)+] / (1/h + N)
+        needed = fill_holding(agency_later / permanent_later / cover_rate * stay / presence())
+        held = permanent_later * (1 / hazard + needed / DAYS_PER_YEAR) / stay
+        for_agency = min(held, permanent_later + most)
+    else:
+        for_agency = 0.0
+    establishment = max(permanent + max(from_vacancy, agency), round(for_agency),
+                        round(permanent_later * (1 / (1 - later))))
     fill = (establishment / permanent_later * stay - 1 / hazard) * DAYS_PER_YEAR
     fill = min(max(fill, MIN_FILL_DAYS), MAX_FILL_DAYS)
     capacity = agency_capacity(permanent_later, hazard, fill)
-    cover = min(1.0, agency_later / capacity) if agency_later and capacity > 0 else 0.0
+    cover = min(cover_rate, agency_later / capacity) if agency_later and capacity > 0 else 0.0
     days, success = campaign(fill)
     return Stationary(permanent=permanent, agency=agency, establishment=establishment,
                       hazard_per_year=hazard, fill_days=fill, campaign_days=days,
                       success=success, cover=cover,
-                      vacancies_raised_for_agency=vacant > from_vacancy,
+                      vacancies_raised_for_agency=establishment > permanent + from_vacancy,
                       agency_capacity=capacity, permanent_later=permanent_later,
-                      agency_later=agency_later)
+                      agency_later=agency_later, cover_rate=cover_rate)
+
+
+def fill_holding(overrun_per_stay: float) -> float:
+    """The mean time to fill (days) whose E[(X - N - start)+] (years) is `overrun_per_stay`
+    (bisection; MAX_FILL_DAYS if none is long enough)."""
+    if overrun_years(MAX_FILL_DAYS) < overrun_per_stay:
+        return MAX_FILL_DAYS
+    low, high = MIN_FILL_DAYS, MAX_FILL_DAYS
+    if overrun_years(low) >= overrun_per_stay:
+        return low
+    while high - low > 0.5:
+        middle = (low + high) / 2
+        low, high = (middle, high) if overrun_years(middle) < overrun_per_stay else (low, middle)
+    return high
 
 
 def newly_qualified(permanent: int, turnover: float, nqsw_share: float,
