@@ -171,7 +171,8 @@ def test_dfe_measures_at_the_start_are_dfe_figures_at_the_origin(tmp_path, la, y
                                                  abs=whole + 0.001)
     permanent = people - agency_people
     from_vacancy = round(permanent * vacancy_rate / (1 - vacancy_rate))
-    vacant = tomllib.loads(path.read_text(encoding="utf-8"))["workforce"]["establishment"] - permanent
+    written = tomllib.loads(path.read_text(encoding="utf-8"))
+    vacant = written["workforce"]["establishment"] - permanent
     assert vacant >= max(from_vacancy, agency_people)
     assert start["vacancy_rate"] == pytest.approx(vacant / (vacant + permanent), abs=1e-9)
     if vacant == from_vacancy:
