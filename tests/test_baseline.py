@@ -415,8 +415,7 @@ def test_agency_workers_leave_one_permanent_case_holder():
     assert (state.permanent, state.agency) == (1, 9)
 
 
-UNCERTAIN_KEYS = ("demand.growth_per_year", "workforce.non_case_holding_share",
-                  "workforce.turnover.annual_rate")
+UNCERTAIN_KEYS = ("demand.growth_per_year", "workforce.turnover.annual_rate")
 # recruitment.success and agency.cover too, where the rates' spreads move them (not where every
 # agency worker's post is vacant and cover is 1 across the spread)
 

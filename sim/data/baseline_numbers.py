@@ -103,40 +103,6 @@ def workforce_level(data: Extract, code: str, year: int, column: str, *,
     return shrunk_level(panel, england, code, england[year])
 
 
-def _non_case_holding(data: Extract, level: str, area: str, year: int) -> float | None:
-    """1 - (case-holders - agency) / in post (FTE) of a DfE workforce row, None if not all
-    published (or no one in post)."""
-    inpost, holders, agency = (data.cell(level, area, year, c)[0]
-                               for c in ("inpost_fte", "case_holders_fte", "agency_fte"))
-    if inpost is None or holders is None or agency is None or inpost <= 0:
-        return None
-    return 1 - (holders - agency) / inpost
-
-
-@functools.cache
-def share_panel(data: Extract, year: int) -> tuple[Panel, dict[int, float]]:
-    """Every council's non-case-holding share in the censuses up to 30 September `year`, and
-    England's."""
-    years = [t for t in WORKFORCE_YEARS if t <= year]
-    panel: Panel = {}
-    for code in data.codes:
-        for t in years:
-            if (share := _non_case_holding(data, LOCAL, code, t)) is not None:
-                panel.setdefault(code, {})[t] = share
-    england = {t: v for t in years
-               if (v := _non_case_holding(data, NATIONAL, "England", t)) is not None}
-    return panel, england
-
-
-def share_level(data: Extract, code: str, year: int) -> Level | None:
-    """The panel estimate of the council's non-case-holding share (its spreads are used; the
-    share itself is DfE's of the census), None without the council's figures."""
-    panel, england = share_panel(data, year)
-    if code not in panel or year not in england:
-        return None
-    return shrunk_level(panel, england, code, england[year])
-
-
 def _log_changes(counts: dict[int, float | None]) -> dict[int, float]:
     """Yearly log changes (keyed by the later year) between consecutive published counts."""
     return {t: math.log(counts[t] / counts[t - 1]) for t in counts
@@ -421,7 +387,6 @@ class Derivation:
                     vacancy = min(max(vacancy + step * self.rate_sd[name], 0.0), 95.0)
                 values.append(getattr(self.steady_state(agency, vacancy), key))
             self.key_ranges[key] = (values[0], values[1], values[2])
-        self.share_level = share_level(self.data, self.code, self.year)
         national = list(referral_panel(self.data, self.year)[1].values())
         self.england_growth_sd = (math.sqrt(sum((x - sum(national) / len(national)) ** 2
                                                 for x in national) / (len(national) - 1))

@@ -40,8 +40,7 @@ ASSUMPTIONS = [
      "and vacancy rates that forecast: the council's own figures up to YEAR shrunk towards the "
      "typical council's by an empirical-Bayes weight (header; sim/data/shrinkage.py)"),
     ("the assumptions the data leave uncertain are distributions drawn once per replication "
-     "(growth_per_year, non_case_holding_share, turnover annual_rate, recruitment success, agency "
-     "cover), their spreads from the council's own year-to-year variation and the spread across "
+     "(growth_per_year, turnover annual_rate, recruitment success, agency cover), their spreads from the council's own year-to-year variation and the spread across "
      "councils, each comment saying how; durations stay fixed (a duration's mean cannot be "
      "uncertain in a scenario file)"),
     "re-referrals are inside DfE's referral_count, so no separate re-referral stream (share 0)",
@@ -196,10 +195,6 @@ class ScenarioText:
         return (1 + d.growth_per_year) * math.hypot(self._level_sd(d.growth_level),
                                                     d.england_growth_sd)
 
-    def _share_sd(self) -> float:
-        level = self.derived.share_level
-        return 0.0 if level is None else level.forecast_sd()
-
     def _turnover_cv(self) -> float:
         d = self.derived
         return d.rate_sd.get("turnover", 0.0) / d.ahead("turnover", d.turnover)
@@ -211,11 +206,10 @@ class ScenarioText:
         if not level.estimated:
             return (f"half the spread across councils ({level.total_sd:.3g}), the most the "
                     "level can be uncertain with one census (no year-to-year history by then)")
-        chance = (" less the binomial chance of a year's figure among the council's staff "
-                  "(the model plays that out)" if name else "")
         return (f"from the council's own year-to-year variation and the spread across councils "
                 f"(empirical Bayes, header): sqrt(level sd {level.level_sd:.3g}^2 + year-to-year "
-                f"sd {level.within_sd:.3g}^2{chance})")
+                f"sd {level.within_sd:.3g}^2 less the binomial chance of a year's {name} figure "
+                "among the council's staff, which the model plays out)")
 
     def _key_beta(self, key: str) -> str:
         low, middle, high = self.derived.key_ranges.get(key, (None,) * 3)
@@ -388,11 +382,12 @@ class ScenarioText:
                 + fallback_note(d.vacancy_rate)),
             _kv("agency_in_post", str(st.agency),
                 f"{d.agency_fte.source} {d.agency_fte.value:g}" + fallback_note(d.agency_fte)),
-            _kv("non_case_holding_share", _normal(d.non_case_holding, self._share_sd()),
+            _kv("non_case_holding_share", _num(d.non_case_holding),
                 f"derived: 1 - permanent case-holders / DfE's in post = 1 - {st.permanent} / "
                 f"{d.inpost.value:g} ({d.case_holders} case-holders ({d.holders_fte.source}) "
-                f"less {st.agency} agency; {d.inpost.source}; clipped to 0-0.9); sd "
-                f"{self._share_sd():.4f}: " + self._spread_words(d.share_level, "")),
+                f"less {st.agency} agency; {d.inpost.source}; clipped to 0-0.9); a number, not "
+                "a distribution: its year-to-year changes are in DfE's case-holder counts while "
+                "its FTE in post is steady, and the model scales FTE in post by it"),
             _kv("progression_days", f"{PROGRESSION_DAYS:.0f}",
                 "assumption: the assessed and supported year in employment (ASYE) lasts a year"),
             "",
