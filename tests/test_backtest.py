@@ -230,3 +230,12 @@ def test_expected_coverage_of_bands_from_few_replications():
     assert expected_coverage(5, 0.05, 0.95) == pytest.approx(0.6)
     # the band tends to its nominal coverage with many draws
     assert expected_coverage(10_000, 0.05, 0.95) == pytest.approx(0.9, abs=1e-3)
+
+
+def test_regenerating_the_note_keeps_its_history_of_scores():
+    from sim.experiments.backtest import HISTORY, with_history
+
+    previous = f"# old note\n\nold tables\n\n{HISTORY} (26-council sample)\n\n| a | b |\n"
+    kept = with_history("# new note\n\nnew tables\n", previous)
+    assert kept == f"# new note\n\nnew tables\n\n{HISTORY} (26-council sample)\n\n| a | b |\n"
+    assert with_history("# new note\n", "# old note, no history\n") == "# new note\n"

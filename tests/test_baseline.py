@@ -20,7 +20,8 @@ import numpy as np
 import pytest
 from test_cli_errors import ROOT, assert_one_line_error, caseload
 
-from sim.data.baseline import BaselineError, baseline_scenario_text
+from sim.data.baseline import BaselineError, baseline_scenario_text, scenario_text_for
+from sim.data.baseline_numbers import referral_growth_level
 from sim.data.baseline_workforce import notice_years, stationary
 from sim.model.units import DAYS_PER_YEAR
 from sim.data.dfe import LOCAL, WORKFORCE_YEARS, Extract, extract
@@ -135,10 +136,47 @@ def test_starting_caseload_is_dfe_cases_over_case_holders_in_each_census_year():
             holders += workforce["agency_in_post"]
             assert cases == round(dfe(la, "cases", year)), (la, year)
             assert cases / holders == pytest.approx(dfe(la, "caseload_fte", year), rel=0.02)
-            agency_share = workforce["agency_in_post"] / holders
-            assert agency_share == pytest.approx(dfe(la, "agency_rate_fte", year) / 100,
-                                                 abs=0.01)
+            assert workforce["agency_in_post"] == round(dfe(la, "agency_fte", year))
             assert data["start"].isoformat() == f"{year}-09-30"
+
+
+DAY_ZERO = [("Leeds", 2017), ("Wakefield", 2018), ("Manchester", 2019), ("Kent", 2020),
+            ("Sutton", 2021), ("Liverpool", 2022), ("Leeds", 2022)]
+
+
+@pytest.mark.parametrize("la, year", DAY_ZERO, ids=[f"{la}-{year}" for la, year in DAY_ZERO])
+def test_dfe_measures_at_the_start_are_dfe_figures_at_the_origin(tmp_path, la, year):
+    """At day 0 of a baseline every DfE measure the model reports is DfE's figure of the census
+    within rounding (people are whole, the non-case-holding share has 4 decimals). Agency workers
+    are DfE's agency FTE, so agency / (agency + in post) is DfE's agency rate; the vacancy rate is
+    DfE's unless DfE's vacancies, as a share of the permanent case-holders' posts, are fewer than
+    the agency workers (who cover vacant posts only in the model): then every agency worker's post
+    is vacant and nothing else is."""
+    path = tmp_path / "baseline.toml"
+    path.write_text(baseline_scenario_text(la, year), encoding="utf-8")
+    run = run_replication(load_scenario(path, overrides={"years": 0.05}), 0, 20170401)
+    assert run.days[0] == 0
+    start = {name: float(run.values[0, i]) for name, i in METRIC_INDEX.items()}
+    inpost, holders, cases = (dfe(la, c, year) for c in ("inpost_fte", "case_holders_fte", "cases"))
+    agency, vacancy_rate = dfe(la, "agency_fte", year), dfe(la, "vacancy_rate_fte", year) / 100
+    people, agency_people = round(holders), round(agency)
+    assert start["case_holders"] == people
+    assert start["cases_held"] == round(cases)
+    assert start["sw_fte_in_post"] == pytest.approx(inpost, rel=1e-3)
+    assert start["caseload_dfe"] == pytest.approx(cases / holders,
+                                                  abs=0.5 * cases / holders**2 + 0.01)
+    whole = 0.5 / (agency + inpost)
+    assert start["agency_rate"] == pytest.approx(agency / (agency + inpost), abs=whole + 1e-4)
+    assert start["agency_rate"] == pytest.approx(dfe(la, "agency_rate_fte", year) / 100,
+                                                 abs=whole + 0.001)
+    permanent = people - agency_people
+    from_vacancy = round(permanent * vacancy_rate / (1 - vacancy_rate))
+    written = tomllib.loads(path.read_text(encoding="utf-8"))
+    vacant = written["workforce"]["establishment"] - permanent
+    assert vacant >= max(from_vacancy, agency_people)
+    assert start["vacancy_rate"] == pytest.approx(vacant / (vacant + permanent), abs=1e-9)
+    if vacant == from_vacancy:
+        assert start["vacancy_rate"] == pytest.approx(vacancy_rate, abs=0.5 / permanent + 0.001)
 
 
 def raw_rows(name: str, year: int, la_code: str, **where: str) -> dict[str, str]:
@@ -163,13 +201,18 @@ def test_wakefield_2021_by_hand_from_the_raw_dfe_tables():
                  for y in range(year - 4, year + 1)}
     cases = float(workforce["cases"])
     changes = [math.log(referrals[y + 1] / referrals[y]) for y in range(year - 4, year)]
-    growth = math.exp(sum(changes) / 4) - 1
+    own_growth = math.exp(sum(changes) / 4) - 1
 
     text = baseline_scenario_text("Wakefield", year)
     data = tomllib.loads(text)
     assert data["start"].isoformat() == "2021-09-30"
     assert referral_median(data) == pytest.approx(referrals[year], rel=1e-4)
-    assert data["demand"]["growth_per_year"] == pytest.approx(growth, abs=5e-5)
+    words = " ".join(text.replace("#", " ").split())
+    assert f"exp(m) - 1 = {own_growth:.4f})" in words      # the council's own trend, stated
+    # the growth used is England's trend plus the council's shrunk difference (`shrinkage`)
+    level = referral_growth_level(extract(), code, year)
+    assert distribution_mean(data["demand"]["growth_per_year"]) == pytest.approx(math.exp(level.value) - 1,
+                                                              abs=5e-5)
     open_cases = data["initial"]["open"]
     assert sum(open_cases.values()) == round(cases)
     at31 = float(cin["At31_episodes"])
@@ -179,7 +222,6 @@ def test_wakefield_2021_by_hand_from_the_raw_dfe_tables():
     levels = data["workforce"]["levels"]
     permanent = sum(v["in_post"] for v in levels.values())
     assert permanent + data["workforce"]["agency_in_post"] == holders
-    words = " ".join(text.replace("#", " ").split())
     spread = math.sqrt(sum((c - sum(changes) / 4) ** 2 for c in changes) / 3)
     assert f"standard deviation {spread:.4f}" in words
     assert "DfE workforce census 30 September 2021 (cases)" in words
@@ -221,6 +263,14 @@ def test_suppressed_cells_are_kept_as_their_markers_not_zero():
     assert data.cell(LOCAL, "420", 2017, "referral_count") == (None, "c")
     assert not data.coverage("304", 2017).complete
     assert data.coverage("384", 2017).complete
+
+
+def distribution_mean(given) -> float:
+    """A baseline value's number, or the mean of its normal distribution."""
+    if isinstance(given, dict):
+        assert given["dist"] == "normal"
+        return given["mean"]
+    return given
 
 
 def referral_median(data: dict) -> float:
@@ -326,27 +376,116 @@ def test_extract_is_reproduced_by_its_script():
 
 
 @pytest.mark.parametrize("holders, agency, turnover, vacancy", [
-    (300, 0.05, 0.14, 0.17), (80, 0.0, 0.25, 0.10), (1000, 0.10, 0.08, 0.30),
+    (300, 15, 0.14, 0.17), (80, 0, 0.25, 0.10), (1000, 100, 0.08, 0.30),
 ])
-def test_stationary_workforce_reproduces_dfe_vacancy_rate_when_it_holds_the_agency(
+def test_stationary_workforce_starts_at_dfe_vacancy_rate_and_keeps_the_permanent_staff(
         holders, agency, turnover, vacancy):
     state = stationary(holders, agency, turnover, vacancy)
-    assert not state.fill_raised_for_agency
-    assert state.permanent + state.agency == holders
-    assert state.vacancy_rate == pytest.approx(vacancy, abs=0.01)
+    assert not state.vacancies_raised_for_agency
+    assert (state.permanent, state.agency) == (holders - agency, agency)
+    assert state.vacancy_rate == pytest.approx(vacancy, abs=0.5 / state.permanent)
     leavers_per_person = state.hazard_per_year / (1 + state.hazard_per_year * notice_years())
     assert leavers_per_person == pytest.approx(turnover)
     assert state.campaign_days / state.success == pytest.approx(state.fill_days)
+    # renewal: permanent people per post = (1/h + notice) / (1/h + time to fill)
+    stay = 1 / state.hazard_per_year
+    kept = state.establishment * (stay + notice_years()) / (stay + state.fill_days / DAYS_PER_YEAR)
+    assert kept == pytest.approx(state.permanent_later, rel=1e-9)
+    assert state.permanent_later == pytest.approx(state.permanent, abs=1)  # no levels ahead given
     assert 0 <= state.cover <= 1
-    assert math.isclose(state.fill_days / DAYS_PER_YEAR * state.hazard_per_year
-                        / (1 + state.fill_days / DAYS_PER_YEAR * state.hazard_per_year),
-                        state.vacancies / state.establishment, rel_tol=1e-9)
+    assert state.cover * state.agency_capacity == pytest.approx(agency, rel=1e-9)
 
 
-def test_agency_above_the_vacancies_raises_the_time_to_fill_and_covers_every_vacancy():
-    state = stationary(310, 0.014, 0.084, 0.0)        # Leeds: 1.4% agency, no vacancies
-    assert state.fill_raised_for_agency and state.cover == 1.0
-    assert state.establishment >= state.permanent + state.agency
+def test_levels_ahead_set_the_steady_state_not_the_start():
+    start = stationary(300, 60, 0.14, 0.10)
+    ahead = stationary(300, 60, 0.14, 0.10, agency_level=30.0, vacancy_level=0.05)
+    assert (ahead.permanent, ahead.agency) == (start.permanent, start.agency)
+    assert ahead.agency_later == 30.0
+    # permanent staff move with the vacancy rate ahead in today's posts
+    assert ahead.permanent_later == pytest.approx(240 * 0.95 / 0.90)
+    assert ahead.cover * ahead.agency_capacity == pytest.approx(30.0, rel=1e-6)
+
+
+def test_agency_cover_as_a_market_needs_more_vacant_posts_at_a_lower_cover_rate():
+    """Agency workers arrive a start delay after notice ends and cover a vacancy with chance at
+    most DfE's cover rate, so holding the same agency workers takes more vacant posts (a longer
+    time to fill) the lower that rate; the cover used is the rate itself when agency binds."""
+    full = stationary(300, 60, 0.14, 0.05, cover_rate=1.0)
+    market = stationary(300, 60, 0.14, 0.05, cover_rate=0.6)
+    assert market.vacant > full.vacant >= 60
+    assert market.vacancies_raised_for_agency
+    assert market.cover == pytest.approx(0.6, abs=0.01)
+    assert market.cover * market.agency_capacity == pytest.approx(60, rel=0.02)
+    stay = 1 / market.hazard_per_year + notice_years()
+    kept = market.establishment * stay / (1 / market.hazard_per_year
+                                          + market.fill_days / DAYS_PER_YEAR)
+    assert kept == pytest.approx(market.permanent_later, rel=1e-9)
+
+
+def test_agency_above_the_vacancies_raises_the_vacant_posts_to_hold_them():
+    state = stationary(310, 4, 0.084, 0.0)        # Leeds 2017: 4.4 agency FTE, no vacancies
+    assert state.vacancies_raised_for_agency
+    assert state.vacant >= state.agency == 4
+    assert state.cover * state.agency_capacity == pytest.approx(4, rel=0.02)
+
+
+def test_agency_workers_leave_one_permanent_case_holder():
+    state = stationary(10, 12, 0.15, 0.2)
+    assert (state.permanent, state.agency) == (1, 9)
+
+
+UNCERTAIN_KEYS = ("demand.growth_per_year", "workforce.turnover.annual_rate")
+# recruitment.success and agency.cover too, where the rates' spreads move them (not where every
+# agency worker's post is vacant and cover is 1 across the spread)
+
+
+@pytest.mark.parametrize("la, year", [("Barnsley", 2019), ("Wakefield", 2018), ("Leeds", 2017),
+                                      ("Kent", 2020)])
+def test_baseline_writes_distributions_with_their_derivation(la, year):
+    """The assumptions the data leave uncertain are distributions drawn once per replication,
+    each comment saying how its spread was derived; referral growth's sd is (1 + growth) x the
+    council's level sd and England's year-to-year sd of its yearly log change, combined."""
+    text = baseline_scenario_text(la, year)
+    scenario = scenario_from_data(tomllib.loads(text))
+    assert set(UNCERTAIN_KEYS) <= set(scenario.uncertain), sorted(scenario.uncertain)
+    for key in UNCERTAIN_KEYS:
+        line = next(line for line in text.splitlines()
+                    if line.startswith(key.split(".")[-1] + " = { dist"))
+        assert "sd" in line.split(" # ", 1)[1], line
+    if la == "Barnsley":
+        assert {"workforce.recruitment.success", "workforce.agency.cover"} <= set(
+            scenario.uncertain)
+    growth = tomllib.loads(text)["demand"]["growth_per_year"]
+    england = [dfe_england("referral_count", y) for y in range(year - 4, year + 1)]
+    changes = [math.log(b / a) for a, b in zip(england, england[1:])]
+    mean = sum(changes) / 4
+    england_sd = math.sqrt(sum((c - mean) ** 2 for c in changes) / 3)
+    level = referral_growth_level(extract(), extract().find(la, year), year)
+    assert growth["sd"] == pytest.approx((1 + growth["mean"]) * math.hypot(level.level_sd,
+                                                                           england_sd), abs=1e-4)
+
+
+def dfe_england(column: str, year: int) -> float:
+    value, text = extract().cell("National", "England", year, column)
+    assert value is not None, text
+    return value
+
+
+def read_extract_rows() -> list[dict[str, str]]:
+    text = (ROOT / "sim" / "data" / "dfe_extract.csv").read_text(encoding="utf-8")
+    return list(csv.DictReader(text.splitlines()))
+
+
+@pytest.mark.parametrize("year", [2017, 2018, 2019, 2020])
+def test_a_baseline_uses_only_figures_published_by_its_year(year):
+    """The baseline for 30 September `year` is unchanged when every later year's rows are
+    removed from the extract: its levels, trends and the panel behind their shrinkage use DfE's
+    figures of `year` and before only."""
+    full = extract()
+    cut = Extract([row for row in read_extract_rows() if int(row["time_period"]) <= year])
+    for la in ("Wakefield", "Leeds", "Barnsley", "Sutton", "Cumbria"):
+        code = full.find(la, year)
+        assert scenario_text_for(cut, code, year) == scenario_text_for(full, code, year), la
 
 
 def load_extract_script():

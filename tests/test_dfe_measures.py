@@ -63,10 +63,11 @@ def test_all_roles_scales_up_the_case_holding_part():
 
 
 def test_non_case_holding_share_counts_agency_case_holders_out():
-    # 164.7 x (1 - 0.287) = 117.43 permanent case-holders of 193.2 in post: 1 - 0.6078 = 0.3922
-    assert dfe.non_case_holding_share(193.2, 164.7, 0.287) == pytest.approx(0.3922, abs=1e-4)
-    # more case-holders than permanent staff (agency-heavy council): clipped to 0
-    assert dfe.non_case_holding_share(100.0, 150.0, 0.1) == 0.0
+    # Wakefield 2018: 164.7 case-holders less DfE's 77.8 agency FTE = 86.9 permanent
+    # case-holders of 193.2 in post: 1 - 86.9 / 193.2 = 0.5502
+    assert dfe.non_case_holding_share(193.2, 164.7, 77.8) == pytest.approx(0.5502, abs=1e-4)
+    # more permanent case-holders than permanent staff: clipped to 0
+    assert dfe.non_case_holding_share(100.0, 150.0, 10.0) == 0.0
     assert dfe.non_case_holding_share(100.0, 1.0, 0.0) == 0.9
 
 

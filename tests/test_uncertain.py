@@ -243,3 +243,16 @@ def test_a_keys_draws_are_the_same_in_another_process_whatever_its_hash_seed(sma
         shown = subprocess.run([sys.executable, "-c", code, str(small)], cwd=ROOT, env=env,
                                capture_output=True, text=True, check=True).stdout
         assert ast.literal_eval(shown) == here.tolist()
+
+
+def test_a_results_folder_reads_back_scenarios_with_uncertain_values(tmp_path):
+    """run.json records an uncertain key as its distribution; reading the folder's scenarios
+    back (report, app, workbook) must keep it a distribution, not fail validation."""
+    from sim.analysis.results_folder import ResultsFolder
+    from sim.runner.provenance import scenario_record
+
+    sc = uncertain({RATE: UNIFORM})
+    run = json.loads(json.dumps({"scenarios": [scenario_record(sc)]}))
+    [back] = ResultsFolder(tmp_path, run).scenarios
+    assert back == sc
+    assert RATE in back.uncertain

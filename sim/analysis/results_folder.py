@@ -15,7 +15,8 @@ from typing import Any
 import pandas as pd
 from pydantic import ValidationError
 
-from sim.scenario.loading import Scenario, ScenarioError, scenario_from_data
+from sim.scenario.errors import ScenarioError
+from sim.scenario.loading import Scenario, scenario_from_data
 from sim.analysis.tables import KEYS
 from sim.runner.store import read_manifest
 

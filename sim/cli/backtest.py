@@ -122,7 +122,7 @@ def write_doc(path: Path, out: Path, summary, skipped, plans) -> None:
     import json
     import subprocess
 
-    from sim.experiments.backtest import markdown_report
+    from sim.experiments.backtest import markdown_report, with_history
     from sim.cli.common import BadInput
 
     try:
@@ -132,7 +132,9 @@ def write_doc(path: Path, out: Path, summary, skipped, plans) -> None:
         commit = "unknown (not a git checkout)"
     record = json.loads((out / "run.json").read_text(encoding="utf-8"))
     try:
-        path.write_text(markdown_report(summary, record, commit, skipped, plans), encoding="utf-8")
+        previous = path.read_text(encoding="utf-8") if path.is_file() else ""
+        path.write_text(with_history(markdown_report(summary, record, commit, skipped, plans),
+                                     previous), encoding="utf-8")
     except OSError as error:
         raise BadInput(f"--doc: cannot write {path}: {error.strerror}") from None
 

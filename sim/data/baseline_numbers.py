@@ -4,11 +4,23 @@ TOML is `sim.data.baseline_text`'s job.
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 
 from sim.data import baseline_workforce as wf
-from sim.data.dfe import LOCAL, NATIONAL, REGIONAL, BaselineError, Extract, Figure, marker
+from sim.data.dfe import (
+    LOCAL,
+    NATIONAL,
+    REGIONAL,
+    WORKFORCE_YEARS,
+    BaselineError,
+    Extract,
+    Figure,
+    marker,
+    source,
+)
+from sim.data.shrinkage import Level, shrunk_level
 from sim.model import dfe_measures
 from sim.model.units import DAYS_PER_YEAR
 
@@ -61,6 +73,64 @@ def referral_trend(data: Extract, code: str, year: int) -> Trend:
     return Trend(years, changes)
 
 
+Panel = dict[str, dict[int, float]]
+
+
+@functools.cache
+def workforce_panel(data: Extract, year: int, column: str,
+                    zero_is_missing: bool) -> tuple[Panel, dict[int, float]]:
+    """Every council's published `column` (a workforce rate, %) in the censuses up to 30
+    September `year`, and England's: DfE's figures of the origin and before only."""
+    years = [t for t in WORKFORCE_YEARS if t <= year]
+    panel: Panel = {}
+    for code in data.codes:
+        for t in years:
+            value = data.cell(LOCAL, code, t, column)[0]
+            if value is not None and not (zero_is_missing and value == 0):
+                panel.setdefault(code, {})[t] = value
+    england = {t: v for t in years
+               if (v := data.cell(NATIONAL, "England", t, column)[0]) is not None}
+    return panel, england
+
+
+def workforce_level(data: Extract, code: str, year: int, column: str, *,
+                    zero_is_missing: bool = False) -> Level | None:
+    """The council's `column` level for the years after `year` (sim.data.shrinkage), None if DfE
+    published no figure of it for the council by then or none for England in `year`."""
+    panel, england = workforce_panel(data, year, column, zero_is_missing)
+    if code not in panel or year not in england:
+        return None
+    return shrunk_level(panel, england, code, england[year])
+
+
+def _log_changes(counts: dict[int, float | None]) -> dict[int, float]:
+    """Yearly log changes (keyed by the later year) between consecutive published counts."""
+    return {t: math.log(counts[t] / counts[t - 1]) for t in counts
+            if counts[t] and counts.get(t - 1)}
+
+
+@functools.cache
+def referral_panel(data: Extract, year: int) -> tuple[Panel, dict[int, float]]:
+    """Every council's yearly log changes of referrals over the TREND_YEARS years to 31 March
+    `year` (consecutive years published under the same code), and England's."""
+    years = range(year - TREND_YEARS, year + 1)
+
+    def counts(level: str, area: str) -> dict[int, float | None]:
+        return {t: data.cell(level, area, t, "referral_count")[0] for t in years}
+    panel = {code: changes for code in data.codes
+             if (changes := _log_changes(counts(LOCAL, code)))}
+    return panel, _log_changes(counts(NATIONAL, "England"))
+
+
+def referral_growth_level(data: Extract, code: str, year: int) -> Level | None:
+    """The council's yearly log change of referrals ahead (sim.data.shrinkage): England's average
+    log change over the same years plus the council's shrunk difference; None without a change."""
+    panel, england = referral_panel(data, year)
+    if code not in panel or not england:
+        return None
+    return shrunk_level(panel, england, code, sum(england.values()) / len(england))
+
+
 # --- the derivation ------------------------------------------------------------------------------
 
 @dataclass
@@ -88,6 +158,7 @@ class Derivation:
         self._stocks()
         self._flows()
         self._staff()
+        self._spreads()
 
     # workforce figures (DfE census, 30 September of the year) ---------------------------------
     def _workforce_figures(self) -> None:
@@ -102,11 +173,42 @@ class Derivation:
         self.holders_fte = use(self.wf["case_holders_fte"])
         self.cases_held = use(self.wf["cases"])
         self.inpost = use(self.wf["inpost_fte"])
-        self.non_case_holding = dfe_measures.non_case_holding_share(
-            self.inpost.value, self.holders_fte.value, self.agency_rate.value / 100)
+        self.agency_fte = use(self.wf["agency_fte"] or self._agency_from_rate())
+        self.levels_ahead = {
+            "turnover": workforce_level(data, code, year, "turnover_rate_fte",
+                                        zero_is_missing=True),
+            "agency": workforce_level(data, code, year, "agency_rate_fte"),
+            "vacancy": workforce_level(data, code, year, "vacancy_rate_fte"),
+            "cover": workforce_level(data, code, year, "vacancy_agency_cover_rate_fte")}
         self.caseload_fte = Figure(self.cases_held.value / self.holders_fte.value,
                                    f"DfE workforce census 30 September {year} "
                                    "(cases / case_holders_fte)")
+
+    def _agency_from_rate(self) -> Figure:
+        """DfE's agency FTE from its agency rate r and FTE in post, where the count is not
+        published: r = agency / (agency + in post), so agency = r / (1 - r) x in post."""
+        rate = self.agency_rate.value / 100
+        return Figure(rate / (1 - rate) * self.inpost.value,
+                      f"derived: {self.agency_rate.source} {self.agency_rate.value:g}% / (1 - "
+                      f"it) x in post {self.inpost.value:g}",
+                      f"{source('agency_fte', self.year)} not published for {self.la}")
+
+    def steady_state(self, agency_pct: float, vacancy_pct: float) -> wf.Stationary:
+        """The workforce starting at DfE's census and heading to agency rate `agency_pct` and
+        vacancy rate `vacancy_pct` (%, DfE's definitions) with the turnover ahead."""
+        rate = agency_pct / 100
+        return wf.stationary(
+            max(2, round(self.holders_fte.value)), round(self.agency_fte.value),
+            self.ahead("turnover", self.turnover) / 100, self.vacancy_rate.value / 100,
+            agency_level=rate / (1 - rate) * self.inpost.value, vacancy_level=vacancy_pct / 100,
+            cover_rate=min(max(self.ahead("cover", self.agency_cover) / 100, 0.0), 1.0))
+
+    def ahead(self, name: str, figure: Figure) -> float:
+        """The level of workforce rate `name` (%) the council heads to: the empirical-Bayes level
+        of its figures up to the year (`levels_ahead`), or `figure` (its own or its region's
+        figure of the year) where DfE published none for it."""
+        level = self.levels_ahead[name]
+        return figure.value if level is None else level.value
 
     # open cases held by social workers at the start --------------------------------------------
     def _cases(self) -> None:
@@ -147,6 +249,9 @@ class Derivation:
         self.nin = use(data.share(code, year, "not_in_need_count"))
         self.rereferrals = data.share(code, year, "rereferral_count")
         self.trend = referral_trend(data, code, year)
+        self.growth_level = referral_growth_level(data, code, year)
+        self.growth_per_year = (math.exp(self.growth_level.value) - 1 if self.growth_level
+                                else 0.0)
         self.assessed = self.referrals.value * (1 - self.nfa.value)
         self.close_share = min(1.0, self.nin.value / (1 - self.nfa.value)) if self.assessed else 0
         self.history = [data.cell(LOCAL, code, y, "referral_count")[1] or "-"
@@ -210,9 +315,11 @@ class Derivation:
     # workforce ---------------------------------------------------------------------------------
     def _staff(self) -> None:
         self.case_holders = max(2, round(self.holders_fte.value))
-        self.state = wf.stationary(self.case_holders, self.agency_rate.value / 100,
-                                   self.turnover.value / 100, self.vacancy_rate.value / 100)
+        self.state = self.steady_state(self.ahead("agency", self.agency_rate),
+                                       self.ahead("vacancy", self.vacancy_rate))
         permanent = self.state.permanent
+        self.non_case_holding = dfe_measures.non_case_holding_share(
+            self.inpost.value, self.case_holders, self.state.agency)
         nqsw = min(permanent, wf.newly_qualified(permanent, self.turnover.value / 100, NQSW_SHARE,
                                                  PROGRESSION_DAYS))
         senior = min(permanent - nqsw, round(SENIOR_SHARE * permanent))
@@ -220,18 +327,70 @@ class Derivation:
         self.managers = max(1, round(self.case_holders / MANAGER_SPAN))
         vacant = wf.vacant_share(MANAGER_TURNOVER, MANAGER_HIRE_DAYS)
         self.managers_in_post = self.managers - round(self.managers * vacant)
-        if self.state.fill_raised_for_agency:
+        if self.state.agency < round(self.agency_fte.value):
             self.notes.adjustments.append(
-                f"DfE's agency share {self.agency_rate.value:g}% needs more vacant posts than its "
-                f"vacancy rate {self.vacancy_rate.value:g}% gives (agency workers only cover "
-                f"vacancies in the model): time to fill raised from "
-                f"{self.state.fill_from_vacancy_days:.0f} to {self.state.fill_days:.0f} days, "
-                f"every vacancy covered; model vacancy rate {self.state.vacancy_rate:.1%}")
-        elif self.state.fill_days > self.state.fill_from_vacancy_days + 1e-6:
+                f"DfE's agency FTE {self.agency_fte.value:g} is not below its case-holders "
+                f"{self.holders_fte.value:g}: {self.state.agency} agency workers, so that one "
+                "permanent case-holder remains")
+        if self.state.vacancies_raised_for_agency:
             self.notes.adjustments.append(
-                f"DfE's vacancy rate {self.vacancy_rate.value:g}% implies a time to fill under "
-                f"{wf.MIN_FILL_DAYS:.0f} days; {wf.MIN_FILL_DAYS:.0f} days used (model vacancy "
-                f"rate {self.state.vacancy_rate:.1%})")
+                f"DfE's vacancy rate {self.vacancy_rate.value:g}% of the {permanent} permanent "
+                f"case-holders' posts leaves too few vacant posts for the agency workers, who "
+                "cover vacant posts only in the model, at DfE's cover rate: "
+                f"{self.state.vacant} vacant posts, a vacancy rate of "
+                f"{self.state.vacancy_rate:.1%} at the start")
+        if self.state.fill_days <= wf.MIN_FILL_DAYS + 1e-9:
+            self.notes.adjustments.append(
+                f"the time to fill that keeps the permanent staff level is under "
+                f"{wf.MIN_FILL_DAYS:.0f} days; {wf.MIN_FILL_DAYS:.0f} days used")
+        if self.state.agency_short:
+            self.notes.adjustments.append(
+                f"agency cover at DfE's cover rate {self.state.cover_rate:.1%} holds "
+                f"{self.state.cover_rate * self.state.agency_capacity:.1f} agency workers in "
+                f"the steady state, not {self.state.agency_later:.1f}: the agency share falls "
+                "towards that")
+        if self.non_case_holding in (0.0, 0.9):
+            self.notes.adjustments.append(
+                f"the non-case-holding share 1 - {permanent} / {self.inpost.value:g} is outside "
+                f"0-0.9; clipped to {self.non_case_holding:g}, so the model's FTE in post "
+                "differs from DfE's")
+
+
+    # spreads of the uncertain assumptions --------------------------------------------------------
+    def _spreads(self) -> None:
+        """Sd of each rate ahead (%, as a draw once per replication; `Level.forecast_sd`) less the
+        binomial chance of a year's figure among the council's staff, which the model plays out
+        itself; and the keys' spreads that follow from them (see `sim.data.baseline_text`)."""
+        staff = {"turnover": self.inpost.value,
+                 "agency": self.inpost.value + self.agency_fte.value,
+                 "vacancy": self.inpost.value / (1 - self.vacancy_rate.value / 100),
+                 "cover": self.inpost.value * self.vacancy_rate.value / (
+                     100 - self.vacancy_rate.value)}
+        self.rate_sd: dict[str, float] = {}
+        for name, level in self.levels_ahead.items():
+            if level is None:
+                continue
+            share = min(max(level.value / 100, 0.0), 1.0)
+            chance = share * (1 - share) / max(staff[name], 1.0) * 100**2
+            self.rate_sd[name] = level.forecast_sd(chance)
+        self.key_ranges: dict[str, tuple[float, float, float]] = {}
+        for name, key in (("agency", "cover"), ("vacancy", "success")):
+            if name not in self.rate_sd:
+                continue
+            values = []
+            for step in (-1, 0, 1):
+                agency, vacancy = self.ahead("agency", self.agency_rate), self.ahead(
+                    "vacancy", self.vacancy_rate)
+                if name == "agency":
+                    agency = min(max(agency + step * self.rate_sd[name], 0.0), 95.0)
+                else:
+                    vacancy = min(max(vacancy + step * self.rate_sd[name], 0.0), 95.0)
+                values.append(getattr(self.steady_state(agency, vacancy), key))
+            self.key_ranges[key] = (values[0], values[1], values[2])
+        national = list(referral_panel(self.data, self.year)[1].values())
+        self.england_growth_sd = (math.sqrt(sum((x - sum(national) / len(national)) ** 2
+                                                for x in national) / (len(national) - 1))
+                                  if len(national) > 1 else 0.0)
 
 
 # --- the file ------------------------------------------------------------------------------------

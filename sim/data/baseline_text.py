@@ -26,6 +26,7 @@ from sim.data.baseline_numbers import (
     fallback_note,
 )
 from sim.data.dfe import Figure, display, marker, slug
+from sim.data.shrinkage import Level
 from sim.model.units import DAYS_PER_YEAR
 from sim.version import __version__
 
@@ -33,8 +34,16 @@ COMMENT_COLUMN = 30
 
 ASSUMPTIONS = [
     ("start 30 September YEAR, DfE's workforce census date; the flows of the year to 31 March "
-     "YEAR (DfE's latest published then) continue, referrals growing at the council's own "
-     "recent trend (growth_per_year), with no seasonality"),
+     "YEAR (DfE's latest published then) continue, referrals growing at England's recent trend "
+     "plus the council's own difference from it shrunk by an empirical-Bayes weight "
+     "(growth_per_year; header), with no seasonality"),
+    ("the workforce starts at DfE's figures of the census and heads to levels of turnover, agency "
+     "and vacancy rates that forecast: the council's own figures up to YEAR shrunk towards the "
+     "typical council's by an empirical-Bayes weight (header; sim/data/shrinkage.py)"),
+    ("the assumptions the data leave uncertain are distributions drawn once per replication "
+     "(growth_per_year, turnover annual_rate, recruitment success, agency cover), their spreads from the council's own year-to-year variation and the spread across "
+     "councils, each comment saying how; durations stay fixed (a duration's mean cannot be "
+     "uncertain in a scenario file)"),
     "re-referrals are inside DfE's referral_count, so no separate re-referral stream (share 0)",
     "assessments last 45 days on average (FACTS: mean about 32 working days x 7/5), gamma cv 0.5",
     ("child protection plans last 305 days (FACTS: about 10 months; gamma cv 0.7) and end to cin "
@@ -48,13 +57,18 @@ ASSUMPTIONS = [
     ("child protection, looked-after and assessment cases are all held by case-holding social "
      "workers, so DfE's cases held minus those leaves the cases on child in need plans"),
     "child in need plans: lognormal, cv 1.0 (long tail); their mean follows by Little's law",
-    ("DfE's agency share of all social workers applies to case-holders; agency workers only "
-     "cover vacant posts (as in the model), and DfE's vacancy rate applies to case-holding posts"),
+    ("DfE's agency workers (agency_fte) all hold cases, so DfE's agency rate agency / (agency + "
+     "in post) holds at the start; the permanent case-holders are DfE's case-holders less them, "
+     "and the rest of DfE's social workers in post hold no cases (non_case_holding_share); agency "
+     "workers only cover vacant posts (as in the model), and DfE's vacancy rate applies to "
+     "case-holding posts"),
     "notice 4-8 weeks (uniform 28-56 days); a post turns vacant, and recruitment starts, at notice",
     ("recruitment campaigns average 120 days (gamma cv 0.5; documented default), re-advertised "
      "until filled; at least 60 days from notice to a starter's first day"),
-    ("agency workers start 14 days after the leaver goes (documented default) and stay about a "
-     "year (annual_turnover 1.0); no ceiling on the agency share (max_share 1)"),
+    ("agency cover is a market: a vacancy (a new post too) gets an agency worker with chance at "
+     "most DfE's share of vacancies covered by agency workers (the council's, shrunk), about four "
+     "weeks after the leaver goes (assumption), who stays about a year (annual_turnover 1.0); no "
+     "ceiling on the agency share (max_share 1)"),
     ("starters: 30% newly qualified (documented default), 15% senior; newly qualified staff "
      "progress after a year (ASYE); 6 weeks' induction at half the cap"),
     ("caps: 15 newly qualified, 20 experienced (FACTS: Wakefield), 18 senior (documented "
@@ -156,12 +170,66 @@ class ScenarioText:
         counts = ", ".join(f"{y} {d.data.published(d.code, y, 'referral_count').value:,.0f}"
                            for y in t.years)
         spread = "n/a (fewer than two changes)" if math.isnan(t.spread) else f"{t.spread:.4f}"
-        return (f"Referral trend: growth_per_year = exp(m) - 1 = {t.growth_per_year:.4f}, m = "
-                f"{t.mean:.4f} the average yearly log change of DfE referral_count over the up "
-                f"to {TREND_YEARS} changes before {d.year} between consecutive years published "
-                f"for this council code ({len(t.log_changes)} here: {counts or 'none'}); their "
-                f"standard deviation {spread}" + ("" if t.log_changes else
-                                                   "; no history, so no growth"))
+        level = d.growth_level
+        ahead = ("no yearly change published for the council, so no growth" if level is None
+                 else f"yearly log change ahead m = {level.describe()}")
+        return (f"Referral trend: the council's own m = {t.mean:.4f}, the average yearly log "
+                f"change of DfE referral_count over the up to {TREND_YEARS} changes before "
+                f"{d.year} between consecutive years published for this council code "
+                f"({len(t.log_changes)} here: {counts or 'none'}; exp(m) - 1 = "
+                f"{t.growth_per_year:.4f}); their standard deviation {spread}. "
+                f"growth_per_year = exp(m) - 1 = {d.growth_per_year:.4f} with the {ahead}.")
+
+    def _levels_ahead(self) -> list[str]:
+        d = self.derived
+        names = {"turnover": d.turnover, "agency": d.agency_rate, "vacancy": d.vacancy_rate,
+                 "cover": d.agency_cover}
+        return [f"{name.capitalize()} rate ahead ({names[name].source.split('(')[-1]}: " + (
+            d.levels_ahead[name].describe("%") if d.levels_ahead[name] is not None else
+            f"{figure.value:g}% ({figure.source}; no figure of the council's own by then)")
+            for name, figure in names.items()]
+
+    # spreads of the uncertain assumptions ------------------------------------------------------
+    @staticmethod
+    def _level_sd(level: Level | None) -> float:
+        return 0.0 if level is None else level.level_sd
+
+    def _growth_sd(self) -> float:
+        d = self.derived
+        return (1 + d.growth_per_year) * math.hypot(self._level_sd(d.growth_level),
+                                                    d.england_growth_sd)
+
+    def _turnover_cv(self) -> float:
+        d = self.derived
+        return d.rate_sd.get("turnover", 0.0) / d.ahead("turnover", d.turnover)
+
+    def _spread_words(self, level: Level | None, name: str) -> str:
+        """How a spread was derived, for a comment."""
+        if level is None:
+            return "none: no figure of the council's own by then"
+        if not level.estimated:
+            return (f"half the spread across councils ({level.total_sd:.3g}), the most the "
+                    "level can be uncertain with one census (no year-to-year history by then)")
+        return (f"from the council's own year-to-year variation and the spread across councils "
+                f"(empirical Bayes, header): sqrt(level sd {level.level_sd:.3g}^2 + year-to-year "
+                f"sd {level.within_sd:.3g}^2 less the binomial chance of a year's {name} figure "
+                "among the council's staff, which the model plays out)")
+
+    def _key_beta(self, key: str) -> str:
+        low, middle, high = self.derived.key_ranges.get(key, (None,) * 3)
+        if middle is None:
+            return _num(getattr(self.derived.state, key))
+        return _beta(middle, abs(high - low) / 2)
+
+    def _key_spread_words(self, key: str, name: str) -> str:
+        d = self.derived
+        if key not in d.key_ranges:
+            return "no spread: no figure of the council's own by then"
+        low, middle, high = d.key_ranges[key]
+        return (f"beta, sd = half the range {low:.3f} to {high:.3f} that the {name} rate ahead "
+                f"{d.ahead(name, {'agency': d.agency_rate, 'vacancy': d.vacancy_rate}[name]):.4g}"
+                f"% +- its sd {d.rate_sd[name]:.3g} gives; that sd "
+                + self._spread_words(d.levels_ahead[name], name))
 
     def _stage_comment(self, share: Figure) -> str:
         d = self.derived
@@ -171,29 +239,48 @@ class ScenarioText:
     def _workforce_arithmetic(self) -> list[str]:
         d = self.derived
         st, wfig = d.state, d.wf
-        cycle = 1 / st.hazard_per_year + st.fill_days / DAYS_PER_YEAR
-        vacancy_cover = st.agency / st.vacancies if st.vacancies else 0.0
+        vacancy_cover = st.agency / st.vacant if st.vacant else 0.0
         return [
             f"---- Workforce (DfE census 30 September {d.year}, {d.la}) ----",
             (f"case-holders {d.holders_fte.value:,.1f} FTE -> {d.case_holders} people: "
-             f"agency {d.agency_rate.value:g}% -> {st.agency}, permanent {st.permanent}."),
+             f"agency {st.agency} (DfE agency FTE {d.agency_fte.value:g}), permanent "
+             f"{st.permanent}."),
             (f"DfE: social workers in post {_show(wfig['inpost_fte'])} FTE, leavers "
              f"{_show(wfig['leavers_fte'])}, starters {_show(wfig['starters_fte'])}, agency "
-             f"{_show(wfig['agency_fte'])}, vacancies {_show(wfig['vacancy_fte'])}."),
-            (f"Leaving hazard h = turnover {d.turnover.value:g}% / (1 - turnover x 42 d "
-             f"notice) = {st.hazard_per_year:.4f} a year (so leavers / in post = "
-             f"{d.turnover.value:g}%)."),
-            (f"Time to fill from notice T = v / (1 - v) x (1/h + notice) = "
-             f"{st.fill_from_vacancy_days:.0f} d for DfE's vacancy rate v = "
-             f"{d.vacancy_rate.value:g}%; used {st.fill_days:.0f} d = campaigns of "
-             f"{st.campaign_days:.0f} d that succeed with p = {st.success:.3f}."),
-            (f"Per post: cycle 1/h + T = {cycle:.2f} yr; permanent people (1/h + notice) / cycle; "
-             f"vacant (from notice) T / cycle; agency cover x {wf.presence():.3f} x "
-             "E[(T - notice - 14 d)+] / cycle."),
-            (f"Establishment E = {st.permanent} x cycle / (1/h + notice) = {st.establishment}; "
-             f"vacancies ~ {st.vacancies:.1f} (rate {st.vacancy_rate:.1%}); agency cover "
-             f"{st.cover:.3f} holds {st.agency} agency workers = {vacancy_cover:.0%} of vacancies "
-             f"(DfE vacancy_agency_cover_rate_fte {_show(d.agency_cover)})."),
+             f"{_show(wfig['agency_fte'])}, vacancies {_show(wfig['vacancy_fte'])}; agency rate "
+             f"{d.agency_rate.value:g}% = agency / (agency + in post)."),
+            *self._levels_ahead(),
+            (f"Leaving hazard h = turnover ahead {d.ahead('turnover', d.turnover):.4g}% / (1 - "
+             f"turnover x 42 d notice) = {st.hazard_per_year:.4f} a year (so leavers / in post = "
+             f"{d.ahead('turnover', d.turnover):.4g}%; DfE {d.turnover.value:g}% in {d.year})."),
+            (f"Establishment E = {st.permanent} permanent + {st.vacant} vacant = "
+             f"{st.establishment}: vacant / E = {st.vacancy_rate:.1%} at the start (DfE's "
+             f"vacancy rate {d.vacancy_rate.value:g}%" + (
+                 "; raised so that the agency workers have vacant posts to cover in the steady "
+                 "state, as below)"
+                 if st.vacancies_raised_for_agency else ")") + "."),
+            (f"Steady state headed to: {st.agency_later:.1f} agency workers (the agency rate "
+             f"ahead of in post {d.inpost.value:g}) and {st.permanent_later:.1f} permanent "
+             f"case-holders ({st.permanent} x (1 - vacancy rate ahead) / (1 - DfE's "
+             f"{d.vacancy_rate.value:g}%)). Agency cover is a market: a vacancy gets an agency "
+             f"worker with chance at most the cover rate ahead {st.cover_rate:.1%} (DfE's share "
+             "of vacancies covered by agency workers), "
+             f"{wf.AGENCY_START_DAYS:.0f} days after the leaver goes, so the agency workers "
+             "need vacant posts of their own: a per-post agency / permanent of cover x "
+             f"{wf.presence():.3f} x E[(T - notice - start)+] / (1/h + notice) gives the time to "
+             f"fill and posts that hold them (at most as many vacant posts as case-holders)."),
+            (f"Time to fill from notice T = E / {st.permanent_later:.1f} x (1/h + notice) - 1/h "
+             f"= {st.fill_days:.0f} d keeps them level (per post: permanent people "
+             f"(1/h + notice) / (1/h + T)); campaigns of {st.campaign_days:.0f} d that succeed "
+             f"with p = {st.success:.3f}."),
+            (f"Agency: cover x {wf.presence():.3f} x E[(T - notice - "
+             f"{wf.AGENCY_START_DAYS:.0f} d)+] / (1/h + T) per post; every vacancy covered holds "
+             f"{st.agency_capacity:.1f}; cover {st.cover:.3f} holds "
+             f"{min(st.agency_later, st.cover * st.agency_capacity):.1f} of "
+             f"{st.agency_later:.1f}; "
+             f"{st.agency} agency workers at the start = "
+             f"{vacancy_cover:.0%} of vacant posts at the start (DfE "
+             f"vacancy_agency_cover_rate_fte {_show(d.agency_cover)}%)."),
             (f"Starters = leavers ~ {d.turnover.value / 100 * st.permanent:.1f} a year; "
              f"newly qualified in post {d.levels['nqsw']} (starters x {NQSW_SHARE} x time "
              f"before progression), senior {d.levels['senior']} ({SENIOR_SHARE:.0%})."),
@@ -228,9 +315,12 @@ class ScenarioText:
             _kv("referrals_per_year", self._referrals_value(),
                 f"{d.referrals.source}, {la}; re-referrals ({rr.value:.1%}) are inside"
                 + fallback_note(d.referrals) + self._referrals_drift_note()),
-            _kv("growth_per_year", _num(d.trend.growth_per_year),
-                f"derived: the council's own trend (header); DfE referrals {d.data.years[0]}-"
-                f"{d.year}: {history}"),
+            _kv("growth_per_year", _normal(d.growth_per_year, self._growth_sd()),
+                f"derived: England's trend plus the council's shrunk difference (header); DfE "
+                f"referrals {d.data.years[0]}-"
+                f"{d.year}: {history}; sd {self._growth_sd():.4f} = (1 + growth) x sqrt(the "
+                f"council's level sd {self._level_sd(d.growth_level):.4f}^2 + England's "
+                f"year-to-year sd of its log change {d.england_growth_sd:.4f}^2)"),
             _kv("yearly_change_sd", _num(panel.referral_walk(d.data, d.year).sd),
                 "derived: DfE panel, step sd of a random walk in councils' log referrals: "
                 + panel.referral_walk(d.data, d.year).describe("referrals")
@@ -293,17 +383,19 @@ class ScenarioText:
         return [
             "[workforce]",
             _kv("establishment", str(st.establishment),
-                f"derived: steady state {st.permanent} permanent x cycle / (1/h + notice) "
-                f"(header)"),
+                f"derived: {st.permanent} permanent + {st.vacant} vacant posts, DfE's vacancy "
+                f"rate {d.vacancy_rate.value:g}% at the start"
+                + (", raised to hold the agency workers (header)"
+                   if st.vacancies_raised_for_agency else " (header)")
+                + fallback_note(d.vacancy_rate)),
             _kv("agency_in_post", str(st.agency),
-                f"{d.agency_rate.source} {d.agency_rate.value:g}% of {d.case_holders} "
-                "case-holders"
-                + fallback_note(d.agency_rate)),
+                f"{d.agency_fte.source} {d.agency_fte.value:g}" + fallback_note(d.agency_fte)),
             _kv("non_case_holding_share", _num(d.non_case_holding),
-                f"derived: 1 - permanent case-holders / DfE's in post = 1 - "
-                f"{d.holders_fte.value:g} x (1 - {d.agency_rate.value:g}%) / {d.inpost.value:g} "
-                f"({d.holders_fte.source}; {d.inpost.source}; DfE's case holders include agency "
-                "workers; clipped to 0-0.9)"),
+                f"derived: 1 - permanent case-holders / DfE's in post = 1 - {st.permanent} / "
+                f"{d.inpost.value:g} ({d.case_holders} case-holders ({d.holders_fte.source}) "
+                f"less {st.agency} agency; {d.inpost.source}; clipped to 0-0.9); a number, not "
+                "a distribution: its year-to-year changes are in DfE's case-holder counts while "
+                "its FTE in post is steady, and the model scales FTE in post by it"),
             _kv("progression_days", f"{PROGRESSION_DAYS:.0f}",
                 "assumption: the assessed and supported year in employment (ASYE) lasts a year"),
             "",
@@ -325,9 +417,12 @@ class ScenarioText:
                                     "default)"),
             "",
             "[workforce.turnover]",
-            _kv("annual_rate", _num(st.hazard_per_year),
-                f"derived: {d.turnover.source} {d.turnover.value:g}% as a hazard while "
-                f"not on notice (header)" + fallback_note(d.turnover)),
+            _kv("annual_rate", _lognormal(st.hazard_per_year, self._turnover_cv()),
+                f"derived: the turnover rate ahead {d.ahead('turnover', d.turnover):.4g}% "
+                f"({d.turnover.source} {d.turnover.value:g}% and before, shrunk; header) as a "
+                "hazard while not on notice" + fallback_note(d.turnover)
+                + f"; cv {self._turnover_cv():.3f} = sd / rate ahead, sd "
+                + self._spread_words(d.levels_ahead["turnover"], "turnover")),
             *self._turnover_panel_lines(),
             _kv("notice_days", f'{{ dist = "uniform", low = {wf.NOTICE_DAYS[0]:.0f}, '
                                f'high = {wf.NOTICE_DAYS[1]:.0f} }}',
@@ -337,27 +432,27 @@ class ScenarioText:
             _kv("time_to_hire_days", f'{{ dist = "gamma", mean = {_num(st.campaign_days, 1)}, '
                                      f"cv = {wf.CAMPAIGN_CV} }}",
                 "assumption: one campaign (advert, interviews, checks, the starter's notice)"),
-            _kv("success", _num(st.success),
-                f"derived: campaign / time to fill {st.fill_days:.0f} d, " + (
-                    "the shortest that holds DfE's agency share (DfE's vacancy rate "
-                    f"{d.vacancy_rate.value:g}% is too low for it; header)"
-                    if st.fill_raised_for_agency else
-                    f"which keeps DfE's vacancy rate {d.vacancy_rate.value:g}% stationary "
-                    "(header)") + fallback_note(d.vacancy_rate)),
+            _kv("success", self._key_beta("success"),
+                f"derived: campaign / time to fill {st.fill_days:.0f} d, which keeps the "
+                "steady state's permanent staff level in the establishment (header); "
+                + self._key_spread_words("success", "vacancy")),
             _kv("nqsw_share", str(NQSW_SHARE), "assumption: documented default"),
             _kv("senior_share", str(SENIOR_SHARE),
                 "assumption: keeps seniors at 15% of staff (no sw -> senior progression)"),
             "",
             "[workforce.agency]",
-            _kv("cover", _num(st.cover),
-                f"derived: holds DfE's agency share {d.agency_rate.value:g}% in the steady "
-                f"state (header); DfE vacancy_agency_cover_rate_fte {_show(d.agency_cover)}"),
+            _kv("cover", self._key_beta("cover"),
+                f"derived: holds the steady state's {st.agency_later:.1f} agency workers"
+                + (", at most every vacancy" if st.agency_short else "")
+                + f" (header); DfE vacancy_agency_cover_rate_fte {_show(d.agency_cover)}%; "
+                + self._key_spread_words("cover", "agency")),
             _kv("start_days", f'{{ dist = "fixed", value = {wf.AGENCY_START_DAYS:.0f} }}',
-                "assumption: documented default, agencies supply within two weeks"),
+                "assumption: about four weeks from the leaver going (or a post opening) to a "
+                "locum's first day: approval, finding and vetting (no DfE figure)"),
             _kv("annual_turnover", _num(wf.AGENCY_TURNOVER),
                 "assumption: locum assignments last about a year"),
             _kv("max_share", "1.0", "assumption: no ceiling in a baseline (documented default); "
-                                    "cover sets the share"),
+                                    "cover, at most DfE's cover rate, sets the share"),
         ]
 
     def _referrals_value(self) -> str:
@@ -468,6 +563,29 @@ def _num(value: float, digits: int = 4) -> str:
     """A TOML float, rounded."""
     text = f"{round(value, digits):.{digits}f}".rstrip("0")
     return text + "0" if text.endswith(".") else text
+
+
+def _normal(mean: float, sd: float) -> str:
+    """A normal uncertain value clipped to the key's range (the number when sd is about 0)."""
+    if sd < 5e-5:
+        return _num(mean)
+    return f'{{ dist = "normal", mean = {_num(mean)}, sd = {_num(sd)}, clip = true }}'
+
+
+def _lognormal(mean: float, cv: float) -> str:
+    """A lognormal uncertain value clipped to the key's range (the number when cv is about 0)."""
+    if cv < 5e-4 or mean <= 0:
+        return _num(mean)
+    return f'{{ dist = "lognormal", mean = {_num(mean)}, cv = {_num(cv, 3)}, clip = true }}'
+
+
+def _beta(mean: float, sd: float) -> str:
+    """A beta uncertain value (a share), its sd at most 0.95 of the largest a beta of that mean
+    has; the number when the mean is at an end or the sd about 0."""
+    if not 1e-3 < mean < 1 - 1e-3 or sd < 5e-4:
+        return _num(mean)
+    sd = min(sd, 0.95 * math.sqrt(mean * (1 - mean)))
+    return f'{{ dist = "beta", mean = {_num(mean)}, sd = {_num(sd)} }}'
 
 
 def _show(figure: Figure | None) -> str:

@@ -15,7 +15,9 @@ mean length 1/h + E[X]:
 with rho = 1 / (1 + g start) the share of the cover window with a locum in post.
 
 DfE's rates are shares of people (vacancies / (vacancies + in post), leavers / in post), so
-h = turnover / (1 - turnover x N) and E[X] = v / (1 - v) x (1/h + N) reproduce them.
+h = turnover / (1 - turnover x N). At the start no one is on notice, so an establishment E with
+E - P vacant posts for P permanent people gives DfE's vacancy rate v at the census when
+(E - P) / E = v; the time to fill E[X] = E / P x (1/h + N) - 1/h then keeps P stationary.
 """
 from __future__ import annotations
 
@@ -28,17 +30,19 @@ from scipy.special import gammaincc
 from sim.model.units import DAYS_PER_YEAR
 
 NOTICE_DAYS = (28.0, 56.0)        # uniform
-AGENCY_START_DAYS = 14.0          # fixed
+AGENCY_START_DAYS = 28.0          # fixed: about four weeks to approve, find and vet a locum
 AGENCY_TURNOVER = 1.0             # a year
 CAMPAIGN_DAYS = 120.0             # mean of one recruitment campaign (gamma)
 CAMPAIGN_CV = 0.5
 MIN_FILL_DAYS = 60.0              # shortest mean time from notice to a starter's first day
 MAX_FILL_DAYS = 36500.0
+MAX_VACANT_SHARE = 0.5            # at most as many vacant posts as case-holders for agency cover
 
 
 @dataclass(frozen=True)
 class Stationary:
-    """Posts and people in the steady state, and the recruitment that keeps them there."""
+    """Posts and people at the start and in the steady state, and the recruitment that keeps
+    them there."""
 
     permanent: int
     agency: int
@@ -48,19 +52,26 @@ class Stationary:
     campaign_days: float          # mean of one campaign
     success: float                # chance a campaign fills the post
     cover: float                  # chance a vacancy gets an agency worker
-    fill_raised_for_agency: bool  # E[X] set by the agency workers, not by the vacancy rate
-    fill_from_vacancy_days: float  # E[X] that DfE's vacancy rate alone implies
+    vacancies_raised_for_agency: bool  # more vacant posts than DfE's vacancy rate gives
+    agency_capacity: float        # agency workers the steady state holds with every vacancy covered
+    permanent_later: float        # permanent case-holders in the steady state headed to
+    agency_later: float           # agency workers in the steady state headed to
+    cover_rate: float             # the most a vacancy's chance of agency cover may be
 
     @property
-    def vacancies(self) -> float:
-        """Mean vacant posts (counted from notice) in the steady state."""
-        cycle = 1 / self.hazard_per_year + self.fill_days / DAYS_PER_YEAR
-        return self.establishment * self.fill_days / DAYS_PER_YEAR / cycle
+    def vacant(self) -> int:
+        """Posts without a permanent worker at the start (no one is on notice then)."""
+        return self.establishment - self.permanent
 
     @property
     def vacancy_rate(self) -> float:
-        """Vacancies / (vacancies + permanent), DfE's definition."""
-        return self.vacancies / (self.vacancies + self.permanent)
+        """Vacant / (vacant + permanent) at the start, DfE's definition."""
+        return self.vacant / self.establishment if self.establishment else 0.0
+
+    @property
+    def agency_short(self) -> bool:
+        """Agency cover at `cover_rate` holds fewer agency workers than the steady state's."""
+        return self.agency_later > self.cover_rate * self.agency_capacity + 0.5
 
 
 def notice_years() -> float:
@@ -98,45 +109,72 @@ def overrun_years(fill_days: float) -> float:
     return float(weights @ partial.mean(axis=1)) / DAYS_PER_YEAR
 
 
-def agency_capacity(permanent: int, hazard: float, fill_days: float) -> float:
+def agency_capacity(permanent: float, hazard: float, fill_days: float) -> float:
     """Agency workers the steady state holds with every vacancy covered (cover = 1)."""
     return permanent * presence() * overrun_years(fill_days) / (1 / hazard + notice_years())
 
 
-def stationary(case_holders: int, agency_share: float, turnover: float,
-               vacancy_rate: float) -> Stationary:
-    """Establishment, recruitment and agency cover keeping `case_holders` people in post.
+def stationary(case_holders: int, agency: int, turnover: float, vacancy_rate: float,
+               agency_level: float | None = None, vacancy_level: float | None = None,
+               cover_rate: float = 1.0) -> Stationary:
+    """Establishment, recruitment and agency cover for `case_holders` people in post, `agency` of
+    them agency workers (at most all but one), the permanent ones leaving at `turnover` a year.
 
-    The agency share of case-holders is `agency_share`; the permanent ones leave at `turnover` a
-    year. The time to fill follows from the vacancy rate, unless the agency workers need more
-    vacancies than that to sit in (agency workers cover vacant posts only): then it is the
-    shortest time to fill that holds them with every vacancy covered.
+    At the start the vacant posts are at least DfE's vacancy rate of the permanent case-holders'
+    posts (vacant / (vacant + permanent) = `vacancy_rate`) and at least the agency workers' posts
+    (agency workers cover vacant posts only). The steady state the council heads to has
+    `agency_level` agency workers (default: those of the start) and permanent staff moved by the
+    vacancy rate ahead (`vacancy_level`) in today's posts: permanent x (1 - ahead) / (1 - today).
+    Agency cover is a market: a vacancy gets an agency worker with chance at most `cover_rate`
+    (DfE's share of vacancies covered by agency workers), so holding the agency workers may take
+    more vacant posts than the vacancy rate gives (`vacancies_raised_for_agency`), up to as many
+    vacant posts as case-holders (`MAX_VACANT_SHARE`). The time to fill keeps the permanent staff
+    level in the establishment, and `cover` (at most `cover_rate`) holds the agency workers;
+    `agency_capacity` is what covering every vacancy would hold.
     """
-    agency = min(round(agency_share * case_holders), case_holders - 1)
+    agency = max(0, min(agency, case_holders - 1))
     permanent = case_holders - agency
     hazard = hazard_from_turnover(turnover)
     stay = 1 / hazard + notice_years()
-    from_vacancy = vacancy_rate / (1 - vacancy_rate) * stay * DAYS_PER_YEAR
-    fill = min(max(from_vacancy, MIN_FILL_DAYS), MAX_FILL_DAYS)
-    raised = False
-    if agency > agency_capacity(permanent, hazard, fill):
-        low, high = fill, fill
-        while agency_capacity(permanent, hazard, high) < agency and high < MAX_FILL_DAYS:
-            low, high = high, min(2 * high, MAX_FILL_DAYS)
-        while high - low > 0.5:
-            middle = (low + high) / 2
-            low, high = ((middle, high) if agency_capacity(permanent, hazard, middle) < agency
-                         else (low, middle))
-        fill, raised = high, True
-    cover = 0.0 if not agency else 1.0 if raised else min(
-        1.0, agency / agency_capacity(permanent, hazard, fill))
-    establishment = round(permanent * (1 / hazard + fill / DAYS_PER_YEAR) / stay)
+    from_vacancy = round(permanent * vacancy_rate / (1 - vacancy_rate))
+    later = vacancy_rate if vacancy_level is None else min(vacancy_level, 0.95)
+    permanent_later = max(1.0, permanent * (1 - later) / (1 - vacancy_rate))
+    agency_later = agency if agency_level is None else max(agency_level, 0.0)
+    most = MAX_VACANT_SHARE / (1 - MAX_VACANT_SHARE) * (permanent_later + agency_later)
+    if agency_later > 0 and cover_rate > 0:
+        # per post: agency / permanent = cover x presence x E[(X - N - start)+] / (1/h + N)
+        needed = fill_holding(agency_later / permanent_later / cover_rate * stay / presence())
+        held = permanent_later * (1 / hazard + needed / DAYS_PER_YEAR) / stay
+        for_agency = min(held, permanent_later + most)
+    else:
+        for_agency = 0.0
+    establishment = max(permanent + max(from_vacancy, agency), round(for_agency),
+                        round(permanent_later * (1 / (1 - later))))
+    fill = (establishment / permanent_later * stay - 1 / hazard) * DAYS_PER_YEAR
+    fill = min(max(fill, MIN_FILL_DAYS), MAX_FILL_DAYS)
+    capacity = agency_capacity(permanent_later, hazard, fill)
+    cover = min(cover_rate, agency_later / capacity) if agency_later and capacity > 0 else 0.0
     days, success = campaign(fill)
-    return Stationary(permanent=permanent, agency=agency,
-                      establishment=max(establishment, permanent + agency),
+    return Stationary(permanent=permanent, agency=agency, establishment=establishment,
                       hazard_per_year=hazard, fill_days=fill, campaign_days=days,
-                      success=success, cover=cover, fill_raised_for_agency=raised,
-                      fill_from_vacancy_days=from_vacancy)
+                      success=success, cover=cover,
+                      vacancies_raised_for_agency=establishment > permanent + from_vacancy,
+                      agency_capacity=capacity, permanent_later=permanent_later,
+                      agency_later=agency_later, cover_rate=cover_rate)
+
+
+def fill_holding(overrun_per_stay: float) -> float:
+    """The mean time to fill (days) whose E[(X - N - start)+] (years) is `overrun_per_stay`
+    (bisection; MAX_FILL_DAYS if none is long enough)."""
+    if overrun_years(MAX_FILL_DAYS) < overrun_per_stay:
+        return MAX_FILL_DAYS
+    low, high = MIN_FILL_DAYS, MAX_FILL_DAYS
+    if overrun_years(low) >= overrun_per_stay:
+        return low
+    while high - low > 0.5:
+        middle = (low + high) / 2
+        low, high = (middle, high) if overrun_years(middle) < overrun_per_stay else (low, middle)
+    return high
 
 
 def newly_qualified(permanent: int, turnover: float, nqsw_share: float,

@@ -527,6 +527,18 @@ def plan_lines(plans: pd.DataFrame) -> list[str]:
     return lines
 
 
+HISTORY = "## History of scores"
+
+
+def with_history(report: str, previous: str) -> str:
+    """`report` followed by the hand-kept "History of scores" section of the note it replaces
+    (`previous`, from its HISTORY heading to the end), so that regenerating the note keeps it."""
+    at = previous.find("\n" + HISTORY)
+    if at < 0:
+        return report
+    return report.rstrip("\n") + "\n\n" + previous[at + 1:].rstrip("\n") + "\n"
+
+
 def markdown_report(summary: pd.DataFrame, record: dict, commit: str,
                     skipped: Sequence[Skipped], plans: pd.DataFrame | None = None) -> str:
     """docs/backtest.md: how the national back-test was run and its scores, as measured."""

@@ -61,14 +61,14 @@ def vacancy_rate(vacancy_fte: float, in_post_fte: float) -> float:
 
 
 def non_case_holding_share(inpost_fte: float, case_holders_fte: float,
-                           agency_rate_share: float) -> float:
+                           agency_fte: float) -> float:
     """The share of DfE's permanent social workers in post who hold no cases.
 
-    DfE's case holders include agency workers; with the baseline's assumption that DfE's agency
-    rate applies to case-holders too, the permanent case-holders are case_holders_fte x (1 -
-    agency rate), and the rest of `inpost_fte` holds no cases. Clipped to 0 (a council whose
+    DfE's case holders include agency workers; taking DfE's agency FTE as case-holders (the model
+    holds agency workers as case-holders only), the permanent case-holders are case_holders_fte -
+    agency_fte, and the rest of `inpost_fte` holds no cases. Clipped to 0 (a council whose
     case-holders outnumber that) and to 0.9 (the scenario's upper bound).
     """
-    permanent_holders = case_holders_fte * (1.0 - agency_rate_share)
+    permanent_holders = case_holders_fte - agency_fte
     share = 1.0 - permanent_holders / inpost_fte if inpost_fte > 0 else 0.0
     return min(max(share, 0.0), 0.9)

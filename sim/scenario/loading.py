@@ -535,6 +535,16 @@ def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) 
     return _validated(merge_layers(layers), layers, overrides)
 
 
+def scenario_from_data(data: Mapping[str, Any], label: str = "<scenario>") -> Scenario:
+    """A scenario from the data of one file without `extends` (e.g. a generated baseline),
+    validated as `load_scenario` does: uncertain values kept as distributions.
+
+    Raises ScenarioError naming `label` as the file.
+    """
+    layers = [(label, dict(data))]
+    return _validated(merge_layers(layers), layers, None)
+
+
 def with_overrides(scenario: Scenario, overrides: Mapping[str, Any]) -> Scenario:
     """A copy of `scenario` with dotted `overrides` applied and validated again (for sweeps).
 
