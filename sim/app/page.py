@@ -184,23 +184,27 @@ def run_page() -> None:
         run.start()
         st.session_state[RUN] = run
     run = st.session_state.get(RUN)
-    if run is not None and not run.running:
+    # Whether a job runs is read once per script run: the page drawn and the decision to poll
+    # again must agree, else a job ending between two reads leaves its progress bar up for good.
+    run_running = run is not None and run.running
+    if run_running:
+        st.progress(run.done_reps() / run.total_reps,
+                    text=f"{run.done_reps()} of {run.total_reps} replications")
+    elif run is not None:
         if run.error:
             st.error(run.error)
         else:
             show_results(run)
-    elif run is not None:
-        st.progress(run.done_reps() / run.total_reps,
-                    text=f"{run.done_reps()} of {run.total_reps} replications")
-    search = fewest_posts_section(files[0], int(seed), int(workers))
-    if (run is not None and run.running) or (search is not None and search.running):
+    search_running = fewest_posts_section(files[0], int(seed), int(workers))
+    if run_running or search_running:
         time.sleep(POLL_SECONDS)
         st.rerun()
 
 
-def fewest_posts_section(no_plan: str, seed: int, workers: int) -> FewestPosts | None:
+def fewest_posts_section(no_plan: str, seed: int, workers: int) -> bool:
     """How many posts, opened as the plan opens them, for P(caseload below X at year T) >= p
-    (`caseload target` on the no-plan scenario); the search of this session, if any."""
+    (`caseload target` on the no-plan scenario); whether this session's search was running
+    when drawn."""
     st.subheader("How many posts?")
     st.write("The fewest extra posts, opened from the plan's month over its months, for which "
              "the average caseload is below a level at a time with at least a probability.")
@@ -228,8 +232,9 @@ def fewest_posts_section(no_plan: str, seed: int, workers: int) -> FewestPosts |
             st.session_state[SEARCH] = search
     search = st.session_state.get(SEARCH)
     if search is None:
-        return None
-    if search.running:
+        return False
+    running = search.running
+    if running:
         st.write(f"Searching: {len(search.decided)} candidates decided")
     elif search.error:
         message.error(search.error)
@@ -237,7 +242,7 @@ def fewest_posts_section(no_plan: str, seed: int, workers: int) -> FewestPosts |
         st.markdown("\n".join(f"- {line}" for line in search.lines))
     with st.expander("Candidates"):
         st.text("\n".join(search.decided))
-    return search
+    return running
 
 
 def show_results(run: Run) -> None:
