@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import sys
 from pathlib import Path
 
@@ -22,7 +23,13 @@ import sim  # noqa: E402
 from sim.analysis.financial_years import TOTAL, costs_by_year, yearly_spread  # noqa: E402
 from sim.analysis.labels import metric_label  # noqa: E402
 from sim.app.plan import Plan, plan_text, with_years  # noqa: E402
-from sim.app.session import Background  # noqa: E402
+from sim.app.session import (  # noqa: E402
+    APP_MARK,
+    Background,
+    Run,
+    new_run_folder,
+    remove_old_folders,
+)
 from sim.cli import app as app_command  # noqa: E402
 from sim.cli.main import main  # noqa: E402
 from sim.data.baseline import baseline_scenario_text  # noqa: E402
@@ -119,8 +126,9 @@ def test_a_whole_session_shows_results_and_downloads_a_workbook(session, tmp_pat
     assert f"{NAME}-plan:" in session["answers"] and f"{NAME}:" in session["answers"]
     assert session["images"] >= 1
     assert set(session["costs"]["scenario"]) == {NAME, f"{NAME}-plan"}
-    assert session["results folders"] == [["no-plan.toml", "plan.toml", "results"],
-                                          ["no-plan.toml", "target"]]   # one folder a run
+    assert session["results folders"] == [   # one folder a job, marked as the app's
+        ["caseload-app.json", "no-plan.toml", "plan.toml", "results"],
+        ["caseload-app.json", "no-plan.toml", "target"]]
     book = load_workbook(io.BytesIO(session["files"]["results.xlsx"]), read_only=True)
     assert {"End of year", "Comparison", "Costs by financial year"} <= set(book.sheetnames)
     rows = list(book["Comparison"].iter_rows(values_only=True))
@@ -205,6 +213,64 @@ def test_a_job_ending_while_the_page_is_drawn_still_shows_its_results(tmp_path, 
     at.button(key="find_posts").click().run()
     assert not errors(at)
     assert at.markdown[-1].value.startswith(f"- {NAME}: ")   # the answer of target_lines
+
+
+def test_cancel_stops_a_run_as_ctrl_c_does_and_keeps_its_folder_marked_interrupted(tmp_path):
+    no_plan = with_years(baseline_scenario_text(COUNCIL, YEAR), 5.0)
+    run = Run(folder=new_run_folder(tmp_path), no_plan=no_plan,
+              plan=plan_text(no_plan, Plan(extra_posts=POSTS)), reps=500, seed=SEED)
+    run.start()
+    record = run.out / "run.json"
+    while run.running and not (record.is_file() and "running" in record.read_text()):
+        run.wait(0.1)
+    assert run.running   # 500 replications of five years: still running when cancelled
+    run.cancel()
+    run.wait(RUN_SECONDS)
+    assert not run.running and run.cancelled and run.error is None
+    assert json.loads(record.read_text())["status"] == "interrupted"
+    assert not (run.out / "caseload.lock").exists()
+    assert run.done_reps() < run.total_reps
+
+
+def test_cleanup_keeps_the_newest_app_folders_and_touches_nothing_else(tmp_path):
+    root = tmp_path / "app"
+    app_folders = [new_run_folder(root) for _ in range(12)]
+    for folder in app_folders:
+        (folder / "plan.toml").write_text("name = 'x'\n")
+        (folder / "results").mkdir()
+    users = root / "mine"
+    users.mkdir()
+    (users / "notes.txt").write_text("keep me")
+    foreign = new_run_folder(root)
+    (foreign / "notes.txt").write_text("a file the app never writes")
+    busy = new_run_folder(root)
+    (busy / "results").mkdir()
+    (busy / "results" / "caseload.lock").write_text("{}")
+    not_ours = new_run_folder(root)
+    (not_ours / "results").mkdir()
+    (not_ours / "results" / "data.csv").write_text("not a caseload results folder")
+    forged = root / "forged"
+    forged.mkdir()
+    (forged / APP_MARK).write_text(json.dumps({"created_by": "someone", "created": "2000"}))
+    linked = root / "linked"
+    linked.symlink_to(app_folders[0], target_is_directory=True)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    holds_link = new_run_folder(root)
+    (holds_link / "results").symlink_to(outside, target_is_directory=True)
+    for folder in (foreign, busy, not_ours, holds_link):   # the oldest: created first
+        mark = json.loads((folder / APP_MARK).read_text())
+        (folder / APP_MARK).write_text(json.dumps(mark | {"created": "1999-01-01T00:00:00"}))
+
+    removed = remove_old_folders(root, keep=10)
+
+    assert removed == app_folders[:2]
+    assert all(not folder.exists() for folder in app_folders[:2])
+    assert all(folder.is_dir() for folder in app_folders[2:])
+    for kept in (users, foreign, busy, not_ours, forged, holds_link, outside):
+        assert kept.is_dir()
+    assert linked.is_symlink() and (users / "notes.txt").read_text() == "keep me"
+    assert remove_old_folders(root, keep=10) == []
 
 
 def test_bad_input_shows_the_command_lines_message_next_to_the_field(tmp_path, monkeypatch,

@@ -21,7 +21,14 @@ from sim.analysis.headline import HEADLINE_METRICS
 from sim.analysis.labels import metric_label
 from sim.api import DEFAULT_SEED
 from sim.app.plan import Plan, lever_of, plan_text, with_years
-from sim.app.session import NO_PLAN_FILE, PLAN_FILE, FewestPosts, Run, new_run_folder
+from sim.app.session import (
+    NO_PLAN_FILE,
+    PLAN_FILE,
+    FewestPosts,
+    Run,
+    new_run_folder,
+    remove_old_folders,
+)
 from sim.data.baseline import BaselineError, baseline_scenario_text, years_available
 from sim.data.dfe import extract
 from sim.experiments.target import Target
@@ -179,7 +186,7 @@ def run_page() -> None:
     workers = right.number_input("Processes", min_value=1, max_value=os.cpu_count() or 1,
                                  step=1, key="workers")
     if st.button("Run plan against no plan", key="run", type="primary"):
-        run = Run(folder=new_run_folder(), no_plan=files[0], plan=files[1], reps=int(reps),
+        run = Run(folder=new_job_folder(), no_plan=files[0], plan=files[1], reps=int(reps),
                   seed=int(seed), workers=int(workers))
         run.start()
         st.session_state[RUN] = run
@@ -190,8 +197,12 @@ def run_page() -> None:
     if run_running:
         st.progress(run.done_reps() / run.total_reps,
                     text=f"{run.done_reps()} of {run.total_reps} replications")
+        st.button("Cancel the run", key="cancel_run", on_click=run.cancel)
     elif run is not None:
-        if run.error:
+        if run.cancelled:
+            st.warning(f"Cancelled. The {run.done_reps()} replications saved are kept in "
+                       f"{run.out} (its run.json says interrupted).")
+        elif run.error:
             st.error(run.error)
         else:
             show_results(run)
@@ -226,7 +237,7 @@ def fewest_posts_section(no_plan: str, seed: int, workers: int) -> bool:
         except ValueError as error:
             message.error(str(error))
         else:
-            search = FewestPosts(folder=new_run_folder(), no_plan=no_plan, target=target,
+            search = FewestPosts(folder=new_job_folder(), no_plan=no_plan, target=target,
                                  reps=int(reps), seed=seed, workers=workers)
             search.start()
             st.session_state[SEARCH] = search
@@ -236,18 +247,31 @@ def fewest_posts_section(no_plan: str, seed: int, workers: int) -> bool:
     running = search.running
     if running:
         st.write(f"Searching: {len(search.decided)} candidates decided")
+        st.button("Cancel the search", key="cancel_search", on_click=search.cancel)
+    elif search.cancelled:
+        st.warning(f"Search cancelled; the candidates run are kept in {search.folder}.")
     elif search.error:
         message.error(search.error)
     else:
-        st.markdown("\n".join(f"- {line}" for line in search.lines))
+        st.markdown("\n".join(f"- {line}" for line in search.answer))
     with st.expander("Candidates"):
         st.text("\n".join(search.decided))
     return running
 
 
+def new_job_folder() -> Path:
+    """A new folder under results/app/ for a job; the app's older folders beyond the newest
+    KEEP_FOLDERS are removed (only folders the app created and no job is writing)."""
+    folder = new_run_folder()
+    remove_old_folders()
+    return folder
+
+
 def show_results(run: Run) -> None:
     st.success(f"{run.reps} replications of each scenario, seed {run.seed}; results in "
                f"{run.out}")
+    for warning in run.warnings:
+        st.warning(warning)
     st.image(str(run.out / CASELOAD_FIGURE), caption=FIGURES[CASELOAD_FIGURE])
     st.subheader("Answers")
     st.markdown("\n".join(f"- {sentence}" for sentence in run.answers()))
@@ -274,7 +298,7 @@ def show_results(run: Run) -> None:
 def downloads_page() -> None:
     st.header("Downloads")
     run = st.session_state.get(RUN)
-    if run is None or run.running or run.error:
+    if run is None or run.running or run.error or run.cancelled:
         st.info("Run a comparison first (page Run and compare).")
         return
     files = [("results.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
