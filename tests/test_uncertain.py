@@ -26,6 +26,7 @@ from sim.scenario.loading import load_scenario, with_overrides
 from sim.scenario.types import Uniform
 from sim.scenario.uncertain import draw_values, resolve
 from sim.analysis.draws import spread_explained
+from sim.analysis.results_folder import ResultsFolder
 
 RATE = "workforce.turnover.annual_rate"
 SUCCESS = "workforce.recruitment.success"
@@ -199,6 +200,17 @@ def test_draws_csv_holds_each_replications_draws_and_is_listed_in_the_manifest(s
     record = json.loads((out / "run.json").read_text())["scenarios"][0]
     assert record["uncertain"] == {RATE: "uniform(low=0.12, high=0.18)"}
     assert record["resolved"]["workforce"]["turnover"]["annual_rate"]["dist"] == "uniform"
+
+
+def test_a_results_folder_reads_back_its_uncertain_scenario(small, tmp_path):
+    """run.json's `resolved` keeps the distribution: reading the folder back (what `caseload
+    plot`, the report and the app do) validates it as a file would, not as a plain number."""
+    sc = load_scenario(small, {RATE: UNIFORM, "years": 0.1})
+    out = tmp_path / "out"
+    api.run(sc, reps=2, workers=1, seed=4, out=out, figures=False)
+    [back] = ResultsFolder.open(out).scenarios
+    assert back == sc and back.uncertain.keys() == {RATE}
+    assert draws_of(back, RATE, 5) == pytest.approx(draws_of(sc, RATE, 5))
 
 
 def test_a_chunk_keeps_its_draws_on_disk(tmp_path):

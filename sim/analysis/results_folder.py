@@ -15,7 +15,8 @@ from typing import Any
 import pandas as pd
 from pydantic import ValidationError
 
-from sim.scenario.loading import Scenario
+from sim.scenario.errors import ScenarioError
+from sim.scenario.loading import Scenario, scenario_from_data
 from sim.analysis.tables import KEYS
 from sim.runner.store import read_manifest
 
@@ -54,8 +55,9 @@ class ResultsFolder:
         scenarios = []
         for record in self.run.get("scenarios", []):
             try:
-                scenarios.append(Scenario.model_validate(record["resolved"]))
-            except (KeyError, TypeError, ValidationError) as error:
+                scenarios.append(scenario_from_data(record["resolved"],
+                                                    str(self.path / "run.json")))
+            except (KeyError, TypeError, ValidationError, ScenarioError) as error:
                 name = record.get("name", "?") if isinstance(record, dict) else "?"
                 first = str(error).splitlines()[0]
                 raise FolderError(f"{self.path / 'run.json'}: scenario {name!r} cannot be "

@@ -532,6 +532,15 @@ def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) 
     return _validated(merge_layers(layers), layers, overrides)
 
 
+def scenario_from_data(data: Mapping[str, Any], source: str) -> Scenario:
+    """The scenario of already-parsed `data` (a scenario file's tables, or run.json's
+    `resolved`), validated as a file would be: its uncertain values kept as distributions.
+
+    Raises ScenarioError naming `source`."""
+    layers = [(source, dict(data))]
+    return _validated(merge_layers(layers), layers, None)
+
+
 def with_overrides(scenario: Scenario, overrides: Mapping[str, Any]) -> Scenario:
     """A copy of `scenario` with dotted `overrides` applied and validated again (for sweeps).
 
