@@ -22,7 +22,7 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 import sim  # noqa: E402
 from sim.analysis.financial_years import TOTAL, costs_by_year, yearly_spread  # noqa: E402
 from sim.analysis.labels import metric_label  # noqa: E402
-from sim.app.plan import Plan, plan_text, with_years  # noqa: E402
+from sim.app.plan import Plan, plan_text, with_assumptions, with_years  # noqa: E402
 from sim.app.session import (  # noqa: E402
     APP_MARK,
     Background,
@@ -42,6 +42,8 @@ PAGE = Path(sim.__file__).resolve().parent / "app" / "page.py"
 COUNCIL, YEAR, POSTS, REPS, SEED = "Darlington", 2019, 5, 2, 12345
 NAME = "darlington-2019"
 BELOW, AT_YEARS, PROB = 14.0, 1.0, 0.5
+TURNOVER = (0.12, 0.22)   # a range of the leaving rate, drawn once per replication
+A_RANGE = "a range (uniform)"
 RUN_SECONDS = 600   # a generous bound on one AppTest script run, polling included (a loaded CI)
 
 
@@ -85,8 +87,11 @@ def session(tmp_path_factory) -> dict:
         go(at, "Plan")
         at.number_input(key="extra_posts").set_value(POSTS).run()
         at.number_input(key="years").set_value(1.0).run()
+        at.radio(key="turnover_rate_as").set_value(A_RANGE).run()
+        at.number_input(key="turnover_rate_low").set_value(TURNOVER[0]).run()
+        at.number_input(key="turnover_rate_high").set_value(TURNOVER[1]).run()
         shown["plan errors"] = errors(at)
-        shown["plan code"] = at.code[0].value
+        shown["plan code"] = "\n".join(code.value for code in at.code)
         go(at, "Run and compare")
         at.number_input(key="reps").set_value(REPS).run()
         at.number_input(key="seed").set_value(SEED).run()
@@ -123,6 +128,11 @@ def test_a_whole_session_shows_results_and_downloads_a_workbook(session, tmp_pat
     assert figures["source"].str.contains("DfE").any()
     assert "do = \"add_posts\"" in session["plan code"] and f"count = {POSTS}" in \
         session["plan code"]
+    uniform = (f'annual_rate = {{ dist = "uniform", low = {TURNOVER[0]:g}, '
+               f'high = {TURNOVER[1]:g} }}')
+    assert uniform in session["plan code"]
+    for name in ("no-plan.toml", "plan.toml"):   # the range is in both files
+        assert uniform in session["files"][name].decode()
     assert f"{NAME}-plan:" in session["answers"] and f"{NAME}:" in session["answers"]
     assert session["images"] >= 1
     assert set(session["costs"]["scenario"]) == {NAME, f"{NAME}-plan"}
@@ -286,6 +296,24 @@ def test_bad_input_shows_the_command_lines_message_next_to_the_field(tmp_path, m
     (tmp_path / "plan.toml").write_text(text)
     assert main(["run", "plan.toml", "--reps", "1"]) == 2
     assert capsys.readouterr().err.strip() == f"error: {shown[0]}"
+
+
+def test_a_reversed_range_shows_the_command_lines_message(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    at = AppTest.from_file(str(PAGE), default_timeout=60).run()
+    go(at, "Plan")
+    at.radio(key="turnover_rate_as").set_value(A_RANGE).run()
+    at.number_input(key="turnover_rate_low").set_value(0.3).run()
+    at.number_input(key="turnover_rate_high").set_value(0.2).run()
+    shown = errors(at)
+    assert len(shown) == 1 and not at.code
+    text = with_assumptions(with_years(baseline_scenario_text(COUNCIL, YEAR), 5.0),
+                            {"turnover_rate": (0.3, 0.2)}, "no-plan.toml")
+    (tmp_path / "no-plan.toml").write_text(text)
+    capsys.readouterr()   # Streamlit's logging on the way out of the app is not the CLI's
+    assert main(["run", "no-plan.toml", "--reps", "1"]) == 2
+    assert capsys.readouterr().err.strip() == f"error: {shown[0]}"
+    assert "workforce.turnover.annual_rate.high" in shown[0]
 
 
 def test_caseload_app_without_streamlit_exits_2_with_the_install_line(monkeypatch, capsys):

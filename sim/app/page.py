@@ -13,6 +13,7 @@ import tempfile
 import time
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -20,7 +21,17 @@ import streamlit as st
 from sim.analysis.headline import HEADLINE_METRICS
 from sim.analysis.labels import metric_label
 from sim.api import DEFAULT_SEED
-from sim.app.plan import Plan, lever_of, plan_text, with_years
+from sim.app.plan import (
+    ASSUMPTIONS,
+    FROM_APP,
+    Plan,
+    Setting,
+    assumption_of,
+    lever_of,
+    plan_text,
+    with_assumptions,
+    with_years,
+)
 from sim.app.session import (
     NO_PLAN_FILE,
     PLAN_FILE,
@@ -44,6 +55,9 @@ POLL_SECONDS = 0.5
 RUN = "comparison"          # session state: the latest Run
 SEARCH = "fewest_posts"     # session state: the latest FewestPosts
 SOFT, HARD = "soft: over-allocate", "hard: cases wait"
+AS_FILE, A_NUMBER, A_RANGE = "as in the file", "a number", "a range (uniform)"
+ASSUMPTION_VALUES = tuple(f"{name}_{part}" for name in ASSUMPTIONS
+                          for part in ("value", "low", "high"))
 # Every field's starting value, kept in the session so that it outlives a change of page
 # (Streamlit forgets the value of a widget it did not draw).
 FIELDS = {"council": DEFAULT_COUNCIL, "year": DEFAULT_YEAR, "extra_posts": 0, "from_month": 3.0,
@@ -51,7 +65,7 @@ FIELDS = {"council": DEFAULT_COUNCIL, "year": DEFAULT_YEAR, "extra_posts": 0, "f
           "cap_kind": SOFT, "set_agency": False, "agency_max_share": 0.1,
           "turnover_multiplier": 1.0, "years": 5.0, "reps": 20, "seed": DEFAULT_SEED,
           "workers": 1, "target_below": 18.0, "target_years": 1.0, "target_prob": 0.8,
-          "target_reps": 20}
+          "target_reps": 20, **{f"{name}_as": AS_FILE for name in ASSUMPTIONS}}
 CASELOAD_FIGURE = "comparison.png"
 FIGURES = {CASELOAD_FIGURE: "Caseload: plan against no plan, and the paired difference",
            "staffing.png": "Staffing", "unallocated.png": "Waiting",
@@ -150,6 +164,40 @@ def plan_levers() -> tuple[Plan, float, dict[str, st.delta_generator.DeltaGenera
     return plan, float(years), slots
 
 
+def assumption_settings(no_plan: str) -> tuple[dict[str, Setting], dict[str, Any]]:
+    """The Plan page's assumptions for both scenarios: each as in the council's file, a number
+    or a range; the settings made and a message slot per assumption."""
+    if st.session_state.get("assumptions_of") != no_plan:   # another council: its own values
+        for key in ASSUMPTION_VALUES:
+            st.session_state.pop(key, None)
+        st.session_state["assumptions_of"] = no_plan
+    in_file = dict(flatten(tomllib.loads(no_plan)))
+    comments = key_comments(no_plan)
+    settings, slots = {}, {}
+    for name, assumption in ASSUMPTIONS.items():
+        value = in_file.get(assumption.key)
+        known = isinstance(value, (int, float))
+        if known:
+            low, high = assumption.default_range(float(value))
+            for part, start in (("value", float(value)), ("low", low), ("high", high)):
+                st.session_state.setdefault(f"{name}_{part}", start)
+        label, how, first, second = st.columns([4, 3, 2, 2], vertical_alignment="bottom")
+        label.markdown(f"**{assumption.label}**  \nin the file: {value} "
+                       f"({comments.get(assumption.key, 'no source given')})")
+        kind = how.radio(assumption.key, [AS_FILE, A_NUMBER, A_RANGE], key=f"{name}_as",
+                         horizontal=True, label_visibility="collapsed")
+        if kind == A_NUMBER:
+            settings[name] = float(first.number_input("Value", step=0.01, format="%.4f",
+                                                      key=f"{name}_value"))
+        elif kind == A_RANGE:
+            settings[name] = (float(first.number_input("Low", step=0.01, format="%.4f",
+                                                       key=f"{name}_low")),
+                              float(second.number_input("High", step=0.01, format="%.4f",
+                                                        key=f"{name}_high")))
+        slots[name] = st.empty()
+    return settings, slots
+
+
 def plan_page() -> None:
     st.header("Plan")
     no_plan = st.session_state.get("no_plan")
@@ -157,19 +205,34 @@ def plan_page() -> None:
         st.info("Choose a council first (page Council).")
         return
     plan, years, slots = plan_levers()
+    st.subheader("Assumptions, in both scenarios (no plan and the plan)")
+    st.write("A range is uncertain: each replication draws one value from it (uniform), the "
+             "same in both scenarios, so the comparison stays paired.")
+    settings, assumption_slots = assumption_settings(no_plan)
     st.session_state.pop("plan", None)
+    base = with_years(no_plan, years)
     try:
-        base = with_years(no_plan, years)
+        base = with_assumptions(base, settings, NO_PLAN_FILE)
         loaded(base, NO_PLAN_FILE)
         text = plan_text(base, plan)
         loaded(text, PLAN_FILE)
     except ScenarioError as error:
-        lever = "years" if error.key == "years" else lever_of(error, base, plan)
-        (slots[lever] if lever else st).error(str(error))
+        field = assumption_of(error)
+        if field is not None:
+            assumption_slots[field].error(str(error))
+        else:
+            lever = "years" if error.key == "years" else lever_of(error, base, plan)
+            (slots[lever] if lever else st).error(str(error))
         return
     st.session_state["plan"] = (base, text)
-    st.subheader("The scenario file it amounts to")
-    st.download_button("Download plan.toml", text, file_name=PLAN_FILE, key="plan_toml")
+    st.subheader("The scenario files it amounts to")
+    left, right = st.columns(2)
+    left.download_button("Download no-plan.toml", base, file_name=NO_PLAN_FILE,
+                         key="no_plan_toml")
+    right.download_button("Download plan.toml", text, file_name=PLAN_FILE, key="plan_toml")
+    st.caption("Set in both files:")
+    st.code("\n".join(line for line in base.splitlines() if FROM_APP in line), language="toml")
+    st.caption("The plan (plan.toml only):")
     st.code(text[text.index("# ---- The plan"):] if plan.actions() else "(no plan: no lever set)",
             language="toml")
 
@@ -319,6 +382,9 @@ def main() -> None:
     st.set_page_config(page_title="caseload", layout="wide")
     for key, value in FIELDS.items():
         st.session_state[key] = st.session_state.get(key, value)
+    for key in ASSUMPTION_VALUES:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
     page = st.sidebar.radio("Page", PAGES, key="page")
     {"Council": council_page, "Plan": plan_page, "Run and compare": run_page,
      "Downloads": downloads_page}[page]()
