@@ -150,7 +150,8 @@ def plan_levers() -> tuple[Plan, float, dict[str, st.delta_generator.DeltaGenera
             hard = st.radio("When every worker is at the cap", [SOFT, HARD], key="cap_kind",
                             horizontal=True) == HARD
         slots["cap"] = st.empty()
-        agency = (st.number_input("Most of case-holders who may be agency workers (0 to 1)", step=0.05, key="agency_max_share")
+        agency = (st.number_input("Most of case-holders who may be agency workers (0 to 1)",
+                                  step=0.05, key="agency_max_share")
                   if st.checkbox("Cap agency workers", key="set_agency") else None)
         slots["agency_max_share"] = st.empty()
         multiplier = st.number_input("Turnover of permanent staff x (retention; 1 = no "
