@@ -1,6 +1,7 @@
-"""`caseload app` driven headless with Streamlit's AppTest: a whole session (council, plan, run,
-results, downloads), the app's numbers against `sim.compare` on its downloaded scenario files, bad
-input shown as the command line shows it, and `caseload app` without Streamlit."""
+"""`caseload app` driven headless with Streamlit's AppTest: a whole session (council, plan with a
+range, run, results, downloads), the app's numbers against `sim.compare` on its downloaded scenario
+files, bad input shown as the command line shows it, a job ending while the page is drawn,
+cancelling a run, cleaning up the app's old folders, and `caseload app` without Streamlit."""
 from __future__ import annotations
 
 import datetime as dt
@@ -36,6 +37,7 @@ from sim.data.baseline import baseline_scenario_text  # noqa: E402
 from sim.experiments.target import Target, seek_target  # noqa: E402
 from sim.model.units import DAYS_PER_MONTH  # noqa: E402
 from sim.report.target_output import target_lines  # noqa: E402
+from sim.scenario.errors import ScenarioError  # noqa: E402
 from sim.scenario.loading import load_scenario  # noqa: E402
 
 PAGE = Path(sim.__file__).resolve().parent / "app" / "page.py"
@@ -314,6 +316,20 @@ def test_a_reversed_range_shows_the_command_lines_message(tmp_path, monkeypatch,
     assert main(["run", "no-plan.toml", "--reps", "1"]) == 2
     assert capsys.readouterr().err.strip() == f"error: {shown[0]}"
     assert "workforce.turnover.annual_rate.high" in shown[0]
+
+
+def test_an_assumption_the_file_does_not_give_on_its_line_is_refused_naming_it():
+    text = 'name = "x"\n[workforce]\nagency = { cover = 0.5 }\n'
+    with pytest.raises(ScenarioError) as refused:
+        with_assumptions(text, {"agency_cover": 0.9}, "upload.toml")
+    assert str(refused.value).startswith("upload.toml: workforce.agency.cover: ")
+    moved = with_assumptions('name = "x"\n[demand]\ngrowth_per_year = 0.01   # DfE trend\n'
+                             "[[policy]]\ngrowth_per_year = 0.5\n",
+                             {"referral_growth": (0.0, 0.05)}, "x.toml")
+    assert moved.splitlines()[2].startswith(
+        'growth_per_year = { dist = "uniform", low = 0, high = 0.05 }')
+    assert "the file had 0.01" in moved.splitlines()[2]
+    assert moved.splitlines()[4] == "growth_per_year = 0.5"   # a policy's key is not the file's
 
 
 def test_caseload_app_without_streamlit_exits_2_with_the_install_line(monkeypatch, capsys):
