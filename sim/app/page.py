@@ -183,8 +183,9 @@ def assumption_settings(no_plan: str) -> tuple[dict[str, Setting], dict[str, Any
             for part, start in (("value", float(value)), ("low", low), ("high", high)):
                 st.session_state.setdefault(f"{name}_{part}", start)
         label, how, first, second = st.columns([4, 3, 2, 2], vertical_alignment="bottom")
-        label.markdown(f"**{assumption.label}**  \nin the file: {value} "
-                       f"({comments.get(assumption.key, 'no source given')})")
+        shown = (f"in the file: {value} ({comments.get(assumption.key, 'no source given')})"
+                 if value is not None else "not in the file (the model's default)")
+        label.markdown(f"**{assumption.label}**  \n{shown}")
         kind = how.radio(assumption.key, [AS_FILE, A_NUMBER, A_RANGE], key=f"{name}_as",
                          horizontal=True, label_visibility="collapsed")
         if kind == A_NUMBER:
