@@ -1,6 +1,6 @@
 """`caseload app` in a real browser (Debian's Chromium driven by Playwright): the app started on
-127.0.0.1 by `python -m sim app`, clicked through council, plan, run and downloads; the chart drawn
-and results.xlsx downloaded and opened.
+127.0.0.1 by `python -m sim app`, clicked through council, plan (with a range), run and downloads;
+the chart drawn and results.xlsx downloaded and opened; a second, long run cancelled.
 
 Screenshots of each page go to the temporary folder, or to docs/images/app-<page>.png when
 CASELOAD_APP_SCREENSHOTS=docs/images is set (how the README's pictures are made), so a test run
@@ -108,7 +108,13 @@ def test_a_session_in_chromium_shows_the_chart_and_downloads_the_workbook(app_ur
         go(page, "Plan")
         set_number(page, "Extra case-holding posts", "20")
         set_number(page, "Years to simulate", "1")
+        page.get_by_role("radiogroup", name="workforce.turnover.annual_rate").get_by_text(
+            "a range (uniform)").click()
+        idle(page)
+        set_number(page, "Low", "0.07")
+        set_number(page, "High", "0.1")
         page.get_by_text('do = "add_posts"').first.wait_for()
+        page.get_by_text('annual_rate = { dist = "uniform", low = 0.07, high = 0.1 }').wait_for()
         page.screenshot(path=shots / "app-plan.png", full_page=True)
 
         go(page, "Run and compare")
@@ -126,6 +132,12 @@ def test_a_session_in_chromium_shows_the_chart_and_downloads_the_workbook(app_ur
         saved = tmp_path / "downloaded.xlsx"
         download.value.save_as(saved)
         page.screenshot(path=shots / "app-downloads.png")
+
+        go(page, "Run and compare")
+        set_number(page, "Replications", "500")
+        page.get_by_role("button", name="Run plan against no plan").click()
+        page.get_by_role("button", name="Cancel the run").click(timeout=RUN_TIMEOUT_MS)
+        page.get_by_text("Cancelled.").wait_for(timeout=RUN_TIMEOUT_MS)
         browser.close()
     book = load_workbook(saved, read_only=True)
     assert "Comparison" in book.sheetnames

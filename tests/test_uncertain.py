@@ -26,6 +26,7 @@ from sim.scenario.loading import load_scenario, with_overrides
 from sim.scenario.types import Uniform
 from sim.scenario.uncertain import draw_values, resolve
 from sim.analysis.draws import spread_explained
+from sim.analysis.results_folder import ResultsFolder
 
 RATE = "workforce.turnover.annual_rate"
 SUCCESS = "workforce.recruitment.success"
@@ -201,6 +202,17 @@ def test_draws_csv_holds_each_replications_draws_and_is_listed_in_the_manifest(s
     assert record["resolved"]["workforce"]["turnover"]["annual_rate"]["dist"] == "uniform"
 
 
+def test_a_results_folder_reads_back_its_uncertain_scenario(small, tmp_path):
+    """run.json's `resolved` keeps the distribution: reading the folder back (what `caseload
+    plot`, the report and the app do) validates it as a file would, not as a plain number."""
+    sc = load_scenario(small, {RATE: UNIFORM, "years": 0.1})
+    out = tmp_path / "out"
+    api.run(sc, reps=2, workers=1, seed=4, out=out, figures=False)
+    [back] = ResultsFolder.open(out).scenarios
+    assert back == sc and back.uncertain.keys() == {RATE}
+    assert draws_of(back, RATE, 5) == pytest.approx(draws_of(sc, RATE, 5))
+
+
 def test_a_chunk_keeps_its_draws_on_disk(tmp_path):
     manifest = Manifest(scenarios=[{"name": "s", "hash": "h", "seed": 1}], seed=1, reps=2,
                         metric_names=["m"], chunk_size=2)
@@ -243,16 +255,3 @@ def test_a_keys_draws_are_the_same_in_another_process_whatever_its_hash_seed(sma
         shown = subprocess.run([sys.executable, "-c", code, str(small)], cwd=ROOT, env=env,
                                capture_output=True, text=True, check=True).stdout
         assert ast.literal_eval(shown) == here.tolist()
-
-
-def test_a_results_folder_reads_back_scenarios_with_uncertain_values(tmp_path):
-    """run.json records an uncertain key as its distribution; reading the folder's scenarios
-    back (report, app, workbook) must keep it a distribution, not fail validation."""
-    from sim.analysis.results_folder import ResultsFolder
-    from sim.runner.provenance import scenario_record
-
-    sc = uncertain({RATE: UNIFORM})
-    run = json.loads(json.dumps({"scenarios": [scenario_record(sc)]}))
-    [back] = ResultsFolder(tmp_path, run).scenarios
-    assert back == sc
-    assert RATE in back.uncertain

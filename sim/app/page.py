@@ -13,6 +13,7 @@ import tempfile
 import time
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -20,8 +21,25 @@ import streamlit as st
 from sim.analysis.headline import HEADLINE_METRICS
 from sim.analysis.labels import metric_label
 from sim.api import DEFAULT_SEED
-from sim.app.plan import Plan, lever_of, plan_text, with_years
-from sim.app.session import NO_PLAN_FILE, PLAN_FILE, FewestPosts, Run, new_run_folder
+from sim.app.plan import (
+    ASSUMPTIONS,
+    FROM_APP,
+    Plan,
+    Setting,
+    assumption_of,
+    lever_of,
+    plan_text,
+    with_assumptions,
+    with_years,
+)
+from sim.app.session import (
+    NO_PLAN_FILE,
+    PLAN_FILE,
+    FewestPosts,
+    Run,
+    new_run_folder,
+    remove_old_folders,
+)
 from sim.data.baseline import BaselineError, baseline_scenario_text, years_available
 from sim.data.dfe import extract
 from sim.experiments.target import Target
@@ -37,6 +55,9 @@ POLL_SECONDS = 0.5
 RUN = "comparison"          # session state: the latest Run
 SEARCH = "fewest_posts"     # session state: the latest FewestPosts
 SOFT, HARD = "soft: over-allocate", "hard: cases wait"
+AS_FILE, A_NUMBER, A_RANGE = "as in the file", "a number", "a range (uniform)"
+ASSUMPTION_VALUES = tuple(f"{name}_{part}" for name in ASSUMPTIONS
+                          for part in ("value", "low", "high"))
 # Every field's starting value, kept in the session so that it outlives a change of page
 # (Streamlit forgets the value of a widget it did not draw).
 FIELDS = {"council": DEFAULT_COUNCIL, "year": DEFAULT_YEAR, "extra_posts": 0, "from_month": 3.0,
@@ -44,7 +65,7 @@ FIELDS = {"council": DEFAULT_COUNCIL, "year": DEFAULT_YEAR, "extra_posts": 0, "f
           "cap_kind": SOFT, "set_agency": False, "agency_max_share": 0.1,
           "turnover_multiplier": 1.0, "years": 5.0, "reps": 20, "seed": DEFAULT_SEED,
           "workers": 1, "target_below": 18.0, "target_years": 1.0, "target_prob": 0.8,
-          "target_reps": 20}
+          "target_reps": 20, **{f"{name}_as": AS_FILE for name in ASSUMPTIONS}}
 CASELOAD_FIGURE = "comparison.png"
 FIGURES = {CASELOAD_FIGURE: "Caseload: plan against no plan, and the paired difference",
            "staffing.png": "Staffing", "unallocated.png": "Waiting",
@@ -143,7 +164,8 @@ def plan_levers() -> tuple[Plan, float, dict[str, st.delta_generator.DeltaGenera
             hard = st.radio("When every worker is at the cap", [SOFT, HARD], key="cap_kind",
                             horizontal=True) == HARD
         slots["cap"] = st.empty()
-        agency = (st.number_input("Most of case-holders who may be agency workers (0 to 1)", step=0.05, key="agency_max_share")
+        agency = (st.number_input("Most of case-holders who may be agency workers (0 to 1)",
+                                  step=0.05, key="agency_max_share")
                   if st.checkbox("Cap agency workers", key="set_agency") else None)
         slots["agency_max_share"] = st.empty()
         multiplier = st.number_input("Turnover of permanent staff x (retention; 1 = no "
@@ -157,6 +179,41 @@ def plan_levers() -> tuple[Plan, float, dict[str, st.delta_generator.DeltaGenera
     return plan, float(years), slots
 
 
+def assumption_settings(no_plan: str) -> tuple[dict[str, Setting], dict[str, Any]]:
+    """The Plan page's assumptions for both scenarios: each as in the council's file, a number
+    or a range; the settings made and a message slot per assumption."""
+    if st.session_state.get("assumptions_of") != no_plan:   # another council: its own values
+        for key in ASSUMPTION_VALUES:
+            st.session_state.pop(key, None)
+        st.session_state["assumptions_of"] = no_plan
+    in_file = dict(flatten(tomllib.loads(no_plan)))
+    comments = key_comments(no_plan)
+    settings, slots = {}, {}
+    for name, assumption in ASSUMPTIONS.items():
+        value = in_file.get(assumption.key)
+        known = isinstance(value, (int, float))
+        if known:
+            low, high = assumption.default_range(float(value))
+            for part, start in (("value", float(value)), ("low", low), ("high", high)):
+                st.session_state.setdefault(f"{name}_{part}", start)
+        label, how, first, second = st.columns([4, 3, 2, 2], vertical_alignment="bottom")
+        shown = (f"in the file: {value} ({comments.get(assumption.key, 'no source given')})"
+                 if value is not None else "not in the file (the model's default)")
+        label.markdown(f"**{assumption.label}**  \n{shown}")
+        kind = how.radio(assumption.key, [AS_FILE, A_NUMBER, A_RANGE], key=f"{name}_as",
+                         horizontal=True, label_visibility="collapsed")
+        if kind == A_NUMBER:
+            settings[name] = float(first.number_input("Value", step=0.01, format="%.4f",
+                                                      key=f"{name}_value"))
+        elif kind == A_RANGE:
+            settings[name] = (float(first.number_input("Low", step=0.01, format="%.4f",
+                                                       key=f"{name}_low")),
+                              float(second.number_input("High", step=0.01, format="%.4f",
+                                                        key=f"{name}_high")))
+        slots[name] = st.empty()
+    return settings, slots
+
+
 def plan_page() -> None:
     st.header("Plan")
     no_plan = st.session_state.get("no_plan")
@@ -164,19 +221,34 @@ def plan_page() -> None:
         st.info("Choose a council first (page Council).")
         return
     plan, years, slots = plan_levers()
+    st.subheader("Assumptions, in both scenarios (no plan and the plan)")
+    st.write("A range is uncertain: each replication draws one value from it (uniform), the "
+             "same in both scenarios, so the comparison stays paired.")
+    settings, assumption_slots = assumption_settings(no_plan)
     st.session_state.pop("plan", None)
+    base = with_years(no_plan, years)
     try:
-        base = with_years(no_plan, years)
+        base = with_assumptions(base, settings, NO_PLAN_FILE)
         loaded(base, NO_PLAN_FILE)
         text = plan_text(base, plan)
         loaded(text, PLAN_FILE)
     except ScenarioError as error:
-        lever = "years" if error.key == "years" else lever_of(error, base, plan)
-        (slots[lever] if lever else st).error(str(error))
+        field = assumption_of(error)
+        if field is not None:
+            assumption_slots[field].error(str(error))
+        else:
+            lever = "years" if error.key == "years" else lever_of(error, base, plan)
+            (slots[lever] if lever else st).error(str(error))
         return
     st.session_state["plan"] = (base, text)
-    st.subheader("The scenario file it amounts to")
-    st.download_button("Download plan.toml", text, file_name=PLAN_FILE, key="plan_toml")
+    st.subheader("The scenario files it amounts to")
+    left, right = st.columns(2)
+    left.download_button("Download no-plan.toml", base, file_name=NO_PLAN_FILE,
+                         key="no_plan_toml")
+    right.download_button("Download plan.toml", text, file_name=PLAN_FILE, key="plan_toml")
+    st.caption("Set in both files:")
+    st.code("\n".join(line for line in base.splitlines() if FROM_APP in line), language="toml")
+    st.caption("The plan (plan.toml only):")
     st.code(text[text.index("# ---- The plan"):] if plan.actions() else "(no plan: no lever set)",
             language="toml")
 
@@ -193,28 +265,36 @@ def run_page() -> None:
     workers = right.number_input("Processes", min_value=1, max_value=os.cpu_count() or 1,
                                  step=1, key="workers")
     if st.button("Run plan against no plan", key="run", type="primary"):
-        run = Run(folder=new_run_folder(), no_plan=files[0], plan=files[1], reps=int(reps),
+        run = Run(folder=new_job_folder(), no_plan=files[0], plan=files[1], reps=int(reps),
                   seed=int(seed), workers=int(workers))
         run.start()
         st.session_state[RUN] = run
     run = st.session_state.get(RUN)
-    if run is not None and not run.running:
-        if run.error:
+    # Whether a job runs is read once per script run: the page drawn and the decision to poll
+    # again must agree, else a job ending between two reads leaves its progress bar up for good.
+    run_running = run is not None and run.running
+    if run_running:
+        st.progress(run.done_reps() / run.total_reps,
+                    text=f"{run.done_reps()} of {run.total_reps} replications")
+        st.button("Cancel the run", key="cancel_run", on_click=run.cancel)
+    elif run is not None:
+        if run.cancelled:
+            st.warning(f"Cancelled. The {run.done_reps()} replications saved are kept in "
+                       f"{run.out} (its run.json says interrupted).")
+        elif run.error:
             st.error(run.error)
         else:
             show_results(run)
-    elif run is not None:
-        st.progress(run.done_reps() / run.total_reps,
-                    text=f"{run.done_reps()} of {run.total_reps} replications")
-    search = fewest_posts_section(files[0], int(seed), int(workers))
-    if (run is not None and run.running) or (search is not None and search.running):
+    search_running = fewest_posts_section(files[0], int(seed), int(workers))
+    if run_running or search_running:
         time.sleep(POLL_SECONDS)
         st.rerun()
 
 
-def fewest_posts_section(no_plan: str, seed: int, workers: int) -> FewestPosts | None:
+def fewest_posts_section(no_plan: str, seed: int, workers: int) -> bool:
     """How many posts, opened as the plan opens them, for P(caseload below X at year T) >= p
-    (`caseload target` on the no-plan scenario); the search of this session, if any."""
+    (`caseload target` on the no-plan scenario); whether this session's search was running
+    when drawn."""
     st.subheader("How many posts?")
     st.write("The fewest extra posts, opened from the plan's month over its months, for which "
              "the average caseload is below a level at a time with at least a probability.")
@@ -236,27 +316,41 @@ def fewest_posts_section(no_plan: str, seed: int, workers: int) -> FewestPosts |
         except ValueError as error:
             message.error(str(error))
         else:
-            search = FewestPosts(folder=new_run_folder(), no_plan=no_plan, target=target,
+            search = FewestPosts(folder=new_job_folder(), no_plan=no_plan, target=target,
                                  reps=int(reps), seed=seed, workers=workers)
             search.start()
             st.session_state[SEARCH] = search
     search = st.session_state.get(SEARCH)
     if search is None:
-        return None
-    if search.running:
+        return False
+    running = search.running
+    if running:
         st.write(f"Searching: {len(search.decided)} candidates decided")
+        st.button("Cancel the search", key="cancel_search", on_click=search.cancel)
+    elif search.cancelled:
+        st.warning(f"Search cancelled; the candidates run are kept in {search.folder}.")
     elif search.error:
         message.error(search.error)
     else:
-        st.markdown("\n".join(f"- {line}" for line in search.lines))
+        st.markdown("\n".join(f"- {line}" for line in search.answer))
     with st.expander("Candidates"):
         st.text("\n".join(search.decided))
-    return search
+    return running
+
+
+def new_job_folder() -> Path:
+    """A new folder under results/app/ for a job; the app's older folders beyond the newest
+    KEEP_FOLDERS are removed (only folders the app created and no job is writing)."""
+    folder = new_run_folder()
+    remove_old_folders()
+    return folder
 
 
 def show_results(run: Run) -> None:
     st.success(f"{run.reps} replications of each scenario, seed {run.seed}; results in "
                f"{run.out}")
+    for warning in run.warnings:
+        st.warning(warning)
     st.image(str(run.out / CASELOAD_FIGURE), caption=FIGURES[CASELOAD_FIGURE])
     st.subheader("Answers")
     st.markdown("\n".join(f"- {sentence}" for sentence in run.answers()))
@@ -283,7 +377,7 @@ def show_results(run: Run) -> None:
 def downloads_page() -> None:
     st.header("Downloads")
     run = st.session_state.get(RUN)
-    if run is None or run.running or run.error:
+    if run is None or run.running or run.error or run.cancelled:
         st.info("Run a comparison first (page Run and compare).")
         return
     files = [("results.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
@@ -304,6 +398,9 @@ def main() -> None:
     st.set_page_config(page_title="caseload", layout="wide")
     for key, value in FIELDS.items():
         st.session_state[key] = st.session_state.get(key, value)
+    for key in ASSUMPTION_VALUES:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
     page = st.sidebar.radio("Page", PAGES, key="page")
     {"Council": council_page, "Plan": plan_page, "Run and compare": run_page,
      "Downloads": downloads_page}[page]()

@@ -1,11 +1,14 @@
-"""The levers of the app's Plan page, in words, and the scenario file they amount to.
+"""The levers of the app's Plan page, in words, and the scenario files they amount to.
 
-The plan file is the council's no-plan file with another name and one `[[policy]]` table per lever
-that is set, so `caseload compare no-plan.toml plan.toml` reproduces every app session. Each
-figure carries its provenance: "assumption: set in caseload app".
+The assumptions an analyst changes (`ASSUMPTIONS`: a new number, or a range drawn once per
+replication) are set in the council's file, which then is the no-plan file; the plan file is that
+file with another name and one `[[policy]]` table per lever that is set, so `caseload compare
+no-plan.toml plan.toml` reproduces every app session. Each figure carries its provenance:
+"assumption: set in caseload app".
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -15,6 +18,52 @@ from sim.scenario.errors import ScenarioError
 FROM_APP = "assumption: set in caseload app"
 NAME_LINE = re.compile(r'^name\s*=\s*"([^"]*)".*$', re.MULTILINE)
 YEARS_LINE = re.compile(r"^years\s*=.*$", re.MULTILINE)
+TABLE_LINE = re.compile(r"^\s*\[\s*([A-Za-z0-9_.\s]+?)\s*\]\s*(#.*)?$")
+ARRAY_TABLE_LINE = re.compile(r"^\s*\[\[")
+
+
+@dataclass(frozen=True)
+class Assumption:
+    """A number of the council's file the Plan page may change for both scenarios: `key` (dotted)
+    and what it is, in words."""
+
+    key: str
+    label: str
+    lowest: float = 0.0
+    highest: float = math.inf
+
+    def default_range(self, value: float) -> tuple[float, float]:
+        """A starting range around the file's `value`: 20% either side (at least 0.02), kept
+        within the key's ends."""
+        spread = max(0.2 * abs(value), 0.02)
+        return (round(max(value - spread, self.lowest), 4),
+                round(min(value + spread, self.highest), 4))
+
+    @property
+    def table(self) -> str:
+        return self.key.rpartition(".")[0]
+
+    @property
+    def name(self) -> str:
+        return self.key.rpartition(".")[2]
+
+
+ASSUMPTIONS = {
+    "turnover_rate": Assumption("workforce.turnover.annual_rate",
+                                "Leaving rate of permanent staff a year (hazard; 0.15 = 15%)"),
+    "recruitment_success": Assumption("workforce.recruitment.success",
+                                      "Share of recruitment campaigns that fill the post (0 to 1)",
+                                      highest=1.0),
+    "agency_cover": Assumption("workforce.agency.cover",
+                               "Share of vacancies agency workers cover (0 to 1)", highest=1.0),
+    "referral_growth": Assumption("demand.growth_per_year",
+                                  "Change in referrals a year (0.05 = 5% more each year, "
+                                  "compounding)", lowest=-0.9, highest=1.0),
+}
+"""The assumptions of the Plan page by field name."""
+
+Setting = float | tuple[float, float]
+"""An assumption's new value: a number, or (low, high): uniform, drawn once per replication."""
 
 
 @dataclass(frozen=True)
@@ -93,6 +142,56 @@ def with_years(text: str, years: float) -> str:
     if YEARS_LINE.search(text):
         return YEARS_LINE.sub(line, text, count=1)
     return NAME_LINE.sub(lambda found: f"{found.group(0)}\n{line}", text, count=1)
+
+
+def setting_toml(setting: Setting) -> str:
+    """A setting as a TOML value: a number, or a uniform distribution table."""
+    if isinstance(setting, tuple):
+        low, high = setting
+        return f'{{ dist = "uniform", low = {_number(low)}, high = {_number(high)} }}'
+    return _number(setting)
+
+
+def with_assumptions(text: str, settings: dict[str, Setting], file: str) -> str:
+    """A scenario file's text with each assumption of `settings` (by its `ASSUMPTIONS` name) set
+    on its line, the line's old value kept in the comment.
+
+    Raises ScenarioError (naming `file` and the key) for an assumption the file does not give on
+    a line `name = ...` under its own [table] header."""
+    lines = text.splitlines()
+    for field_name, setting in settings.items():
+        assumption = ASSUMPTIONS[field_name]
+        index = _line_of(lines, assumption)
+        if index is None:
+            raise ScenarioError(file, assumption.key, f"the app sets this on a line "
+                                f"'{assumption.name} = ...' under [{assumption.table}], which "
+                                "this file does not have; allowed: a file that has it")
+        old = lines[index].split("=", 1)[1].split("#", 1)[0].strip()
+        kind = "a range, drawn once per replication" if isinstance(setting, tuple) else "a number"
+        lines[index] = (f"{assumption.name} = {setting_toml(setting)}".ljust(29)
+                        + f" # {FROM_APP} ({kind}); the file had {old}")
+    return "\n".join(lines) + "\n"
+
+
+def _line_of(lines: list[str], assumption: Assumption) -> int | None:
+    """The index of the line giving `assumption` directly under its table header, if any."""
+    key_line = re.compile(rf"^\s*{re.escape(assumption.name)}\s*=")
+    table: str | None = ""
+    for index, line in enumerate(lines):
+        if ARRAY_TABLE_LINE.match(line):
+            table = None
+        elif found := TABLE_LINE.match(line):
+            table = re.sub(r"\s+", "", found.group(1))
+        elif table == assumption.table and key_line.match(line):
+            return index
+    return None
+
+
+def assumption_of(error: ScenarioError) -> str | None:
+    """The assumption (`ASSUMPTIONS` name) a ScenarioError points at (None if none does)."""
+    return next((name for name, assumption in ASSUMPTIONS.items()
+                 if error.key == assumption.key or error.key.startswith(assumption.key + ".")),
+                None)
 
 
 def plan_text(no_plan: str, plan: Plan) -> str:

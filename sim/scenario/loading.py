@@ -557,16 +557,6 @@ def with_overrides(scenario: Scenario, overrides: Mapping[str, Any]) -> Scenario
     return changed
 
 
-def scenario_from_data(data: Mapping[str, Any], source: str = "<data>") -> Scenario:
-    """A scenario from parsed TOML data (tables as dicts; numbers may be distributions), as
-    `load_scenario` would read it from a file named `source`.
-
-    Raises ScenarioError (one line naming `source` and the dotted key).
-    """
-    layers = [(source, dict(data))]
-    return _validated(merge_layers(layers), layers, None)
-
-
 def _validated(data: dict, layers: list, overrides: Mapping[str, Any] | None) -> Scenario:
     for key, value in (overrides or {}).items():
         apply_override(data, key, value, Scenario)
