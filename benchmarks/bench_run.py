@@ -14,10 +14,13 @@ import argparse
 import gc
 import random
 import statistics
+import sys
 import time
 from pathlib import Path
 
 import simpy
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's sim, not an installed copy
 
 from sim.model.council import Council, run_replication
 from sim.scenario.loading import load_scenario, parse_set_option

@@ -31,6 +31,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's sim, not an installed copy
+
 import sim
 from sim.model.metrics import METRIC_INDEX, METRIC_NAMES
 from sim.model.replication import Replication
