@@ -269,7 +269,8 @@ def council_runs(councils: Sequence[str] | None, origins: Sequence[int],
                 why = (data.coverage(code, origin + 1).reason()
                        if origin + 1 in WORKFORCE_YEARS else
                        f"no DfE census after 30 September {origin} in the package")
-                result.skipped.append(Skipped(name, code, origin, f"nothing to compare: {why}"))
+                result.skipped.append(Skipped(
+                    name, code, origin, f"nothing to compare after 30 September {origin}: {why}"))
                 continue
             scenario = _baseline(data, code, origin)
             scenario["policy"] = given_actions(data, code, origin, scenario, given)
