@@ -241,3 +241,20 @@ def test_regenerating_the_note_keeps_its_history_of_scores():
     kept = with_history("# new note\n\nnew tables\n", previous)
     assert kept == f"# new note\n\nnew tables\n\n{HISTORY} (26-council sample)\n\n| a | b |\n"
     assert with_history("# new note\n", "# old note, no history\n") == "# new note\n"
+
+
+def test_plan_tables_say_whether_dfes_figure_lay_inside_the_band():
+    from sim.experiments.backtest import band_verdict, plan_lines
+
+    assert [band_verdict(a, 1.0, 2.0) for a in (1.0, 1.5, 2.0, 0.99, 2.01, math.nan)] == [
+        "yes", "yes", "yes", "no", "no", "-"]
+    plans = pd.DataFrame({"plan": "p.toml", "council": "C", "origin": 2018,
+                          "metric": ["caseload", "caseload", "agency_rate"], "horizon": [1, 2, 1],
+                          "p05": [10.0, 10.0, 0.1], "p50": [12.0, 12.0, 0.2],
+                          "p95": [14.0, 14.0, 0.3], "actual": [13.0, math.nan, 0.35],
+                          "persistence": [12.0, 12.0, 0.2]})
+    text = "\n".join(plan_lines(plans))
+    assert "| caseload | 1 | 12.0 (10.0 to 14.0) | 13.0 | yes | 12.0 |" in text
+    assert "| caseload | 2 | 12.0 (10.0 to 14.0) | not published | - | 12.0 |" in text
+    assert "| agency_rate | 1 | 0.200 (0.100 to 0.300) | 0.350 | no | 0.200 |" in text
+    assert "inside the model's 90% band in 1 of the 2 published cells" in text

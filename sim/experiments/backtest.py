@@ -507,23 +507,37 @@ def markdown_table(summary: pd.DataFrame) -> list[str]:
     return lines
 
 
+def band_verdict(actual: float, low: float, high: float) -> str:
+    """Whether DfE's `actual` lay inside the model's band [`low`, `high`]: "yes", "no", or "-"
+    when DfE has not published it."""
+    if pd.isna(actual):
+        return "-"
+    return "yes" if low <= actual <= high else "no"
+
+
 def plan_lines(plans: pd.DataFrame) -> list[str]:
     """A Markdown table per announced plan: measure, years ahead, model median (90% band), DfE's
-    actual and the origin's figure."""
+    actual, whether it lay inside the band, and the origin's figure."""
     lines: list[str] = []
     for file, part in plans.groupby("plan", sort=False):
         first = part.iloc[0]
         lines += [f"### {first['council']}: `{file}` from 30 September {first['origin']}", "",
                   "| measure | years ahead | model median (90% band) | DfE actual "
-                  "| DfE at origin |",
-                  "|---|---|---|---|---|"]
+                  "| inside the band | DfE at origin |",
+                  "|---|---|---|---|---|---|"]
         for _, row in part.iterrows():
             number = "{:.3f}" if MEASURES[row["metric"]].rate else "{:,.1f}"
             actual = "not published" if pd.isna(row["actual"]) else number.format(row["actual"])
             lines.append(f"| {row['metric']} | {row['horizon']} | "
                          f"{number.format(row['p50'])} ({number.format(row['p05'])} to "
                          f"{number.format(row['p95'])}) | {actual} | "
+                         f"{band_verdict(row['actual'], row['p05'], row['p95'])} | "
                          f"{number.format(row['persistence'])} |")
+        published = part.dropna(subset=["actual"])
+        inside = sum(band_verdict(a, lo, hi) == "yes" for a, lo, hi in
+                     zip(published["actual"], published["p05"], published["p95"]))
+        lines += ["", f"DfE's figure lay inside the model's 90% band in {inside} of the "
+                      f"{len(published)} published cells."]
         lines.append("")
     return lines
 
