@@ -15,7 +15,8 @@ Prints:
   with independent random numbers divided by its width with common random numbers, with an
   interval for that ratio (it is itself an estimate from a few dozen replications), the ceiling
   that the demand-driven part of the difference puts on it, and the same for the plan's added posts
-  without its agency caps.
+  without its agency caps, and for the plan with uncertain values both scenarios share
+  (`SHARED_UNCERTAIN`: common random numbers must still pair them).
 """
 from __future__ import annotations
 
@@ -109,6 +110,14 @@ def peak_memory() -> None:
     print(f"ratio 2,000 / 200: {peaks[2000] / peaks[200]:.2f}")
 
 
+SHARED_UNCERTAIN = {
+    "workforce.turnover.annual_rate": {"dist": "uniform", "low": 0.12, "high": 0.18},
+    "demand.growth_per_year": {"dist": "uniform", "low": -0.05, "high": 0.10},
+}
+"""Illustrative ranges (turnover 12-18% a year around Manchester's 14%; referral growth -5% to +10%
+a year) for issue 18's check that common random numbers still pair scenarios with uncertain values."""
+
+
 def crn_ratios(reps: int) -> None:
     """The plan as it is, then its added posts alone: its agency caps make which vacancies get
     cover differ between the scenarios in ways no sharing of random numbers can line up."""
@@ -121,6 +130,10 @@ def crn_ratios(reps: int) -> None:
         "policy": [action for action in plan.policy if action.do != "set_agency"]})
     print(f"{posts_only.name} (the plan without its agency caps) against {baseline.name}:")
     crn_ratio([baseline, posts_only], reps)
+    shared = {**overrides, **SHARED_UNCERTAIN}
+    print(f"{plan.name} against {baseline.name}, both with the uncertain values {SHARED_UNCERTAIN}"
+          " (each replication draws them once, the same in both scenarios):")
+    crn_ratio([sim.load_scenario(BASELINE, shared), sim.load_scenario(PLAN, shared)], reps)
 
 
 def crn_ratio(scenarios: list, reps: int) -> None:
