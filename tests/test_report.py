@@ -429,3 +429,12 @@ def test_one_scenario_answer_gives_its_cost_by_financial_year_from_costs_csv(fol
     assert (f"2020/21 {pounds(year['cost_total_gbp_per_financial_year'].median())} (workforce "
             f"{pounds(workforce.median())}, placements "
             f"{pounds(year['cost_placements_gbp_per_financial_year'].median())})") in said[-1]
+
+
+def test_money_is_never_a_misleading_zero_thousands():
+    """A placement difference of a few pounds read "£0k" in the report's answer."""
+    from sim.analysis.headline import pounds
+
+    assert [pounds(v) for v in (0.0, -0.2, 120.4, -499.0, 999.0, 1_000.0, 350_000.0,
+                                4_210_000.0, -1_300_000.0)] == [
+        "£0", "£0", "£120", "-£499", "£999", "£1k", "£350k", "£4.2m", "-£1.3m"]

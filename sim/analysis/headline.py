@@ -24,13 +24,18 @@ def _percent(value: float) -> str:
 
 
 def pounds(value: float) -> str:
-    """£ in millions from £1m (e.g. "£4.2m", "-£1.3m"), else in thousands ("£350k")."""
+    """£ in millions from £1m (e.g. "£4.2m", "-£1.3m"), in thousands from £1,000 ("£350k"),
+    else in pounds ("£0", "£120"): a sum under £1,000 could round to a misleading "£0k"."""
     if np.isnan(value):
         return "n/a"
+    if abs(value) < 0.5:
+        return "£0"
     sign = "-" if value < 0 else ""
     if abs(value) >= 1e6:
         return f"{sign}£{abs(value) / 1e6:,.1f}m"
-    return f"{sign}£{abs(value) / 1e3:,.0f}k"
+    if abs(value) >= 1e3:
+        return f"{sign}£{abs(value) / 1e3:,.0f}k"
+    return f"{sign}£{abs(value):,.0f}"
 
 
 HEADLINE_METRICS: tuple[tuple[str, str, Callable[[float], str]], ...] = (
