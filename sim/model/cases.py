@@ -21,16 +21,8 @@ OUTCOMES: tuple[str, ...] = ("close", "cin", "cp", "cla")
 REFERRED_CASES, REREFERRED_CASES, WAITING_CASES = 0, 1, 2
 STOCK_CASES = (3, 4, 5, 6)  # the starting stock, by stage
 
-class Block:
-    """The pre-drawn rows of `CaseRows.BLOCK` cases, as flat lists (row r's entries start at
-    r x the width): uniforms (width SLOTS + 1), durations (width WIDTH), delays (width 1) (see
-    `CaseRows`), and, when pathways are drawn whole, each row's drawn pathway (`drawn_shapes`):
-    stages (width SLOTS, -1 past its last), counts (stages drawn), following (CLOSED, or the stage
-    it enters once past its row), steps (width SLOTS - 1: the lengths of its stages after the
-    first, days, 0.0 past its last). first_key: the `key` of its first row."""
-
-    __slots__ = ("counts", "delays", "durations", "first_key", "following", "stages", "steps",
-                 "uniforms")
+# A case's row in its block: (uniforms, first uniform, durations, first duration, re-referral delay).
+Row = tuple[list, int, list, int, float]
 
 
 class Case:
@@ -39,17 +31,20 @@ class Case:
     stage: ASSESSMENT..CLA; started: the current stage's clock is running (an assessment starts at
     allocation); slot: how many stages have ended; referred_day: when it reached the front door;
     worker: the allocated worker or None; queue_token: nonzero while waiting in the allocation queue;
-    block, row: its pre-drawn row (`Block`, index in it); first_end: once its pathway is drawn
-    whole (`sim.model.pathway`), the day its first drawn stage ends (None while its stages are
-    events, one by one); `stage` is then the stage it was in when last looked up.
+    uniforms, durations: the pre-drawn lists of the case's block, its own entries starting at
+    `first_uniform` and `first_duration`; rereferral_delay_days (see `CaseRows`). ends, stages:
+    once its pathway is drawn whole (`sim.model.pathway`), the day each of its stages ends and the
+    stage it was, in order (None while its stages are events, one by one); `stage` is then the
+    stage it was in when last looked up.
     """
 
-    __slots__ = ("block", "first_end", "had_worker", "queue_token", "referred_day", "row", "slot",
-                 "stage", "started", "worker")
+    __slots__ = ("durations", "ends", "first_duration", "first_uniform", "had_worker",
+                 "queue_token", "referred_day", "rereferral_delay_days", "slot", "stage", "stages",
+                 "started", "uniforms", "worker")
 
-    def __init__(self, block: Block, row: int, referred_day: float,
-                 stage: int = ASSESSMENT) -> None:
-        self.block, self.row = block, row
+    def __init__(self, row: Row, referred_day: float, stage: int = ASSESSMENT) -> None:
+        (self.uniforms, self.first_uniform, self.durations, self.first_duration,
+         self.rereferral_delay_days) = row
         self.referred_day = referred_day
         self.stage = stage
         self.started = False
@@ -57,34 +52,25 @@ class Case:
         self.worker = None
         self.queue_token = 0
         self.had_worker = False
-        self.first_end: float | None = None
-
-    @property
-    def key(self) -> int:
-        """The case's row across index spaces: space + SPACES x its index in the space."""
-        return self.block.first_key + SPACES * self.row
-
-    @property
-    def rereferral_delay_days(self) -> float:
-        return self.block.delays[self.row]
+        self.ends: list[float] | None = None
+        self.stages: list[int] | None = None
 
     def uniform(self, j: int) -> float:
         """The uniform deciding the end of the case's j-th stage (j < SLOTS), or, for j == SLOTS,
         whether it is referred again once closed."""
-        return self.block.uniforms[self.row * (CaseRows.SLOTS + 1) + j]
+        return self.uniforms[self.first_uniform + j]
 
     def assessment_days(self) -> float:
         """The pre-drawn length of the case's assessment (days)."""
-        return self.block.durations[self.row * CaseRows.WIDTH]
+        return self.durations[self.first_duration]
 
     def predrawn_duration(self) -> float | None:
         """The pre-drawn length (days) of the current stage, or None beyond the row."""
         slot = self.slot
-        first = self.row * CaseRows.WIDTH
         if slot == 0:
-            return self.block.durations[first]
+            return self.durations[self.first_duration]
         if slot < CaseRows.SLOTS:
-            return self.block.durations[first + 3 * slot + self.stage - 3]
+            return self.durations[self.first_duration + 3 * slot + self.stage - 3]
         return None
 
 
@@ -97,97 +83,47 @@ class CaseRows:
     1 <= j < SLOTS; delay is the re-referral delay (days). Each stage type's durations come from
     their own child stream, so changing one distribution leaves the others' draws alone. Longer
     pathways draw from the replication's overflow streams.
-
-    drawn: (cumulative outcome tables by stage, the space's first stage) when pathways are drawn
-    whole, so each block also holds its rows' drawn pathways; None when stages are events.
     """
 
     SLOTS = 4
     BLOCK = 512
     WIDTH = 1 + 3 * (SLOTS - 1)
 
-    def __init__(self, scenario, root_seed: int, rep: int, space: int,
-                 drawn: tuple[tuple, int] | None = None) -> None:
+    def __init__(self, scenario, root_seed: int, rep: int, space: int) -> None:
         demand = scenario.demand
         self._stage_dists = (demand.assessment.duration_days, demand.cin.duration_days,
                              demand.cp.duration_days, demand.cla.duration_days)
         self._delay_dist = demand.rereferral.delay_days
         self._key = (root_seed, rep, space)
-        self._drawn = drawn
-        self._block: Block | None = None
-        self._shapes: list[tuple[np.ndarray, ...]] = []  # each block's drawn pathways, kept
+        self._blocks: dict[int, tuple] = {}
         self.taken = 0  # rows handed out (`take`)
 
-    def _make_block(self, number: int) -> Block:
+    def _make_block(self, block: int) -> tuple:
         root_seed, rep, space = self._key
         size, plans = self.BLOCK, self.SLOTS - 1
 
         def rng(part: int) -> np.random.Generator:
-            return stream(root_seed, rep, "cases", space, number, part)
+            return stream(root_seed, rep, "cases", space, block, part)
 
         durations = np.empty((size, self.WIDTH))
         durations[:, 0] = sample(self._stage_dists[ASSESSMENT], rng(ASSESSMENT), size)
         for stage in (CIN, CP, CLA):
             durations[:, stage::3] = sample(self._stage_dists[stage], rng(stage), (size, plans))
-        uniforms = rng(4).random(size * (self.SLOTS + 1))
-        block = Block()
-        block.first_key = space + SPACES * size * number
-        block.uniforms, block.durations = uniforms.tolist(), durations.ravel().tolist()
-        block.delays = sample(self._delay_dist, rng(5), size).tolist()
-        if self._drawn is not None:
-            shapes = drawn_shapes(uniforms.reshape(size, self.SLOTS + 1), durations, *self._drawn)
-            self._shapes.append(shapes)
-            stages, counts, following, steps = shapes
-            block.stages, block.counts = stages.ravel().tolist(), counts.tolist()
-            block.following, block.steps = following.tolist(), steps.ravel().tolist()
-        return block
+        uniforms = rng(4).random(size * (self.SLOTS + 1)).tolist()
+        delays = sample(self._delay_dist, rng(5), size).tolist()
+        return uniforms, durations.ravel().tolist(), delays
 
-    def take(self) -> tuple[Block, int]:
-        """The next case's block and its row in it (rows are taken in order)."""
+    def take(self) -> Row:
+        """The next case's row: its block's lists and where its entries start (not copied)."""
         index = self.taken
         self.taken = index + 1
-        row = index % self.BLOCK
-        if row == 0:
-            self._block = self._make_block(index // self.BLOCK)
-        return self._block, row
-
-    def shapes_of(self, indices: np.ndarray) -> tuple[np.ndarray, ...]:
-        """The drawn pathways (stages, counts, following, steps; see `Block`) of the rows at
-        `indices` of this space."""
-        return tuple(np.concatenate(part)[indices] for part in zip(*self._shapes, strict=True))
-
-
-SPACES = 8  # more than there are index spaces: a case's key is space + SPACES x its index
-
-
-def drawn_shapes(uniforms: np.ndarray, durations: np.ndarray, tables: tuple,
-                 first_stage: int) -> tuple[np.ndarray, ...]:
-    """Each row's pathway drawn whole from its first stage `first_stage` (what `choose` decides,
-    stage by stage, from the cumulative outcome `tables`), as the arrays of a `Block`: stages
-    (rows x SLOTS, -1 past the last), counts, following (CLOSED, or the stage entered past the
-    row), steps (rows x SLOTS - 1, the lengths of the stages after the first, days; 0.0 past the
-    last). `uniforms` and `durations` are the block's rows (rows x SLOTS + 1, rows x WIDTH)."""
-    size, slots = uniforms.shape[0], CaseRows.SLOTS
-    # `choose`: how many of a stage's cumulative probabilities a uniform reaches (none once closed)
-    below = np.ones((CLOSED + 1, 3)) * 2.0
-    below[:CLOSED] = np.array(tables)[:, :3]
-    chosen = np.array([CLOSED, CIN, CP, CLA])
-    lengths = np.zeros((size, CaseRows.WIDTH + 1))  # the last column: no stage, no length
-    lengths[:, :-1] = durations
-    rows = np.arange(size)
-    stages = np.empty((size, slots + 1), dtype=np.int64)
-    stages[:, 0] = first_stage
-    steps = np.empty((size, slots - 1))
-    for slot in range(slots):
-        stage = chosen[(uniforms[:, slot, None] >= below[stages[:, slot]]).sum(axis=1)]
-        stages[:, slot + 1] = stage
-        if slot + 1 < slots:
-            steps[:, slot] = lengths[rows, np.where(stage == CLOSED, CaseRows.WIDTH,
-                                                    3 * slot + stage)]
-    counts = (stages[:, :slots] != CLOSED).sum(axis=1)
-    following = stages[:, slots]
-    stages = np.where(stages[:, :slots] == CLOSED, -1, stages[:, :slots])
-    return stages, counts, following, steps
+        block, offset = divmod(index, self.BLOCK)
+        rows = self._blocks.get(block)
+        if rows is None:
+            rows = self._blocks[block] = self._make_block(block)
+            self._blocks.pop(block - 1, None)  # rows are taken in order
+        uniforms, durations, delays = rows
+        return uniforms, offset * (self.SLOTS + 1), durations, offset * self.WIDTH, delays[offset]
 
 
 def cumulative_table(table) -> tuple[float, float, float, float]:

@@ -4,9 +4,7 @@ A stage's clock runs from its start whether or not the case has a worker; an ass
 when the case is first allocated. Nothing a stage's outcome or length depends on changes once the
 clock starts (they come from the case's pre-drawn row), so the whole pathway is drawn then: the
 days the case enters and leaves each stage go to the `StageHistory`, and one case event, its
-close, is scheduled. The pathway's shape (its stages, their lengths after the first) is a function of the row
-alone, so it is worked out for a block of rows at a time (`sim.model.cases.drawn_shapes`): drawing
-it for a case is adding up its stages' lengths from the day its first stage ends. Two things keep stage ends as events, one by one: an effect that makes an
+close, is scheduled. Two things keep stage ends as events, one by one: an effect that makes an
 outcome depend on the worker at the time (`cla_escalation`), for every case, and a pathway longer
 than the pre-drawn row, from the stage where the row runs out (its overflow draws are taken in the
 order the stages end, as before). A case waiting for a worker moves to the queue of its new stage
@@ -15,14 +13,12 @@ when a stage ends, so a waiting case with a drawn pathway is watched at each of 
 from __future__ import annotations
 
 from bisect import bisect_right
-from itertools import accumulate
 
 from sim.model.cases import (
     ASSESSMENT,
     CLOSED,
     REFERRED_CASES,
     REREFERRED_CASES,
-    SPACES,
     STOCK_CASES,
     WAITING_CASES,
     Case,
@@ -32,7 +28,9 @@ from sim.model.cases import (
     escalated,
 )
 from sim.model.people import Worker
-from sim.model.stage_history import ON_TIME_DAYS, StageHistory
+from sim.model.stage_history import StageHistory
+
+ON_TIME_DAYS = 63.0  # 45 working days, the statutory limit for an assessment
 
 
 class Pathway:
@@ -44,26 +42,17 @@ class Pathway:
         demand = scenario.demand
         self.tables = (cumulative_table(demand.assessment.outcome), cumulative_table(demand.cin.next),
                        cumulative_table(demand.cp.next), cumulative_table(demand.cla.next))
-        self.escalation = scenario.effects.cla_escalation
-        self.stage_by_stage = bool(self.escalation)  # outcomes follow the worker of the day
-        first_stages = {REFERRED_CASES: ASSESSMENT, REREFERRED_CASES: ASSESSMENT,
-                        WAITING_CASES: ASSESSMENT,
-                        **{space: stage for stage, space in enumerate(STOCK_CASES)}}
-        self.rows = {space: CaseRows(scenario, root_seed, rep, space,
-                                     None if self.stage_by_stage else (self.tables, first))
-                     for space, first in first_stages.items()}
+        self.rows = {space: CaseRows(scenario, root_seed, rep, space)
+                     for space in (REFERRED_CASES, REREFERRED_CASES, WAITING_CASES, *STOCK_CASES)}
         self.rereferral_share = demand.rereferral.share
         self.rereferral_effect = demand.rereferral.caseload_effect
         self.rereferral_reference = demand.rereferral.reference_caseload
+        self.escalation = scenario.effects.cla_escalation
         self.escalation_reference = scenario.effects.reference_caseload
+        self.stage_by_stage = bool(self.escalation)  # outcomes follow the worker of the day
         self.open_cases = 0
-        self.history = StageHistory(council.first_day, council.costs.placement_per_child_day,
-                                    lambda space, indices: self.rows[space].shapes_of(indices))
+        self.history = StageHistory(council.first_day, council.costs.placement_per_child_day)
         self._entered, self._left = self.history.entered, self.history.left
-        history = self.history
-        self._drawn_keys = history.drawn_keys.append
-        self._drawn_first_ends = history.drawn_first_ends.append
-        self._drawn_referred_days = history.drawn_referred_days.append
         self._overflow_uniform = overflow_uniforms
         self._call_at = council.env.call_at
         # bound once, so that the case events share them rather than each making its own
@@ -71,7 +60,7 @@ class Pathway:
 
     # creating cases ----------------------------------------------------------------------------
     def new_case(self, space: int, referred_day: float, stage: int = ASSESSMENT) -> Case:
-        case = Case(*self.rows[space].take(), referred_day, stage)
+        case = Case(self.rows[space].take(), referred_day, stage)
         self.open_cases += 1
         self._entered[stage].append(self.env.now)
         return case
@@ -126,47 +115,36 @@ class Pathway:
         self.watch_waiting(released)
 
     # waiting cases whose pathway is drawn --------------------------------------------------------
-    @staticmethod
-    def _drawn_stages(case: Case) -> tuple[list[float], list[int]]:
-        """The days a drawn pathway's stages end, and the stages, in order."""
-        block, row = case.block, case.row
-        count = block.counts[row]
-        steps = block.steps[(CaseRows.SLOTS - 1) * row:(CaseRows.SLOTS - 1) * row + count - 1]
-        stages = block.stages[CaseRows.SLOTS * row:CaseRows.SLOTS * row + count]
-        return list(accumulate(steps, initial=case.first_end)), stages
-
     def _stage_now(self, case: Case) -> int | None:
         """Bring `case.stage` up to date (a drawn pathway's stage at the clock's day) and return
-        the index of that stage in its drawn stages (None for a case whose stages are events)."""
-        if case.first_end is None:
+        the index of that stage in `case.ends` (None for a case whose stages are events)."""
+        ends = case.ends
+        if ends is None:
             return None
-        ends, stages = self._drawn_stages(case)
         i = min(bisect_right(ends, self.env.now), len(ends) - 1)  # its last stage ends now at most
-        case.stage = stages[i]
+        case.stage = case.stages[i]
         return i
 
     def watch_waiting(self, cases) -> None:
         """Watch those of `cases` still waiting whose drawn pathway has a stage end (before its
         last, a case event already) to come: there it changes queue."""
         for case in cases:
-            if case.queue_token and case.first_end is not None:
+            if case.queue_token and case.ends is not None:
                 i = self._stage_now(case)
-                ends = self._drawn_stages(case)[0]
-                if i + 1 < len(ends):
-                    self._call_at(ends[i], self._stage_ends_waiting,
+                if i + 1 < len(case.ends):
+                    self._call_at(case.ends[i], self._stage_ends_waiting,
                                   (case, case.queue_token, i + 1))
 
     def _stage_ends_waiting(self, watched: tuple[Case, int, int]) -> None:
         """A watched case's stage ended: if it still waits, it goes to the front of the queue of
-        its next stage (`i`, its index in its drawn stages), and is watched on."""
+        its next stage (`i`, its index in `case.ends`), and is watched on."""
         case, token, i = watched
         if case.queue_token != token:  # allocated (or moved) since
             return
-        ends, stages = self._drawn_stages(case)
-        case.stage = stages[i]
+        case.stage = case.stages[i]
         self._requeue(case)
-        if i + 1 < len(ends):
-            self._call_at(ends[i], self._stage_ends_waiting, (case, case.queue_token, i + 1))
+        if i + 1 < len(case.ends):
+            self._call_at(case.ends[i], self._stage_ends_waiting, (case, case.queue_token, i + 1))
 
     def _requeue(self, case: Case) -> None:
         """A waiting case changed stage: it moves to the front of its new priority class."""
@@ -184,26 +162,36 @@ class Pathway:
             self._draw_pathway(case, self.env.now + days)
 
     def _draw_pathway(self, case: Case, end: float) -> None:
-        """Draw the case's pathway from its row (its shape is in the row's block), the first stage
-        ending on day `end`: write the case down and schedule its close (or, past the row, the
-        stage end from which it goes on one by one). The stages' lengths are added up one by one,
-        as stage ends one by one would reach them (a length past the last stage is 0.0)."""
-        block, row = case.block, case.row
-        steps, first = block.steps, 3 * row  # (CaseRows.SLOTS - 1) lengths a row
-        last_end = end + steps[first] + steps[first + 1] + steps[first + 2]
-        case.first_end = end
-        self._drawn_keys(block.first_key + SPACES * row)  # case.key
-        self._drawn_first_ends(end)
-        self._drawn_referred_days(case.referred_day)
-        following = block.following[row]
-        if following == CLOSED:  # the close is an event: it records the stage's end then
-            self._call_at(last_end, self._closes, case)
-        else:
-            self._call_at(last_end, self._beyond_row, (case, following))
+        """Draw the case's stages from its row, the first ending on day `end`: record them and
+        schedule its close (or, past the row, the stage end from which it goes on one by one).
+        The days are summed stage by stage, as a stage end one by one would reach them."""
+        uniforms, first_uniform = case.uniforms, case.first_uniform
+        durations, first_duration = case.durations, case.first_duration
+        entered, left, tables = self._entered, self._left, self.tables
+        stage, slot = case.stage, case.slot
+        ends: list[float] = []
+        stages: list[int] = []
+        if stage == ASSESSMENT:  # the first stage only: no outcome leads back to an assessment
+            self._assessed(case, end)
+        while True:
+            ends.append(end)
+            stages.append(stage)
+            following = choose(tables[stage], uniforms[first_uniform + slot])
+            slot += 1
+            if following == CLOSED:  # the close is an event: it records the stage's end then
+                self._call_at(end, self._closes, case)
+                break
+            left[stage].append(end)
+            entered[following].append(end)
+            if slot == CaseRows.SLOTS:
+                self._call_at(end, self._beyond_row, (case, following))
+                break
+            stage = following
+            end += durations[first_duration + 3 * slot + stage - 3]  # case.predrawn_duration()
+        case.ends, case.stages = ends, stages
 
     def _drawn_pathway_closes(self, case: Case) -> None:
-        block, row = case.block, case.row
-        self._left[block.stages[CaseRows.SLOTS * row + block.counts[row] - 1]].append(self.env.now)
+        self._left[case.stages[-1]].append(self.env.now)
         self._close(case)
 
     def _assessed(self, case: Case, day: float) -> None:
@@ -216,7 +204,7 @@ class Pathway:
         """A drawn pathway reached the end of the case's row: it enters stage `following` now and
         goes on stage by stage, with overflow draws."""
         case, following = position
-        case.first_end = None
+        case.ends = case.stages = None
         case.stage, case.slot = following, CaseRows.SLOTS
         self._next_stage(case, following)
 
