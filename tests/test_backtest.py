@@ -144,6 +144,17 @@ def test_baselines_with_distributions_run_and_known_referrals_carry_no_drift():
     assert given.demand.yearly_change_sd == 0
 
 
+def test_a_given_establishment_carries_no_drift_and_the_unconditional_run_keeps_the_panels():
+    """Unconditionally the baseline's establishment follows England's trend and the panel's
+    walk; given DfE's establishment, neither (the actual posts replace them)."""
+    plain = council_runs(["Wakefield"], [2019]).scenarios[0].workforce.establishment_drift
+    given = council_runs(["Wakefield"], [2019], ["establishment"]).scenarios[0]
+    assert plain.growth_per_year > 0 and plain.yearly_change_sd > 0
+    drift = given.workforce.establishment_drift
+    assert (drift.growth_per_year, drift.yearly_change_sd) == (0, 0)
+    assert any(action.do == "add_posts" for action in given.policy)
+
+
 def test_backtest_command_end_to_end(tmp_path):
     out = tmp_path / "bt"
     result = caseload("backtest", "--la", "Wakefield", "--la", "Hartlepool", "--la", "Dorset",

@@ -1,7 +1,10 @@
-"""Year-to-year drift (`sim.model.drift`): random walks in the log of the referral rate and of the
-turnover base rate, one step a year. Checked against the walk's theory: over replications the log
-of the year-k multiplier has mean 0 and variance k sd^2 (so the log referral rate of year k has mean
-k log(1 + growth)), the first year is as without a walk, and the walks pair across scenarios."""
+"""Year-to-year drift (`sim.model.drift`): random walks in the log of the referral rate, of the
+turnover base rate and of the case-holding establishment, one step a year. Checked against the
+walk's theory: over replications the log of the year-k multiplier has mean 0 and variance k sd^2
+(so the log referral rate of year k has mean k log(1 + growth)), the first year is as without a
+walk, and the walks pair across scenarios. The establishment's walk (with its trend) is taken
+during each year: at the end of year k the model holds round(E (1 + g)^k exp(Z_1 + ... + Z_k))
+posts, reached in twelve monthly steps, the first half a month into the year."""
 from __future__ import annotations
 
 import numpy as np
@@ -10,7 +13,8 @@ from builders import scenario
 
 from sim.model.council import Council
 from sim.model.demand import ReferralRate
-from sim.model.drift import DEMAND_WALK, yearly_multipliers
+from sim.model.drift import DEMAND_WALK, ESTABLISHMENT_WALK, establishment_path, yearly_multipliers
+from sim.model.policy import monthly_steps
 from sim.model.streams import stream
 from sim.model.units import DAYS_PER_YEAR
 
@@ -110,9 +114,71 @@ def test_the_walks_pair_across_scenarios():
         assert one != 1.0
 
 
-def test_no_walk_draws_nothing():
-    """With sd 0 no stream is asked for a number (the runs are those of before the walks)."""
-    def refused():
-        raise AssertionError("a stream was made for a walk with sd 0")
+def refused():
+    raise AssertionError("a stream was made for a walk with sd 0")
 
+
+def test_no_walk_draws_nothing():
+    """With sd 0 no stream is asked for a number (the runs are those of before the walks); an
+    establishment with neither trend nor walk is left alone, and a trend alone compounds."""
     assert yearly_multipliers(0.0, 5, refused) is None
+    assert establishment_path(40, 0.0, 0.0, 5, refused) is None
+    # round(40 x 1.05^k): 40, 42, 44.1, 46.3
+    assert establishment_path(40, 0.05, 0.0, 2.5, refused) == [40, 42, 44, 46]
+
+
+def walked_path(sd: float, rep: int, posts: int = 10 ** 6, growth: float = GROWTH,
+                years: float = 2.5) -> list[int]:
+    return establishment_path(posts, growth, sd, years,
+                              lambda: stream(SEED, rep, "drift", ESTABLISHMENT_WALK))
+
+
+def test_the_establishment_path_has_the_walks_moments():
+    """Over 4000 replications of a million posts (rounding moves the log by under 1e-6): the
+    log of the posts at the end of year k over the start's has mean k log(1 + g) and variance
+    k sd^2, k = 1 to 3 for a run of 2.5 years (its third year under way)."""
+    paths = np.array([walked_path(SD, rep) for rep in range(4000)], dtype=float)
+    assert paths.shape == (4000, 4) and np.all(paths[:, 0] == 10 ** 6)
+    logs = np.log(paths / 10 ** 6)
+    for k in (1, 2, 3):
+        moments_hold(logs[:, k], k, k * np.log1p(GROWTH), SD)
+
+
+def establishment_at(years: float, rep: int, drift: dict) -> int:
+    council = Council(scenario({"years": years, "demand": {"referrals_per_year": 0},
+                                "workforce": {"establishment_drift": drift}}), rep, SEED)
+    council.run()
+    return council.workforce.establishment
+
+
+def test_the_models_establishment_follows_its_path_in_monthly_steps():
+    """A council of 40 posts, growth 5% and step sd 0.3: for the first half month it has its
+    40; just before the end of years 1 and 2 (after their twelfth monthly step, the first half a
+    month into the year) it holds the path's posts; half-way through year 2, year 1's plus
+    year 2's first six monthly steps. Posts removed count off at once (a held post closes when
+    its holder leaves)."""
+    drift = {"growth_per_year": GROWTH, "yearly_change_sd": 0.3}
+    falls = 0
+    for rep in range(4):
+        path = walked_path(0.3, rep, posts=40, years=2)
+        assert establishment_at(0.04, rep, drift) == 40
+        assert establishment_at(0.99, rep, drift) == path[1]
+        assert establishment_at(1.99, rep, drift) == path[2]
+        assert establishment_at(1.5, rep, drift) == path[1] + sum(
+            monthly_steps(path[2] - path[1], 12)[:6])
+        falls += path[2] < path[1] or path[1] < path[0]
+    assert falls > 0    # removals are checked too
+
+
+def test_the_establishment_walk_pairs_and_moves_no_other_draw():
+    """The same replication with step sd 0.1 and 0.3 (no trend) takes the same steps, scaled;
+    and adding an establishment walk leaves the turnover walk's drift as it was."""
+    for rep in (0, 1, 2):
+        one = np.log(np.array(walked_path(0.1, rep, growth=0.0)) / 10 ** 6)
+        other = np.log(np.array(walked_path(0.3, rep, growth=0.0)) / 10 ** 6)
+        np.testing.assert_allclose(other[1:], 3 * one[1:], atol=1e-5)
+        turnover = {"turnover": {"yearly_change_sd": 0.1}}
+        alone = turnover_drift(turnover, rep, 3.2).turnover.drift
+        both = turnover_drift({**turnover, "establishment_drift": {"yearly_change_sd": 0.2}},
+                              rep, 3.2).turnover.drift
+        assert both == alone != 1.0

@@ -66,11 +66,14 @@ def test_within_recovers_the_slope_and_its_clustered_interval_covers_90_percent(
 
 
 def random_walk_panel(rng: np.random.Generator, step_sd: float, noise_sd: float,
-                      councils: int = 300, years: int = 8):
-    """Log rates: council level + drift + a random walk with `step_sd` + one-off noise."""
+                      councils: int = 300, years: int = 8, trend_per_year: float = 0.0,
+                      council_trend_sd: float = 0.01):
+    """Log rates: council level + drift (`trend_per_year` shared, plus each council's of sd
+    `council_trend_sd`) + a random walk with `step_sd` + one-off noise."""
     import pandas as pd
     walk = np.cumsum(rng.normal(0, step_sd, (years, councils)), axis=0)
-    trend = rng.normal(0, 0.01, councils) * np.arange(years)[:, None]
+    trend = ((trend_per_year + rng.normal(0, council_trend_sd, councils))
+             * np.arange(years)[:, None])
     values = rng.normal(8, 1, councils) + trend + walk + rng.normal(0, noise_sd, (years, councils))
     return pd.DataFrame(values, index=range(2013, 2013 + years))
 
@@ -82,6 +85,41 @@ def test_the_walk_sd_is_the_step_sd_net_of_one_off_noise(step_sd):
     rng = np.random.default_rng(int(step_sd * 100) + 1)
     walk = panel.walk_sd(random_walk_panel(rng, step_sd, 0.15))
     assert walk.sd == pytest.approx(step_sd, abs=0.03)
+
+
+@pytest.mark.parametrize("step_sd", [0.0, 0.08, 0.15])
+def test_the_establishment_walk_and_englands_growth_are_recovered(step_sd):
+    """Log establishment of 300 councils over 8 years: a level each, England's trend
+    log(1.03) a year shared by all, a random walk with step sd s and one-off noise of sd 0.06.
+    The walk about England's path is s within 0.02 (the trend, whose h^2 g^2 would otherwise
+    enter the slope, is taken off), and England's growth 3% within 4 standard errors of the
+    mean of the yearly changes."""
+    rng = np.random.default_rng(int(step_sd * 100) + 7)
+    logs = random_walk_panel(rng, step_sd, 0.06, trend_per_year=np.log(1.03),
+                             council_trend_sd=0.0)
+    walk = panel.walk_about_england(logs)
+    assert walk.sd == pytest.approx(step_sd, abs=0.02)
+    assert not walk.upper_bound
+    growth = panel.growth_of(logs)
+    changes = (logs - logs.shift(1)).to_numpy()[1:]
+    se = changes.mean(axis=1).std(ddof=1) / np.sqrt(changes.shape[0])
+    assert abs(np.log1p(growth.per_year) - np.log(1.03)) < 4 * se + 1e-12
+    assert growth.changes == changes.size
+
+
+def test_with_one_lag_the_walk_is_its_upper_bound():
+    """Two years: a walk cannot be told from one-off noise, so the sd is sqrt of the mean
+    square of the yearly changes about England's (step 0.08, noise 0.06: about
+    sqrt(0.0064 + 2 x 0.0036) = 0.117), said as an upper bound; one year: 0, saying why."""
+    rng = np.random.default_rng(3)
+    logs = random_walk_panel(rng, 0.08, 0.06, years=2, trend_per_year=0.05,
+                             council_trend_sd=0.0)
+    walk = panel.walk_about_england(logs)
+    assert walk.upper_bound and "upper bound" in walk.describe("establishment")
+    assert walk.sd == pytest.approx(np.sqrt(0.08 ** 2 + 2 * 0.06 ** 2), abs=0.015)
+    one = panel.walk_about_england(logs.iloc[:1])
+    assert one.sd == 0 and one.fallback
+    assert panel.growth_of(logs.iloc[:1]).per_year == 0
 
 
 def test_binomial_noise_given_is_taken_off():
@@ -116,7 +154,21 @@ def test_estimates_up_to_a_year_use_nothing_published_later(year):
     assert panel.caseload_elasticity(full, year) == panel.caseload_elasticity(cut, year)
     assert panel.referral_walk(full, year) == panel.referral_walk(cut, year)
     assert panel.turnover_walk(full, year) == panel.turnover_walk(cut, year)
+    assert panel.establishment_walk(full, year) == panel.establishment_walk(cut, year)
+    assert panel.establishment_growth(full, year) == panel.establishment_growth(cut, year)
     assert panel.caseload_elasticity(full, year) != panel.caseload_elasticity(full, year + 1)
+
+
+def test_the_establishment_drift_says_what_the_censuses_allow():
+    """2017, the first census: no change, growth and walk 0 saying why; 2018: one lag, the
+    walk's upper bound; from 2019 the walk net of one-off noise."""
+    data = extract()
+    assert panel.establishment_growth(data, 2017).per_year == 0
+    assert "no yearly change" in panel.establishment_growth(data, 2017).describe()
+    assert panel.establishment_walk(data, 2017).sd == 0
+    assert panel.establishment_walk(data, 2018).upper_bound
+    later = panel.establishment_walk(data, 2019)
+    assert not later.upper_bound and not later.fallback and later.sd > 0
 
 
 def test_too_few_years_fall_back_to_the_wide_prior_and_say_so():

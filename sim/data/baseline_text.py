@@ -81,6 +81,9 @@ ASSUMPTIONS = [
      "as estimated from DfE's panel of councils (caseload_elasticity, docs/turnover.md)"),
     ("referrals and the turnover rate drift from year to year as random walks in their logs "
      "(yearly_change_sd), sized from DfE's panel up to YEAR (docs/turnover.md)"),
+    ("the case-holding establishment follows England's trend and a random walk in its log "
+     "(workforce.establishment_drift), sized from DfE's panel up to YEAR: councils' posts move "
+     "about 7-10% a year"),
 ]
 
 
@@ -453,6 +456,23 @@ class ScenarioText:
                 "assumption: locum assignments last about a year"),
             _kv("max_share", "1.0", "assumption: no ceiling in a baseline (documented default); "
                                     "cover, at most DfE's cover rate, sets the share"),
+            "",
+            *self._establishment_drift_lines(),
+        ]
+
+    def _establishment_drift_lines(self) -> list[str]:
+        d = self.derived
+        growth = panel.establishment_growth(d.data, d.year)
+        walk = panel.establishment_walk(d.data, d.year)
+        return [
+            "[workforce.establishment_drift]",
+            _kv("growth_per_year", _num(growth.per_year),
+                "derived: DfE panel, England's yearly change of councils' establishment: "
+                + growth.describe()),
+            _kv("yearly_change_sd", _num(walk.sd),
+                "derived: DfE panel, step sd of a random walk in councils' log establishment "
+                "(FTE in post + vacancies) about England's path: "
+                + walk.describe("establishment") + " (docs/baseline.md)"),
         ]
 
     def _referrals_value(self) -> str:

@@ -17,6 +17,14 @@
   turnover the chance of who leaves), the mean square of h-year log changes is h s^2 plus a
   constant, so s^2 is its slope in h (least squares over h = 1 to MAX_LAG_YEARS). Turnover's
   binomial noise ((1 - rate) / leavers at each end) is taken off each square first.
+- `establishment_walk` and `establishment_growth`: the year-to-year change of a council's
+  establishment (`workforce.establishment_drift`), DfE's FTE in post + vacancies at each census,
+  all roles (the figure the back-test's `--given establishment` feeds). The growth is England's:
+  the mean over years of the typical council's yearly log change (a council's own changes
+  reverse, lag-1 correlation about -0.1, so its own trend forecasts nothing). The walk is that of
+  each council's log establishment less the year's mean over councils (so England's trend does
+  not enter the slope), as for referrals; with one lag only (up to 2018), the walk cannot be told
+  from one-off noise, and the mean square of 1-year changes, an upper bound, is used.
 
 Councils whose workforce DfE reports jointly (one row for two councils) are left out of the
 workforce estimates: their rates are the joint service's.
@@ -81,10 +89,15 @@ class Walk:
     changes: int                 # the h-year changes used, all h
     years: tuple[int, int]       # first and last year of the figures used
     fallback: str = ""
+    upper_bound: bool = False    # one lag only: sd is sqrt of its mean square (walk + noise)
 
     def describe(self, what: str) -> str:
         if self.fallback:
             return f"0: {self.fallback}"
+        if self.upper_bound:
+            return (f"{self.sd:.4f} = sqrt of the mean square of councils' 1-year log changes of "
+                    f"{what} (DfE {self.years[0]}-{self.years[-1]}, {self.changes} changes): "
+                    "with one lag a walk cannot be told from one-off noise, so an upper bound")
         squares = ", ".join(f"h={h} {v:.4f}" for h, v in self.mean_squares.items())
         return (f"{self.sd:.4f} = sqrt of the slope in h of the mean square of councils' h-year "
                 f"log changes of {what} (DfE {self.years[0]}-{self.years[-1]}, {self.changes} "
@@ -95,8 +108,8 @@ class Walk:
 
 def panel(data: Extract) -> pd.DataFrame:
     """One row per council code and year: referrals, turnover (share), leavers (FTE), caseload
-    (cases / case-holders FTE), and whether DfE reported its workforce jointly; NaN where DfE
-    published no positive figure."""
+    (cases / case-holders FTE), establishment (FTE in post + vacancies), and whether DfE reported
+    its workforce jointly; NaN where DfE published no positive figure."""
     rows = []
     for (level, code, year), _ in data.rows.items():
         if level != LOCAL:
@@ -110,6 +123,7 @@ def panel(data: Extract) -> pd.DataFrame:
                      "turnover": value("turnover_rate_fte") / 100,
                      "leavers": value("leavers_fte"),
                      "caseload": value("cases") / value("case_holders_fte"),
+                     "establishment": value("inpost_fte") + value("vacancy_fte"),
                      "joint": len(data.workforce_members(code, year)) > 1})
     return pd.DataFrame(rows).sort_values(["code", "year"], ignore_index=True)
 
@@ -241,3 +255,60 @@ def turnover_walk(data: Extract, up_to: int) -> Walk:
     first = WORKFORCE_YEARS[0]
     turnover = _wide(frame, "turnover", first, up_to)
     return walk_sd(np.log(turnover), (1 - turnover) / _wide(frame, "leavers", first, up_to))
+
+
+@dataclass(frozen=True)
+class Growth:
+    """England's yearly growth of councils' establishment: exp(mean yearly log change) - 1."""
+
+    per_year: float
+    changes: int                 # council-years of yearly changes used
+    years: tuple[int, int]       # first and last census of the figures used
+
+    def describe(self) -> str:
+        if not self.changes:
+            return (f"0: no yearly change in DfE's censuses {self.years[0]}-{self.years[1]} "
+                    "(the workforce census starts in 2017)")
+        return (f"{self.per_year:+.4f} = exp(mean over census years of the mean over councils of "
+                f"their yearly log change of in post + vacancies FTE) - 1, DfE "
+                f"{self.years[0]}-{self.years[1]}, {self.changes} changes")
+
+
+def growth_of(log_values: pd.DataFrame) -> Growth:
+    """England's yearly growth from the columns of `log_values` (years as rows, councils as
+    columns): exp(the mean over years of the mean over councils of their yearly log change) - 1;
+    0 with no yearly change."""
+    changes = log_values - log_values.shift(1)
+    count = int(changes.notna().to_numpy().sum())
+    years = (int(log_values.index.min()), int(log_values.index.max()))
+    return Growth(math.expm1(float(changes.mean(axis=1).dropna().mean())) if count else 0.0,
+                  count, years)
+
+
+def walk_about_england(log_values: pd.DataFrame) -> Walk:
+    """The step sd of a random walk in the columns of `log_values` about their yearly mean (so a
+    trend common to all councils does not enter it); with one lag, the upper bound sqrt(the mean
+    square of yearly changes)."""
+    walk = walk_sd(log_values.sub(log_values.mean(axis=1), axis=0))
+    if len(walk.mean_squares) == 1:
+        return Walk(math.sqrt(walk.mean_squares[1]), walk.mean_squares, walk.changes, walk.years,
+                    upper_bound=True)
+    return walk
+
+
+def _log_establishment(data: Extract, up_to: int) -> pd.DataFrame:
+    frame = _panel_of(data)
+    return np.log(_wide(frame[~frame["joint"]], "establishment", WORKFORCE_YEARS[0], up_to))
+
+
+@functools.cache
+def establishment_growth(data: Extract, up_to: int) -> Growth:
+    """England's yearly establishment growth from DfE's censuses up to `up_to`."""
+    return growth_of(_log_establishment(data, up_to))
+
+
+@functools.cache
+def establishment_walk(data: Extract, up_to: int) -> Walk:
+    """The yearly drift of councils' log establishment about England's path, DfE's censuses up
+    to `up_to`; with one lag, its upper bound."""
+    return walk_about_england(_log_establishment(data, up_to))

@@ -19,7 +19,8 @@ published at the origin, the baseline's own).
 With `given` ("establishment", "referrals") each council's actual later figures enter as dated
 policy actions (`given_actions`), so the score is of how posts and demand turn into staff, cases
 and caseloads, not of guessing the councils' decisions; given referrals carry no year-to-year
-drift (`demand.yearly_change_sd` 0).
+drift (`demand.yearly_change_sd` 0), and a given establishment no trend or walk
+(`workforce.establishment_drift` 0).
 
 The baselines start in the steady state (stocks drawn with residual lives, workforce stationary;
 see `sim.data.baseline`), so no warm-up: one would move the state away from DfE's figures at the
@@ -276,6 +277,9 @@ def council_runs(councils: Sequence[str] | None, origins: Sequence[int],
             scenario["policy"] = given_actions(data, code, origin, scenario, given)
             if "referrals" in given:    # known referrals: no drift around them
                 scenario["demand"]["yearly_change_sd"] = 0.0
+            if "establishment" in given:    # known posts: no trend or walk around them
+                scenario["workforce"]["establishment_drift"] = {"growth_per_year": 0.0,
+                                                                "yearly_change_sd": 0.0}
             result.add(scenario, (name, code, origin), {"given": list(given)})
     return result
 

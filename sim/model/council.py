@@ -13,7 +13,8 @@ from sim.model.call import Call
 from sim.model.cases import STAGES, WAITING_CASES
 from sim.model.costs import Accrual, Costs
 from sim.model.demand import draw_referrals
-from sim.model.drift import DEMAND_WALK, TURNOVER_WALK, yearly_multipliers
+from sim.model.drift import (DEMAND_WALK, ESTABLISHMENT_WALK, TURNOVER_WALK, establishment_path,
+                             yearly_multipliers)
 from sim.model.environment import Environment
 from sim.model.managers import Managers
 from sim.model.pathway import Pathway
@@ -136,7 +137,14 @@ class Council:
         case events and the referral arrivals, which the run loop takes from their pre-drawn
         list)."""
         self._start_state()
-        Policy(self, self.scenario).schedule(self.last_day)
+        scenario = self.scenario
+        policy = Policy(self, scenario)
+        policy.schedule(self.last_day)
+        drift = scenario.workforce.establishment_drift
+        policy.follow_establishment(establishment_path(
+            scenario.workforce.establishment, drift.growth_per_year, drift.yearly_change_sd,
+            scenario.years, lambda: stream(self.root_seed, self.rep, "drift", ESTABLISHMENT_WALK)),
+            self.last_day)
         self.recorder.schedule()
         # the last sample is the horizon (or a regular sample a rounding error from it): run to it
         return self.env.run_merged(self.recorder.days[-1],

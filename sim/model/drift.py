@@ -1,5 +1,5 @@
-"""Year-to-year drift of a rate: a random walk in its log, one step on each anniversary of the
-start.
+"""Year-to-year drift of a rate, or of the establishment: a random walk in its log, one step a
+year.
 
 With a scenario's `demand.yearly_change_sd` or `workforce.turnover.yearly_change_sd` s > 0, the
 referral rate or the turnover base rate of year k of the run (k = 0 the first, from the start to
@@ -8,9 +8,18 @@ scenario alone gives, Z_i ~ N(0, s^2) independent: the log of the multiplier has
 variance k s^2, and the first year is as the scenario gives it (a referral trend's
 `growth_per_year` compounds on top). With s = 0 nothing is drawn and nothing changes.
 
-Each walk has its own stream ("drift", keyed by `DEMAND_WALK` or `TURNOVER_WALK`), and step i uses
-the i-th standard normal of it whatever the horizon and whatever s, so the scenarios of a comparison
-share their steps (common random numbers) and no other stream moves.
+The case-holding establishment (`workforce.establishment_drift`) moves differently, as a council's
+posts do at DfE's censuses: by the end of year k of the run (k = 1, 2, ...) it is the start's E
+times (1 + g)^k exp(Z_1 + ... + Z_k), rounded (`establishment_path`), so year k's step is taken
+during year k, not at its end (a post added at a census would hold no one at it); the year's change
+is made in twelve monthly steps, the first half a month into the year (the start stays the
+census's state), as a phased `add_posts` (negative: `remove_posts`) does. With g = 0 and s = 0
+nothing is drawn or scheduled.
+
+Each walk has its own stream ("drift", keyed by `DEMAND_WALK`, `TURNOVER_WALK` or
+`ESTABLISHMENT_WALK`), and step i uses the i-th standard normal of it whatever the horizon and
+whatever s, so the scenarios of a comparison share their steps (common random numbers) and no
+other stream moves.
 """
 from __future__ import annotations
 
@@ -22,7 +31,7 @@ import numpy as np
 from sim.model.units import DAYS_PER_YEAR
 
 # keys under the "drift" stream
-DEMAND_WALK, TURNOVER_WALK = 0, 1
+DEMAND_WALK, TURNOVER_WALK, ESTABLISHMENT_WALK = 0, 1, 2
 
 
 def yearly_multipliers(sd: float, years: float,
@@ -40,3 +49,17 @@ def year_of(days: np.ndarray, years_in_walk: int) -> np.ndarray:
     start; warm-up times (days < 0) are year 0."""
     return np.clip(np.floor(np.asarray(days) / DAYS_PER_YEAR).astype(np.int64), 0,
                    years_in_walk - 1)
+
+
+def establishment_path(establishment: int, growth_per_year: float, sd: float, years: float,
+                       rng: Callable[[], np.random.Generator]) -> list[int] | None:
+    """The case-holding posts at the end of each year k of a run of `years` years (entry 0: the
+    start's `establishment`, entry k: round(establishment x (1 + growth_per_year)^k x the walk's
+    multiplier), k up to ceil(years)), or None with no growth and no walk (`rng` not called)."""
+    if growth_per_year == 0 and sd <= 0:
+        return None
+    last = math.ceil(years)
+    trend = (1 + growth_per_year) ** np.arange(last + 1)
+    walk = yearly_multipliers(sd, last + 1, rng)
+    factors = trend if walk is None else trend * walk
+    return [round(establishment * float(f)) for f in factors]

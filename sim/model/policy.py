@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import math
 
-from sim.model.units import DAYS_PER_MONTH
+from sim.model.units import DAYS_PER_MONTH, DAYS_PER_YEAR
 
 UP_FRONT = frozenset({"set_referrals", "divert_referrals"})
+MONTHS_PER_YEAR = 12   # a year's establishment drift is phased over its months
 
 
 def monthly_steps(total: int, over_months: int) -> list[int]:
@@ -36,6 +37,19 @@ class Policy:
             day = action.day(self.start)
             if day <= last_day:
                 self.council.at_day(day, getattr(self, "_" + action.do), action)
+
+    def follow_establishment(self, path: list[int] | None, last_day: float) -> None:
+        """Change the establishment to `path[k]` during year k of the run (k >= 1; from
+        `sim.model.drift.establishment_path`), in twelve monthly steps, the first half a month
+        into the year (so the start is the census's state and the year's change is made by the
+        next census); None: nothing scheduled."""
+        if path is None:
+            return
+        for year, (before, after) in enumerate(zip(path, path[1:]), start=1):
+            day = (year - 1) * DAYS_PER_YEAR + DAYS_PER_MONTH / 2
+            if after != before and day <= last_day:
+                self.council.at_day(day, self._phase, after - before, MONTHS_PER_YEAR,
+                                    self._change_posts)
 
     def _phase(self, total: int, over_months: int, apply) -> None:
         first, *following = monthly_steps(total, over_months)

@@ -276,6 +276,15 @@ class Agency(Frozen):
     cap: Annotated[Number, _range(gt=0)] | None = None
 
 
+class EstablishmentDrift(Frozen):
+    """Year-to-year change of the case-holding establishment (`sim.model.drift`): each year of
+    the run, posts added or removed in monthly steps so that by its end the establishment is the
+    start's times (1 + growth)^k exp(a random walk with step sd `yearly_change_sd`)."""
+
+    growth_per_year: Annotated[Number, _range(-0.9, 1)] = 0.0
+    yearly_change_sd: Annotated[Number, _range(0, 2)] = 0.0
+
+
 class Workforce(Frozen):
     """Case-holding social workers."""
 
@@ -290,6 +299,7 @@ class Workforce(Frozen):
     turnover: Turnover = Turnover()
     recruitment: Recruitment = Recruitment()
     agency: Agency = Agency()
+    establishment_drift: EstablishmentDrift = EstablishmentDrift()
 
     def permanent_in_post(self) -> int:
         """Permanent staff at `start`, all levels."""
