@@ -17,6 +17,14 @@
   turnover the chance of who leaves), the mean square of h-year log changes is h s^2 plus a
   constant, so s^2 is its slope in h (least squares over h = 1 to MAX_LAG_YEARS). Turnover's
   binomial noise ((1 - rate) / leavers at each end) is taken off each square first.
+- `agency_walk`: the same for a council's log agency FTE (`workforce.agency.yearly_change_sd`,
+  which the model applies to the agency workers kept beyond vacancies, `sim.model.agency`). The
+  whole agency FTE, not the part beyond vacancies: that part is most of it (DfE's agency FTE
+  exceeds the case-holding vacancies in most council-years), DfE's agency FTE and its vacancies
+  are counted differently (FTE on the census day, vacancies as posts), so their difference is
+  noisy and often near 0 or below, where its log is undefined or explosive. No noise is taken off
+  first: an agency count is a stock on the census day, not a draw of events, and its one-off
+  errors are in the constant the slope leaves out.
 
 Councils whose workforce DfE reports jointly (one row for two councils) are left out of the
 workforce estimates: their rates are the joint service's.
@@ -94,7 +102,8 @@ class Walk:
 # --- the panel -----------------------------------------------------------------------------------
 
 def panel(data: Extract) -> pd.DataFrame:
-    """One row per council code and year: referrals, turnover (share), leavers (FTE), caseload
+    """One row per council code and year: referrals, turnover (share), leavers and agency workers
+    (FTE), caseload
     (cases / case-holders FTE), and whether DfE reported its workforce jointly; NaN where DfE
     published no positive figure."""
     rows = []
@@ -108,7 +117,7 @@ def panel(data: Extract) -> pd.DataFrame:
 
         rows.append({"code": code, "year": year, "referrals": value("referral_count"),
                      "turnover": value("turnover_rate_fte") / 100,
-                     "leavers": value("leavers_fte"),
+                     "leavers": value("leavers_fte"), "agency": value("agency_fte"),
                      "caseload": value("cases") / value("case_holders_fte"),
                      "joint": len(data.workforce_members(code, year)) > 1})
     return pd.DataFrame(rows).sort_values(["code", "year"], ignore_index=True)
@@ -241,3 +250,12 @@ def turnover_walk(data: Extract, up_to: int) -> Walk:
     first = WORKFORCE_YEARS[0]
     turnover = _wide(frame, "turnover", first, up_to)
     return walk_sd(np.log(turnover), (1 - turnover) / _wide(frame, "leavers", first, up_to))
+
+
+@functools.cache
+def agency_walk(data: Extract, up_to: int) -> Walk:
+    """The yearly drift of councils' log agency FTE, DfE's censuses up to `up_to` (councils with
+    no agency worker in a year leave that year out)."""
+    frame = _panel_of(data)
+    frame = frame[~frame["joint"]]
+    return walk_sd(np.log(_wide(frame, "agency", WORKFORCE_YEARS[0], up_to)))

@@ -21,8 +21,9 @@ from sim.model.streams import stream
 ROUNDS_PER_BLOCK = 8
 Part = Callable[[np.random.Generator, int], np.ndarray]
 
-# post groups: held at the start (by level), vacant at the start, added by a policy
-GROUPS = {"nqsw": 0, "sw": 1, "senior": 2, "vacant": 3, "added": 4}
+# post groups: held at the start (by level), vacant at the start, added by a policy, and the
+# slots of agency cover beyond vacancies (`sim.model.agency`)
+GROUPS = {"nqsw": 0, "sw": 1, "senior": 2, "vacant": 3, "added": 4, "beyond": 5}
 # parts under "recruitment" (CAMPAIGN_UNDER_WAY: what is left of a campaign running at the start)
 HIRE_DAYS, SUCCESS, LEVEL, CAMPAIGN_UNDER_WAY = 0, 1, 2, 3
 # parts under "agency"
