@@ -8,11 +8,14 @@ waits and is asked again when room appears. A permanent starter releases the pos
 
 Beyond vacancies (`agency.beyond_vacancies`, FTE): agency case-holders the council keeps on top of
 vacancy cover (absence, sickness, extra demand), in slots that are not posts (no establishment,
-no vacancy, no campaign). The council keeps round(level x the walk's multiplier) slots (the walk:
-`agency.yearly_change_sd`, `sim.model.drift`, one step per anniversary); a slot's worker leaves at
-the agency leaving rate and is replaced after the agency start delay, like a vacancy's, and waits
-for room under `max_share` like one. Slots are filled at the start; when the level falls the
-newest slots close at once (their workers released), when it rises new slots ask for a worker.
+no vacancy, no campaign). A slot's worker leaves at the agency leaving rate and is replaced after
+the agency start delay, like a vacancy's, and waits for room under `max_share` like one; so a slot
+has a worker a share p = mean stay / (mean stay + mean start delay) of the time (an alternating
+renewal process), and the council keeps round(level x the walk's multiplier / p) slots, which hold
+the level x the multiplier on average (the walk: `agency.yearly_change_sd`, `sim.model.drift`, one
+step per anniversary). At the start round(level) slots have a worker and the others, in the
+steady state, wait for theirs the residual of a start delay. When the level falls the newest slots
+close at once (their workers released), when it rises new slots ask for a worker.
 `set_agency` may set a new level; its `release_excess` releases slot workers first (newest
 first), whose slots then wait for room under `max_share` (they come back only within it).
 `AgencyCover` is the part of `sim.model.workforce.Workforce` that does this.
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.model.distributions import mean_of
 from sim.model.people import AGENCY, Post, Worker
 from sim.model.post_draws import post_key
 from sim.model.units import DAYS_PER_YEAR
@@ -38,6 +42,10 @@ class AgencyCover:
                                  if agency.annual_turnover > 0 else None)
         self.refused: dict[Post, None] = {}  # vacancies and slots whose cover found no room
         self.beyond_level = agency.beyond_vacancies  # FTE beyond vacancies, before the walk
+        # the share of the time a slot beyond vacancies has a worker (leaving and replacement)
+        start_days = mean_of(agency.start_days)
+        self.slot_presence = (self.agency_stay_mean / (self.agency_stay_mean + start_days)
+                              if self.agency_stay_mean is not None and start_days > 0 else 1.0)
         self.beyond_factor = 1.0  # the walk's multiplier of the year in force
         self.beyond: list[Post] = []  # slots of agency cover beyond vacancies, oldest first
         self._slots_made = 0
@@ -53,10 +61,14 @@ class AgencyCover:
         after the post's last holder goes, if later; every request (a first one, a replacement, a
         refused one asked again) takes the post's next agency round."""
         post.agency_round = post.draws.agency()
-        post.cover = token = next(self._tokens)
         delay = max(0.0, from_day - self.council.now, post.notice_ends - self.council.now
                     ) + post.agency_round[0]
-        self.council.later(delay, self._agency_arrives, post, token)
+        self._agency_due(post, delay)
+
+    def _agency_due(self, post: Post, delay_days: float) -> None:
+        """An agency worker for `post` is due in `delay_days` (a later request supersedes it)."""
+        post.cover = token = next(self._tokens)
+        self.council.later(delay_days, self._agency_arrives, post, token)
 
     def _agency_room(self) -> bool:
         staff = self.n_permanent + self.n_agency + 1
@@ -153,16 +165,25 @@ class AgencyCover:
 
     # beyond vacancies ---------------------------------------------------------------------------
     def start_beyond(self, multipliers: np.ndarray | None) -> None:
-        """Fill the slots beyond vacancies at the start, and change their number on each
-        anniversary by the walk's `multipliers` (entry k: year k; None: no walk)."""
-        for _ in range(round(self.beyond_level)):
+        """The slots beyond vacancies at the start, in the steady state: round(level) have a
+        worker, the others wait the residual of a start delay for theirs; their number changes
+        on each anniversary by the walk's `multipliers` (entry k: year k; None: no walk)."""
+        in_post = round(self.beyond_level)
+        for i in range(self._slots_for(1.0)):
             slot = self._new_slot()
             slot.agency_round = slot.draws.agency()
-            self.start_agency(slot)
+            if i < in_post:
+                self.start_agency(slot)
+            else:
+                self._agency_due(slot, self.post_streams.agency_under_way_days(slot.key))
         if multipliers is None:
             return
         for year, factor in enumerate(multipliers.tolist()[1:], 1):
             self.council.at_day(year * DAYS_PER_YEAR, self._keep_slots, factor)
+
+    def _slots_for(self, factor: float) -> int:
+        """The slots that hold the level beyond vacancies x `factor` on average."""
+        return round(self.beyond_level * factor / self.slot_presence)
 
     def _new_slot(self) -> Post:
         """A new slot beyond vacancies, wanting cover, with its own streams (group "beyond")."""
@@ -174,10 +195,11 @@ class AgencyCover:
         return slot
 
     def _keep_slots(self, factor: float) -> None:
-        """Keep round(level x `factor`) slots: new ones ask for a worker (after the start delay),
-        the newest close at once, releasing their worker or cancelling their request."""
+        """Keep the slots that hold the level x `factor`: new ones ask for a worker (after the
+        start delay), the newest close at once, releasing their worker or cancelling their
+        request."""
         self.beyond_factor = factor
-        wanted = round(self.beyond_level * factor)
+        wanted = self._slots_for(factor)
         while len(self.beyond) < wanted:
             self._request_agency(self._new_slot(), self.council.now)
         while len(self.beyond) > wanted:
