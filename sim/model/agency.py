@@ -31,8 +31,8 @@ from sim.model.units import DAYS_PER_YEAR
 
 
 class AgencyCover:
-    """Agency workers covering vacancies: a part of `Workforce` (which holds the council, the
-    tokens, the staff counts, and joins and leaves)."""
+    """Agency workers covering vacancies and kept beyond them: a part of `Workforce` (which holds
+    the council, the tokens, the staff counts, the post streams, and joins and leaves)."""
 
     def _init_agency(self, agency) -> None:
         """`agency`: the scenario's `[workforce.agency]`."""
@@ -146,13 +146,10 @@ class AgencyCover:
             covered += [slot for slot in self.beyond if slot.agency is not None]
             while covered and self.n_agency > self.max_share * (self.n_permanent + self.n_agency):
                 post = covered.pop()
+                post.agency_wanted = post.beyond  # a slot stays, a vacancy's cover stops
+                self._release_agency(post)
                 if post.beyond:
-                    post.agency, worker = None, post.agency
-                    self._leave(worker)
                     self.refused[post] = None  # back when room appears under max_share
-                else:
-                    post.agency_wanted = False
-                    self._release_agency(post)
 
     def _cover_share_changed(self, post: Post, now: float) -> None:
         """The vacancy wants cover while the share in force is above its spell's fixed point; a
@@ -187,8 +184,8 @@ class AgencyCover:
 
     def _new_slot(self) -> Post:
         """A new slot beyond vacancies, wanting cover, with its own streams (group "beyond")."""
-        slot = Post(post_key("beyond", self._slots_made), self.post_streams.for_post(
-            post_key("beyond", self._slots_made)))
+        key = post_key("beyond", self._slots_made)
+        slot = Post(key, self.post_streams.for_post(key))
         self._slots_made += 1
         slot.beyond = slot.agency_wanted = True
         self.beyond.append(slot)
