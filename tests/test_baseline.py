@@ -133,10 +133,11 @@ def test_starting_caseload_is_dfe_cases_over_case_holders_in_each_census_year():
             cases = sum(data["initial"]["open"].values())
             workforce = data["workforce"]
             holders = sum(level["in_post"] for level in workforce["levels"].values())
-            holders += workforce["agency_in_post"]
+            agency = workforce["agency_in_post"] + workforce["agency"]["beyond_vacancies"]
+            holders += agency
             assert cases == round(dfe(la, "cases", year)), (la, year)
             assert cases / holders == pytest.approx(dfe(la, "caseload_fte", year), rel=0.02)
-            assert workforce["agency_in_post"] == round(dfe(la, "agency_fte", year))
+            assert agency == round(dfe(la, "agency_fte", year))
             assert data["start"].isoformat() == f"{year}-09-30"
 
 
@@ -148,10 +149,9 @@ DAY_ZERO = [("Leeds", 2017), ("Wakefield", 2018), ("Manchester", 2019), ("Kent",
 def test_dfe_measures_at_the_start_are_dfe_figures_at_the_origin(tmp_path, la, year):
     """At day 0 of a baseline every DfE measure the model reports is DfE's figure of the census
     within rounding (people are whole, the non-case-holding share has 4 decimals). Agency workers
-    are DfE's agency FTE, so agency / (agency + in post) is DfE's agency rate; the vacancy rate is
-    DfE's unless DfE's vacancies, as a share of the permanent case-holders' posts, are fewer than
-    the agency workers (who cover vacant posts only in the model): then every agency worker's post
-    is vacant and nothing else is."""
+    are DfE's agency FTE, so agency / (agency + in post) is DfE's agency rate; the vacant posts
+    are DfE's vacancy rate of the permanent case-holders' posts, so the vacancy rate is DfE's too:
+    the agency workers the vacancies do not hold are kept beyond vacancies."""
     path = tmp_path / "baseline.toml"
     path.write_text(baseline_scenario_text(la, year), encoding="utf-8")
     run = run_replication(load_scenario(path, overrides={"years": 0.05}), 0, 20170401)
@@ -170,13 +170,7 @@ def test_dfe_measures_at_the_start_are_dfe_figures_at_the_origin(tmp_path, la, y
     assert start["agency_rate"] == pytest.approx(dfe(la, "agency_rate_fte", year) / 100,
                                                  abs=whole + 0.001)
     permanent = people - agency_people
-    from_vacancy = round(permanent * vacancy_rate / (1 - vacancy_rate))
-    written = tomllib.loads(path.read_text(encoding="utf-8"))
-    vacant = written["workforce"]["establishment"] - permanent
-    assert vacant >= max(from_vacancy, agency_people)
-    assert start["vacancy_rate"] == pytest.approx(vacant / (vacant + permanent), abs=1e-9)
-    if vacant == from_vacancy:
-        assert start["vacancy_rate"] == pytest.approx(vacancy_rate, abs=0.5 / permanent + 0.001)
+    assert start["vacancy_rate"] == pytest.approx(vacancy_rate, abs=0.5 / permanent + 0.001)
 
 
 def raw_rows(name: str, year: int, la_code: str, **where: str) -> dict[str, str]:
@@ -221,7 +215,9 @@ def test_wakefield_2021_by_hand_from_the_raw_dfe_tables():
     holders = round(float(workforce["case_holders_fte"]))
     levels = data["workforce"]["levels"]
     permanent = sum(v["in_post"] for v in levels.values())
-    assert permanent + data["workforce"]["agency_in_post"] == holders
+    agency = data["workforce"]["agency"]
+    agency_at_start = data["workforce"]["agency_in_post"] + round(agency["beyond_vacancies"])
+    assert permanent + agency_at_start == holders     # agency in vacant posts and beyond them
     spread = math.sqrt(sum((c - sum(changes) / 4) ** 2 for c in changes) / 3)
     assert f"standard deviation {spread:.4f}" in words
     assert "DfE workforce census 30 September 2021 (cases)" in words
@@ -381,8 +377,8 @@ def test_extract_is_reproduced_by_its_script():
 def test_stationary_workforce_starts_at_dfe_vacancy_rate_and_keeps_the_permanent_staff(
         holders, agency, turnover, vacancy):
     state = stationary(holders, agency, turnover, vacancy)
-    assert not state.vacancies_raised_for_agency
     assert (state.permanent, state.agency) == (holders - agency, agency)
+    assert state.covering + state.beyond == agency
     assert state.vacancy_rate == pytest.approx(vacancy, abs=0.5 / state.permanent)
     leavers_per_person = state.hazard_per_year / (1 + state.hazard_per_year * notice_years())
     assert leavers_per_person == pytest.approx(turnover)
@@ -393,40 +389,51 @@ def test_stationary_workforce_starts_at_dfe_vacancy_rate_and_keeps_the_permanent
     assert kept == pytest.approx(state.permanent_later, rel=1e-9)
     assert state.permanent_later == pytest.approx(state.permanent, abs=1)  # no levels ahead given
     assert 0 <= state.cover <= 1
-    assert state.cover * state.agency_capacity == pytest.approx(agency, rel=1e-9)
+    # the steady state holds the agency workers: those beyond vacancies (whole people) and cover
+    assert state.beyond + state.cover * state.agency_capacity == pytest.approx(agency, abs=0.5)
+    assert state.covering <= state.vacant
 
 
 def test_levels_ahead_set_the_steady_state_not_the_start():
+    """300 case-holders, 60 agency, 10% vacancy rate: 27 vacant posts hold at most 27 agency
+    workers, so at least 33 are kept beyond vacancies. Heading to 40 agency workers, vacancy
+    cover holds the 7 above those 33 in the steady state; heading to 30 (below the 33) it holds
+    none; at DfE's level the vacancies hold what cover at the cover rate holds there."""
     start = stationary(300, 60, 0.14, 0.10)
-    ahead = stationary(300, 60, 0.14, 0.10, agency_level=30.0, vacancy_level=0.05)
-    assert (ahead.permanent, ahead.agency) == (start.permanent, start.agency)
-    assert ahead.agency_later == 30.0
+    assert start.vacant == 27 and start.beyond >= 33
+    assert start.covering == round(start.cover_rate * start.agency_capacity) == 60 - start.beyond
+    ahead = stationary(300, 60, 0.14, 0.10, agency_level=40.0, vacancy_level=0.05)
+    assert (ahead.permanent, ahead.agency, ahead.beyond) == (start.permanent, start.agency, 33)
+    assert ahead.agency_later == 40.0
     # permanent staff move with the vacancy rate ahead in today's posts
     assert ahead.permanent_later == pytest.approx(240 * 0.95 / 0.90)
-    assert ahead.cover * ahead.agency_capacity == pytest.approx(30.0, rel=1e-6)
+    assert ahead.cover * ahead.agency_capacity == pytest.approx(40.0 - 33, rel=1e-6)
+    below = stationary(300, 60, 0.14, 0.10, agency_level=30.0)
+    assert below.cover == 0 and below.beyond == 33 and below.agency_over
 
 
-def test_agency_cover_as_a_market_needs_more_vacant_posts_at_a_lower_cover_rate():
-    """Agency workers arrive a start delay after notice ends and cover a vacancy with chance at
-    most DfE's cover rate, so holding the same agency workers takes more vacant posts (a longer
-    time to fill) the lower that rate; the cover used is the rate itself when agency binds."""
+def test_agency_cover_as_a_market_keeps_more_beyond_vacancies_at_a_lower_cover_rate():
+    """A vacancy gets agency cover with chance at most DfE's cover rate: at a lower rate the
+    vacancies hold fewer agency workers in the steady state and more are kept beyond vacancies;
+    the vacant posts stay DfE's vacancy rate's (not raised) and the steady state holds DfE's
+    agency workers either way."""
     full = stationary(300, 60, 0.14, 0.05, cover_rate=1.0)
     market = stationary(300, 60, 0.14, 0.05, cover_rate=0.6)
-    assert market.vacant > full.vacant >= 60
-    assert market.vacancies_raised_for_agency
-    assert market.cover == pytest.approx(0.6, abs=0.01)
-    assert market.cover * market.agency_capacity == pytest.approx(60, rel=0.02)
+    assert market.vacant == full.vacant == round(240 * 0.05 / 0.95)
+    assert market.cover == pytest.approx(0.6)
+    assert market.beyond == 60 - round(0.6 * market.agency_capacity) > full.beyond
+    for state in (full, market):
+        assert state.beyond + state.cover * state.agency_capacity == pytest.approx(60, abs=0.5)
     stay = 1 / market.hazard_per_year + notice_years()
     kept = market.establishment * stay / (1 / market.hazard_per_year
                                           + market.fill_days / DAYS_PER_YEAR)
     assert kept == pytest.approx(market.permanent_later, rel=1e-9)
 
 
-def test_agency_above_the_vacancies_raises_the_vacant_posts_to_hold_them():
+def test_agency_with_no_vacancies_is_all_beyond_vacancies():
     state = stationary(310, 4, 0.084, 0.0)        # Leeds 2017: 4.4 agency FTE, no vacancies
-    assert state.vacancies_raised_for_agency
-    assert state.vacant >= state.agency == 4
-    assert state.cover * state.agency_capacity == pytest.approx(4, rel=0.02)
+    assert (state.vacant, state.vacancy_rate) == (0, 0.0)
+    assert (state.covering, state.beyond, state.cover) == (0, 4, 0.0)
 
 
 def test_agency_workers_leave_one_permanent_case_holder():

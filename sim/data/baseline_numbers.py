@@ -332,23 +332,24 @@ class Derivation:
                 f"DfE's agency FTE {self.agency_fte.value:g} is not below its case-holders "
                 f"{self.holders_fte.value:g}: {self.state.agency} agency workers, so that one "
                 "permanent case-holder remains")
-        if self.state.vacancies_raised_for_agency:
-            self.notes.adjustments.append(
-                f"DfE's vacancy rate {self.vacancy_rate.value:g}% of the {permanent} permanent "
-                f"case-holders' posts leaves too few vacant posts for the agency workers, who "
-                "cover vacant posts only in the model, at DfE's cover rate: "
-                f"{self.state.vacant} vacant posts, a vacancy rate of "
-                f"{self.state.vacancy_rate:.1%} at the start")
         if self.state.fill_days <= wf.MIN_FILL_DAYS + 1e-9:
             self.notes.adjustments.append(
                 f"the time to fill that keeps the permanent staff level is under "
                 f"{wf.MIN_FILL_DAYS:.0f} days; {wf.MIN_FILL_DAYS:.0f} days used")
-        if self.state.agency_short:
+        state = self.state
+        if state.agency_short:
+            held = state.cover_rate * state.agency_capacity
             self.notes.adjustments.append(
-                f"agency cover at DfE's cover rate {self.state.cover_rate:.1%} holds "
-                f"{self.state.cover_rate * self.state.agency_capacity:.1f} agency workers in "
-                f"the steady state, not {self.state.agency_later:.1f}: the agency share falls "
-                "towards that")
+                f"agency cover at DfE's cover rate {state.cover_rate:.1%} holds {held:.1f} "
+                f"agency workers in the steady state, with the {state.beyond} kept beyond "
+                f"vacancies (at most DfE's agency workers) {state.beyond + held:.1f}, not "
+                f"{state.agency_later:.1f}: the agency workers head to that")
+        if state.agency_over:
+            self.notes.adjustments.append(
+                f"the {state.beyond} agency workers kept beyond vacancies (those DfE's vacancies "
+                f"cannot hold) are more than the steady state's {state.agency_later:.1f}: "
+                "vacancies get no agency cover and the agency workers head to those beyond "
+                "vacancies")
         if self.non_case_holding in (0.0, 0.9):
             self.notes.adjustments.append(
                 f"the non-case-holding share 1 - {permanent} / {self.inpost.value:g} is outside "

@@ -60,8 +60,8 @@ ASSUMPTIONS = [
     ("DfE's agency workers (agency_fte) all hold cases, so DfE's agency rate agency / (agency + "
      "in post) holds at the start; the permanent case-holders are DfE's case-holders less them, "
      "and the rest of DfE's social workers in post hold no cases (non_case_holding_share); agency "
-     "workers only cover vacant posts (as in the model), and DfE's vacancy rate applies to "
-     "case-holding posts"),
+     "workers cover vacant posts or are kept beyond vacancies (as in the model), and DfE's "
+     "vacancy rate applies to case-holding posts"),
     "notice 4-8 weeks (uniform 28-56 days); a post turns vacant, and recruitment starts, at notice",
     ("recruitment campaigns average 120 days (gamma cv 0.5; documented default), re-advertised "
      "until filled; at least 60 days from notice to a starter's first day"),
@@ -79,11 +79,15 @@ ASSUMPTIONS = [
      "per hire, placement mix and weekly costs as documented defaults"),
     ("no feedback of caseload on re-referral or care entry in a baseline; caseload on turnover "
      "as estimated from DfE's panel of councils (caseload_elasticity, docs/turnover.md)"),
-    ("referrals and the turnover rate drift from year to year as random walks in their logs "
-     "(yearly_change_sd), sized from DfE's panel up to YEAR (docs/turnover.md)"),
+    ("referrals, the turnover rate and the agency workers beyond vacancies drift from year to "
+     "year as random walks in their logs (yearly_change_sd), sized from DfE's panel up to YEAR "
+     "(docs/turnover.md, docs/baseline.md)"),
     ("the case-holding establishment follows England's trend and a random walk in its log "
      "(workforce.establishment_drift), sized from DfE's panel up to YEAR: councils' posts move "
      "about 7-10% a year"),
+    ("at the start agency workers cover vacancies at DfE's (shrunk) cover rate; DfE's other "
+     "agency workers are kept beyond vacancies (absence, sickness, extra demand; a level, not "
+     "tied to posts), so the vacancy rate starts at DfE's"),
 ]
 
 
@@ -242,7 +246,7 @@ class ScenarioText:
     def _workforce_arithmetic(self) -> list[str]:
         d = self.derived
         st, wfig = d.state, d.wf
-        vacancy_cover = st.agency / st.vacant if st.vacant else 0.0
+        vacancy_cover = st.covering / st.vacant if st.vacant else 0.0
         return [
             f"---- Workforce (DfE census 30 September {d.year}, {d.la}) ----",
             (f"case-holders {d.holders_fte.value:,.1f} FTE -> {d.case_holders} people: "
@@ -258,20 +262,19 @@ class ScenarioText:
              f"{d.ahead('turnover', d.turnover):.4g}%; DfE {d.turnover.value:g}% in {d.year})."),
             (f"Establishment E = {st.permanent} permanent + {st.vacant} vacant = "
              f"{st.establishment}: vacant / E = {st.vacancy_rate:.1%} at the start (DfE's "
-             f"vacancy rate {d.vacancy_rate.value:g}%" + (
-                 "; raised so that the agency workers have vacant posts to cover in the steady "
-                 "state, as below)"
-                 if st.vacancies_raised_for_agency else ")") + "."),
+             f"vacancy rate {d.vacancy_rate.value:g}%)."),
             (f"Steady state headed to: {st.agency_later:.1f} agency workers (the agency rate "
              f"ahead of in post {d.inpost.value:g}) and {st.permanent_later:.1f} permanent "
              f"case-holders ({st.permanent} x (1 - vacancy rate ahead) / (1 - DfE's "
              f"{d.vacancy_rate.value:g}%)). Agency cover is a market: a vacancy gets an agency "
              f"worker with chance at most the cover rate ahead {st.cover_rate:.1%} (DfE's share "
              "of vacancies covered by agency workers), "
-             f"{wf.AGENCY_START_DAYS:.0f} days after the leaver goes, so the agency workers "
-             "need vacant posts of their own: a per-post agency / permanent of cover x "
-             f"{wf.presence():.3f} x E[(T - notice - start)+] / (1/h + notice) gives the time to "
-             f"fill and posts that hold them (at most as many vacant posts as case-holders)."),
+             f"{wf.AGENCY_START_DAYS:.0f} days after the leaver goes; the steady state's other "
+             f"agency workers, {st.beyond}, are kept beyond vacancies (absence, sickness, extra "
+             "demand: agency.beyond_vacancies; at most DfE's agency workers, at least those the "
+             "vacant posts cannot hold), a level that walks from year to year "
+             f"(agency.yearly_change_sd); at the start DfE's other {st.covering} agency workers "
+             f"cover vacant posts."),
             (f"Time to fill from notice T = E / {st.permanent_later:.1f} x (1/h + notice) - 1/h "
              f"= {st.fill_days:.0f} d keeps them level (per post: permanent people "
              f"(1/h + notice) / (1/h + T)); campaigns of {st.campaign_days:.0f} d that succeed "
@@ -279,9 +282,9 @@ class ScenarioText:
             (f"Agency: cover x {wf.presence():.3f} x E[(T - notice - "
              f"{wf.AGENCY_START_DAYS:.0f} d)+] / (1/h + T) per post; every vacancy covered holds "
              f"{st.agency_capacity:.1f}; cover {st.cover:.3f} holds "
-             f"{min(st.agency_later, st.cover * st.agency_capacity):.1f} of "
-             f"{st.agency_later:.1f}; "
-             f"{st.agency} agency workers at the start = "
+             f"{st.cover * st.agency_capacity:.1f} and the {st.beyond} beyond vacancies make "
+             f"{st.beyond + st.cover * st.agency_capacity:.1f} of {st.agency_later:.1f}; "
+             f"{st.covering} agency workers covering vacancies at the start = "
              f"{vacancy_cover:.0%} of vacant posts at the start (DfE "
              f"vacancy_agency_cover_rate_fte {_show(d.agency_cover)}%)."),
             (f"Starters = leavers ~ {d.turnover.value / 100 * st.permanent:.1f} a year; "
@@ -387,12 +390,12 @@ class ScenarioText:
             "[workforce]",
             _kv("establishment", str(st.establishment),
                 f"derived: {st.permanent} permanent + {st.vacant} vacant posts, DfE's vacancy "
-                f"rate {d.vacancy_rate.value:g}% at the start"
-                + (", raised to hold the agency workers (header)"
-                   if st.vacancies_raised_for_agency else " (header)")
+                f"rate {d.vacancy_rate.value:g}% at the start (header)"
                 + fallback_note(d.vacancy_rate)),
-            _kv("agency_in_post", str(st.agency),
-                f"{d.agency_fte.source} {d.agency_fte.value:g}" + fallback_note(d.agency_fte)),
+            _kv("agency_in_post", str(st.covering),
+                f"derived: {d.agency_fte.source} {d.agency_fte.value:g}"
+                + fallback_note(d.agency_fte) + f" less the {st.beyond} beyond vacancies "
+                "(agency.beyond_vacancies; header): covering vacant posts at the start"),
             _kv("non_case_holding_share", _num(d.non_case_holding),
                 f"derived: 1 - permanent case-holders / DfE's in post = 1 - {st.permanent} / "
                 f"{d.inpost.value:g} ({d.case_holders} case-holders ({d.holders_fte.source}) "
@@ -445,7 +448,8 @@ class ScenarioText:
             "",
             "[workforce.agency]",
             _kv("cover", self._key_beta("cover"),
-                f"derived: holds the steady state's {st.agency_later:.1f} agency workers"
+                f"derived: holds the steady state's {st.agency_later:.1f} agency workers with "
+                f"the {st.beyond} beyond vacancies"
                 + (", at most every vacancy" if st.agency_short else "")
                 + f" (header); DfE vacancy_agency_cover_rate_fte {_show(d.agency_cover)}%; "
                 + self._key_spread_words("cover", "agency")),
@@ -456,6 +460,16 @@ class ScenarioText:
                 "assumption: locum assignments last about a year"),
             _kv("max_share", "1.0", "assumption: no ceiling in a baseline (documented default); "
                                     "cover, at most DfE's cover rate, sets the share"),
+            _kv("beyond_vacancies", str(st.beyond),
+                f"derived: the steady state's {st.agency_later:.1f} agency workers less the "
+                f"{st.cover_rate * st.agency_capacity:.1f} that cover at the cover rate ahead "
+                "holds there, within 0 and DfE's agency workers, at least those the vacant "
+                "posts cannot hold: agency workers kept beyond vacancies (absence, sickness, "
+                "extra demand; header)"),
+            _kv("yearly_change_sd", _num(panel.agency_walk(d.data, d.year).sd),
+                "derived: DfE panel, step sd of a random walk in councils' log agency FTE, "
+                "applied to the level beyond vacancies: "
+                + panel.agency_walk(d.data, d.year).describe("agency FTE")),
             "",
             *self._establishment_drift_lines(),
         ]

@@ -5,8 +5,8 @@ year, counted while not on notice); they resign, the post turns vacant and recru
 work their notice N and go; after time to fill X (campaigns of mean m that succeed with probability
 p, so E[X] = m / p) a starter takes the post. While the post has no permanent worker an agency
 worker may cover it (chance `cover`), arriving `start` days after the leaver goes and leaving at
-rate g a year (replaced after another `start` days) until the starter arrives. Over a cycle of
-mean length 1/h + E[X]:
+rate g a year (replaced after another `start` days) until the starter arrives. Agency workers
+beyond vacancies hold no post (`sim.model.agency`). Over a cycle of mean length 1/h + E[X]:
 
     permanent people per post  = (1/h + N) / (1/h + E[X])
     vacant (from notice)       = E[X] / (1/h + E[X])
@@ -36,7 +36,6 @@ CAMPAIGN_DAYS = 120.0             # mean of one recruitment campaign (gamma)
 CAMPAIGN_CV = 0.5
 MIN_FILL_DAYS = 60.0              # shortest mean time from notice to a starter's first day
 MAX_FILL_DAYS = 36500.0
-MAX_VACANT_SHARE = 0.5            # at most as many vacant posts as case-holders for agency cover
 
 
 @dataclass(frozen=True)
@@ -45,14 +44,15 @@ class Stationary:
     them there."""
 
     permanent: int
-    agency: int
+    agency: int                   # agency workers at the start: covering + beyond
+    covering: int                 # of which covering vacant posts
+    beyond: int                   # of which kept beyond vacancies (absence, extra demand)
     establishment: int
     hazard_per_year: float        # leaving hazard while not on notice
     fill_days: float              # mean time from notice to a starter (E[X])
     campaign_days: float          # mean of one campaign
     success: float                # chance a campaign fills the post
     cover: float                  # chance a vacancy gets an agency worker
-    vacancies_raised_for_agency: bool  # more vacant posts than DfE's vacancy rate gives
     agency_capacity: float        # agency workers the steady state holds with every vacancy covered
     permanent_later: float        # permanent case-holders in the steady state headed to
     agency_later: float           # agency workers in the steady state headed to
@@ -70,8 +70,14 @@ class Stationary:
 
     @property
     def agency_short(self) -> bool:
-        """Agency cover at `cover_rate` holds fewer agency workers than the steady state's."""
-        return self.agency_later > self.cover_rate * self.agency_capacity + 0.5
+        """Agency beyond vacancies and vacancy cover at `cover_rate` hold fewer agency workers
+        than the steady state's."""
+        return self.agency_later > self.beyond + self.cover_rate * self.agency_capacity + 0.5
+
+    @property
+    def agency_over(self) -> bool:
+        """Agency beyond vacancies alone holds more agency workers than the steady state's."""
+        return self.agency_later < self.beyond - 0.5
 
 
 def notice_years() -> float:
@@ -120,17 +126,20 @@ def stationary(case_holders: int, agency: int, turnover: float, vacancy_rate: fl
     """Establishment, recruitment and agency cover for `case_holders` people in post, `agency` of
     them agency workers (at most all but one), the permanent ones leaving at `turnover` a year.
 
-    At the start the vacant posts are at least DfE's vacancy rate of the permanent case-holders'
-    posts (vacant / (vacant + permanent) = `vacancy_rate`) and at least the agency workers' posts
-    (agency workers cover vacant posts only). The steady state the council heads to has
+    At the start the vacant posts are DfE's vacancy rate of the permanent case-holders' posts
+    (vacant / (vacant + permanent) = `vacancy_rate`). The steady state the council heads to has
     `agency_level` agency workers (default: those of the start) and permanent staff moved by the
-    vacancy rate ahead (`vacancy_level`) in today's posts: permanent x (1 - ahead) / (1 - today).
-    Agency cover is a market: a vacancy gets an agency worker with chance at most `cover_rate`
-    (DfE's share of vacancies covered by agency workers), so holding the agency workers may take
-    more vacant posts than the vacancy rate gives (`vacancies_raised_for_agency`), up to as many
-    vacant posts as case-holders (`MAX_VACANT_SHARE`). The time to fill keeps the permanent staff
-    level in the establishment, and `cover` (at most `cover_rate`) holds the agency workers;
-    `agency_capacity` is what covering every vacancy would hold.
+    vacancy rate ahead (`vacancy_level`) in today's posts: permanent x (1 - ahead) / (1 - today);
+    the time to fill keeps the permanent staff level in the establishment. Agency cover is a
+    market: a vacancy gets an agency worker with chance at most `cover_rate` (DfE's share of
+    vacancies covered by agency workers), which in the steady state holds `cover_rate` x
+    `agency_capacity` (what covering every vacancy would hold); the steady state's other agency
+    workers are kept beyond vacancies (`beyond`: absence, sickness, extra demand;
+    `sim.model.agency`), at most DfE's agency workers and at least those the vacant posts cannot
+    hold. At the start DfE's agency workers are those `beyond` and the rest cover vacant posts
+    (`covering`); `cover` (at most `cover_rate`) holds the steady state's agency workers with
+    `beyond`, so the agency workers move from DfE's figure to the level ahead only through
+    vacancy cover (and the walk of the level beyond vacancies in the model).
     """
     agency = max(0, min(agency, case_holders - 1))
     permanent = case_holders - agency
@@ -140,41 +149,21 @@ def stationary(case_holders: int, agency: int, turnover: float, vacancy_rate: fl
     later = vacancy_rate if vacancy_level is None else min(vacancy_level, 0.95)
     permanent_later = max(1.0, permanent * (1 - later) / (1 - vacancy_rate))
     agency_later = agency if agency_level is None else max(agency_level, 0.0)
-    most = MAX_VACANT_SHARE / (1 - MAX_VACANT_SHARE) * (permanent_later + agency_later)
-    if agency_later > 0 and cover_rate > 0:
-        # per post: agency / permanent = cover x presence x E[(X - N - start)+] / (1/h + N)
-        needed = fill_holding(agency_later / permanent_later / cover_rate * stay / presence())
-        held = permanent_later * (1 / hazard + needed / DAYS_PER_YEAR) / stay
-        for_agency = min(held, permanent_later + most)
-    else:
-        for_agency = 0.0
-    establishment = max(permanent + max(from_vacancy, agency), round(for_agency),
-                        round(permanent_later * (1 / (1 - later))))
+    establishment = max(permanent + from_vacancy, round(permanent_later * (1 / (1 - later))))
     fill = (establishment / permanent_later * stay - 1 / hazard) * DAYS_PER_YEAR
     fill = min(max(fill, MIN_FILL_DAYS), MAX_FILL_DAYS)
     capacity = agency_capacity(permanent_later, hazard, fill)
-    cover = min(cover_rate, agency_later / capacity) if agency_later and capacity > 0 else 0.0
+    beyond = min(agency, max(0, round(agency_later - cover_rate * capacity)))
+    beyond = max(beyond, agency - (establishment - permanent))
+    covering = agency - beyond
+    cover = (min(cover_rate, max(0.0, agency_later - beyond) / capacity) if capacity > 0
+             else 0.0)
     days, success = campaign(fill)
-    return Stationary(permanent=permanent, agency=agency, establishment=establishment,
-                      hazard_per_year=hazard, fill_days=fill, campaign_days=days,
-                      success=success, cover=cover,
-                      vacancies_raised_for_agency=establishment > permanent + from_vacancy,
+    return Stationary(permanent=permanent, agency=agency, covering=covering, beyond=beyond,
+                      establishment=establishment, hazard_per_year=hazard, fill_days=fill,
+                      campaign_days=days, success=success, cover=cover,
                       agency_capacity=capacity, permanent_later=permanent_later,
                       agency_later=agency_later, cover_rate=cover_rate)
-
-
-def fill_holding(overrun_per_stay: float) -> float:
-    """The mean time to fill (days) whose E[(X - N - start)+] (years) is `overrun_per_stay`
-    (bisection; MAX_FILL_DAYS if none is long enough)."""
-    if overrun_years(MAX_FILL_DAYS) < overrun_per_stay:
-        return MAX_FILL_DAYS
-    low, high = MIN_FILL_DAYS, MAX_FILL_DAYS
-    if overrun_years(low) >= overrun_per_stay:
-        return low
-    while high - low > 0.5:
-        middle = (low + high) / 2
-        low, high = (middle, high) if overrun_years(middle) < overrun_per_stay else (low, middle)
-    return high
 
 
 def newly_qualified(permanent: int, turnover: float, nqsw_share: float,

@@ -25,6 +25,14 @@
   each council's log establishment less the year's mean over councils (so England's trend does
   not enter the slope), as for referrals; with one lag only (up to 2018), the walk cannot be told
   from one-off noise, and the mean square of 1-year changes, an upper bound, is used.
+- `agency_walk`: the same for a council's log agency FTE (`workforce.agency.yearly_change_sd`,
+  which the model applies to the agency workers kept beyond vacancies, `sim.model.agency`). The
+  whole agency FTE, not the part beyond vacancies: that part is most of it (DfE's agency FTE
+  exceeds the case-holding vacancies in most council-years), DfE's agency FTE and its vacancies
+  are counted differently (FTE on the census day, vacancies as posts), so their difference is
+  noisy and often near 0 or below, where its log is undefined or explosive. No noise is taken off
+  first: an agency count is a stock on the census day, not a draw of events, and its one-off
+  errors are in the constant the slope leaves out.
 
 Councils whose workforce DfE reports jointly (one row for two councils) are left out of the
 workforce estimates: their rates are the joint service's.
@@ -107,9 +115,9 @@ class Walk:
 # --- the panel -----------------------------------------------------------------------------------
 
 def panel(data: Extract) -> pd.DataFrame:
-    """One row per council code and year: referrals, turnover (share), leavers (FTE), caseload
-    (cases / case-holders FTE), establishment (FTE in post + vacancies), and whether DfE reported
-    its workforce jointly; NaN where DfE published no positive figure."""
+    """One row per council code and year: referrals, turnover (share), leavers and agency workers
+    (FTE), caseload (cases / case-holders FTE), establishment (FTE in post + vacancies), and
+    whether DfE reported its workforce jointly; NaN where DfE published no positive figure."""
     rows = []
     for (level, code, year), _ in data.rows.items():
         if level != LOCAL:
@@ -121,7 +129,7 @@ def panel(data: Extract) -> pd.DataFrame:
 
         rows.append({"code": code, "year": year, "referrals": value("referral_count"),
                      "turnover": value("turnover_rate_fte") / 100,
-                     "leavers": value("leavers_fte"),
+                     "leavers": value("leavers_fte"), "agency": value("agency_fte"),
                      "caseload": value("cases") / value("case_holders_fte"),
                      "establishment": value("inpost_fte") + value("vacancy_fte"),
                      "joint": len(data.workforce_members(code, year)) > 1})
@@ -312,3 +320,10 @@ def establishment_walk(data: Extract, up_to: int) -> Walk:
     """The yearly drift of councils' log establishment about England's path, DfE's censuses up
     to `up_to`; with one lag, its upper bound."""
     return walk_about_england(_log_establishment(data, up_to))
+@functools.cache
+def agency_walk(data: Extract, up_to: int) -> Walk:
+    """The yearly drift of councils' log agency FTE, DfE's censuses up to `up_to` (councils with
+    no agency worker in a year leave that year out)."""
+    frame = _panel_of(data)
+    frame = frame[~frame["joint"]]
+    return walk_sd(np.log(_wide(frame, "agency", WORKFORCE_YEARS[0], up_to)))

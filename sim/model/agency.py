@@ -1,20 +1,38 @@
-"""Agency cover of vacancies: requests, arrivals, room under the agency share, leaving and release.
+"""Agency cover of vacancies and beyond them: requests, arrivals, room under the agency share,
+leaving and release.
 
 A vacancy's agency cover follows a point fixed for the vacancy spell, compared with the share in
 force. An agency worker arrives a start delay after the request (or after the post's last holder
 goes, if later), unless the post no longer needs one; with no room under `max_share` the vacancy
 waits and is asked again when room appears. A permanent starter releases the post's agency worker.
+
+Beyond vacancies (`agency.beyond_vacancies`, FTE): agency case-holders the council keeps on top of
+vacancy cover (absence, sickness, extra demand), in slots that are not posts (no establishment,
+no vacancy, no campaign). A slot's worker leaves at the agency leaving rate and is replaced after
+the agency start delay, like a vacancy's, and waits for room under `max_share` like one; so a slot
+has a worker a share p = mean stay / (mean stay + mean start delay) of the time (an alternating
+renewal process), and the council keeps round(level x the walk's multiplier / p) slots, which hold
+the level x the multiplier on average (the walk: `agency.yearly_change_sd`, `sim.model.drift`, one
+step per anniversary). At the start round(level) slots have a worker and the others, in the
+steady state, wait for theirs the residual of a start delay. When the level falls the newest slots
+close at once (their workers released), when it rises new slots ask for a worker.
+`set_agency` may set a new level; its `release_excess` releases slot workers first (newest
+first), whose slots then wait for room under `max_share` (they come back only within it).
 `AgencyCover` is the part of `sim.model.workforce.Workforce` that does this.
 """
 from __future__ import annotations
 
+import numpy as np
+
+from sim.model.distributions import mean_of
 from sim.model.people import AGENCY, Post, Worker
+from sim.model.post_draws import post_key
 from sim.model.units import DAYS_PER_YEAR
 
 
 class AgencyCover:
-    """Agency workers covering vacancies: a part of `Workforce` (which holds the council, the
-    tokens, the staff counts, and joins and leaves)."""
+    """Agency workers covering vacancies and kept beyond them: a part of `Workforce` (which holds
+    the council, the tokens, the staff counts, the post streams, and joins and leaves)."""
 
     def _init_agency(self, agency) -> None:
         """`agency`: the scenario's `[workforce.agency]`."""
@@ -22,17 +40,35 @@ class AgencyCover:
         # an agency worker's stay (days): exponential at the agency leaving rate; None = for good
         self.agency_stay_mean = (DAYS_PER_YEAR / agency.annual_turnover
                                  if agency.annual_turnover > 0 else None)
-        self.refused: dict[Post, None] = {}  # vacancies whose agency cover found no room
+        self.refused: dict[Post, None] = {}  # vacancies and slots whose cover found no room
+        self.beyond_level = agency.beyond_vacancies  # FTE beyond vacancies, before the walk
+        # the share of the time a slot beyond vacancies has a worker (leaving and replacement)
+        start_days = mean_of(agency.start_days)
+        self.slot_presence = (self.agency_stay_mean / (self.agency_stay_mean + start_days)
+                              if self.agency_stay_mean is not None and start_days > 0 else 1.0)
+        self.beyond_factor = 1.0  # the walk's multiplier of the year in force
+        self.beyond: list[Post] = []  # slots of agency cover beyond vacancies, oldest first
+        self._slots_made = 0
+
+    def _needs_agency(self, post: Post) -> bool:
+        """A slot while kept; a vacancy while it has no holder and is advertised."""
+        if post.beyond:
+            return post.agency_wanted
+        return post.holder is None and post.campaign != 0
 
     def _request_agency(self, post: Post, from_day: float) -> None:
         """Ask for an agency worker, who arrives a start delay after `from_day` (a day number) or
         after the post's last holder goes, if later; every request (a first one, a replacement, a
         refused one asked again) takes the post's next agency round."""
         post.agency_round = post.draws.agency()
-        post.cover = token = next(self._tokens)
         delay = max(0.0, from_day - self.council.now, post.notice_ends - self.council.now
                     ) + post.agency_round[0]
-        self.council.later(delay, self._agency_arrives, post, token)
+        self._agency_due(post, delay)
+
+    def _agency_due(self, post: Post, delay_days: float) -> None:
+        """An agency worker for `post` is due in `delay_days` (a later request supersedes it)."""
+        post.cover = token = next(self._tokens)
+        self.council.later(delay_days, self._agency_arrives, post, token)
 
     def _agency_room(self) -> bool:
         staff = self.n_permanent + self.n_agency + 1
@@ -42,7 +78,7 @@ class AgencyCover:
         if post.cover != token:
             return
         post.cover = 0
-        if post.holder is not None or post.campaign == 0:
+        if not self._needs_agency(post):
             return
         if not self._agency_room():
             self.refused[post] = None  # asked again when room appears under max_share
@@ -54,8 +90,8 @@ class AgencyCover:
         while self.refused and self._agency_room():
             post = next(iter(self.refused))
             del self.refused[post]
-            if (post.campaign and post.holder is None and post.agency is None
-                    and post.agency_wanted and not post.cover):
+            if (self._needs_agency(post) and post.agency is None and post.agency_wanted
+                    and not post.cover):
                 self._request_agency(post, self.council.now)
 
     def start_agency(self, post: Post) -> Worker:
@@ -76,7 +112,7 @@ class AgencyCover:
         post = worker.post
         post.agency = None
         self._leave(worker)
-        if post.campaign and post.holder is None and post.agency_wanted:
+        if self._needs_agency(post) and post.agency_wanted:
             self._request_agency(post, self.council.now)  # the agency sends a replacement
         self._offer_room()
 
@@ -86,11 +122,16 @@ class AgencyCover:
         self._offer_room()
 
     def set_agency(self, cover: float | None, max_share: float | None,
-                   release_excess: bool) -> None:
+                   release_excess: bool, beyond_vacancies: float | None = None) -> None:
         """A policy action: a new cover share (vacancies decide afresh against their spell's
-        point), a new `max_share` (waiting vacancies get room), and optionally agency workers
-        released (the newest posts first) down to `max_share`."""
+        point), a new `max_share` (waiting vacancies get room), a new level of agency FTE beyond
+        vacancies (times the walk's multiplier in force), and optionally agency workers released
+        down to `max_share`: beyond vacancies first (newest slot first, the slot then waits for
+        room), then vacancies' (the newest posts first)."""
         now = self.council.now
+        if beyond_vacancies is not None:
+            self.beyond_level = beyond_vacancies
+            self._keep_slots(self.beyond_factor)
         if max_share is not None:
             self.max_share = max_share
             self._offer_room()
@@ -102,10 +143,13 @@ class AgencyCover:
             self._offer_room()
         if release_excess:
             covered = [p for p in self.posts if p.agency is not None]
+            covered += [slot for slot in self.beyond if slot.agency is not None]
             while covered and self.n_agency > self.max_share * (self.n_permanent + self.n_agency):
                 post = covered.pop()
-                post.agency_wanted = False
+                post.agency_wanted = post.beyond  # a slot stays, a vacancy's cover stops
                 self._release_agency(post)
+                if post.beyond:
+                    self.refused[post] = None  # back when room appears under max_share
 
     def _cover_share_changed(self, post: Post, now: float) -> None:
         """The vacancy wants cover while the share in force is above its spell's fixed point; a
@@ -115,3 +159,49 @@ class AgencyCover:
         if (post.agency_wanted and post.agency is None and not post.cover
                 and post not in self.refused):
             self._request_agency(post, now)
+
+    # beyond vacancies ---------------------------------------------------------------------------
+    def start_beyond(self, multipliers: np.ndarray | None) -> None:
+        """The slots beyond vacancies at the start, in the steady state: round(level) have a
+        worker, the others wait the residual of a start delay for theirs; their number changes
+        on each anniversary by the walk's `multipliers` (entry k: year k; None: no walk)."""
+        in_post = round(self.beyond_level)
+        for i in range(self._slots_for(1.0)):
+            slot = self._new_slot()
+            slot.agency_round = slot.draws.agency()
+            if i < in_post:
+                self.start_agency(slot)
+            else:
+                self._agency_due(slot, self.post_streams.agency_under_way_days(slot.key))
+        if multipliers is None:
+            return
+        for year, factor in enumerate(multipliers.tolist()[1:], 1):
+            self.council.at_day(year * DAYS_PER_YEAR, self._keep_slots, factor)
+
+    def _slots_for(self, factor: float) -> int:
+        """The slots that hold the level beyond vacancies x `factor` on average."""
+        return round(self.beyond_level * factor / self.slot_presence)
+
+    def _new_slot(self) -> Post:
+        """A new slot beyond vacancies, wanting cover, with its own streams (group "beyond")."""
+        key = post_key("beyond", self._slots_made)
+        slot = Post(key, self.post_streams.for_post(key))
+        self._slots_made += 1
+        slot.beyond = slot.agency_wanted = True
+        self.beyond.append(slot)
+        return slot
+
+    def _keep_slots(self, factor: float) -> None:
+        """Keep the slots that hold the level x `factor`: new ones ask for a worker (after the
+        start delay), the newest close at once, releasing their worker or cancelling their
+        request."""
+        self.beyond_factor = factor
+        wanted = self._slots_for(factor)
+        while len(self.beyond) < wanted:
+            self._request_agency(self._new_slot(), self.council.now)
+        while len(self.beyond) > wanted:
+            slot = self.beyond.pop()
+            slot.agency_wanted, slot.cover = False, 0
+            self.refused.pop(slot, None)
+            if slot.agency is not None:
+                self._release_agency(slot)

@@ -1,8 +1,9 @@
 """Year-to-year drift of a rate, or of the establishment: a random walk in its log, one step a
 year.
 
-With a scenario's `demand.yearly_change_sd` or `workforce.turnover.yearly_change_sd` s > 0, the
-referral rate or the turnover base rate of year k of the run (k = 0 the first, from the start to
+With a scenario's `demand.yearly_change_sd`, `workforce.turnover.yearly_change_sd` or
+`workforce.agency.yearly_change_sd` s > 0, the referral rate, the turnover base rate or the agency
+level beyond vacancies (`sim.model.agency`) of year k of the run (k = 0 the first, from the start to
 its first anniversary; the warm-up counts as year 0) is exp(Z_1 + ... + Z_k) times what the
 scenario alone gives, Z_i ~ N(0, s^2) independent: the log of the multiplier has mean 0 and
 variance k s^2, and the first year is as the scenario gives it (a referral trend's
@@ -16,10 +17,10 @@ is made in twelve monthly steps, the first half a month into the year (the start
 census's state), as a phased `add_posts` (negative: `remove_posts`) does. With g = 0 and s = 0
 nothing is drawn or scheduled.
 
-Each walk has its own stream ("drift", keyed by `DEMAND_WALK`, `TURNOVER_WALK` or
-`ESTABLISHMENT_WALK`), and step i uses the i-th standard normal of it whatever the horizon and
-whatever s, so the scenarios of a comparison share their steps (common random numbers) and no
-other stream moves.
+Each walk has its own stream ("drift", keyed by `DEMAND_WALK`, `TURNOVER_WALK`,
+`ESTABLISHMENT_WALK` or `AGENCY_WALK`), and step i uses the i-th standard normal of it whatever the
+horizon and whatever s, so the scenarios of a comparison share their steps (common random numbers)
+and no other stream moves.
 """
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ import numpy as np
 from sim.model.units import DAYS_PER_YEAR
 
 # keys under the "drift" stream
-DEMAND_WALK, TURNOVER_WALK, ESTABLISHMENT_WALK = 0, 1, 2
+DEMAND_WALK, TURNOVER_WALK, ESTABLISHMENT_WALK, AGENCY_WALK = 0, 1, 2, 3
 
 
 def yearly_multipliers(sd: float, years: float,

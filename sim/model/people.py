@@ -55,12 +55,13 @@ class Post:
     of the current campaign and agency request. cover_point: the vacancy spell's fixed point, so
     that the vacancy wants agency cover while the share in force is above it (agency_wanted);
     vacant_since: the day the vacancy opened; start_month: the calendar month of the starter's
-    booked start (None if no start is booked).
+    booked start (None if no start is booked). beyond: a slot of agency cover beyond vacancies
+    (`sim.model.agency`), not a funded post: never held, never advertised.
     """
 
-    __slots__ = ("agency", "agency_round", "agency_wanted", "campaign", "campaign_round", "cover",
-                 "cover_point", "doomed", "draws", "holder", "key", "leaver", "notice_ends",
-                 "start_month", "vacant_since")
+    __slots__ = ("agency", "agency_round", "agency_wanted", "beyond", "campaign", "campaign_round",
+                 "cover", "cover_point", "doomed", "draws", "holder", "key", "leaver",
+                 "notice_ends", "start_month", "vacant_since")
 
     def __init__(self, key: tuple[int, int], draws) -> None:
         self.key, self.draws = key, draws
@@ -77,3 +78,4 @@ class Post:
         self.cover = 0
         self.doomed = False
         self.agency_wanted = False
+        self.beyond = False

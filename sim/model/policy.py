@@ -92,7 +92,8 @@ class Policy:
         council.allocator.allocate()
 
     def _set_agency(self, action) -> None:
-        self.council.workforce.set_agency(action.cover, action.max_share, action.release_excess)
+        self.council.workforce.set_agency(action.cover, action.max_share, action.release_excess,
+                                          action.beyond_vacancies)
 
     def _retention(self, action) -> None:
         self.council.turnover.set_shared_factors(retention=action.turnover_multiplier)

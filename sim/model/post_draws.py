@@ -21,12 +21,13 @@ from sim.model.streams import stream
 ROUNDS_PER_BLOCK = 8
 Part = Callable[[np.random.Generator, int], np.ndarray]
 
-# post groups: held at the start (by level), vacant at the start, added by a policy
-GROUPS = {"nqsw": 0, "sw": 1, "senior": 2, "vacant": 3, "added": 4}
+# post groups: held at the start (by level), vacant at the start, added by a policy, and the
+# slots of agency cover beyond vacancies (`sim.model.agency`)
+GROUPS = {"nqsw": 0, "sw": 1, "senior": 2, "vacant": 3, "added": 4, "beyond": 5}
 # parts under "recruitment" (CAMPAIGN_UNDER_WAY: what is left of a campaign running at the start)
 HIRE_DAYS, SUCCESS, LEVEL, CAMPAIGN_UNDER_WAY = 0, 1, 2, 3
-# parts under "agency"
-COVER, START_DAYS, STAY = 0, 1, 2
+# parts under "agency" (AGENCY_UNDER_WAY: what is left of a start delay running at the start)
+COVER, START_DAYS, STAY, AGENCY_UNDER_WAY = 0, 1, 2, 3
 # parts under "turnover"
 GAP, ACCEPT, NOTICE = 0, 1, 2
 
@@ -82,7 +83,7 @@ class PostStreams:
         hire, start = workforce.recruitment.time_to_hire_days, workforce.agency.start_days
         notice = workforce.turnover.notice_days
         self._root_seed, self._rep = root_seed, rep
-        self._hire = hire
+        self._hire, self._start = hire, start
 
         def uniforms(rng: np.random.Generator, k: int) -> np.ndarray:
             return rng.random(k)
@@ -109,4 +110,11 @@ class PostStreams:
         start: the residual of a time to hire in equilibrium."""
         rng = stream(self._root_seed, self._rep, "recruitment", *key, CAMPAIGN_UNDER_WAY)
         remaining, _elapsed = sample_residual(self._hire, rng, 1)
+        return float(remaining[0])
+
+    def agency_under_way_days(self, key: tuple[int, int]) -> float:
+        """The remaining time (days) of the agency start delay of slot `key`, waiting for its
+        worker at the start: the residual of a start delay in equilibrium."""
+        rng = stream(self._root_seed, self._rep, "agency", *key, AGENCY_UNDER_WAY)
+        remaining, _elapsed = sample_residual(self._start, rng, 1)
         return float(remaining[0])

@@ -17,6 +17,7 @@ import numpy as np
 
 from sim.model.agency import AgencyCover
 from sim.model.caps import DEFAULT_CAPS
+from sim.model.drift import AGENCY_WALK, yearly_multipliers
 from sim.model.people import AGENCY, PERMANENT, Worker
 from sim.model.post_draws import GROUPS, PostStreams, post_key
 from sim.model.posts import Establishment
@@ -170,7 +171,8 @@ class Workforce(Establishment, AgencyCover):
 
     # the starting state ------------------------------------------------------------------------
     def start(self, scenario, root_seed: int, rep: int) -> None:
-        """Posts, permanent staff by level, agency cover and running campaigns at the start.
+        """Posts, permanent staff by level, agency cover (of vacancies and beyond them) and running
+        campaigns at the start.
 
         Each post's numbers come from its group's streams (`post_key`); the NQSWs in post are part
         way to progression (a uniform share of `progression_days` from their own stream)."""
@@ -200,6 +202,9 @@ class Workforce(Establishment, AgencyCover):
                 else (lambda u: catch_up_point(u, catch_up, self.cover)))
         if self.cohort.size:
             self._schedule_cohort(council.first_day)
+        self.start_beyond(yearly_multipliers(
+            settings.agency.yearly_change_sd, scenario.years,
+            lambda: stream(root_seed, rep, "drift", AGENCY_WALK)))
 
 
 def catch_up_point(u: float, catch_up: float, cover: float) -> float:

@@ -267,13 +267,18 @@ class Recruitment(Frozen):
 
 
 class Agency(Frozen):
-    """Agency workers covering vacant posts; `cap` None means the `sw` cap."""
+    """Agency workers covering vacant posts, and `beyond_vacancies` FTE more kept on top of
+    vacancy cover (absence, sickness, extra demand; whole workers: the level rounded), whose level
+    walks by `yearly_change_sd` a year in its log (`sim.model.agency`); `cap` None means the `sw`
+    cap."""
 
     cover: Probability = 0.0
     start_days: Distribution = Fixed(dist="fixed", value=14)
     annual_turnover: Annotated[Number, _range(0, 20)] = 0.5
     max_share: Probability = 1.0
     cap: Annotated[Number, _range(gt=0)] | None = None
+    beyond_vacancies: Annotated[Number, _range(0, MAX_POSTS)] = 0.0
+    yearly_change_sd: Annotated[Number, _range(0, 2)] = 0.0
 
 
 class EstablishmentDrift(Frozen):

@@ -7,6 +7,7 @@ import datetime as dt
 
 from sim.scenario.loading import Scenario
 from sim.scenario.summary import (
+    agency_at_start,
     agency_share_at_start,
     case_holders_at_start,
     open_cases_at_start,
@@ -92,7 +93,7 @@ def plan_template(baseline: Scenario, extends: str, name: str, baseline_path: st
     opened = open_cases_at_start(baseline)
     workforce = baseline.workforce
     today = (f"establishment {workforce.establishment:,} posts,\n# "
-             f"{workforce.permanent_in_post():,} permanent and {workforce.agency_in_post:,} "
+             f"{workforce.permanent_in_post():,} permanent and {agency_at_start(baseline):,} "
              f"agency social workers, {opened:,} open cases")
     caseload = f"{opened / holders:.1f} per case-holder" if holders else "not defined (no staff)"
     figures = {

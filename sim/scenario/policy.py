@@ -86,17 +86,19 @@ class SetCap(Action):
 
 
 class SetAgency(Action):
-    """New agency rules; `release_excess` releases agency workers above `max_share` at once."""
+    """New agency rules; `beyond_vacancies` a new level of agency FTE beyond vacancy cover;
+    `release_excess` releases agency workers above `max_share` at once."""
 
     do: Literal["set_agency"]
     cover: Probability | None = None
     max_share: Probability | None = None
+    beyond_vacancies: Annotated[Number, Field(ge=0, le=1_000_000)] | None = None
     release_excess: Flag = False
 
     @model_validator(mode="after")
     def _something(self) -> SetAgency:
-        if self.cover is None and self.max_share is None:
-            raise FieldProblem("", "needs 'cover' or 'max_share' (or both)")
+        if self.cover is None and self.max_share is None and self.beyond_vacancies is None:
+            raise FieldProblem("", "needs 'cover', 'max_share' or 'beyond_vacancies' (or more)")
         return self
 
 

@@ -63,6 +63,8 @@ def action_words(action: Action) -> str:
         parts = []
         if action.cover is not None:
             parts.append(f"agency covers {percent(action.cover)} of vacancies")
+        if action.beyond_vacancies is not None:
+            parts.append(f"{action.beyond_vacancies:,.1f} agency FTE beyond vacancies")
         if action.max_share is not None:
             parts.append(f"agency share at most {percent(action.max_share)} of case-holders"
                          + (", the excess released at once" if action.release_excess else ""))
@@ -90,15 +92,21 @@ def open_cases_at_start(scenario: Scenario) -> int:
             + scenario.initial.unallocated)
 
 
+def agency_at_start(scenario: Scenario) -> int:
+    """Agency social workers in post at `start`: covering vacancies and beyond them."""
+    workforce = scenario.workforce
+    return workforce.agency_in_post + round(workforce.agency.beyond_vacancies)
+
+
 def case_holders_at_start(scenario: Scenario) -> int:
     """Permanent and agency social workers in post at `start`."""
-    return scenario.workforce.permanent_in_post() + scenario.workforce.agency_in_post
+    return scenario.workforce.permanent_in_post() + agency_at_start(scenario)
 
 
 def agency_share_at_start(scenario: Scenario) -> float:
     """Agency workers' share of the case-holders at `start` (0 without any)."""
     holders = case_holders_at_start(scenario)
-    return scenario.workforce.agency_in_post / holders if holders else 0.0
+    return agency_at_start(scenario) / holders if holders else 0.0
 
 
 def summary_lines(scenario: Scenario) -> list[str]:
@@ -120,12 +128,14 @@ def summary_lines(scenario: Scenario) -> list[str]:
         f"  start {scenario.start}, horizon {scenario.years:g} years (to {end}){warmup}",
         f"  establishment {workforce.establishment:,} case-holding posts, "
         f"{scenario.managers.establishment:,} manager posts",
-        f"  in post: {staff}; {workforce.agency_in_post:,} agency "
+        f"  in post: {staff}; {agency_at_start(scenario):,} agency "
         f"({percent(agency_share_at_start(scenario))} of case-holders)",
         f"  caps: {caps}; agency {workforce.agency_cap():g}; when everyone is full: "
         f"{scenario.allocation.when_full}",
-        f"  agency covers {percent(workforce.agency.cover)} of vacancies, at most "
-        f"{percent(workforce.agency.max_share)} of case-holders",
+        f"  agency covers {percent(workforce.agency.cover)} of vacancies"
+        + (f" (and {workforce.agency.beyond_vacancies:,.1f} FTE beyond them)"
+           if workforce.agency.beyond_vacancies else "")
+        + f", at most {percent(workforce.agency.max_share)} of case-holders",
         f"  referrals {demand.referrals_per_year:,.0f} a year{growth}; "
         f"open cases at the start {opened:,}{caseload}",
     ]

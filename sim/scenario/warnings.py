@@ -4,6 +4,7 @@ from __future__ import annotations
 from sim.model.units import DAYS_PER_YEAR
 from sim.scenario.summary import (
     action_date,
+    agency_at_start,
     agency_share_at_start,
     case_holders_at_start,
     open_cases_at_start,
@@ -19,7 +20,7 @@ def scenario_warnings(scenario) -> list[str]:
     if stock == 0 and scenario.warmup_days == 0 and scenario.demand.referrals_per_year > 0:
         warnings.append("the run starts with no open cases and no warm-up, so early caseloads are "
                         "biased low; set [initial] open or warmup_days")
-    staff = scenario.workforce.agency_in_post + sum(
+    staff = agency_at_start(scenario) + sum(
         level.in_post for level in scenario.workforce.levels.values())
     if staff == 0 and stock > 0:
         warnings.append("no case-holding staff at the start: every open case waits unallocated")
@@ -90,7 +91,8 @@ def _most_agency_share(scenario, actions: list, posts_after: dict[int, int]) -> 
     """The highest agency share of case-holders the scenario allows with today's permanent
     staff: every post they leave vacant (the establishment at its largest under `add_posts`,
     `posts_after` by policy index) covered at the highest `cover` in force, today's agency
-    workers kept. None when a `hire_to_caseload` makes the largest establishment unknown."""
+    workers kept, with the largest level beyond vacancies in force. None when a
+    `hire_to_caseload` makes the largest establishment unknown."""
     if any(action.do == "hire_to_caseload" for action in actions):
         return None
     workforce = scenario.workforce
@@ -99,6 +101,9 @@ def _most_agency_share(scenario, actions: list, posts_after: dict[int, int]) -> 
                                             if action.do == "set_agency"
                                             and action.cover is not None])
     permanent = workforce.permanent_in_post()
+    beyond = max([workforce.agency.beyond_vacancies] + [
+        action.beyond_vacancies for action in actions
+        if action.do == "set_agency" and action.beyond_vacancies is not None])
     uncovered = largest - permanent - workforce.agency_in_post
-    agency = workforce.agency_in_post + cover * uncovered
+    agency = workforce.agency_in_post + cover * uncovered + round(beyond)
     return agency / (permanent + agency) if permanent + agency else None

@@ -1,0 +1,153 @@
+"""Agency workers beyond vacancies (`workforce.agency.beyond_vacancies`, `sim.model.agency`): a
+level of agency case-holders kept on top of vacancy cover, not tied to posts. Checked against what
+follows without the model: they count in every agency measure and cost and leave the vacancies
+alone; a slot's worker leaves at the agency turnover and is replaced after the start delay, so a
+slot is filled (1/g) / (1/g + delay) of the time (an alternating renewal process); the level walks
+in its log with the walk's moments; `max_share`, `release_excess` and a new level by `set_agency`
+act as documented."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from builders import BASE, NO_STOCK, STILL_WORKFORCE, merged, run_replication, scenario, series, \
+    without
+from test_drift import moments_hold
+
+from sim.model.council import Council
+from sim.model.units import DAYS_PER_YEAR
+
+SEED = 23
+# 30 permanent in 40 posts, the 10 vacancies never filled and all covered; nobody leaves
+STILL = merged(STILL_WORKFORCE, {
+    "establishment": 40, "agency_in_post": 10, "agency": {"cover": 1.0},
+    "levels": {"nqsw": {"in_post": 6}, "sw": {"in_post": 24}},
+    "recruitment": {"success": 1e-9}})
+NO_DEMAND = {"demand": {"referrals_per_year": 0}, "initial": NO_STOCK}
+
+
+def still(beyond: float, *, years: float = 1.0, policy: list | None = None, **agency):
+    """The still council with `beyond` agency FTE beyond vacancies (and `agency` keys)."""
+    workforce = merged(STILL, {"agency": {"beyond_vacancies": beyond, **agency}})
+    return scenario({"years": years, "workforce": workforce, "policy": policy or []},
+                    base=without(BASE, "workforce"))
+
+
+def test_beyond_vacancies_count_in_every_agency_measure_and_cost_and_leave_vacancies_alone():
+    """6 more agency workers for good: staff_agency +6 and the agency rate 16 / (16 + 30) at
+    every sample, the vacancy rate and establishment as without them, agency cost 6 x the daily
+    agency cost more in each period, and they hold cases (case-holders + 6)."""
+    none, six = (run_replication(still(level), 0, SEED) for level in (0, 6))
+    assert np.all(series(six, "staff_agency") == series(none, "staff_agency") + 6)
+    assert np.all(series(six, "staff_agency") == 16)
+    assert series(six, "agency_rate")[0] == pytest.approx(16 / (16 + 30))
+    for measure in ("vacancy_rate", "staff_permanent"):
+        np.testing.assert_array_equal(series(six, measure), series(none, measure))
+    assert np.all(series(six, "case_holders") == series(none, "case_holders") + 6)
+    daily = Council(still(6), 0, SEED).costs.agency_per_day
+    days = np.diff(np.concatenate([[0.0], six.days]))
+    extra = series(six, "cost_agency") - series(none, "cost_agency")
+    np.testing.assert_allclose(extra[1:], 6 * daily * days[1:], rtol=1e-9)
+
+
+def test_the_level_is_held_on_average_with_gaps_between_workers():
+    """20 FTE beyond vacancies whose workers leave at 2 a year and are replaced 73 days later:
+    a slot has a worker (1/2) / (1/2 + 0.2) = 5/7 of the time (alternating renewal), so the
+    council keeps 20 x 7/5 = 28 slots, 20 with a worker at the start and the other 8 in the
+    steady state (their worker due within 73 days). Over 12 replications the mean agency
+    workers in post over years 1-6 is 20 within 4.5 standard errors, and at every sample at most
+    28."""
+    sc = scenario(merged(NO_DEMAND, {"years": 6, "workforce": merged(STILL, {
+        "agency_in_post": 0, "agency": {"cover": 0.0, "beyond_vacancies": 20,
+                                        "annual_turnover": 2.0,
+                                        "start_days": {"dist": "fixed", "value": 73}}})}),
+        base=without(BASE, "workforce"))
+    council = Council(sc, 0, SEED)
+    council.workforce.start(sc, SEED, 0)
+    assert (len(council.workforce.beyond), council.workforce.n_agency) == (28, 20)
+    means = []
+    for rep in range(12):
+        run = run_replication(sc, rep, SEED)
+        agency = series(run, "staff_agency")  # no vacancy is covered
+        assert agency[0] == 20 and agency.max() <= 28
+        means.append(agency[run.days >= DAYS_PER_YEAR].mean())
+    means = np.array(means)
+    assert abs(means.mean() - 20) < 4.5 * means.std(ddof=1) / np.sqrt(means.size)
+
+
+def test_vacancy_cover_is_unchanged_by_slots_when_workers_leave():
+    """The vacancies' agency workers still number 10 (never refused: no ceiling) whatever the
+    slots do: agency - slots filled = the run without slots, sample by sample, with agency
+    workers leaving at 2 a year."""
+    changes = {"annual_turnover": 2.0}
+    none = run_replication(still(0, years=2, **changes), 0, SEED)
+    council = Council(still(8, years=2, **changes), 0, SEED)
+    council.run()
+    # 8 FTE: 8 / (stay / (stay + start)) = 8 x (1 + 2 x 14 / 365) = 8.6 slots
+    assert len(council.workforce.beyond) == 9
+    covered = sum(post.agency is not None for post in council.workforce.posts)
+    assert covered == series(none, "staff_agency")[-1]
+
+
+def level_at_the_end(years: float, sd: float, rep: int) -> tuple[int, Council]:
+    council = Council(scenario(merged(NO_DEMAND, {"years": years, "workforce": merged(STILL, {
+        "agency": {"beyond_vacancies": 200, "yearly_change_sd": sd}})}),
+        base=without(BASE, "workforce")), rep, SEED)
+    council.run()
+    return len(council.workforce.beyond), council
+
+
+def test_the_level_walks_with_the_walks_moments():
+    """200 FTE beyond vacancies with step sd 0.25: after 3.5 years (3 anniversaries) the log of
+    slots / 200 has mean 0 and variance 3 x 0.25^2 over 400 replications (rounding to whole
+    workers adds under 1e-5), and every slot is filled half a year after the last step (nobody
+    leaves; the 14-day start delay is over)."""
+    logs = []
+    for rep in range(400):
+        slots, council = level_at_the_end(3.5, 0.25, rep)
+        assert council.workforce.n_agency == 10 + slots
+        assert slots == round(200 * council.workforce.beyond_factor)
+        logs.append(np.log(slots / 200))
+    moments_hold(np.array(logs), 3, 0.0, 0.25)
+
+
+def test_the_first_year_is_unchanged_and_the_walk_pairs_across_scenarios():
+    for rep in (0, 1):
+        assert level_at_the_end(0.9, 0.25, rep)[0] == 200
+        one = level_at_the_end(2.5, 0.1, rep)[1].workforce.beyond_factor
+        other = level_at_the_end(2.5, 0.3, rep)[1].workforce.beyond_factor
+        assert np.log(other) == pytest.approx(3 * np.log(one))
+        assert one != 1.0
+
+
+DAY = 100
+
+
+def test_release_excess_releases_slots_first_which_come_back_within_max_share():
+    """30 permanent, 10 covering vacancies, 10 beyond: a 30% ceiling with release keeps
+    floor(0.3 x 30 / 0.7) = 12, releasing 8 slot workers (the vacancies keep their 10); the
+    released slots wait for room, and come back (14 days later) when the ceiling is lifted."""
+    ceiling = {"do": "set_agency", "after_days": DAY, "max_share": 0.3, "release_excess": True}
+    lifted = {"do": "set_agency", "after_days": 2 * DAY, "max_share": 1.0}
+    run = run_replication(still(10, policy=[ceiling, lifted]), 0, SEED)
+    agency = series(run, "staff_agency")
+    assert np.all(agency[run.days < DAY] == 20)
+    assert np.all(agency[(run.days >= DAY) & (run.days < 2 * DAY + 14)] == 12)
+    assert np.all(agency[run.days >= 2 * DAY + 14] == 20)
+    council = Council(still(10, years=1.5 * DAY / DAYS_PER_YEAR, policy=[ceiling]), 0, SEED)
+    council.run()
+    workforce = council.workforce
+    assert sum(post.agency is not None for post in workforce.posts) == 10
+    assert sum(slot.agency is not None for slot in workforce.beyond) == 2
+    assert len(workforce.refused) == 8
+
+
+def test_set_agency_sets_the_level_beyond_vacancies():
+    """From 10 to 3 at once (the newest slots close), then to 15: 12 new slots filled after the
+    14-day start delay."""
+    down = {"do": "set_agency", "after_days": DAY, "beyond_vacancies": 3}
+    up = {"do": "set_agency", "after_days": 2 * DAY, "beyond_vacancies": 15}
+    run = run_replication(still(10, policy=[down, up]), 0, SEED)
+    agency = series(run, "staff_agency")
+    assert np.all(agency[run.days < DAY] == 20)
+    assert np.all(agency[(run.days >= DAY) & (run.days < 2 * DAY + 14)] == 13)
+    assert np.all(agency[run.days >= 2 * DAY + 14] == 25)
