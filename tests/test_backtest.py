@@ -269,3 +269,26 @@ def test_plan_tables_say_whether_dfes_figure_lay_inside_the_band():
     assert "| caseload | 2 | 12.0 (10.0 to 14.0) | not published | - | 12.0 |" in text
     assert "| agency_rate | 1 | 0.200 (0.100 to 0.300) | 0.350 | no | 0.200 |" in text
     assert "inside the model's 90% band in 1 of the 2 published cells" in text
+
+
+def test_each_council_draws_its_own_uncertain_values_and_walks(tmp_path):
+    """With one root seed for every council, all councils drew the same standardised values
+    (the same normal behind every lognormal or normal key, the same walk steps), so the pooled
+    coverage was of a handful of draws. Same-family keys then have the same rank order over
+    replications in every council; with seeds of their own, they do not."""
+    from sim.analysis.draws import draws_table
+    from sim.experiments.backtest import run_backtest
+    from sim.runner.store import FolderStore
+
+    out = tmp_path / "bt"
+    runs, *_ = run_backtest(["Wakefield", "Hartlepool"], [2019], 6, 20160701, out=out,
+                            workers=1)
+    draws = draws_table(FolderStore.open(out), runs.scenarios, 6)
+    keys = ["demand.referrals_per_year", "workforce.turnover.annual_rate",
+            "demand.growth_per_year"]
+    orders = {(scenario, key): tuple(np.argsort(group.sort_values("rep")["value"].to_numpy()))
+              for (scenario, key), group in draws[draws["key"].isin(keys)].groupby(
+                  ["scenario", "key"])}
+    names = [scenario.name for scenario in runs.scenarios]
+    assert len(names) == 2 and all((name, key) in orders for name in names for key in keys)
+    assert any(orders[names[0], key] != orders[names[1], key] for key in keys)

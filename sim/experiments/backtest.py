@@ -473,7 +473,10 @@ def expected_coverage(reps: int, low: float, high: float) -> float:
 def _run_scored(data: Extract, runs: CouncilRuns, reps: int, seed: int, out: Path | None,
                 record: dict, batch_options: dict) -> pd.DataFrame:
     """Run the plan's scenarios as one batch; their rows (`forecast_rows`; without the "plan"
-    column when no scenario is an announced plan)."""
+    column when no scenario is an announced plan). Each council-origin has a root seed of its
+    own, derived from `seed` (`sim.runner.batch.scenario_seeds`): with one seed for all, every
+    council would draw the same few uncertain values and walk steps, and the pooled coverage
+    would be of a handful of draws, not of independent forecasts."""
     from sim.experiments.variant_batch import run_variants
 
     if batch_options.get("resume") and out is not None:
@@ -486,7 +489,8 @@ def _run_scored(data: Extract, runs: CouncilRuns, reps: int, seed: int, out: Pat
         return rows if any(runs.plans) else rows.drop(columns="plan")
 
     return run_variants(runs.scenarios[0], runs.scenarios, runs.overrides, reps, seed,
-                        out=out, record=record, finish=finish, **batch_options)[1]
+                        out=out, record=record, independent=True, finish=finish,
+                        **batch_options)[1]
 
 
 # --- the note ------------------------------------------------------------------------------------
@@ -577,7 +581,8 @@ def markdown_report(summary: pd.DataFrame, record: dict, commit: str,
         f"- command: `{backtest.get('first_command') or record.get('command')}`"
         + (f" (this note: `{record.get('command')}`)" if backtest.get("first_command") else ""),
         f"- replications per council and origin: {record.get('replications')}; root seed "
-        f"{record.get('root_seed')}; {record.get('executor')} executor, "
+        f"{record.get('root_seed')} (each council and origin draws from a seed of its own "
+        f"derived from it); {record.get('executor')} executor, "
         f"workers: {record.get('workers')}",
         (f"- wall time: {wall + earlier:,.0f} s" if wall is not None and earlier is not None
          else "- wall time: not recorded (an invocation was interrupted)")

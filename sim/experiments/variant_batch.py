@@ -58,6 +58,7 @@ def run_variants(
     until_ci: StoppingRule | str | None = None,
     report: Report = warn,
     record: dict | None = None,
+    independent: bool = False,
     finish: Callable[[Batch], R],
 ) -> tuple[Batch, R]:
     """Run `reps` replications of every variant with common random numbers, then `finish`.
@@ -65,7 +66,8 @@ def run_variants(
     base: the scenario the variants were made from; overrides: each variant's dotted overrides
     (for run.json). record: fields added to run.json (what the sweep or design was).
     finish(batch): makes (and writes) the caller's tables; its result is returned with the
-    batch. Other arguments as `sim.run`. With `out`, run.json says "running" until `finish`
+    batch. independent: each variant its own root seed (`sim.runner.batch.scenario_seeds`), for
+    variants that are not to be compared with each other, e.g. the back-test's councils. Other arguments as `sim.run`. With `out`, run.json says "running" until `finish`
     returns, then "complete" (or "interrupted" or "failed").
     """
     if reps < 1:
@@ -79,12 +81,12 @@ def run_variants(
     options = {"replicate": replicate, "executor": executor, "stopping": rule,
                "progress": progress, "report": report}
     if folder is None:
-        store = open_store(scenarios, reps, seed, size, None, resume=resume, report=report)
+        store = open_store(scenarios, reps, seed, size, None, independent, resume, report)
         batch = run_batch(scenarios, reps, seed, store=store, **options)
         return batch, finish(batch)
 
     with WriterLock(folder, report):
-        store = open_store(scenarios, reps, seed, size, folder, resume=resume, report=report)
+        store = open_store(scenarios, reps, seed, size, folder, independent, resume, report)
         started = run_started(scenarios, reps, seed, store.manifest, executor, scheduler,
                               command, rule, resume)
         started |= {"scenarios": [scenario_record(base)],
