@@ -81,6 +81,8 @@ ASSUMPTIONS = [
      "as estimated from DfE's panel of councils (caseload_elasticity, docs/turnover.md)"),
     ("referrals and the turnover rate drift from year to year as random walks in their logs "
      "(yearly_change_sd), sized from DfE's panel up to YEAR (docs/turnover.md)"),
+    ("demand management: plans last less while open cases per case-holder are above the start's, "
+     "longer below (cases_referral_elasticity, estimated from DfE's panel, docs/demand.md)"),
 ]
 
 
@@ -327,6 +329,7 @@ class ScenarioText:
                 + " (docs/turnover.md)"),
             _kv("no_further_action", _num(d.nfa.value),
                 f"{d.nfa.source}, {la}" + fallback_note(d.nfa)),
+            self._cases_elasticity_line(),
             "",
             "[demand.rereferral]",
             _kv("share", "0.0", "assumption: re-referrals are inside referrals_per_year "
@@ -466,6 +469,20 @@ class ScenarioText:
         cv = math.sqrt(math.expm1(step ** 2))
         return (f'{{ dist = "lognormal", mean = {_num(referrals * math.sqrt(1 + cv ** 2), 1)}, '
                 f"cv = {_num(cv)}, clip = true }}")
+
+    def _cases_elasticity_line(self) -> str:
+        """The elasticity of cases held to referrals, drawn per replication: normal(the panel's
+        estimate, its standard error) clipped to the key's range 0.01-1, or uniform over that
+        range without two census years (docs/demand.md)."""
+        d = self.derived
+        elasticity = panel.cases_referral_elasticity(d.data, d.year)
+        if elasticity.fallback:
+            value, how = '{ dist = "uniform", low = 0.01, high = 1.0 }', elasticity.describe()
+        else:
+            value = _normal(elasticity.estimate, elasticity.se)
+            how = f"normal(estimate, its standard error) clipped to 0.01-1: {elasticity.describe()}"
+        return _kv("cases_referral_elasticity", value,
+                   f"derived: DfE panel (FACTS: none published), {how} (docs/demand.md)")
 
     def _referrals_drift_note(self) -> str:
         d = self.derived

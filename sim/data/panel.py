@@ -11,6 +11,13 @@
   The model's `caseload_elasticity` e makes a worker's hazard 1 + e x (caseload / cap - 1) times
   its base above the cap: near the cap that is (caseload / cap)^e, so e is the log-log elasticity
   there, and the estimate maps onto e one for one (docs/turnover.md says what that leaves out).
+- `cases_referral_elasticity`: the elasticity of cases held to referrals at a fixed workforce,
+  s in `sim.model.pressure` (durations D = D0 (caseload / the council's own)^(-k), so by Little's
+  law log C = s log R + (1 - s) log H + council + year, s = 1 / (1 + k)): log(cases / case-holders)
+  regressed on log(referrals / case-holders), council and year effects, standard errors clustered
+  by council (the restriction that the two slopes sum to 1 makes it one regressor). Cases held and
+  case-holders (FTE) are DfE's at census Y (30 September Y); referrals are DfE's of the year to
+  31 March Y, the last year ended before the census and published by Y.
 - `referral_walk` and `turnover_walk`: the yearly step sd of a random walk in a council's log
   referrals or log turnover (`demand.yearly_change_sd`, `workforce.turnover.yearly_change_sd`).
   For a walk with step sd s observed with one-off noise (measurement, data errors, and for
@@ -72,6 +79,41 @@ class Elasticity:
 
 
 @dataclass(frozen=True)
+class CasesElasticity:
+    """The within estimate of the elasticity s of cases held to referrals at a fixed workforce,
+    or the flat prior over the model's range (`fallback` says why)."""
+
+    estimate: float
+    se: float
+    observations: int
+    councils: int
+    years: tuple[int, ...]       # the census years used
+    fallback: str = ""
+
+    def interval(self, level: float = INTERVAL) -> tuple[float, float]:
+        """The two-sided `level` interval of s: t with councils - 1 degrees of freedom."""
+        q = stats.t.ppf(0.5 + level / 2, self.councils - 1)
+        return self.estimate - q * self.se, self.estimate + q * self.se
+
+    def exponent_interval(self, level: float = INTERVAL) -> tuple[float, float]:
+        """The interval of k = (1 - s) / s that s's holds (infinite above when s's reaches 0)."""
+        low, high = self.interval(level)
+        return (1 - high) / high, (1 - low) / low if low > 0 else math.inf
+
+    def describe(self) -> str:
+        if self.fallback:
+            return f"uniform over the allowed range 0.01-1: {self.fallback}"
+        low, high = self.interval()
+        k_low, k_high = self.exponent_interval()
+        return (f"{self.estimate:.3f} (se {self.se:.3f}, {INTERVAL:.0%} interval {low:.3f} to "
+                f"{high:.3f}; k = (1 - s) / s from {k_low:.1f} to {k_high:.1f}): DfE log(cases / "
+                f"case_holders_fte) of census Y on log(referral_count of the year to 31 March Y "
+                f"/ case_holders_fte), council and year effects, {self.observations} "
+                f"council-years of {self.councils} councils, censuses "
+                f"{self.years[0]}-{self.years[-1]}, standard error clustered by council")
+
+
+@dataclass(frozen=True)
 class Walk:
     """The yearly step sd of a random walk in a log rate, from the mean squares of h-year log
     changes (`mean_squares`, by h); `fallback` says why there is none (sd 0)."""
@@ -107,6 +149,7 @@ def panel(data: Extract) -> pd.DataFrame:
             return number if number is not None and number > 0 else math.nan
 
         rows.append({"code": code, "year": year, "referrals": value("referral_count"),
+                     "cases": value("cases"), "case_holders": value("case_holders_fte"),
                      "turnover": value("turnover_rate_fte") / 100,
                      "leavers": value("leavers_fte"),
                      "caseload": value("cases") / value("case_holders_fte"),
@@ -187,6 +230,35 @@ def caseload_elasticity(data: Extract, up_to: int, lagged: bool = True) -> Elast
     estimate, se, _, _ = within(rows["log_turnover"].to_numpy(), rows["log_caseload"].to_numpy(),
                                 rows["code"].to_numpy(), rows["year"].to_numpy())
     return Elasticity(estimate, se, len(rows), rows["code"].nunique(), years, lagged)
+
+
+def estimate_cases_elasticity(rows: pd.DataFrame) -> CasesElasticity:
+    """The elasticity s from `rows` (code, year, cases, case_holders, referrals; positive), as
+    in the module docstring; councils with fewer than two years are left out, and with fewer than
+    two years in all the flat prior."""
+    rows = rows.dropna(subset=["cases", "case_holders", "referrals"])
+    years = tuple(sorted(int(y) for y in rows["year"].unique()))
+    rows = rows[rows.groupby("code")["year"].transform("count") >= 2]
+    if len(years) < 2:
+        return CasesElasticity(math.nan, math.nan, len(rows), rows["code"].nunique(), years,
+                               f"fewer than two census years with cases, case-holders and "
+                               f"referrals (DfE's: {', '.join(map(str, years)) or 'none'})")
+    holders = np.log(rows["case_holders"].to_numpy())
+    estimate, se, _, _ = within(np.log(rows["cases"].to_numpy()) - holders,
+                                np.log(rows["referrals"].to_numpy()) - holders,
+                                rows["code"].to_numpy(), rows["year"].to_numpy())
+    return CasesElasticity(estimate, se, len(rows), rows["code"].nunique(), years)
+
+
+@functools.cache
+def cases_referral_elasticity(data: Extract, up_to: int) -> CasesElasticity:
+    """The elasticity of cases held to referrals from DfE's censuses up to `up_to` (module
+    docstring); councils whose workforce DfE reports jointly are left out."""
+    frame = _panel_of(data)
+    frame = frame[(frame["year"] >= WORKFORCE_YEARS[0]) & (frame["year"] <= up_to)
+                  & ~frame["joint"]]
+    return estimate_cases_elasticity(frame[["code", "year", "cases", "case_holders",
+                                            "referrals"]])
 
 
 def walk_sd(log_values: pd.DataFrame, noise: pd.DataFrame | None = None) -> Walk:
