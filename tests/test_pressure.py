@@ -1,7 +1,7 @@
 """Demand management (`sim.model.pressure`): stage lengths scaled by the caseload pressure.
 
 The factor against its formula, and the model's open cases against Little's law with the factor
-in it: with a fixed workforce, mean open cases settle where C = R (D_a + D_p (C / C_0)^(-k)) says
+in it: with a fixed workforce, mean open cases settle where C = R D (C / C_0)^(-k) says
 (`theory.pressure_stock`), inside the 95% interval over replications."""
 from __future__ import annotations
 
@@ -34,15 +34,15 @@ HOLDERS, ASSESSMENT_DAYS, PLAN_DAYS, PER_YEAR = 30, 30.0, 300.0, 1200.0
 
 @pytest.mark.parametrize("elasticity", [0.5, 0.25])
 def test_open_cases_settle_at_littles_law_with_the_pressure_factor(elasticity):
-    """Every referral is assessed (mean 30 days, not scaled) and becomes a child-in-need plan
-    (mean 300 days, scaled); 30 case-holders who never leave, soft caps, so nobody waits. The
-    start holds half the stock Little's law gives without pressure; the pressure pulls open
-    cases towards that start (the reference) until the factor balances them."""
+    """Every referral is assessed (mean 30 days) and becomes a child-in-need plan (mean 300
+    days), both scaled; 30 case-holders who never leave, soft caps, so nobody waits. The start
+    holds half the stock Little's law gives without pressure; the pressure pulls open cases
+    towards that start (the reference) until the factor balances them."""
     per_day = PER_YEAR / DAYS_PER_YEAR
     start_plans = round(per_day * PLAN_DAYS / 2)
     start_assessments = round(per_day * ASSESSMENT_DAYS / 2)
     reference = start_plans + start_assessments
-    expected = pressure_stock(per_day, ASSESSMENT_DAYS, PLAN_DAYS, reference,
+    expected = pressure_stock(per_day, ASSESSMENT_DAYS + PLAN_DAYS, reference,
                               pressure_exponent(elasticity))
     assert reference < expected < per_day * (ASSESSMENT_DAYS + PLAN_DAYS)
     sc = scenario({

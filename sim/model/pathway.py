@@ -172,19 +172,20 @@ class Pathway:
 
     # stages ------------------------------------------------------------------------------------
     def _start_clock(self, case: Case, days: float) -> None:
-        """The case's clock starts now; its current stage lasts `days`."""
+        """The case's clock starts now; its current stage lasts `days`, times the caseload
+        pressure's factor now (`_duration_factor`), as do the stages drawn with it."""
         case.started = True
+        factor = self._duration_factor()
         if self.stage_by_stage:
-            self._call_at(self.env.now + days, self._stage_ends, case)
+            self._call_at(self.env.now + days * factor, self._stage_ends, case)
         else:
-            self._draw_pathway(case, self.env.now + days)
+            self._draw_pathway(case, self.env.now + days * factor, factor)
 
-    def _draw_pathway(self, case: Case, end: float) -> None:
+    def _draw_pathway(self, case: Case, end: float, factor: float) -> None:
         """Draw the case's stages from its row, the first ending on day `end`: record them and
         schedule its close (or, past the row, the stage end from which it goes on one by one).
-        The days are summed stage by stage, as a stage end one by one would reach them; the
-        stages after the first are scaled by the caseload pressure now (`_duration_factor`)."""
-        factor = self._duration_factor()
+        The days are summed stage by stage, as a stage end one by one would reach them, each
+        times `factor` (the caseload pressure's when the clock started)."""
         uniforms, first_uniform = case.uniforms, case.first_uniform
         durations, first_duration = case.durations, case.first_duration
         entered, left, tables = self._entered, self._left, self.tables

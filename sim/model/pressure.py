@@ -10,13 +10,14 @@ s = 1 (the default) is k = 0: durations do not respond (the model without this m
 
 The pressure is the open cases per case-holder now over the same at the start of the run (after
 the starting stock is allocated): the council's own level, because the panel's estimate is of a
-council's departures from its own mean caseload (council effects), not from a common cap. A
-stage's length is multiplied by (pressure)^(-k) when it is drawn: for a case's pathway drawn
-whole, when its clock starts (the assessment's own length is statutory and not scaled; the
-stages after it are); one by one (`cla_escalation`, or past a case's pre-drawn row), when the
-stage starts. The factor stays within 1/MAX_FACTOR to MAX_FACTOR (assumption: beyond a hundred
-times a plan's usual length, or a hundredth of it, a council has changed its practice, not its
-pace; a council with no case-holders takes the smallest factor).
+council's departures from its own mean caseload (council effects), not from a common cap. A case's
+stages are multiplied by (pressure)^(-k) when they are drawn: for a pathway drawn whole, all of
+them, from its assessment on, when its clock starts (its allocation), so that the mean time a case
+is open is D0 times the factor, as in the estimate's Little's law; one by one (`cla_escalation`,
+or past a case's pre-drawn row), each when it starts. The starting stock's remaining stages are as
+drawn (the start is the reference). The factor stays within 1/MAX_FACTOR to MAX_FACTOR
+(assumption: beyond a hundred times a case's usual length, or a hundredth of it, a council has
+changed its practice, not its pace; a council with no case-holders takes the smallest factor).
 """
 from __future__ import annotations
 

@@ -98,20 +98,10 @@ def mean_ci(samples: Sequence[float], level: float = LEVEL) -> tuple[float, floa
 
 
 
-def pressure_stock(arrivals_per_day: float, unscaled_days: float, scaled_days: float,
-                   reference_cases: float, exponent: float) -> float:
-    """The open cases C at which Little's law holds when the part `scaled_days` of a case's mean
-    time open is multiplied by the pressure factor (C / reference_cases)^(-exponent)
-    (`sim.model.pressure`, a fixed workforce): the root of
-    C = arrivals x (unscaled_days + scaled_days (C / reference)^(-exponent)), by bisection (the
-    right side falls as C rises, so there is one root, between the stocks at factor 1 and 0)."""
-    def excess(cases: float) -> float:
-        factor = (cases / reference_cases) ** -exponent
-        return cases - arrivals_per_day * (unscaled_days + scaled_days * factor)
-
-    low = arrivals_per_day * unscaled_days
-    high = max(reference_cases, arrivals_per_day * (unscaled_days + scaled_days))
-    while high - low > 1e-9 * high:
-        middle = (low + high) / 2
-        low, high = (middle, high) if excess(middle) < 0 else (low, middle)
-    return (low + high) / 2
+def pressure_stock(arrivals_per_day: float, days_open: float, reference_cases: float,
+                   exponent: float) -> float:
+    """The open cases C at which Little's law holds when a case's mean time open `days_open` is
+    multiplied by the pressure factor (C / reference_cases)^(-exponent) (`sim.model.pressure`, a
+    fixed workforce): C = arrivals x days_open x (C / reference)^(-exponent), so
+    C = reference x (arrivals x days_open / reference)^(1 / (1 + exponent))."""
+    return reference_cases * (arrivals_per_day * days_open / reference_cases) ** (1 / (1 + exponent))
