@@ -104,4 +104,5 @@ def pressure_stock(arrivals_per_day: float, days_open: float, reference_cases: f
     multiplied by the pressure factor (C / reference_cases)^(-exponent) (`sim.model.pressure`, a
     fixed workforce): C = arrivals x days_open x (C / reference)^(-exponent), so
     C = reference x (arrivals x days_open / reference)^(1 / (1 + exponent))."""
-    return reference_cases * (arrivals_per_day * days_open / reference_cases) ** (1 / (1 + exponent))
+    ratio = arrivals_per_day * days_open / reference_cases
+    return reference_cases * ratio ** (1 / (1 + exponent))
