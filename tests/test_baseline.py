@@ -565,7 +565,8 @@ def test_extract_script_keeps_markers_copies_joint_rows_and_is_deterministic(tmp
 
 def test_baselines_draw_the_cases_elasticity_from_the_panel_up_to_their_year():
     """From 2018 the baseline's `cases_referral_elasticity` is normal(the panel's estimate up to
-    the year, its standard error) clipped to the key's range; 2017, one census, uniform 0.01-1."""
+    the year, its standard error) clipped to the key's range; 2017, one census, uniform from 0.01
+    to the children-in-need bound."""
     data = extract()
     for year in (2018, 2020):
         drawn = tomllib.loads(scenario_text_for(data, data.find("Wakefield", year), year))
@@ -575,5 +576,7 @@ def test_baselines_draw_the_cases_elasticity_from_the_panel_up_to_their_year():
         assert value["mean"] == pytest.approx(fit.estimate, abs=1e-4)
         assert value["sd"] == pytest.approx(fit.se, abs=1e-4)
     early = tomllib.loads(scenario_text_for(data, data.find("Wakefield", 2017), 2017))
-    assert early["demand"]["cases_referral_elasticity"] == {"dist": "uniform", "low": 0.01,
-                                                            "high": 1.0}
+    high, _ = panel.children_in_need_bound(data, 2017)
+    assert early["demand"]["cases_referral_elasticity"] == {
+        "dist": "uniform", "low": 0.01, "high": pytest.approx(high, abs=1e-4)}
+    assert 0.01 < high < 1

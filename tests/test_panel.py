@@ -104,10 +104,11 @@ def test_the_cases_elasticity_recovers_a_known_exponent_and_its_interval_covers_
 
 
 def test_the_cases_elasticity_without_two_census_years_is_the_flat_prior():
-    """Up to 2017 DfE has one workforce census: the flat prior, saying why; from 2018 an
-    estimate from over 100 councils."""
+    """Up to 2017 DfE has one workforce census: the flat prior up to the children-in-need
+    bound, saying why; from 2018 an estimate from over 100 councils."""
     early = panel.cases_referral_elasticity(extract(), 2017)
     assert early.fallback and "2017" in early.describe()
+    assert early.prior_high == panel.children_in_need_bound(extract(), 2017)[0]
     later = panel.cases_referral_elasticity(extract(), 2018)
     assert not later.fallback and later.councils > 100 and later.years == (2017, 2018)
 
@@ -167,6 +168,7 @@ def test_estimates_up_to_a_year_use_nothing_published_later(year):
             == panel.cases_referral_elasticity(cut, year))
     assert (panel.cases_referral_elasticity(full, year)
             != panel.cases_referral_elasticity(full, year + 1))
+    assert panel.children_in_need_bound(full, year) == panel.children_in_need_bound(cut, year)
     assert panel.caseload_elasticity(full, year) != panel.caseload_elasticity(full, year + 1)
 
 

@@ -477,7 +477,8 @@ class ScenarioText:
         d = self.derived
         elasticity = panel.cases_referral_elasticity(d.data, d.year)
         if elasticity.fallback:
-            value, how = '{ dist = "uniform", low = 0.01, high = 1.0 }', elasticity.describe()
+            value = f'{{ dist = "uniform", low = 0.01, high = {_num(elasticity.prior_high)} }}'
+            how = elasticity.describe()
         else:
             value = _normal(elasticity.estimate, elasticity.se)
             how = f"normal(estimate, its standard error) clipped to 0.01-1: {elasticity.describe()}"

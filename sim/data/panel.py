@@ -30,6 +30,7 @@ workforce estimates: their rates are the joint service's.
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 from dataclasses import dataclass
@@ -89,6 +90,7 @@ class CasesElasticity:
     councils: int
     years: tuple[int, ...]       # the census years used
     fallback: str = ""
+    prior_high: float = 1.0      # the flat prior's upper end (its lower is the model's 0.01)
 
     def interval(self, level: float = INTERVAL) -> tuple[float, float]:
         """The two-sided `level` interval of s: t with councils - 1 degrees of freedom."""
@@ -102,7 +104,7 @@ class CasesElasticity:
 
     def describe(self) -> str:
         if self.fallback:
-            return f"uniform over the allowed range 0.01-1: {self.fallback}"
+            return f"uniform 0.01 to {self.prior_high:.3f}: {self.fallback}"
         low, high = self.interval()
         k_low, k_high = self.exponent_interval()
         return (f"{self.estimate:.3f} (se {self.se:.3f}, {INTERVAL:.0%} interval {low:.3f} to "
@@ -150,6 +152,7 @@ def panel(data: Extract) -> pd.DataFrame:
 
         rows.append({"code": code, "year": year, "referrals": value("referral_count"),
                      "cases": value("cases"), "case_holders": value("case_holders_fte"),
+                     "children_in_need": value("At31_episodes"),
                      "turnover": value("turnover_rate_fte") / 100,
                      "leavers": value("leavers_fte"),
                      "caseload": value("cases") / value("case_holders_fte"),
@@ -253,12 +256,40 @@ def estimate_cases_elasticity(rows: pd.DataFrame) -> CasesElasticity:
 @functools.cache
 def cases_referral_elasticity(data: Extract, up_to: int) -> CasesElasticity:
     """The elasticity of cases held to referrals from DfE's censuses up to `up_to` (module
-    docstring); councils whose workforce DfE reports jointly are left out."""
+    docstring); councils whose workforce DfE reports jointly are left out. With fewer than two
+    censuses, a flat prior from 0.01 to the upper end of the 90% interval of the within
+    elasticity of children in need (31 March) to referrals up to `up_to` (`children_in_need_
+    bound`)."""
     frame = _panel_of(data)
     frame = frame[(frame["year"] >= WORKFORCE_YEARS[0]) & (frame["year"] <= up_to)
                   & ~frame["joint"]]
-    return estimate_cases_elasticity(frame[["code", "year", "cases", "case_holders",
-                                            "referrals"]])
+    found = estimate_cases_elasticity(frame[["code", "year", "cases", "case_holders",
+                                             "referrals"]])
+    if not found.fallback:
+        return found
+    high, why = children_in_need_bound(data, up_to)
+    return dataclasses.replace(found, prior_high=high, fallback=f"{found.fallback}; {why}")
+
+
+def children_in_need_bound(data: Extract, up_to: int) -> tuple[float, str]:
+    """An upper bound of s from the demand tables alone: the within slope of log children in
+    need on 31 March on log referrals of the year to that day (council and year effects, years
+    to `up_to`) is s plus (1 - s) times that of case-holders on referrals, which is taken as not
+    negative (assumption: staffing does not fall as referrals rise); the upper end of its 90%
+    interval (at most 1), and how it was found."""
+    frame = _panel_of(data)
+    rows = frame[frame["year"] <= up_to].dropna(subset=["children_in_need", "referrals"])
+    rows = rows[rows.groupby("code")["year"].transform("count") >= 2]
+    slope, se, _, _ = within(np.log(rows["children_in_need"].to_numpy()),
+                             np.log(rows["referrals"].to_numpy()), rows["code"].to_numpy(),
+                             rows["year"].to_numpy())
+    councils = rows["code"].nunique()
+    high = min(1.0, slope + stats.t.ppf(0.5 + INTERVAL / 2, councils - 1) * se)
+    return high, (f"the bound is the upper end of the {INTERVAL:.0%} interval of the within "
+                  f"slope of log At31_episodes on log referral_count, {slope:.3f} (se {se:.3f}), "
+                  f"council and year effects, {len(rows)} council-years of {councils} councils, "
+                  f"{int(rows['year'].min())}-{int(rows['year'].max())}: s plus the share of "
+                  "staffing that follows referrals, taken as not negative")
 
 
 def walk_sd(log_values: pd.DataFrame, noise: pd.DataFrame | None = None) -> Walk:
