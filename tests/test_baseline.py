@@ -580,3 +580,17 @@ def test_baselines_draw_the_cases_elasticity_from_the_panel_up_to_their_year():
     assert early["demand"]["cases_referral_elasticity"] == {
         "dist": "uniform", "low": 0.01, "high": pytest.approx(high, abs=1e-4)}
     assert 0.01 < high < 1
+
+
+def test_baselines_draw_the_usual_caseload_ratio_with_the_panels_yearly_spread():
+    """The usual caseload ratio is lognormal with median 1 and log sd the root mean square of
+    councils' yearly log caseload changes up to the year (from its mean and cv: log sd =
+    sqrt(log(1 + cv^2)), median = mean / sqrt(1 + cv^2)); 1 in 2017, with one census."""
+    data = extract()
+    drawn = tomllib.loads(scenario_text_for(data, data.find("Wakefield", 2020), 2020))
+    value = drawn["demand"]["usual_caseload_ratio"]
+    log_sd, _ = panel.caseload_change(data, 2020)
+    assert math.sqrt(math.log1p(value["cv"] ** 2)) == pytest.approx(log_sd, rel=0.01)
+    assert value["mean"] / math.sqrt(1 + value["cv"] ** 2) == pytest.approx(1.0, abs=1e-3)
+    early = tomllib.loads(scenario_text_for(data, data.find("Wakefield", 2017), 2017))
+    assert early["demand"]["usual_caseload_ratio"] == 1.0

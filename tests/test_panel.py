@@ -169,6 +169,7 @@ def test_estimates_up_to_a_year_use_nothing_published_later(year):
     assert (panel.cases_referral_elasticity(full, year)
             != panel.cases_referral_elasticity(full, year + 1))
     assert panel.children_in_need_bound(full, year) == panel.children_in_need_bound(cut, year)
+    assert panel.caseload_change(full, year) == panel.caseload_change(cut, year)
     assert panel.caseload_elasticity(full, year) != panel.caseload_elasticity(full, year + 1)
 
 
@@ -201,3 +202,19 @@ def test_turnover_page_to_a_missing_folder_exits_2(tmp_path, capsys):
 
     assert turnover_page.main(["--doc", str(tmp_path / "no" / "turnover.md")]) == 2
     assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_the_caseload_change_is_the_root_mean_square_of_yearly_log_changes():
+    """Against a direct loop over councils and consecutive censuses (up to 2019; councils
+    reported jointly left out); 0 with one census."""
+    data = extract()
+    frame = panel.panel(data)
+    frame = frame[~frame["joint"] & frame["year"].between(2017, 2019)]
+    changes = []
+    for _, rows in frame.groupby("code"):
+        by_year = dict(zip(rows["year"], rows["caseload"], strict=True))
+        changes += [np.log(by_year[y + 1] / by_year[y]) for y in (2017, 2018)
+                    if {y, y + 1} <= by_year.keys() and np.isfinite(np.log(by_year[y + 1] / by_year[y]))]
+    assert panel.caseload_change(data, 2019)[0] == pytest.approx(
+        np.sqrt(np.mean(np.square(changes))), rel=1e-12)
+    assert panel.caseload_change(data, 2017)[0] == 0.0

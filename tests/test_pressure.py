@@ -32,23 +32,28 @@ def test_the_factor_is_the_pressure_to_minus_the_exponent_within_its_bounds():
 HOLDERS, ASSESSMENT_DAYS, PLAN_DAYS, PER_YEAR = 30, 30.0, 300.0, 1200.0
 
 
-@pytest.mark.parametrize("elasticity", [0.5, 0.25])
-def test_open_cases_settle_at_littles_law_with_the_pressure_factor(elasticity):
+@pytest.mark.parametrize("elasticity, usual_ratio", [(0.5, 1.0), (0.25, 1.0), (0.5, 1.4)])
+def test_open_cases_settle_at_littles_law_with_the_pressure_factor(elasticity, usual_ratio):
     """Every referral is assessed (mean 30 days) and becomes a child-in-need plan (mean 300
     days), both scaled; 30 case-holders who never leave, soft caps, so nobody waits. The start
     holds half the stock Little's law gives without pressure; the pressure pulls open cases
-    towards that start (the reference) until the factor balances them."""
+    towards the reference (the start's open cases times the usual caseload ratio) until the
+    factor balances them. (The fixed point is of the mean; the factor's convexity raises the
+    mean factor by about k (k + 1) / 2 times the squared cv of open cases: the open cases by
+    some 0.2% here at k = 3, near the interval's half-width, about 0.3%; at k = 1 a sixth of
+    that, hence k = 1 with the ratio.)"""
     per_day = PER_YEAR / DAYS_PER_YEAR
     start_plans = round(per_day * PLAN_DAYS / 2)
     start_assessments = round(per_day * ASSESSMENT_DAYS / 2)
-    reference = start_plans + start_assessments
+    reference = (start_plans + start_assessments) * usual_ratio
     expected = pressure_stock(per_day, ASSESSMENT_DAYS + PLAN_DAYS, reference,
                               pressure_exponent(elasticity))
-    assert reference < expected < per_day * (ASSESSMENT_DAYS + PLAN_DAYS)
+    assert start_plans + start_assessments < expected < per_day * (ASSESSMENT_DAYS + PLAN_DAYS)
     sc = scenario({
         "years": 8,
         "demand": {"referrals_per_year": PER_YEAR, "no_further_action": 0.0,
                    "cases_referral_elasticity": elasticity,
+                   "usual_caseload_ratio": usual_ratio,
                    "assessment": {"duration_days": {"dist": "exponential",
                                                     "mean": ASSESSMENT_DAYS},
                                   "outcome": {"close": 0.0, "cin": 1.0, "cp": 0.0, "cla": 0.0}},

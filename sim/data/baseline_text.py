@@ -330,6 +330,7 @@ class ScenarioText:
             _kv("no_further_action", _num(d.nfa.value),
                 f"{d.nfa.source}, {la}" + fallback_note(d.nfa)),
             self._cases_elasticity_line(),
+            self._usual_caseload_line(),
             "",
             "[demand.rereferral]",
             _kv("share", "0.0", "assumption: re-referrals are inside referrals_per_year "
@@ -484,6 +485,17 @@ class ScenarioText:
             how = f"normal(estimate, its standard error) clipped to 0.01-1: {elasticity.describe()}"
         return _kv("cases_referral_elasticity", value,
                    f"derived: DfE panel (FACTS: none published), {how} (docs/demand.md)")
+
+    def _usual_caseload_line(self) -> str:
+        """The council's usual caseload over the start's, drawn per replication: lognormal with
+        median 1 and log sd the root mean square of councils' yearly log caseload changes."""
+        d = self.derived
+        log_sd, how = panel.caseload_change(d.data, d.year)
+        value = _lognormal(math.exp(log_sd ** 2 / 2), math.sqrt(math.expm1(log_sd ** 2)))
+        what = (f"lognormal with median 1 and log sd {log_sd:.4f}, the caseload a council "
+                f"holds to a year on around the start's" if log_sd else "1")
+        return _kv("usual_caseload_ratio", value,
+                   f"derived: DfE panel, {what}: {how} (docs/demand.md)")
 
     def _referrals_drift_note(self) -> str:
         d = self.derived

@@ -18,6 +18,9 @@
   by council (the restriction that the two slopes sum to 1 makes it one regressor). Cases held and
   case-holders (FTE) are DfE's at census Y (30 September Y); referrals are DfE's of the year to
   31 March Y, the last year ended before the census and published by Y.
+- `caseload_change`: the root mean square of councils' yearly changes in log caseload (cases /
+  case-holders FTE), the spread of a council's usual caseload a year on around the last census's
+  (`demand.usual_caseload_ratio`).
 - `referral_walk` and `turnover_walk`: the yearly step sd of a random walk in a council's log
   referrals or log turnover (`demand.yearly_change_sd`, `workforce.turnover.yearly_change_sd`).
   For a walk with step sd s observed with one-off noise (measurement, data errors, and for
@@ -269,6 +272,22 @@ def cases_referral_elasticity(data: Extract, up_to: int) -> CasesElasticity:
         return found
     high, why = children_in_need_bound(data, up_to)
     return dataclasses.replace(found, prior_high=high, fallback=f"{found.fallback}; {why}")
+
+
+@functools.cache
+def caseload_change(data: Extract, up_to: int) -> tuple[float, str]:
+    """The root mean square of councils' one-year changes in log caseload, DfE's censuses up to
+    `up_to` (councils reported jointly left out), and how it was found; 0 with one census."""
+    frame = _panel_of(data)
+    logs = np.log(_wide(frame[~frame["joint"]], "caseload", WORKFORCE_YEARS[0], up_to))
+    changes = (logs - logs.shift(1)).to_numpy().ravel()
+    changes = changes[np.isfinite(changes)]
+    if not changes.size:
+        return 0.0, f"no yearly change of caseload in DfE's censuses up to {up_to}"
+    root = float(np.sqrt(np.mean(changes ** 2)))
+    return root, (f"{root:.4f} = root mean square of councils' yearly changes in log cases / "
+                  f"case_holders_fte, DfE censuses {WORKFORCE_YEARS[0]}-{up_to}, "
+                  f"{changes.size} changes")
 
 
 def children_in_need_bound(data: Extract, up_to: int) -> tuple[float, str]:

@@ -53,7 +53,8 @@ class Pathway:
         self.stage_by_stage = bool(self.escalation)  # outcomes follow the worker of the day
         self.open_cases = 0
         self.pressure_exponent = pressure_exponent(demand.cases_referral_elasticity)
-        self.pressure_reference: float | None = None  # open cases per case-holder at the start
+        self.usual_caseload_ratio = demand.usual_caseload_ratio
+        self.pressure_reference: float | None = None  # open cases per case-holder, usual
         self.history = StageHistory(council.first_day, council.costs.placement_per_child_day)
         self._entered, self._left = self.history.entered, self.history.left
         self._overflow_uniform = overflow_uniforms
@@ -85,12 +86,13 @@ class Pathway:
         return case
 
     def fix_pressure_reference(self) -> None:
-        """The open cases per case-holder now, the start (its stock allocated), become the
-        reference of the pressure on stage lengths (`sim.model.pressure`); none (no pressure)
-        while the exponent is 0 or the council starts without cases or case-holders."""
+        """The open cases per case-holder now, the start (its stock allocated), times
+        `demand.usual_caseload_ratio`, become the reference of the pressure on stage lengths
+        (`sim.model.pressure`); none (no pressure) while the exponent is 0 or the council
+        starts without cases or case-holders."""
         holders = len(self.council.workforce.workers)
         if self.pressure_exponent and holders and self.open_cases:
-            self.pressure_reference = self.open_cases / holders
+            self.pressure_reference = self.open_cases / holders * self.usual_caseload_ratio
 
     def _duration_factor(self) -> float:
         """The factor on the length of a stage drawn now (1 without a pressure reference)."""

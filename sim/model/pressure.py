@@ -8,8 +8,10 @@ log C = log R / (1 + k) + k / (1 + k) log H: s = 1 / (1 + k), and 1 - s is the e
 held to case-holders (what DfE's panel measures: `sim.data.panel.cases_referral_elasticity`).
 s = 1 (the default) is k = 0: durations do not respond (the model without this mechanism).
 
-The pressure is the open cases per case-holder now over the same at the start of the run (after
-the starting stock is allocated): the council's own level, because the panel's estimate is of a
+The pressure is the open cases per case-holder now over the council's usual level: the same at
+the start of the run (after the starting stock is allocated) times `demand.usual_caseload_ratio`
+(default 1; baselines draw it, as the panel's year-to-year changes of caseload say). The council's
+own level, because the panel's estimate is of a
 council's departures from its own mean caseload (council effects), not from a common cap. A case's
 stages are multiplied by (pressure)^(-k) when they are drawn: for a pathway drawn whole, all of
 them, from its assessment on, when its clock starts (its allocation), so that the mean time a case
