@@ -22,6 +22,7 @@ from test_cli_errors import ROOT, assert_one_line_error, caseload
 
 from sim.data.baseline import BaselineError, baseline_scenario_text, scenario_text_for
 from sim.data.baseline_numbers import referral_growth_level
+from sim.data import panel
 from sim.data.baseline_workforce import notice_years, stationary
 from sim.model.units import DAYS_PER_YEAR
 from sim.data.dfe import LOCAL, WORKFORCE_YEARS, Extract, extract
@@ -567,3 +568,36 @@ def test_extract_script_keeps_markers_copies_joint_rows_and_is_deterministic(tmp
     assert data.cell(LOCAL, "900", 2020, "inpost_fte") == (None, "low")
     assert data.coverage("901", 2020).complete
     assert data.workforce_count("901", 2020, "cases").value == pytest.approx(2.5)
+
+
+def test_baselines_draw_the_cases_elasticity_from_the_panel_up_to_their_year():
+    """From 2018 the baseline's `cases_referral_elasticity` is normal(the panel's estimate up to
+    the year, its standard error) clipped to the key's range; 2017, one census, uniform from 0.01
+    to the children-in-need bound."""
+    data = extract()
+    for year in (2018, 2020):
+        drawn = tomllib.loads(scenario_text_for(data, data.find("Wakefield", year), year))
+        value = drawn["demand"]["cases_referral_elasticity"]
+        fit = panel.cases_referral_elasticity(data, year)
+        assert (value["dist"], value["clip"]) == ("normal", True)
+        assert value["mean"] == pytest.approx(fit.estimate, abs=1e-4)
+        assert value["sd"] == pytest.approx(fit.se, abs=1e-4)
+    early = tomllib.loads(scenario_text_for(data, data.find("Wakefield", 2017), 2017))
+    high, _ = panel.children_in_need_bound(data, 2017)
+    assert early["demand"]["cases_referral_elasticity"] == {
+        "dist": "uniform", "low": 0.01, "high": pytest.approx(high, abs=1e-4)}
+    assert 0.01 < high < 1
+
+
+def test_baselines_draw_the_usual_caseload_ratio_with_the_panels_yearly_spread():
+    """The usual caseload ratio is lognormal with median 1 and log sd the root mean square of
+    councils' yearly log caseload changes up to the year (from its mean and cv: log sd =
+    sqrt(log(1 + cv^2)), median = mean / sqrt(1 + cv^2)); 1 in 2017, with one census."""
+    data = extract()
+    drawn = tomllib.loads(scenario_text_for(data, data.find("Wakefield", 2020), 2020))
+    value = drawn["demand"]["usual_caseload_ratio"]
+    log_sd, _ = panel.caseload_change(data, 2020)
+    assert math.sqrt(math.log1p(value["cv"] ** 2)) == pytest.approx(log_sd, rel=0.01)
+    assert value["mean"] / math.sqrt(1 + value["cv"] ** 2) == pytest.approx(1.0, abs=1e-3)
+    early = tomllib.loads(scenario_text_for(data, data.find("Wakefield", 2017), 2017))
+    assert early["demand"]["usual_caseload_ratio"] == 1.0

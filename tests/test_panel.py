@@ -65,6 +65,54 @@ def test_within_recovers_the_slope_and_its_clustered_interval_covers_90_percent(
     assert 0.85 <= covered <= 0.95
 
 
+def cases_panel(rng: np.random.Generator, elasticity: float, councils: int = 150,
+                years: int = 5):
+    """DfE-like rows from the model of `sim.model.pressure`: log cases = s log referrals +
+    (1 - s) log case-holders + council effect + year effect + AR(1) error (rho 0.6); referrals
+    and case-holders with council levels, common years and their own noise, correlated."""
+    import pandas as pd
+    shape = (councils, years)
+    holders = rng.normal(3.5, 0.6, councils)[:, None] + rng.normal(0, 0.1, shape)
+    referrals = holders + rng.normal(3.2, 0.3, councils)[:, None] + rng.normal(0, 0.15, shape) \
+        + 0.3 * (holders - holders.mean(axis=1, keepdims=True))
+    error = np.empty(shape)
+    error[:, 0] = rng.normal(0, 0.1, councils)
+    for t in range(1, years):
+        error[:, t] = 0.6 * error[:, t - 1] + rng.normal(0, 0.1 * np.sqrt(1 - 0.36), councils)
+    cases = (elasticity * referrals + (1 - elasticity) * holders
+             + rng.normal(0, 0.3, councils)[:, None] + rng.normal(0, 0.05, years)[None, :] + error)
+    return pd.DataFrame({"code": np.repeat(np.arange(councils), years),
+                         "year": np.tile(np.arange(2017, 2017 + years), councils),
+                         "cases": np.exp(cases).ravel(), "case_holders": np.exp(holders).ravel(),
+                         "referrals": np.exp(referrals).ravel()})
+
+
+def test_the_cases_elasticity_recovers_a_known_exponent_and_its_interval_covers_90_percent():
+    """Over 300 synthetic panels with s = 0.2 (k = 4): the estimates of s centre on 0.2, and
+    the 90% intervals of s, and of k = (1 - s) / s, hold the truth in 85-95% of them."""
+    rng = np.random.default_rng(23)
+    truth = 0.2
+    fits = [panel.estimate_cases_elasticity(cases_panel(rng, truth)) for _ in range(300)]
+    estimates = np.array([f.estimate for f in fits])
+    assert abs(estimates.mean() - truth) < 4 * estimates.std() / np.sqrt(300)
+    held = np.mean([low <= truth <= high for low, high in (f.interval() for f in fits)])
+    assert 0.85 <= held <= 0.95
+    exponent = (1 - truth) / truth
+    held_k = np.mean([low <= exponent <= high
+                      for low, high in (f.exponent_interval() for f in fits)])
+    assert held_k == held
+
+
+def test_the_cases_elasticity_without_two_census_years_is_the_flat_prior():
+    """Up to 2017 DfE has one workforce census: the flat prior up to the children-in-need
+    bound, saying why; from 2018 an estimate from over 100 councils."""
+    early = panel.cases_referral_elasticity(extract(), 2017)
+    assert early.fallback and "2017" in early.describe()
+    assert early.prior_high == panel.children_in_need_bound(extract(), 2017)[0]
+    later = panel.cases_referral_elasticity(extract(), 2018)
+    assert not later.fallback and later.councils > 100 and later.years == (2017, 2018)
+
+
 def random_walk_panel(rng: np.random.Generator, step_sd: float, noise_sd: float,
                       councils: int = 300, years: int = 8, trend_per_year: float = 0.0,
                       council_trend_sd: float = 0.01):
@@ -190,6 +238,12 @@ def test_estimates_up_to_a_year_use_nothing_published_later(year):
     assert panel.establishment_walk(full, year) == panel.establishment_walk(cut, year)
     assert panel.establishment_growth(full, year) == panel.establishment_growth(cut, year)
     assert panel.agency_walk(full, year) == panel.agency_walk(cut, year)
+    assert (panel.cases_referral_elasticity(full, year)
+            == panel.cases_referral_elasticity(cut, year))
+    assert (panel.cases_referral_elasticity(full, year)
+            != panel.cases_referral_elasticity(full, year + 1))
+    assert panel.children_in_need_bound(full, year) == panel.children_in_need_bound(cut, year)
+    assert panel.caseload_change(full, year) == panel.caseload_change(cut, year)
     assert panel.caseload_elasticity(full, year) != panel.caseload_elasticity(full, year + 1)
 
 
@@ -234,3 +288,19 @@ def test_turnover_page_to_a_missing_folder_exits_2(tmp_path, capsys):
 
     assert turnover_page.main(["--doc", str(tmp_path / "no" / "turnover.md")]) == 2
     assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_the_caseload_change_is_the_root_mean_square_of_yearly_log_changes():
+    """Against a direct loop over councils and consecutive censuses (up to 2019; councils
+    reported jointly left out); 0 with one census."""
+    data = extract()
+    frame = panel.panel(data)
+    frame = frame[~frame["joint"] & frame["year"].between(2017, 2019)]
+    changes = []
+    for _, rows in frame.groupby("code"):
+        by_year = dict(zip(rows["year"], rows["caseload"], strict=True))
+        changes += [np.log(by_year[y + 1] / by_year[y]) for y in (2017, 2018)
+                    if {y, y + 1} <= by_year.keys() and np.isfinite(np.log(by_year[y + 1] / by_year[y]))]
+    assert panel.caseload_change(data, 2019)[0] == pytest.approx(
+        np.sqrt(np.mean(np.square(changes))), rel=1e-12)
+    assert panel.caseload_change(data, 2017)[0] == 0.0

@@ -88,6 +88,8 @@ ASSUMPTIONS = [
     ("at the start agency workers cover vacancies at DfE's (shrunk) cover rate; DfE's other "
      "agency workers are kept beyond vacancies (absence, sickness, extra demand; a level, not "
      "tied to posts), so the vacancy rate starts at DfE's"),
+    ("demand management: plans last less while open cases per case-holder are above the start's, "
+     "longer below (cases_referral_elasticity, estimated from DfE's panel, docs/demand.md)"),
 ]
 
 
@@ -333,6 +335,8 @@ class ScenarioText:
                 + " (docs/turnover.md)"),
             _kv("no_further_action", _num(d.nfa.value),
                 f"{d.nfa.source}, {la}" + fallback_note(d.nfa)),
+            self._cases_elasticity_line(),
+            self._usual_caseload_line(),
             "",
             "[demand.rereferral]",
             _kv("share", "0.0", "assumption: re-referrals are inside referrals_per_year "
@@ -500,6 +504,32 @@ class ScenarioText:
         cv = math.sqrt(math.expm1(step ** 2))
         return (f'{{ dist = "lognormal", mean = {_num(referrals * math.sqrt(1 + cv ** 2), 1)}, '
                 f"cv = {_num(cv)}, clip = true }}")
+
+    def _cases_elasticity_line(self) -> str:
+        """The elasticity of cases held to referrals, drawn per replication: normal(the panel's
+        estimate, its standard error) clipped to the key's range 0.01-1, or uniform over that
+        range without two census years (docs/demand.md)."""
+        d = self.derived
+        elasticity = panel.cases_referral_elasticity(d.data, d.year)
+        if elasticity.fallback:
+            value = f'{{ dist = "uniform", low = 0.01, high = {_num(elasticity.prior_high)} }}'
+            how = elasticity.describe()
+        else:
+            value = _normal(elasticity.estimate, elasticity.se)
+            how = f"normal(estimate, its standard error) clipped to 0.01-1: {elasticity.describe()}"
+        return _kv("cases_referral_elasticity", value,
+                   f"derived: DfE panel (FACTS: none published), {how} (docs/demand.md)")
+
+    def _usual_caseload_line(self) -> str:
+        """The council's usual caseload over the start's, drawn per replication: lognormal with
+        median 1 and log sd the root mean square of councils' yearly log caseload changes."""
+        d = self.derived
+        log_sd, how = panel.caseload_change(d.data, d.year)
+        value = _lognormal(math.exp(log_sd ** 2 / 2), math.sqrt(math.expm1(log_sd ** 2)))
+        what = (f"lognormal with median 1 and log sd {log_sd:.4f}, the caseload a council "
+                f"holds to a year on around the start's" if log_sd else "1")
+        return _kv("usual_caseload_ratio", value,
+                   f"derived: DfE panel, {what}: {how} (docs/demand.md)")
 
     def _referrals_drift_note(self) -> str:
         d = self.derived

@@ -11,6 +11,16 @@
   The model's `caseload_elasticity` e makes a worker's hazard 1 + e x (caseload / cap - 1) times
   its base above the cap: near the cap that is (caseload / cap)^e, so e is the log-log elasticity
   there, and the estimate maps onto e one for one (docs/turnover.md says what that leaves out).
+- `cases_referral_elasticity`: the elasticity of cases held to referrals at a fixed workforce,
+  s in `sim.model.pressure` (durations D = D0 (caseload / the council's own)^(-k), so by Little's
+  law log C = s log R + (1 - s) log H + council + year, s = 1 / (1 + k)): log(cases / case-holders)
+  regressed on log(referrals / case-holders), council and year effects, standard errors clustered
+  by council (the restriction that the two slopes sum to 1 makes it one regressor). Cases held and
+  case-holders (FTE) are DfE's at census Y (30 September Y); referrals are DfE's of the year to
+  31 March Y, the last year ended before the census and published by Y.
+- `caseload_change`: the root mean square of councils' yearly changes in log caseload (cases /
+  case-holders FTE), the spread of a council's usual caseload a year on around the last census's
+  (`demand.usual_caseload_ratio`).
 - `referral_walk` and `turnover_walk`: the yearly step sd of a random walk in a council's log
   referrals or log turnover (`demand.yearly_change_sd`, `workforce.turnover.yearly_change_sd`).
   For a walk with step sd s observed with one-off noise (measurement, data errors, and for
@@ -39,6 +49,7 @@ workforce estimates: their rates are the joint service's.
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 from dataclasses import dataclass
@@ -88,6 +99,42 @@ class Elasticity:
 
 
 @dataclass(frozen=True)
+class CasesElasticity:
+    """The within estimate of the elasticity s of cases held to referrals at a fixed workforce,
+    or the flat prior over the model's range (`fallback` says why)."""
+
+    estimate: float
+    se: float
+    observations: int
+    councils: int
+    years: tuple[int, ...]       # the census years used
+    fallback: str = ""
+    prior_high: float = 1.0      # the flat prior's upper end (its lower is the model's 0.01)
+
+    def interval(self, level: float = INTERVAL) -> tuple[float, float]:
+        """The two-sided `level` interval of s: t with councils - 1 degrees of freedom."""
+        q = stats.t.ppf(0.5 + level / 2, self.councils - 1)
+        return self.estimate - q * self.se, self.estimate + q * self.se
+
+    def exponent_interval(self, level: float = INTERVAL) -> tuple[float, float]:
+        """The interval of k = (1 - s) / s that s's holds (infinite above when s's reaches 0)."""
+        low, high = self.interval(level)
+        return (1 - high) / high, (1 - low) / low if low > 0 else math.inf
+
+    def describe(self) -> str:
+        if self.fallback:
+            return f"uniform 0.01 to {self.prior_high:.3f}: {self.fallback}"
+        low, high = self.interval()
+        k_low, k_high = self.exponent_interval()
+        return (f"{self.estimate:.3f} (se {self.se:.3f}, {INTERVAL:.0%} interval {low:.3f} to "
+                f"{high:.3f}; k = (1 - s) / s from {k_low:.1f} to {k_high:.1f}): DfE log(cases / "
+                f"case_holders_fte) of census Y on log(referral_count of the year to 31 March Y "
+                f"/ case_holders_fte), council and year effects, {self.observations} "
+                f"council-years of {self.councils} councils, censuses "
+                f"{self.years[0]}-{self.years[-1]}, standard error clustered by council")
+
+
+@dataclass(frozen=True)
 class Walk:
     """The yearly step sd of a random walk in a log rate, from the mean squares of h-year log
     changes (`mean_squares`, by h); `fallback` says why there is none (sd 0)."""
@@ -128,6 +175,8 @@ def panel(data: Extract) -> pd.DataFrame:
             return number if number is not None and number > 0 else math.nan
 
         rows.append({"code": code, "year": year, "referrals": value("referral_count"),
+                     "cases": value("cases"), "case_holders": value("case_holders_fte"),
+                     "children_in_need": value("At31_episodes"),
                      "turnover": value("turnover_rate_fte") / 100,
                      "leavers": value("leavers_fte"), "agency": value("agency_fte"),
                      "caseload": value("cases") / value("case_holders_fte"),
@@ -209,6 +258,79 @@ def caseload_elasticity(data: Extract, up_to: int, lagged: bool = True) -> Elast
     estimate, se, _, _ = within(rows["log_turnover"].to_numpy(), rows["log_caseload"].to_numpy(),
                                 rows["code"].to_numpy(), rows["year"].to_numpy())
     return Elasticity(estimate, se, len(rows), rows["code"].nunique(), years, lagged)
+
+
+def estimate_cases_elasticity(rows: pd.DataFrame) -> CasesElasticity:
+    """The elasticity s from `rows` (code, year, cases, case_holders, referrals; positive), as
+    in the module docstring; councils with fewer than two years are left out, and with fewer than
+    two years in all the flat prior."""
+    rows = rows.dropna(subset=["cases", "case_holders", "referrals"])
+    years = tuple(sorted(int(y) for y in rows["year"].unique()))
+    rows = rows[rows.groupby("code")["year"].transform("count") >= 2]
+    if len(years) < 2:
+        return CasesElasticity(math.nan, math.nan, len(rows), rows["code"].nunique(), years,
+                               f"fewer than two census years with cases, case-holders and "
+                               f"referrals (DfE's: {', '.join(map(str, years)) or 'none'})")
+    holders = np.log(rows["case_holders"].to_numpy())
+    estimate, se, _, _ = within(np.log(rows["cases"].to_numpy()) - holders,
+                                np.log(rows["referrals"].to_numpy()) - holders,
+                                rows["code"].to_numpy(), rows["year"].to_numpy())
+    return CasesElasticity(estimate, se, len(rows), rows["code"].nunique(), years)
+
+
+@functools.cache
+def cases_referral_elasticity(data: Extract, up_to: int) -> CasesElasticity:
+    """The elasticity of cases held to referrals from DfE's censuses up to `up_to` (module
+    docstring); councils whose workforce DfE reports jointly are left out. With fewer than two
+    censuses, a flat prior from 0.01 to the upper end of the 90% interval of the within
+    elasticity of children in need (31 March) to referrals up to `up_to` (`children_in_need_
+    bound`)."""
+    frame = _panel_of(data)
+    frame = frame[(frame["year"] >= WORKFORCE_YEARS[0]) & (frame["year"] <= up_to)
+                  & ~frame["joint"]]
+    found = estimate_cases_elasticity(frame[["code", "year", "cases", "case_holders",
+                                             "referrals"]])
+    if not found.fallback:
+        return found
+    high, why = children_in_need_bound(data, up_to)
+    return dataclasses.replace(found, prior_high=high, fallback=f"{found.fallback}; {why}")
+
+
+@functools.cache
+def caseload_change(data: Extract, up_to: int) -> tuple[float, str]:
+    """The root mean square of councils' one-year changes in log caseload, DfE's censuses up to
+    `up_to` (councils reported jointly left out), and how it was found; 0 with one census."""
+    frame = _panel_of(data)
+    logs = np.log(_wide(frame[~frame["joint"]], "caseload", WORKFORCE_YEARS[0], up_to))
+    changes = (logs - logs.shift(1)).to_numpy().ravel()
+    changes = changes[np.isfinite(changes)]
+    if not changes.size:
+        return 0.0, f"no yearly change of caseload in DfE's censuses up to {up_to}"
+    root = float(np.sqrt(np.mean(changes ** 2)))
+    return root, (f"{root:.4f} = root mean square of councils' yearly changes in log cases / "
+                  f"case_holders_fte, DfE censuses {WORKFORCE_YEARS[0]}-{up_to}, "
+                  f"{changes.size} changes")
+
+
+def children_in_need_bound(data: Extract, up_to: int) -> tuple[float, str]:
+    """An upper bound of s from the demand tables alone: the within slope of log children in
+    need on 31 March on log referrals of the year to that day (council and year effects, years
+    to `up_to`) is s plus (1 - s) times that of case-holders on referrals, which is taken as not
+    negative (assumption: staffing does not fall as referrals rise); the upper end of its 90%
+    interval (at most 1), and how it was found."""
+    frame = _panel_of(data)
+    rows = frame[frame["year"] <= up_to].dropna(subset=["children_in_need", "referrals"])
+    rows = rows[rows.groupby("code")["year"].transform("count") >= 2]
+    slope, se, _, _ = within(np.log(rows["children_in_need"].to_numpy()),
+                             np.log(rows["referrals"].to_numpy()), rows["code"].to_numpy(),
+                             rows["year"].to_numpy())
+    councils = rows["code"].nunique()
+    high = min(1.0, slope + stats.t.ppf(0.5 + INTERVAL / 2, councils - 1) * se)
+    return high, (f"the bound is the upper end of the {INTERVAL:.0%} interval of the within "
+                  f"slope of log At31_episodes on log referral_count, {slope:.3f} (se {se:.3f}), "
+                  f"council and year effects, {len(rows)} council-years of {councils} councils, "
+                  f"{int(rows['year'].min())}-{int(rows['year'].max())}: s plus the share of "
+                  "staffing that follows referrals, taken as not negative")
 
 
 def walk_sd(log_values: pd.DataFrame, noise: pd.DataFrame | None = None) -> Walk:

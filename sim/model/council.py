@@ -130,6 +130,7 @@ class Council:
         for _ in range(scenario.initial.unallocated):
             self.pathway.referral_arrives(WAITING_CASES)
         self.allocator.allocate()
+        self.pathway.fix_pressure_reference()
         self.pathway.watch_waiting(stock)
 
     def run(self) -> int:

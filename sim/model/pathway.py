@@ -28,6 +28,7 @@ from sim.model.cases import (
     escalated,
 )
 from sim.model.people import Worker
+from sim.model.pressure import duration_factor, pressure_exponent
 from sim.model.stage_history import StageHistory
 
 ON_TIME_DAYS = 63.0  # 45 working days, the statutory limit for an assessment
@@ -51,6 +52,9 @@ class Pathway:
         self.escalation_reference = scenario.effects.reference_caseload
         self.stage_by_stage = bool(self.escalation)  # outcomes follow the worker of the day
         self.open_cases = 0
+        self.pressure_exponent = pressure_exponent(demand.cases_referral_elasticity)
+        self.usual_caseload_ratio = demand.usual_caseload_ratio
+        self.pressure_reference: float | None = None  # open cases per case-holder, usual
         self.history = StageHistory(council.first_day, council.costs.placement_per_child_day)
         self._entered, self._left = self.history.entered, self.history.left
         self._overflow_uniform = overflow_uniforms
@@ -80,6 +84,22 @@ class Pathway:
         self._start_clock(case, remaining_days)
         self.council.allocator.enqueue(case)
         return case
+
+    def fix_pressure_reference(self) -> None:
+        """The open cases per case-holder now, the start (its stock allocated), times
+        `demand.usual_caseload_ratio`, become the reference of the pressure on stage lengths
+        (`sim.model.pressure`); none (no pressure) while the exponent is 0 or the council
+        starts without cases or case-holders."""
+        holders = len(self.council.workforce.workers)
+        if self.pressure_exponent and holders and self.open_cases:
+            self.pressure_reference = self.open_cases / holders * self.usual_caseload_ratio
+
+    def _duration_factor(self) -> float:
+        """The factor on the length of a stage drawn now (1 without a pressure reference)."""
+        if self.pressure_reference is None:
+            return 1.0
+        return duration_factor(self.open_cases, len(self.council.workforce.workers),
+                               self.pressure_reference, self.pressure_exponent)
 
     # allocation --------------------------------------------------------------------------------
     def assign(self, case: Case, worker: Worker) -> None:
@@ -154,17 +174,20 @@ class Pathway:
 
     # stages ------------------------------------------------------------------------------------
     def _start_clock(self, case: Case, days: float) -> None:
-        """The case's clock starts now; its current stage lasts `days`."""
+        """The case's clock starts now; its current stage lasts `days`, times the caseload
+        pressure's factor now (`_duration_factor`), as do the stages drawn with it."""
         case.started = True
+        factor = self._duration_factor()
         if self.stage_by_stage:
-            self._call_at(self.env.now + days, self._stage_ends, case)
+            self._call_at(self.env.now + days * factor, self._stage_ends, case)
         else:
-            self._draw_pathway(case, self.env.now + days)
+            self._draw_pathway(case, self.env.now + days * factor, factor)
 
-    def _draw_pathway(self, case: Case, end: float) -> None:
+    def _draw_pathway(self, case: Case, end: float, factor: float) -> None:
         """Draw the case's stages from its row, the first ending on day `end`: record them and
         schedule its close (or, past the row, the stage end from which it goes on one by one).
-        The days are summed stage by stage, as a stage end one by one would reach them."""
+        The days are summed stage by stage, as a stage end one by one would reach them, each
+        times `factor` (the caseload pressure's when the clock started)."""
         uniforms, first_uniform = case.uniforms, case.first_uniform
         durations, first_duration = case.durations, case.first_duration
         entered, left, tables = self._entered, self._left, self.tables
@@ -187,7 +210,7 @@ class Pathway:
                 self._call_at(end, self._beyond_row, (case, following))
                 break
             stage = following
-            end += durations[first_duration + 3 * slot + stage - 3]  # case.predrawn_duration()
+            end += durations[first_duration + 3 * slot + stage - 3] * factor  # predrawn_duration()
         case.ends, case.stages = ends, stages
 
     def _drawn_pathway_closes(self, case: Case) -> None:
@@ -210,13 +233,13 @@ class Pathway:
 
     def _next_stage(self, case: Case, stage: int) -> None:
         """The case has entered `stage` (recorded): requeue it if waiting, and schedule the
-        stage's end."""
+        stage's end (its length scaled by the caseload pressure now)."""
         if case.queue_token:
             self._requeue(case)
         days = case.predrawn_duration()
         if days is None:
             days = self.council.overflow_duration(stage)
-        self._call_at(self.env.now + days, self._stage_ends, case)
+        self._call_at(self.env.now + days * self._duration_factor(), self._stage_ends, case)
 
     @staticmethod
     def _overload(worker: Worker | None, reference: float | None) -> float:

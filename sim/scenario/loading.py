@@ -175,6 +175,8 @@ class Demand(Frozen):
     seasonality: Annotated[tuple[Annotated[Number, _range(gt=0)], ...],
                            Field(min_length=12, max_length=12)] = (1.0,) * 12
     no_further_action: Probability = 0.0
+    cases_referral_elasticity: Annotated[Number, _range(0.01, 1)] = 1.0
+    usual_caseload_ratio: Annotated[Number, _range(high=10, gt=0)] = 1.0
     rereferral: Rereferral = Rereferral()
     assessment: Assessment = Assessment()
     cin: CinStage = CinStage()

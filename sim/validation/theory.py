@@ -96,3 +96,13 @@ def mean_ci(samples: Sequence[float], level: float = LEVEL) -> tuple[float, floa
     low, high = t_interval(mean, sd, samples.size, level)
     return mean, float(low), float(high)
 
+
+
+def pressure_stock(arrivals_per_day: float, days_open: float, reference_cases: float,
+                   exponent: float) -> float:
+    """The open cases C at which Little's law holds when a case's mean time open `days_open` is
+    multiplied by the pressure factor (C / reference_cases)^(-exponent) (`sim.model.pressure`, a
+    fixed workforce): C = arrivals x days_open x (C / reference)^(-exponent), so
+    C = reference x (arrivals x days_open / reference)^(1 / (1 + exponent))."""
+    ratio = arrivals_per_day * days_open / reference_cases
+    return reference_cases * ratio ** (1 / (1 + exponent))
