@@ -62,3 +62,10 @@ def test_a_caveat_every_scenario_shares_is_said_once_the_others_per_scenario():
     assert sum("50% of vacancies" in sentence for sentence in said) == 1
     assert "No plan: Referrals are held flat at 1,200 a year (no growth assumed)." in said
     assert "The plan: Referrals grow by 5% a year from 1,200 a year." in said
+
+
+def test_the_demand_management_caveat_follows_the_elasticity():
+    assert "may overstate what hiring does to caseloads" in text()
+    managed = text({"demand": {"cases_referral_elasticity": 0.05}})
+    assert "cases-referral elasticity 0.05" in managed
+    assert "may overstate" not in managed and "least certain part" in managed

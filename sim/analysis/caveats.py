@@ -62,6 +62,23 @@ def demand_caveat(scenario: Any) -> str:
             f"{referrals}{later}.")
 
 
+def demand_management_caveat(scenario: Any) -> str:
+    """Whether cases held follow the staff holding them (`demand.cases_referral_elasticity`)."""
+    elasticity = scenario.demand.cases_referral_elasticity
+    if elasticity == 1:
+        return ("Cases last as long whatever the caseload, so added social workers lower "
+                "caseloads in proportion. In DfE's figures councils' cases held have moved with "
+                "their case-holders almost one for one: this may overstate what hiring does to "
+                "caseloads.")
+    return ("Cases are managed to the staff at hand: while open cases per social worker are "
+            "above the council's usual level plans close sooner, and below it they last longer "
+            f"(cases-referral elasticity {elasticity:.3g}, from DfE's figures, in which councils' "
+            "cases held have moved with their case-holders almost one for one). Added social "
+            "workers then lower caseloads much less than a spreadsheet says, and hold more "
+            "cases; DfE's figures cannot tell this from councils hiring as their cases rise, "
+            "so the plan's effect on caseloads is the least certain part of the answer.")
+
+
 def outcomes_caveat(scenario: Any) -> str:
     """Whether caseloads change what happens to children."""
     if scenario.effects.cla_escalation == 0 and scenario.demand.rereferral.caseload_effect == 0:
@@ -101,7 +118,8 @@ def chance_caveat(uncertain: Sequence[str]) -> str:
 
 
 CAVEATS: tuple[Callable[[Any], str], ...] = (agency_caveat, turnover_caveat, demand_caveat,
-                                             outcomes_caveat, recruitment_caveat, costs_caveat)
+                                             demand_management_caveat, outcomes_caveat,
+                                             recruitment_caveat, costs_caveat)
 
 
 def scenario_caveats(scenario: Any, uncertain: Sequence[str] = ()) -> list[str]:
