@@ -36,15 +36,19 @@ def published(reporting: DfeReporting, days: np.ndarray, rep: int) -> np.ndarray
 
 
 def test_each_factor_has_the_sd_asked_for_over_replications():
-    """At one census, over 4,000 replications: log case-holders has sd 0.15, log cases
-    sqrt(0.15^2 + 0.08^2), log caseload 0.08 (caseload is cases / case-holders), the logits of
-    the agency and vacancy rates 0.3 and 0.4 and log turnover 0.2, each within 5% (the sd of a
-    sample sd of 4,000 normals is 1.1%); medians stay the state's."""
+    """At the start's census the figures are the state's; at the next, over 4,000
+    replications, each carries its factor over the start's (two one-off factors, sd sqrt(2) s):
+    log case-holders sd 0.15 sqrt(2), log cases sqrt(0.15^2 + 0.08^2) sqrt(2), log caseload
+    0.08 sqrt(2) (caseload is cases / case-holders), the logits of the agency and vacancy rates
+    0.3 and 0.4 and log turnover 0.2, times sqrt(2), each within 5% (the sd of a sample sd of
+    4,000 normals is 1.1%); medians stay the state's."""
     reporting = DfeReporting(case_holders_log_sd=0.15, caseload_log_sd=0.08,
                              agency_rate_logit_sd=0.3, vacancy_rate_logit_sd=0.4,
                              turnover_rate_log_sd=0.2)
-    days = np.array([0.0])
-    rows = np.array([published(reporting, days, rep)[0] for rep in range(4000)])
+    days = np.array([0.0, 365.0])
+    runs = [published(reporting, days, rep) for rep in range(4000)]
+    assert all(np.array_equal(run[0], state(days)[0]) for run in runs[:50])
+    rows = np.array([run[1] for run in runs])
 
     def column(name):
         return rows[:, METRIC_INDEX[name]]
@@ -59,14 +63,14 @@ def test_each_factor_has_the_sd_asked_for_over_replications():
                "vacancy_rate": (logit(column("vacancy_rate")), 0.4),
                "turnover_rate": (np.log(column("turnover_rate")), 0.2)}
     for name, (logs, sd) in spreads.items():
-        assert logs.std() == pytest.approx(sd, rel=0.05), name
+        assert logs.std() == pytest.approx(sd * np.sqrt(2), rel=0.05), name
     assert np.allclose(column("caseload_dfe"), column("cases_held") / column("case_holders"))
     assert np.median(column("agency_rate")) == pytest.approx(0.2, rel=0.03)
 
 
 def test_samples_nearest_one_census_share_its_factor_and_censuses_differ():
     """Weekly samples over three years: those nearest one 30 September carry one factor, the
-    next census another (drawn afresh: one-off)."""
+    next census another (drawn afresh: one-off); those nearest the start's census none."""
     days = np.arange(0.0, 3 * 365, 7.0)
     years = census_years(days, START)
     assert years[0] == 2019 and years[-1] == 2022
@@ -76,6 +80,7 @@ def test_samples_nearest_one_census_share_its_factor_and_censuses_differ():
     for year in np.unique(years):
         assert np.unique(holders[years == year]).size == 1
     assert np.unique(holders).size == np.unique(years).size
+    assert np.all(holders[years == 2019] == 40.0)
 
 
 def test_the_shared_factor_leaves_caseload_and_one_sd_moves_no_other_draw():

@@ -535,11 +535,13 @@ class ScenarioText:
             one_off = (panel.turnover_one_off(d.data, d.year) if name == "turnover"
                        else panel.rate_one_off(d.data, d.year, name))
             carried = self._carried_sd(name, figure, scale)
-            lines.append(_kv(key, _num(math.sqrt(max(0.0, one_off.sd ** 2 - carried ** 2))),
+            lines.append(_kv(key, _num(math.sqrt(max(0.0, one_off.sd ** 2 - carried ** 2) / 2)),
                              f"derived: DfE panel, the {name} rate's one-off factor in {scale}, "
                              f"{one_off.describe(name + ' rates')}; less (difference of squares, "
                              f"at least 0) the {carried:.4f} in {scale} that its uncertain value "
-                             "carries already (its sd ahead, header)"))
+                             "carries already (its sd ahead, header); over 2 in squares: a "
+                             "census carries its factor over the start's, two factors, and the "
+                             "rate ahead is a level, not the start's figure, so one is its due"))
         return lines
 
     def _carried_sd(self, name: str, figure: Figure, scale: str) -> float:

@@ -6,7 +6,12 @@ shows such movements (`sim.data.panel.one_off_sd`): case-holders and cases held 
 from one census to the next and back. Each replication draws, for each census year, one standard
 normal per factor (`FACTORS`, all five always, in that order, so one sd never moves another's
 draws) from a stream of its own keyed by the year; every sample carries the factors of the census
-(30 September) nearest it. The published figure is:
+(30 September) nearest it. A scenario's starting state is what the council reported (a baseline
+starts from DfE's figures), so it holds the start's own factor: the figures of the census nearest
+the start are the state's as they are, and a later census's carry its factor over the start's
+(z below is z_census - z_start, log sd sqrt(2) s): from the start, the published figure moves by
+the two one-off factors and whatever the state does, as DfE's h-year changes do (2 s^2 + h w^2,
+`sim.data.panel.one_off_sd`). The published figure is:
 
 - case-holders x exp(s_shared z_1), cases held x exp(s_shared z_1 + s_caseload z_2), so caseload
   x exp(s_caseload z_2): the shared factor leaves caseload as it is;
@@ -22,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
+from typing import Protocol
 
 import numpy as np
 
@@ -30,6 +36,21 @@ from sim.model.metrics import METRIC_INDEX
 FACTORS: tuple[str, ...] = ("case_holders", "caseload", "agency_rate", "vacancy_rate",
                             "turnover_rate")
 CENSUS_MONTH, CENSUS_DAY = 9, 30
+_LOG_COLUMNS = {"case_holders": ("case_holders", "cases_held"),
+                "caseload": ("cases_held", "caseload_dfe"), "turnover_rate": ("turnover_rate",)}
+"""The metrics each factor multiplies (in logs)."""
+_LOGIT_COLUMNS = ("agency_rate", "vacancy_rate")
+"""The rates each factor shifts in logits (the factor is named as its metric)."""
+
+
+class ReportingSds(Protocol):
+    """The factors' sds (the scenario's `dfe_reporting`)."""
+
+    case_holders_log_sd: float
+    caseload_log_sd: float
+    agency_rate_logit_sd: float
+    vacancy_rate_logit_sd: float
+    turnover_rate_log_sd: float
 
 
 def census_years(days: np.ndarray, start: date) -> np.ndarray:
@@ -49,11 +70,11 @@ def _shift_logit(shares: np.ndarray, step: np.ndarray) -> np.ndarray:
         return np.where(np.isinf(odds), 1.0, odds / (1.0 + odds))
 
 
-def apply_factors(values: np.ndarray, days: np.ndarray, start: date, reporting,
+def apply_factors(values: np.ndarray, days: np.ndarray, start: date, reporting: ReportingSds,
                   stream_of_year: Callable[[int], np.random.Generator]) -> None:
     """Multiply the DfE columns of `values` (samples as rows, `METRIC_NAMES` as columns) in
-    place by each census's one-off factors (module docstring); `reporting` is the scenario's
-    `dfe_reporting`. Nothing is drawn when every sd is 0, and a factor of sd 0 leaves its
+    place by each census's one-off factors over the start's (module docstring), drawn from
+    `stream_of_year(census year)`. Nothing is drawn when every sd is 0, and a factor of sd 0 leaves its
     columns exactly as they are."""
     sds = np.array([reporting.case_holders_log_sd, reporting.caseload_log_sd,
                     reporting.agency_rate_logit_sd, reporting.vacancy_rate_logit_sd,
@@ -61,16 +82,17 @@ def apply_factors(values: np.ndarray, days: np.ndarray, start: date, reporting,
     if not sds.any() or not days.size:
         return
     years = census_years(days, start)
+    start_year = int(census_years(np.zeros(1), start)[0])
     normals = {int(year): stream_of_year(int(year)).standard_normal(len(FACTORS))
-               for year in np.unique(years)}
-    steps = np.array([normals[int(year)] for year in years]) * sds
-    index = METRIC_INDEX
-    logs = {0: ("case_holders", "cases_held"), 1: ("cases_held", "caseload_dfe"),
-            4: ("turnover_rate",)}
-    for factor, names in logs.items():
-        if sds[factor]:
+               for year in np.union1d(years, [start_year])}
+    over_start = np.array([normals[int(year)] - normals[start_year] for year in years])
+    steps = dict(zip(FACTORS, (over_start * sds).T, strict=True))
+    sd_of = dict(zip(FACTORS, sds, strict=True))
+    for factor, names in _LOG_COLUMNS.items():
+        if sd_of[factor]:
             for name in names:
-                values[:, index[name]] *= np.exp(steps[:, factor])
-    for factor, name in ((2, "agency_rate"), (3, "vacancy_rate")):
-        if sds[factor]:
-            values[:, index[name]] = _shift_logit(values[:, index[name]], steps[:, factor])
+                values[:, METRIC_INDEX[name]] *= np.exp(steps[factor])
+    for factor in _LOGIT_COLUMNS:
+        if sd_of[factor]:
+            column = METRIC_INDEX[factor]
+            values[:, column] = _shift_logit(values[:, column], steps[factor])
