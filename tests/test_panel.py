@@ -219,6 +219,53 @@ def test_the_agency_walk_is_the_step_sd_of_log_agency_fte(step_sd):
     assert panel.agency_walk(data, 2022).sd == pytest.approx(step_sd, abs=0.06)
     early = panel.agency_walk(data, 2018)
     assert early.sd == 0 and "fewer than two lags" in early.fallback
+@pytest.mark.parametrize("step_sd, noise_sd", [(0.0, 0.12), (0.08, 0.12), (0.1, 0.0),
+                                               (0.3, 0.25)])
+def test_the_one_off_factor_and_its_walk_are_recovered(step_sd, noise_sd):
+    """Log figures of 1,000 councils over 6 censuses: a level, England's trend, a walk of step
+    sd s and a one-off factor of sd n at each census. The estimate is n within 0.02 and s
+    within 0.03 (the trend is taken off with England's yearly mean); no noise: about 0."""
+    rng = np.random.default_rng(int(step_sd * 100 + noise_sd * 1000))
+    logs = random_walk_panel(rng, step_sd, noise_sd, councils=1000, years=6,
+                             trend_per_year=0.04, council_trend_sd=0.0)
+    one_off = panel.one_off_sd(logs)
+    assert one_off.sd == pytest.approx(noise_sd, abs=0.02)
+    assert one_off.walk_sd == pytest.approx(step_sd, abs=0.03)
+
+
+def test_the_shared_factor_of_two_measures_is_their_common_part():
+    """Case-holders and cases of 1,000 councils: their own walks (step 0.06, 0.05), a shared
+    one-off factor of sd 0.12 and cases' own of sd 0.07. From the mean products of their
+    changes the shared factor is 0.12 within 0.02; from the ratio's changes, cases' own 0.07
+    within 0.02."""
+    import pandas as pd
+    rng = np.random.default_rng(11)
+    councils, years = 1000, 6
+    shared = rng.normal(0, 0.12, (years, councils))
+    holders = random_walk_panel(rng, 0.06, 0.0, councils=councils, years=years) + shared
+    own = rng.normal(0, 0.07, (years, councils))
+    cases = holders - shared + random_walk_panel(rng, 0.05, 0.0, councils=councils,
+                                                 years=years) + shared + own
+    both = panel.one_off_sd(holders, other=cases)
+    assert both.sd == pytest.approx(0.12, abs=0.02)
+    ratio = panel.one_off_sd(pd.DataFrame(cases - holders))
+    assert ratio.sd == pytest.approx(0.07, abs=0.02)
+
+
+def test_the_one_off_factor_says_what_one_census_or_one_change_allow():
+    """One census: no change, 0 saying so; two: one lag, the factor cannot be told from a walk,
+    0 saying so; DfE's panel: 0 up to 2018 (2017 and 2018 censuses), estimated from 2019."""
+    rng = np.random.default_rng(2)
+    logs = random_walk_panel(rng, 0.05, 0.1, years=2)
+    assert "one census" in panel.one_off_sd(logs.iloc[:1]).describe("x")
+    two = panel.one_off_sd(logs)
+    assert two.sd == 0 and "cannot be told from a walk" in two.describe("x")
+    data = extract()
+    for year in (2017, 2018):
+        assert panel.case_holders_one_off(data, year).sd == 0
+        assert panel.rate_one_off(data, year, "agency").fallback
+    later = panel.case_holders_one_off(data, 2019)
+    assert later.sd > 0 and not later.fallback and "h=2" in later.describe("case-holders")
 
 
 def extract_up_to(year: int) -> Extract:
@@ -244,6 +291,11 @@ def test_estimates_up_to_a_year_use_nothing_published_later(year):
             != panel.cases_referral_elasticity(full, year + 1))
     assert panel.children_in_need_bound(full, year) == panel.children_in_need_bound(cut, year)
     assert panel.caseload_change(full, year) == panel.caseload_change(cut, year)
+    for one_off in (panel.case_holders_one_off, panel.caseload_one_off, panel.turnover_one_off):
+        assert one_off(full, year) == one_off(cut, year)
+    for rate in ("agency", "vacancy"):
+        assert panel.rate_one_off(full, year, rate) == panel.rate_one_off(cut, year, rate)
+    assert panel.case_holders_one_off(full, year) != panel.case_holders_one_off(full, year + 1)
     assert panel.caseload_elasticity(full, year) != panel.caseload_elasticity(full, year + 1)
 
 

@@ -101,7 +101,8 @@ class ScenarioText:
 
     def text(self) -> str:
         return "\n".join([*self._header(), "", *self._top(), "", *self._demand_lines(), "",
-                          *self._workforce_lines(), "", *self._other_lines()]) + "\n"
+                          *self._workforce_lines(), "", *self._other_lines(), "",
+                          *self._reporting_lines()]) + "\n"
 
     def _header(self) -> list[str]:
         d = self.derived
@@ -554,6 +555,48 @@ class ScenarioText:
                 "rates, less the chance of who leaves: " + walk.describe("turnover")
                 + " (docs/turnover.md)"),
         ]
+
+    def _reporting_lines(self) -> list[str]:
+        """The one-off factors of DfE's measures at each census, from the panel; for the rates,
+        less the spread their uncertain values carry already (docs/baseline.md)."""
+        d = self.derived
+        holders = panel.case_holders_one_off(d.data, d.year)
+        caseload = panel.caseload_one_off(d.data, d.year)
+        lines = [
+            "[dfe_reporting]",
+            _kv("case_holders_log_sd", _num(holders.sd),
+                "derived: DfE panel, the one-off factor case-holders and cases held share at a "
+                "census (products of their changes): " + holders.describe(
+                    "log case-holders and log cases held") + " (docs/baseline.md)"),
+            _kv("caseload_log_sd", _num(caseload.sd),
+                "derived: DfE panel, caseload's own one-off factor: "
+                + caseload.describe("log caseload")),
+        ]
+        rates = (("agency_rate_logit_sd", "agency", d.agency_rate, "logits"),
+                 ("vacancy_rate_logit_sd", "vacancy", d.vacancy_rate, "logits"),
+                 ("turnover_rate_log_sd", "turnover", d.turnover, "logs"))
+        for key, name, figure, scale in rates:
+            one_off = (panel.turnover_one_off(d.data, d.year) if name == "turnover"
+                       else panel.rate_one_off(d.data, d.year, name))
+            carried = self._carried_sd(name, figure, scale)
+            lines.append(_kv(key, _num(math.sqrt(max(0.0, one_off.sd ** 2 - carried ** 2) / 2)),
+                             f"derived: DfE panel, the {name} rate's one-off factor in {scale}, "
+                             f"{one_off.describe(name + ' rates')}; less (difference of squares, "
+                             f"at least 0) the {carried:.4f} in {scale} that its uncertain value "
+                             "carries already (its sd ahead, header); over 2 in squares: a "
+                             "census carries its factor over the start's, two factors, and the "
+                             "rate ahead is a level, not the start's figure, so one is its due"))
+        return lines
+
+    def _carried_sd(self, name: str, figure: Figure, scale: str) -> float:
+        """The sd, in logs or logits at the rate ahead, of a workforce rate's uncertain value
+        (its forecast sd, % points; 0 without one)."""
+        d = self.derived
+        share = d.ahead(name, figure) / 100
+        if name not in d.rate_sd or not 0 < share < 1:
+            return 0.0
+        slope = share if scale == "logs" else share * (1 - share)
+        return d.rate_sd[name] / 100 / slope
 
     def _other_lines(self) -> list[str]:
         d = self.derived

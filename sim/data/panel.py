@@ -44,6 +44,19 @@
   first: an agency count is a stock on the census day, not a draw of events, and its one-off
   errors are in the constant the slope leaves out.
 
+- `one_off`: the one-off (reporting) factor of a DfE measure at each census (`dfe_reporting`):
+  what a council reports is its underlying state times a factor that does not persist (changes
+  of definition, of who is counted, data cleaning, timing). For a walk with step sd w observed
+  with one-off noise of sd n, the mean square of h-year changes of a council's log figure less
+  England's mean that year is 2 n^2 + h w^2: the intercept of its least-squares line in h
+  (h = 1 to MAX_LAG_YEARS) gives n (the slope, held at 0 or more, w). Case-holders and cases
+  held move together, so their shared factor is estimated from the mean product of their h-year
+  changes (`case_holders_one_off`) and caseload's own remainder from caseload's changes
+  (`caseload_one_off`). Rates are shares: agency and vacancy rates in logits (bounded by 1),
+  turnover in logs less the binomial chance of who leaves, as for its walk. With one census there
+  is no change; with one change (up to 2018) the factor cannot be told from a walk, and is 0: the
+  walks' upper bounds carry the change.
+
 Councils whose workforce DfE reports jointly (one row for two councils) are left out of the
 workforce estimates: their rates are the joint service's.
 """
@@ -163,8 +176,9 @@ class Walk:
 
 def panel(data: Extract) -> pd.DataFrame:
     """One row per council code and year: referrals, turnover (share), leavers and agency workers
-    (FTE), caseload (cases / case-holders FTE), establishment (FTE in post + vacancies), and
-    whether DfE reported its workforce jointly; NaN where DfE published no positive figure."""
+    (FTE), caseload (cases / case-holders FTE), case-holders (FTE), cases held, agency and vacancy
+    rates (shares), establishment (FTE in post + vacancies), and whether DfE reported its
+    workforce jointly; NaN where DfE published no positive figure."""
     rows = []
     for (level, code, year), _ in data.rows.items():
         if level != LOCAL:
@@ -180,6 +194,8 @@ def panel(data: Extract) -> pd.DataFrame:
                      "turnover": value("turnover_rate_fte") / 100,
                      "leavers": value("leavers_fte"), "agency": value("agency_fte"),
                      "caseload": value("cases") / value("case_holders_fte"),
+                     "agency_rate": value("agency_rate_fte") / 100,
+                     "vacancy_rate": value("vacancy_rate_fte") / 100,
                      "establishment": value("inpost_fte") + value("vacancy_fte"),
                      "joint": len(data.workforce_members(code, year)) > 1})
     return pd.DataFrame(rows).sort_values(["code", "year"], ignore_index=True)
@@ -333,15 +349,18 @@ def children_in_need_bound(data: Extract, up_to: int) -> tuple[float, str]:
                   "staffing that follows referrals, taken as not negative")
 
 
-def walk_sd(log_values: pd.DataFrame, noise: pd.DataFrame | None = None) -> Walk:
-    """The step sd of a random walk in the columns of `log_values` (years as rows, councils as
-    columns; consecutive years), from the slope in h of the mean square of h-year changes, each
-    less `noise` (its variance at each end) when given; 0 and `fallback` with fewer than two
-    lags."""
+def lag_mean_squares(log_values: pd.DataFrame, noise: pd.DataFrame | None = None,
+                     other: pd.DataFrame | None = None) -> tuple[dict[int, float], int]:
+    """{h: the mean over councils and years of the square of h-year changes of `log_values`
+    (years as rows, councils as columns; consecutive years), each less `noise` (its variance at
+    each end) when given; with `other` (same shape) the mean product of the two h-year changes
+    instead of the square}, h = 1 to MAX_LAG_YEARS where there are changes; and the number of
+    changes used, all h."""
     squares: dict[int, float] = {}
     used = 0
     for h in range(1, MAX_LAG_YEARS + 1):
-        changes = (log_values - log_values.shift(h)) ** 2
+        second = log_values if other is None else other
+        changes = (log_values - log_values.shift(h)) * (second - second.shift(h))
         if noise is not None:
             changes = changes - noise - noise.shift(h)
         values = changes.to_numpy().ravel()
@@ -349,6 +368,15 @@ def walk_sd(log_values: pd.DataFrame, noise: pd.DataFrame | None = None) -> Walk
         if values.size:
             squares[h] = float(values.mean())
             used += values.size
+    return squares, used
+
+
+def walk_sd(log_values: pd.DataFrame, noise: pd.DataFrame | None = None) -> Walk:
+    """The step sd of a random walk in the columns of `log_values` (years as rows, councils as
+    columns; consecutive years), from the slope in h of the mean square of h-year changes, each
+    less `noise` (its variance at each end) when given; 0 and `fallback` with fewer than two
+    lags."""
+    squares, used = lag_mean_squares(log_values, noise)
     years = (int(log_values.index.min()), int(log_values.index.max()))
     if len(squares) < 2:
         return Walk(0.0, squares, used, years, f"fewer than two lags of yearly changes in "
@@ -449,3 +477,102 @@ def agency_walk(data: Extract, up_to: int) -> Walk:
     frame = _panel_of(data)
     frame = frame[~frame["joint"]]
     return walk_sd(np.log(_wide(frame, "agency", WORKFORCE_YEARS[0], up_to)))
+
+
+# --- one-off (reporting) factors -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class OneOff:
+    """The log sd of a measure's one-off factor at each census (`sd`) and the step sd of the walk
+    beside it (`walk_sd`), from the line 2 sd^2 + h walk_sd^2 through the mean squares of h-year
+    changes about England's yearly mean (`mean_squares`, by h); `fallback` says why there is
+    none (sd 0)."""
+
+    sd: float
+    walk_sd: float
+    mean_squares: dict[int, float]
+    changes: int
+    years: tuple[int, int]
+    fallback: str = ""
+
+    def describe(self, what: str) -> str:
+        if self.fallback:
+            return f"0: {self.fallback}"
+        squares = ", ".join(f"h={h} {v:.4f}" for h, v in self.mean_squares.items())
+        return (f"{self.sd:.4f} = sqrt(half the intercept at h = 0 of the line through the mean "
+                f"squares of councils' h-year changes of {what} about England's yearly mean "
+                f"(DfE {self.years[0]}-{self.years[1]}, {self.changes} changes; {squares}); "
+                f"the walk beside it {self.walk_sd:.4f}")
+
+
+def one_off_sd(log_values: pd.DataFrame, noise: pd.DataFrame | None = None,
+               other: pd.DataFrame | None = None) -> OneOff:
+    """The one-off factor and walk of the columns of `log_values` (years as rows, councils as
+    columns; consecutive years) about their yearly mean over councils (module docstring), each
+    square less `noise` (its variance at each end) when given; with `other`, the factor shared
+    by the two (from the mean products of their changes). With a slope below 0 the changes show
+    no walk: the walk is 0 and the factor half their mean square."""
+    def about_england(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame.sub(frame.mean(axis=1), axis=0)
+
+    squares, used = lag_mean_squares(about_england(log_values), noise,
+                                     None if other is None else about_england(other))
+    years = (int(log_values.index.min()), int(log_values.index.max()))
+    if not squares:
+        return OneOff(0.0, 0.0, squares, used, years,
+                      f"one census ({years[1]}): no change to tell a one-off factor from")
+    if len(squares) < 2:
+        return OneOff(0.0, 0.0, squares, used, years,
+                      f"one yearly change ({years[0]}-{years[1]}): a one-off factor cannot be "
+                      "told from a walk, whose upper bound carries the change")
+    lags = np.array(list(squares), dtype=float)
+    values = np.array(list(squares.values()))
+    slope, intercept = (float(v) for v in np.polyfit(lags, values, 1))
+    if slope < 0:
+        slope, intercept = 0.0, float(values.mean())
+    if intercept <= 0:
+        return OneOff(0.0, math.sqrt(slope), squares, used, years,
+                      f"the mean squares of h-year changes ({years[0]}-{years[1]}) reach 0 or "
+                      "less at h = 0: no one-off part")
+    return OneOff(math.sqrt(intercept / 2), math.sqrt(slope), squares, used, years)
+
+
+def _workforce_wide(data: Extract, column: str, up_to: int) -> pd.DataFrame:
+    frame = _panel_of(data)
+    return _wide(frame[~frame["joint"]], column, WORKFORCE_YEARS[0], up_to)
+
+
+def _logit(shares: pd.DataFrame) -> pd.DataFrame:
+    """log(p / (1 - p)); nan at 1 and above (DfE's rates of 100%)."""
+    inside = shares.where(shares < 1)
+    return np.log(inside / (1 - inside))
+
+
+@functools.cache
+def case_holders_one_off(data: Extract, up_to: int) -> OneOff:
+    """The one-off factor case-holders (FTE) and cases held share, DfE's censuses up to
+    `up_to`: from the mean products of their h-year log changes."""
+    return one_off_sd(np.log(_workforce_wide(data, "case_holders", up_to)),
+                      other=np.log(_workforce_wide(data, "cases", up_to)))
+
+
+@functools.cache
+def caseload_one_off(data: Extract, up_to: int) -> OneOff:
+    """Caseload's own one-off factor (cases held's beyond the shared one), DfE's censuses up to
+    `up_to`."""
+    return one_off_sd(np.log(_workforce_wide(data, "caseload", up_to)))
+
+
+@functools.cache
+def rate_one_off(data: Extract, up_to: int, name: str) -> OneOff:
+    """The one-off factor of DfE's "agency" or "vacancy" rate in logits, censuses up to
+    `up_to`."""
+    return one_off_sd(_logit(_workforce_wide(data, f"{name}_rate", up_to)))
+
+
+@functools.cache
+def turnover_one_off(data: Extract, up_to: int) -> OneOff:
+    """The one-off factor of DfE's turnover rate in logs, censuses up to `up_to`, less the
+    binomial chance of who leaves (about (1 - rate) / leavers)."""
+    turnover = _workforce_wide(data, "turnover", up_to)
+    return one_off_sd(np.log(turnover), (1 - turnover) / _workforce_wide(data, "leavers", up_to))

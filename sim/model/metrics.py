@@ -7,7 +7,9 @@ Samples come every `report_every_days`, at the horizon and at 00:00 on each 1 Ap
 The last seven are DfE's children's social work workforce measures, as DfE defines them (DfE,
 "Children's social work workforce" methodology,
 https://explore-education-statistics.service.gov.uk/methodology/children-s-social-work-workforce-methodology;
-the definitions and how the model's counts map onto them are in `sim.model.dfe_measures`).
+the definitions and how the model's counts map onto them are in `sim.model.dfe_measures`). Six of
+them carry the scenario's one-off reporting factors at each census (`sim.model.reporting`; none
+by default): they are the council's figures as DfE would publish them.
 """
 
 METRICS: dict[str, str] = {

@@ -1,5 +1,6 @@
 """Samples the metrics every `report_every_days`, at the horizon and on each 1 April, into
-preallocated arrays.
+preallocated arrays; DfE's measures carry each census's one-off reporting factors
+(`sim.model.reporting`).
 
 Levels are read at each sample; period metrics are cumulative counters at each sample, differenced
 at the end (the first row's period values are 0). Open cases by stage, assessments and the cost of
@@ -22,6 +23,8 @@ from sim.model.metrics import METRIC_INDEX, METRIC_NAMES
 from sim.model.cases import ASSESSMENT, CIN, CLA, CP
 from sim.model.demand import Referrals
 from sim.model.replication import Replication
+from sim.model.reporting import apply_factors
+from sim.model.streams import stream
 
 TURNOVER_WINDOW_DAYS = 365.0
 _CUMULATIVE = ("leavers", "starters", "worker_changes", "rereferrals", "waits", "wait_days",
@@ -154,6 +157,9 @@ class Recorder:
                                                        / period(cumulative["assessments"]))
             values[:, index["turnover_12m"]] = self._turnover_12m(cumulative)[keep]
             values[:, index["turnover_rate"]] = self._turnover_rate(cumulative)[keep]
+        council = self.council
+        apply_factors(values, days, council.scenario.start, council.scenario.dfe_reporting,
+                      lambda year: stream(council.root_seed, rep, "reporting", year))
         return Replication(rep=rep, days=days, values=values, events=events)
 
     def _turnover_12m(self, cumulative: dict) -> np.ndarray:

@@ -400,6 +400,21 @@ class Effects(Frozen):
     reference_caseload: Annotated[Number, _range(gt=0)] | None = None
 
 
+class DfeReporting(Frozen):
+    """One-off factors of DfE's measures as a council reports them at each census
+    (`sim.model.reporting`): the published figure is the model's state times a factor drawn
+    afresh for each census, a normal of sd `..._sd` in the log (logit for a bounded rate). Only
+    the "DfE:" metrics carry it; 0 (the default): none, nothing drawn."""
+
+    case_holders_log_sd: Annotated[Number, _range(0, 2)] = 0.0
+    """Shared by case-holders and cases held, so caseload does not carry it."""
+    caseload_log_sd: Annotated[Number, _range(0, 2)] = 0.0
+    """Cases held's own beyond the shared factor, so caseload's."""
+    agency_rate_logit_sd: Annotated[Number, _range(0, 2)] = 0.0
+    vacancy_rate_logit_sd: Annotated[Number, _range(0, 2)] = 0.0
+    turnover_rate_log_sd: Annotated[Number, _range(0, 2)] = 0.0
+
+
 class Salaries(Frozen):
     """Pay, £/year."""
 
@@ -461,6 +476,7 @@ class Scenario(Frozen):
     initial: Initial = Initial()
     effects: Effects = Effects()
     costs: Costs = Costs()
+    dfe_reporting: DfeReporting = DfeReporting()
     policy: list[PolicyAction] = Field(default_factory=list)
 
     _sources: list[str] = PrivateAttr(default_factory=list)

@@ -1,0 +1,98 @@
+"""One-off (reporting) factors of DfE's measures at each census (`Scenario.dfe_reporting`).
+
+What a council reports at a census is its underlying state times a factor that does not persist:
+changes of definition, of who is counted as a case-holder, data cleaning, timing. DfE's panel
+shows such movements (`sim.data.panel.one_off_sd`): case-holders and cases held move together
+from one census to the next and back. Each replication draws, for each census year, one standard
+normal per factor (`FACTORS`, all five always, in that order, so one sd never moves another's
+draws) from a stream of its own keyed by the year; every sample carries the factors of the census
+(30 September) nearest it. A scenario's starting state is what the council reported (a baseline
+starts from DfE's figures), so it holds the start's own factor: the figures of the census nearest
+the start are the state's as they are, and a later census's carry its factor over the start's
+(z below is z_census - z_start, log sd sqrt(2) s): from the start, the published figure moves by
+the two one-off factors and whatever the state does, as DfE's h-year changes do (2 s^2 + h w^2,
+`sim.data.panel.one_off_sd`). The published figure is:
+
+- case-holders x exp(s_shared z_1), cases held x exp(s_shared z_1 + s_caseload z_2), so caseload
+  x exp(s_caseload z_2): the shared factor leaves caseload as it is;
+- agency and vacancy rates: logit(rate) + s z (a share stays within 0-1);
+- turnover rate x exp(s z_5).
+
+Each factor's median is 1 (a log-normal factor raises the mean by exp(s^2 / 2)). Only these "DfE:"
+metrics carry the factors: the model's own caseloads, staff, vacancies and costs, which plans are
+judged on, are the council's underlying state, and `sw_fte_in_post` (the turnover rate's
+denominator) is left as it is.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Protocol
+
+import numpy as np
+
+from sim.model.metrics import METRIC_INDEX
+
+FACTORS: tuple[str, ...] = ("case_holders", "caseload", "agency_rate", "vacancy_rate",
+                            "turnover_rate")
+CENSUS_MONTH, CENSUS_DAY = 9, 30
+_LOG_COLUMNS = {"case_holders": ("case_holders", "cases_held"),
+                "caseload": ("cases_held", "caseload_dfe"), "turnover_rate": ("turnover_rate",)}
+"""The metrics each factor multiplies (in logs)."""
+_LOGIT_COLUMNS = ("agency_rate", "vacancy_rate")
+"""The rates each factor shifts in logits (the factor is named as its metric)."""
+
+
+class ReportingSds(Protocol):
+    """The factors' sds (the scenario's `dfe_reporting`)."""
+
+    case_holders_log_sd: float
+    caseload_log_sd: float
+    agency_rate_logit_sd: float
+    vacancy_rate_logit_sd: float
+    turnover_rate_log_sd: float
+
+
+def census_years(days: np.ndarray, start: date) -> np.ndarray:
+    """The year of the census (30 September) nearest each sample, `days` after `start`."""
+    years = []
+    for day in days:
+        when = start + timedelta(days=float(day))
+        years.append(min((when.year - 1, when.year, when.year + 1),
+                         key=lambda y: abs((date(y, CENSUS_MONTH, CENSUS_DAY) - when).days)))
+    return np.asarray(years, dtype=int)
+
+
+def _shift_logit(shares: np.ndarray, step: np.ndarray) -> np.ndarray:
+    """expit(logit(shares) + step): 0 and 1 stay as they are, nan stays nan."""
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        odds = shares / (1.0 - shares) * np.exp(step)
+        return np.where(np.isinf(odds), 1.0, odds / (1.0 + odds))
+
+
+def apply_factors(values: np.ndarray, days: np.ndarray, start: date, reporting: ReportingSds,
+                  stream_of_year: Callable[[int], np.random.Generator]) -> None:
+    """Multiply the DfE columns of `values` (samples as rows, `METRIC_NAMES` as columns) in
+    place by each census's one-off factors over the start's (module docstring), drawn from
+    `stream_of_year(census year)`. Nothing is drawn when every sd is 0, and a factor of sd 0 leaves its
+    columns exactly as they are."""
+    sds = np.array([reporting.case_holders_log_sd, reporting.caseload_log_sd,
+                    reporting.agency_rate_logit_sd, reporting.vacancy_rate_logit_sd,
+                    reporting.turnover_rate_log_sd])
+    if not sds.any() or not days.size:
+        return
+    years = census_years(days, start)
+    start_year = int(census_years(np.zeros(1), start)[0])
+    normals = {int(year): stream_of_year(int(year)).standard_normal(len(FACTORS))
+               for year in np.union1d(years, [start_year])}
+    over_start = np.array([normals[int(year)] - normals[start_year] for year in years])
+    steps = dict(zip(FACTORS, (over_start * sds).T, strict=True))
+    sd_of = dict(zip(FACTORS, sds, strict=True))
+    for factor, names in _LOG_COLUMNS.items():
+        if sd_of[factor]:
+            for name in names:
+                values[:, METRIC_INDEX[name]] *= np.exp(steps[factor])
+    for factor in _LOGIT_COLUMNS:
+        if sd_of[factor]:
+            column = METRIC_INDEX[factor]
+            values[:, column] = _shift_logit(values[:, column], steps[factor])
