@@ -5,12 +5,14 @@ is the same whatever DfE published after Y."""
 from __future__ import annotations
 
 import csv
+import tomllib
 from importlib import resources
 
 import numpy as np
 import pytest
 
 from sim.data import panel
+from sim.data.baseline import baseline_scenario_text
 from sim.data.dfe import Extract, extract
 
 
@@ -284,6 +286,8 @@ def test_estimates_up_to_a_year_use_nothing_published_later(year):
     assert panel.turnover_walk(full, year) == panel.turnover_walk(cut, year)
     assert panel.establishment_walk(full, year) == panel.establishment_walk(cut, year)
     assert panel.establishment_growth(full, year) == panel.establishment_growth(cut, year)
+    assert (panel.children_in_need_one_off(full, year)
+            == panel.children_in_need_one_off(cut, year))
     assert panel.agency_walk(full, year) == panel.agency_walk(cut, year)
     assert (panel.cases_referral_elasticity(full, year)
             == panel.cases_referral_elasticity(cut, year))
@@ -356,3 +360,18 @@ def test_the_caseload_change_is_the_root_mean_square_of_yearly_log_changes():
     assert panel.caseload_change(data, 2019)[0] == pytest.approx(
         np.sqrt(np.mean(np.square(changes))), rel=1e-12)
     assert panel.caseload_change(data, 2017)[0] == 0.0
+
+
+@pytest.mark.parametrize("year", [2017, 2018])
+def test_where_the_censuses_give_no_shared_factor_children_in_need_stand_in(year):
+    """Origins 2017 and 2018: the workforce censuses cannot give the factor case-holders and
+    cases share, so the baseline carries children in need's (DfE's demand tables from 2013),
+    which is estimated: positive, with a walk beside it, from four or more yearly changes."""
+    data = extract()
+    assert panel.case_holders_one_off(data, year).fallback
+    stand_in = panel.children_in_need_one_off(data, year)
+    assert stand_in.sd > 0 and not stand_in.fallback and 3 in stand_in.mean_squares
+    text = baseline_scenario_text("Wakefield", year)
+    assert tomllib.loads(text)["dfe_reporting"]["case_holders_log_sd"] == pytest.approx(
+        stand_in.sd, abs=5e-5)
+    assert "children in need's one-off factor" in text

@@ -556,6 +556,22 @@ class ScenarioText:
                 + " (docs/turnover.md)"),
         ]
 
+    def _case_holders_reporting_line(self, holders: panel.OneOff) -> str:
+        """The shared factor of case-holders and cases held; where the censuses up to the year
+        cannot give it (2017, 2018), children in need's as its stand-in."""
+        if not holders.fallback:
+            return _kv("case_holders_log_sd", _num(holders.sd),
+                       "derived: DfE panel, the one-off factor case-holders and cases held share "
+                       "at a census (products of their changes): " + holders.describe(
+                           "log case-holders and log cases held") + " (docs/baseline.md)")
+        d = self.derived
+        stand_in = panel.children_in_need_one_off(d.data, d.year)
+        return _kv("case_holders_log_sd", _num(stand_in.sd),
+                   "derived: DfE panel, children in need's one-off factor on 31 March as the "
+                   "stand-in for the factor case-holders and cases held share (cases held are "
+                   "children in need; the censuses give none: " + holders.fallback + "): "
+                   + stand_in.describe("log children in need") + " (docs/baseline.md)")
+
     def _reporting_lines(self) -> list[str]:
         """The one-off factors of DfE's measures at each census, from the panel; for the rates,
         less the spread their uncertain values carry already (docs/baseline.md)."""
@@ -564,10 +580,7 @@ class ScenarioText:
         caseload = panel.caseload_one_off(d.data, d.year)
         lines = [
             "[dfe_reporting]",
-            _kv("case_holders_log_sd", _num(holders.sd),
-                "derived: DfE panel, the one-off factor case-holders and cases held share at a "
-                "census (products of their changes): " + holders.describe(
-                    "log case-holders and log cases held") + " (docs/baseline.md)"),
+            self._case_holders_reporting_line(holders),
             _kv("caseload_log_sd", _num(caseload.sd),
                 "derived: DfE panel, caseload's own one-off factor: "
                 + caseload.describe("log caseload")),
