@@ -375,3 +375,13 @@ def test_where_the_censuses_give_no_shared_factor_children_in_need_stand_in(year
     assert tomllib.loads(text)["dfe_reporting"]["case_holders_log_sd"] == pytest.approx(
         stand_in.sd, abs=5e-5)
     assert "children in need's one-off factor" in text
+
+
+def test_the_agency_rates_factor_is_the_panels_whole_not_less_the_spread_of_cover():
+    """The spread of agency `cover` moves only the agency workers in vacant posts, not DfE's
+    agency rate, most of which is the level beyond vacancies: taking it off (as for the vacancy
+    and turnover rates) left the agency rate's factor 0 for every council tried."""
+    for la in ("Wakefield", "Leeds", "Kent"):
+        data = tomllib.loads(baseline_scenario_text(la, 2020))
+        assert data["dfe_reporting"]["agency_rate_logit_sd"] == pytest.approx(
+            panel.rate_one_off(extract(), 2020, "agency").sd / 2 ** 0.5, abs=5e-5)

@@ -591,15 +591,24 @@ class ScenarioText:
         for key, name, figure, scale in rates:
             one_off = (panel.turnover_one_off(d.data, d.year) if name == "turnover"
                        else panel.rate_one_off(d.data, d.year, name))
-            carried = self._carried_sd(name, figure, scale)
+            carried = 0.0 if name == "agency" else self._carried_sd(name, figure, scale)
             lines.append(_kv(key, _num(math.sqrt(max(0.0, one_off.sd ** 2 - carried ** 2) / 2)),
                              f"derived: DfE panel, the {name} rate's one-off factor in {scale}, "
-                             f"{one_off.describe(name + ' rates')}; less (difference of squares, "
-                             f"at least 0) the {carried:.4f} in {scale} that its uncertain value "
-                             "carries already (its sd ahead, header); over 2 in squares: a "
-                             "census carries its factor over the start's, two factors, and the "
-                             "rate ahead is a level, not the start's figure, so one is its due"))
+                             f"{one_off.describe(name + ' rates')}; "
+                             + self._carried_words(name, carried, scale)
+                             + "; over 2 in squares: a census carries its factor over the "
+                             "start's, two factors, and the rate ahead is a level, not the "
+                             "start's figure, so one is its due"))
         return lines
+
+    @staticmethod
+    def _carried_words(name: str, carried: float, scale: str) -> str:
+        if name == "agency":
+            return ("nothing taken off for the spread of agency `cover`: it sets only the "
+                    "agency workers in vacant posts, and DfE's others, beyond vacancies, are a "
+                    "level with a walk, not the spread ahead of the council's rate")
+        return (f"less (difference of squares, at least 0) the {carried:.4f} in {scale} that its "
+                "uncertain value carries already (its sd ahead, header)")
 
     def _carried_sd(self, name: str, figure: Figure, scale: str) -> float:
         """The sd, in logs or logits at the rate ahead, of a workforce rate's uncertain value

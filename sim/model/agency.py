@@ -12,8 +12,9 @@ no vacancy, no campaign). A slot's worker leaves at the agency leaving rate and 
 the agency start delay, like a vacancy's, and waits for room under `max_share` like one; so a slot
 has a worker a share p = mean stay / (mean stay + mean start delay) of the time (an alternating
 renewal process), and the council keeps round(level x the walk's multiplier / p) slots, which hold
-the level x the multiplier on average (the walk: `agency.yearly_change_sd`, `sim.model.drift`, one
-step per anniversary). At the start round(level) slots have a worker and the others, in the
+the level x the multiplier on average (the walk: `agency.yearly_change_sd`, `sim.model.drift`: step
+k taken half a year into year k of the run, so that each census, a year after the one before, is
+one step of the walk from it, as DfE's censuses are in the panel the step is estimated from). At the start round(level) slots have a worker and the others, in the
 steady state, wait for theirs the residual of a start delay. When the level falls the newest slots
 close at once (their workers released), when it rises new slots ask for a worker.
 `set_agency` may set a new level; its `release_excess` releases slot workers first (newest
@@ -164,7 +165,8 @@ class AgencyCover:
     def start_beyond(self, multipliers: np.ndarray | None) -> None:
         """The slots beyond vacancies at the start, in the steady state: round(level) have a
         worker, the others wait the residual of a start delay for theirs; their number changes
-        on each anniversary by the walk's `multipliers` (entry k: year k; None: no walk)."""
+        half a year into each year k of the run by the walk's `multipliers` (entry k: year k;
+        None: no walk)."""
         in_post = round(self.beyond_level)
         for i in range(self._slots_for(1.0)):
             slot = self._new_slot()
@@ -176,7 +178,7 @@ class AgencyCover:
         if multipliers is None:
             return
         for year, factor in enumerate(multipliers.tolist()[1:], 1):
-            self.council.at_day(year * DAYS_PER_YEAR, self._keep_slots, factor)
+            self.council.at_day((year - 0.5) * DAYS_PER_YEAR, self._keep_slots, factor)
 
     def _slots_for(self, factor: float) -> int:
         """The slots that hold the level beyond vacancies x `factor` on average."""

@@ -203,7 +203,7 @@ class Workforce(Establishment, AgencyCover):
         if self.cohort.size:
             self._schedule_cohort(council.first_day)
         self.start_beyond(yearly_multipliers(
-            settings.agency.yearly_change_sd, scenario.years,
+            settings.agency.yearly_change_sd, scenario.years + 1,  # a step in every year
             lambda: stream(root_seed, rep, "drift", AGENCY_WALK)))
 
 
