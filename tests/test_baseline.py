@@ -29,6 +29,7 @@ from sim.data.dfe import LOCAL, WORKFORCE_YEARS, Extract, extract
 from sim.model.metrics import METRIC_INDEX
 from sim.model.council import run_replication
 from sim.scenario.loading import load_scenario, scenario_from_data
+from sim.validation.theory import mean_ci
 
 DFE_TABLES = Path(os.environ.get("CASELOAD_DFE_TABLES", ROOT.parent / "shared" / "data" / "dfe"))
 
@@ -172,6 +173,29 @@ def test_dfe_measures_at_the_start_are_dfe_figures_at_the_origin(tmp_path, la, y
                                                  abs=whole + 0.001)
     permanent = people - agency_people
     assert start["vacancy_rate"] == pytest.approx(vacancy_rate, abs=0.5 / permanent + 0.001)
+
+
+def test_first_year_leavers_of_a_baseline_are_the_steady_states(tmp_path):
+    """A baseline starts in the steady state of its turnover: a person in post leaves at
+    h / (1 + h E[N]) a year from the first day (h the hazard while not on notice, N the notice,
+    uniform 28-56 days; renewal-reward, docs/baseline.md), so the first year's leavers per person
+    in post are that, not about E[N] / 365 (11%) fewer as when no one starts on notice. The hazard
+    is fixed at the baseline's mean, with no caseload effect and no drift, so h is known."""
+    path = tmp_path / "baseline.toml"
+    path.write_text(baseline_scenario_text("Kent", 2020), encoding="utf-8")
+    hazard = load_scenario(path).workforce.turnover.annual_rate  # the central value
+    sc = load_scenario(path, overrides={
+        "years": 1, "workforce.turnover.annual_rate": hazard,
+        "workforce.turnover.caseload_elasticity": 0.0, "workforce.turnover.yearly_change_sd": 0.0})
+    expected = hazard / (1 + hazard * notice_years())
+    rates = []
+    for rep in range(30):
+        run = run_replication(sc, rep, 2020)
+        leavers = run.values[:, METRIC_INDEX["leavers"]]
+        rates.append(leavers[run.days <= DAYS_PER_YEAR].sum()
+                     / run.values[:, METRIC_INDEX["staff_permanent"]].mean())
+    _, low, high = mean_ci(rates)
+    assert low <= expected <= high, (expected, low, high)
 
 
 def raw_rows(name: str, year: int, la_code: str, **where: str) -> dict[str, str]:

@@ -103,3 +103,18 @@ def test_turnover_rate_needs_a_year_of_history_then_counts_the_years_leavers():
     in_post = series(replication, "staff_permanent")[last]
     expected = leavers * 365 / (days[last] - days[back]) / in_post
     assert rate[last] == pytest.approx(expected)
+
+
+def test_a_post_whose_holder_works_notice_is_not_vacant_in_dfes_vacancy_rate():
+    """DfE counts a worker on notice in post, so their post is not a vacancy: the vacancy rate is
+    the vacancies (posts without a permanent worker in post) over vacancies plus staff in post,
+    never the posts under notice too. Long notices and high turnover keep many posts under
+    notice."""
+    replication = run_replication(Scenario.model_validate(merged(BASE, {"workforce": {
+        "turnover": {"annual_rate": 1.0, "notice_days": {"dist": "fixed", "value": 90}}}})),
+        0, 7)
+    on_notice = series(replication, "posts_on_notice")
+    assert on_notice.max() >= 3
+    vacancies, permanent = series(replication, "vacancies"), series(replication, "staff_permanent")
+    np.testing.assert_allclose(series(replication, "vacancy_rate"),
+                               vacancies / (vacancies + permanent))

@@ -28,24 +28,24 @@ LOOPS = ("--set", "demand.rereferral.share=0.2", "--set", "demand.rereferral.cas
 
 PINNED = {
     "councils/wakefield-2018.toml": ((), {
-        "summary.csv": "7e81fafcab63c3d275a970fb655397b6325a824b8621c3605c3290b64db3b6a9",
-        "final.csv": "167790a9986559b640813f7f972fbbfe1f65c516d3f547bf74059e7fcf154db0",
+        "summary.csv": "cdf9eaae7ed522393262cfbe2ee8d5b1c8ec20b60576e3973347169895ae712c",
+        "final.csv": "e4929474a4899aa40669fbc3089f4bf53760629134600d1979d33607146c244c",
     }),
     "manchester-2016-plan.toml": ((), {
-        "summary.csv": "69ddc5473b765a57df16733f09495f9393c5543647dd6ccf7693147e744ebb4c",
-        "final.csv": "1724e780b6edff2224aec5b5b55dc6adc31d5851d5e16153eef3050ddef8ea6e",
+        "summary.csv": "f6335b21edb66018b8fa16916ee0be1f016113642755a2a010676a0bfd728abe",
+        "final.csv": "44bbd85ed3372075f0b551c5c34d278dd193650e493582d46c19472175245f62",
     }),
     "dorset-2017-plan.toml": ((), {
-        "summary.csv": "1037dd4837d3c87762a077180fb5e2f1a44a6b989a9295a96b3f18a543396906",
-        "final.csv": "45e1d907a3e3e196506b5ae112c923a9f3d9e7f3cf05c1a53d825ad5bd5bcc3b",
+        "summary.csv": "87193973c416b43a381937def7d5b8b06976b239ed688fbb391b26d3c211fab9",
+        "final.csv": "74854bf3ba987f44ec54ca4d17cc60447677d04b3e291076b591720a2e269334",
     }),
     "manchester-2016-no-plan.toml": (HARD_CAP, {
-        "summary.csv": "563d33fe69e5b9e2f28a3a6ea5c07fe7d71c49e73b8bb2d7083ad07245e0d618",
-        "final.csv": "021ad8b4562e6ec1c91be2f3624ee6f518057867ea7339f7e5b1a7a067e38da3",
+        "summary.csv": "2830fcbc69933ad107b061107108d496d2ce333a6b26cd3dc09753a55321f7be",
+        "final.csv": "811977f2291605fffed25d5685532e902bd475ec6396b7c91e81d6f9ec672a20",
     }),
     "liverpool-2019-no-plan.toml": (LOOPS, {
-        "summary.csv": "c9388474870dd16fbc18705d754749bfe7ee6aff8e15ca935e750a915068041c",
-        "final.csv": "c13d46693c3da9141f814ab4f38f8b897e9f56bc7eb39cf1c8500494c8620550",
+        "summary.csv": "c98f39380da18ab47394169289467ab4fa0a6a7c0df6274d34f01ac02fd17cce",
+        "final.csv": "522f8767eb1e1b12c7ffd6650e634efbba5bd8f358a0447dad4e193ae83bb840",
     }),
 }
 

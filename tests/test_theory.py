@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 import simpy
-from builders import BASE, runs, scenario, series, without
+from builders import BASE, runs, scenario, series, total, without
 
 from sim.model.call import Call
 from sim.model.people import PERMANENT, Worker
@@ -93,6 +93,34 @@ def test_staff_in_post_follows_the_renewal_formula(annual_rate, time_to_hire):
     reps = runs(sc, 12)
     _, low, high = mean_ci([series(r, "staff_permanent").mean() / establishment for r in reps])
     assert low <= share <= high, (share, low, high)
+
+
+def test_first_year_leavers_are_the_steady_states():
+    """A post's holder stays an exponential time at hazard h (not on notice), then works a notice
+    N ~ uniform(28, 56) days and goes: in the steady state a person in post leaves at
+    h / (1 + h E[N]) a year (renewal-reward: one departure per mean cycle 1/h + E[N]), from the
+    first day on. A start with no one on notice has no departure before day 28 and lacks about
+    E[N] / 365 (11%) of the first year's leavers."""
+    hazard, notice_mean_years = 0.3, 42.0 / DAYS_PER_YEAR
+    expected = hazard / (1 + hazard * notice_mean_years)
+    sc = scenario({
+        "years": 1,
+        "demand": {"referrals_per_year": 50},
+        "workforce": {
+            "establishment": 440, "levels": {"sw": {"in_post": 400}},
+            "agency_in_post": 0, "agency": {"cover": 0.0},
+            "turnover": {"annual_rate": hazard,
+                         "notice_days": {"dist": "uniform", "low": 28.0, "high": 56.0}},
+            "recruitment": {"time_to_hire_days": {"dist": "fixed", "value": 60.0},
+                            "success": 1.0, "nqsw_share": 0.0},
+        },
+        "initial": {"open": {"assessment": 0, "cin": 0, "cp": 0, "cla": 0}},
+    }, base=without(BASE, "workforce"))
+    reps = runs(sc, 30)
+    rates = [total(r, "leavers", until=DAYS_PER_YEAR) / series(r, "staff_permanent").mean()
+             for r in reps]
+    _, low, high = mean_ci(rates)
+    assert low <= expected <= high, (expected, low, high)
 
 
 def test_turnover_clock_keeps_its_unit_time_through_a_spell_at_rate_zero():

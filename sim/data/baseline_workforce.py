@@ -15,9 +15,11 @@ beyond vacancies hold no post (`sim.model.agency`). Over a cycle of mean length 
 with rho = 1 / (1 + g start) the share of the cover window with a locum in post.
 
 DfE's rates are shares of people (vacancies / (vacancies + in post), leavers / in post), so
-h = turnover / (1 - turnover x N). At the start no one is on notice, so an establishment E with
-E - P vacant posts for P permanent people gives DfE's vacancy rate v at the census when
-(E - P) / E = v; the time to fill E[X] = E / P x (1/h + N) - 1/h then keeps P stationary.
+h = turnover / (1 - turnover x N). At the start a share h N / (1 + h N) = turnover x N of the
+permanent people are on notice, as in the steady state (`Workforce.start_notice`); DfE counts them
+in post and their posts are not vacancies, so an establishment E with E - P vacant posts for P
+permanent people gives DfE's vacancy rate v at the census when (E - P) / E = v; the time to fill
+E[X] = E / P x (1/h + N) - 1/h then keeps P stationary.
 """
 from __future__ import annotations
 
@@ -60,7 +62,7 @@ class Stationary:
 
     @property
     def vacant(self) -> int:
-        """Posts without a permanent worker at the start (no one is on notice then)."""
+        """Posts without a permanent worker in post at the start (one on notice is in post)."""
         return self.establishment - self.permanent
 
     @property

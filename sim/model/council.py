@@ -130,6 +130,8 @@ class Council:
         for _ in range(scenario.initial.unallocated):
             self.pathway.referral_arrives(WAITING_CASES)
         self.allocator.allocate()
+        self.workforce.start_notice(scenario.workforce.turnover.notice_days, self.root_seed,
+                                    self.rep)
         self.pathway.fix_pressure_reference()
         self.pathway.watch_waiting(stock)
 

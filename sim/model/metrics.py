@@ -52,7 +52,8 @@ METRICS: dict[str, str] = {
     "agency_rate": "DfE: agency FTE / (agency FTE + sw_fte_in_post)",
     "turnover_rate": "DfE: permanent leavers (all roles) in the 365 days to the sample / "
                      "sw_fte_in_post at it (nan with under a year of samples behind it)",
-    "vacancy_rate": "DfE: vacant FTE (all roles) / (vacant FTE + sw_fte_in_post)",
+    "vacancy_rate": "DfE: vacant FTE (all roles; a post whose holder works notice is not "
+                    "vacant) / (vacant FTE + sw_fte_in_post)",
 }
 
 METRIC_NAMES: tuple[str, ...] = tuple(METRICS)

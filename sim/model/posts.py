@@ -40,25 +40,29 @@ class Establishment:
     # vacancies and campaigns -------------------------------------------------------------------
     def _open_vacancy(self, post: Post, cover_from_day: float,
                       first_campaign_days: float | None = None,
-                      cover_point: Callable[[float], float] | None = None) -> None:
+                      cover_point: Callable[[float], float] | None = None,
+                      campaign_elapsed_days: float = 0.0) -> None:
         """A vacancy spell begins: the post is advertised and draws its spell's cover point (its
         cover uniform, or `cover_point` of it); if that is below the share in force and the post
-        has no agency worker, one is asked for to start from `cover_from_day` (a day number)."""
+        has no agency worker, one is asked for to start from `cover_from_day` (a day number). A
+        campaign that began `campaign_elapsed_days` ago has that much less to run."""
         self.vacant += 1
-        post.vacant_since = self.council.now
+        post.vacant_since = self.council.now - campaign_elapsed_days
         drawn = post.draws.cover()[0]
         post.cover_point = drawn if cover_point is None else cover_point(drawn)
-        self._start_campaign(post, first_campaign_days)
+        self._start_campaign(post, first_campaign_days, campaign_elapsed_days)
         post.agency_wanted = post.cover_point < self.cover
         if post.agency_wanted and post.agency is None:
             self._request_agency(post, cover_from_day)
 
-    def _start_campaign(self, post: Post, days: float | None = None) -> None:
-        """Advertise `post`: the campaign ends after a time to hire (or `days`) in days."""
+    def _start_campaign(self, post: Post, days: float | None = None,
+                        elapsed_days: float = 0.0) -> None:
+        """Advertise `post`: the campaign ends after a time to hire (or `days`) in days, less the
+        `elapsed_days` it has run already (at once if it outran them)."""
         post.campaign = token = next(self._tokens)
         post.campaign_round = post.draws.campaign()
-        self.council.later(post.campaign_round[0] if days is None else days,
-                           self._campaign_ends, post, token)
+        days = post.campaign_round[0] if days is None else days
+        self.council.later(max(0.0, days - elapsed_days), self._campaign_ends, post, token)
 
     def _campaign_ends(self, post: Post, token: int) -> None:
         if post.campaign != token:

@@ -119,7 +119,7 @@ class Recorder:
         v[index["caseload_dfe"]] = dfe.caseload(cases_held, holders)
         v[index["agency_rate"]] = dfe.agency_rate(workforce.n_agency, in_post)
         v[index["vacancy_rate"]] = dfe.vacancy_rate(
-            dfe.all_roles(workforce.vacant, self.non_case_holding), in_post)
+            dfe.all_roles(workforce.vacancies, self.non_case_holding), in_post)
 
     def result(self, rep: int, referrals: Referrals, events: int) -> Replication:
         """The output rows (days >= 0), with period metrics and 12-month turnover filled in."""

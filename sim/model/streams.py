@@ -14,7 +14,7 @@ import numpy as np
 PURPOSES: tuple[str, ...] = (
     "arrivals",      # candidate referral times and thinning (keyed by part)
     "cases",         # per-case rows: outcomes, durations, re-referral (keyed by space, block, part)
-    "initial",       # the starting state: stock durations by stage, NQSW progression
+    "initial",       # the starting state: stock durations by stage, NQSW progression, notice
     "turnover",      # resignations of permanent staff (keyed by post and part)
     "recruitment",   # campaigns: time to hire, success, starter level (keyed by post and part)
     "agency",        # cover decisions, start delays, agency stays (keyed by post and part)
@@ -27,7 +27,7 @@ PURPOSES: tuple[str, ...] = (
 _PURPOSE_KEY = {name: i for i, name in enumerate(PURPOSES)}
 
 # keys under "initial"
-INITIAL_STOCK, INITIAL_PROGRESSION = 0, 1
+INITIAL_STOCK, INITIAL_PROGRESSION, INITIAL_NOTICE = 0, 1, 2
 # key under "overflow" of the outcome uniforms (its durations are keyed by stage, 0-3)
 OVERFLOW_OUTCOMES = 4
 

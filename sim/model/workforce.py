@@ -12,16 +12,18 @@ after `progression_days`; starters hold a reduced cap while they ramp up.
 from __future__ import annotations
 
 from itertools import count
+from typing import Any
 
 import numpy as np
 
 from sim.model.agency import AgencyCover
 from sim.model.caps import DEFAULT_CAPS
+from sim.model.distributions import mean_of, sample_residual
 from sim.model.drift import AGENCY_WALK, yearly_multipliers
 from sim.model.people import AGENCY, PERMANENT, Worker
 from sim.model.post_draws import GROUPS, PostStreams, post_key
 from sim.model.posts import Establishment
-from sim.model.streams import INITIAL_PROGRESSION, stream
+from sim.model.streams import INITIAL_NOTICE, INITIAL_PROGRESSION, stream
 
 
 class Workforce(Establishment, AgencyCover):
@@ -109,9 +111,10 @@ class Workforce(Establishment, AgencyCover):
         self._offer_room()
         return worker
 
-    def resign(self, worker: Worker, notice_days: float) -> None:
+    def resign(self, worker: Worker, notice_days: float, notice_elapsed_days: float = 0.0) -> None:
         """A permanent worker hands in notice: they take no new cases, their post starts
-        recruiting now (under notice), they go in `notice_days`."""
+        recruiting (under notice), they go in `notice_days`. A worker whose notice began
+        `notice_elapsed_days` ago (at the start) has their post's campaign running since then."""
         council = self.council
         council.turnover.remove(worker)
         council.allocator.remove_worker(worker)
@@ -126,7 +129,8 @@ class Workforce(Establishment, AgencyCover):
             post.leaver = worker
             post.notice_ends = council.now + notice_days
             self.under_notice += 1
-            self._open_vacancy(post, cover_from_day=post.notice_ends)
+            self._open_vacancy(post, cover_from_day=post.notice_ends,
+                               campaign_elapsed_days=notice_elapsed_days)
 
     def _end_notice(self, post: Post) -> None:
         """The post is no longer under notice (its leaver went, a successor started, or it
@@ -206,6 +210,24 @@ class Workforce(Establishment, AgencyCover):
             settings.agency.yearly_change_sd, scenario.years + 1,  # a step in every year
             lambda: stream(root_seed, rep, "drift", AGENCY_WALK)))
 
+    def start_notice(self, notice_days: Any, root_seed: int, rep: int) -> None:
+        """Permanent workers already working notice at the start, as in the steady state (DfE
+        counts them in post). A holder's cycle is a stay at hazard h (not on notice), then a
+        notice N, so each is on notice with chance h E[N] / (1 + h E[N]), h their hazard at the
+        start; their notice is length-biased (drawn from N's density x n / E[N]) and a uniform
+        share of it is left (`sample_residual`), the elapsed rest is how long their post's campaign
+        has run. Each post draws from its own stream (`INITIAL_NOTICE` and the post's key), so one
+        post more or a change of hazard moves no other draw. Call it after the stock is allocated:
+        they keep their cases."""
+        hazard_per_day = self.council.turnover.hazard_per_day
+        notice_mean_days = mean_of(notice_days)
+        for worker in [w for w in self.workers if w.kind == PERMANENT]:
+            rng = stream(root_seed, rep, "initial", INITIAL_NOTICE, *worker.post.key)
+            chosen = rng.random()
+            remaining, elapsed = sample_residual(notice_days, rng, 1)
+            on_notice = hazard_per_day(worker) * notice_mean_days
+            if chosen < on_notice / (1 + on_notice):
+                self.resign(worker, float(remaining[0]), notice_elapsed_days=float(elapsed[0]))
 
 def catch_up_point(u: float, catch_up: float, cover: float) -> float:
     """The cover point of a vacancy uncovered at the start, from its uniform `u`: below `cover`
