@@ -27,7 +27,8 @@ from heapq import heappop, heappush, heapreplace
 from itertools import count
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's sim, not an installed copy
+# this checkout's sim, not an installed copy
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench_run import BARE_EVENTS, DEFAULT, REFERENCE_EVENTS_PER_SECOND, bare_mmc
 

@@ -391,6 +391,7 @@ class ScenarioText:
     def _workforce_lines(self) -> list[str]:
         d = self.derived
         st, lv = d.state, d.levels
+        agency_walk = panel.agency_walk(d.data, d.year)
         return [
             "[workforce]",
             _kv("establishment", str(st.establishment),
@@ -471,10 +472,9 @@ class ScenarioText:
                 "holds there, within 0 and DfE's agency workers, at least those the vacant "
                 "posts cannot hold: agency workers kept beyond vacancies (absence, sickness, "
                 "extra demand; header)"),
-            _kv("yearly_change_sd", _num(panel.agency_walk(d.data, d.year).sd),
+            _kv("yearly_change_sd", _num(agency_walk.sd),
                 "derived: DfE panel, step sd of a random walk in councils' log agency FTE, "
-                "applied to the level beyond vacancies: "
-                + panel.agency_walk(d.data, d.year).describe("agency FTE")),
+                "applied to the level beyond vacancies: " + agency_walk.describe("agency FTE")),
             "",
             *self._establishment_drift_lines(),
         ]
@@ -573,8 +573,10 @@ class ScenarioText:
                    + stand_in.describe("log children in need") + " (docs/baseline.md)")
 
     def _reporting_lines(self) -> list[str]:
-        """The one-off factors of DfE's measures at each census, from the panel; for the rates,
-        less the spread their uncertain values carry already (docs/baseline.md)."""
+        """The one-off factors of DfE's measures at each census, from the panel; for the vacancy
+        and turnover rates, less the spread their uncertain values carry already (the agency
+        rate's uncertain `cover` moves only the agency workers in vacant posts, not the rate:
+        nothing is taken off it; docs/baseline.md)."""
         d = self.derived
         holders = panel.case_holders_one_off(d.data, d.year)
         caseload = panel.caseload_one_off(d.data, d.year)
@@ -585,30 +587,29 @@ class ScenarioText:
                 "derived: DfE panel, caseload's own one-off factor: "
                 + caseload.describe("log caseload")),
         ]
-        rates = (("agency_rate_logit_sd", "agency", d.agency_rate, "logits"),
-                 ("vacancy_rate_logit_sd", "vacancy", d.vacancy_rate, "logits"),
-                 ("turnover_rate_log_sd", "turnover", d.turnover, "logs"))
-        for key, name, figure, scale in rates:
-            one_off = (panel.turnover_one_off(d.data, d.year) if name == "turnover"
-                       else panel.rate_one_off(d.data, d.year, name))
-            carried = 0.0 if name == "agency" else self._carried_sd(name, figure, scale)
+        # (key, rate, its one-off factor, scale, DfE's figure whose uncertain value carries a
+        # spread already, or None)
+        rates = (("agency_rate_logit_sd", "agency", panel.rate_one_off(d.data, d.year, "agency"),
+                  "logits", None),
+                 ("vacancy_rate_logit_sd", "vacancy",
+                  panel.rate_one_off(d.data, d.year, "vacancy"), "logits", d.vacancy_rate),
+                 ("turnover_rate_log_sd", "turnover", panel.turnover_one_off(d.data, d.year),
+                  "logs", d.turnover))
+        for key, name, one_off, scale, figure in rates:
+            netted = figure is not None
+            carried = self._carried_sd(name, figure, scale) if netted else 0.0
+            netted_words = (f"less (difference of squares, at least 0) the {carried:.4f} in "
+                            f"{scale} that its uncertain value carries already (its sd ahead, "
+                            "header)" if netted else
+                            "nothing taken off: the spread of agency `cover` moves only the "
+                            "agency workers in vacant posts, not DfE's agency rate")
             lines.append(_kv(key, _num(math.sqrt(max(0.0, one_off.sd ** 2 - carried ** 2) / 2)),
                              f"derived: DfE panel, the {name} rate's one-off factor in {scale}, "
-                             f"{one_off.describe(name + ' rates')}; "
-                             + self._carried_words(name, carried, scale)
-                             + "; over 2 in squares: a census carries its factor over the "
-                             "start's, two factors, and the rate ahead is a level, not the "
-                             "start's figure, so one is its due"))
+                             f"{one_off.describe(name + ' rates')}; {netted_words}; over 2 in "
+                             "squares: a census carries its factor over the start's, two "
+                             "factors, and the rate ahead is a level, not the start's figure, "
+                             "so one is its due"))
         return lines
-
-    @staticmethod
-    def _carried_words(name: str, carried: float, scale: str) -> str:
-        if name == "agency":
-            return ("nothing taken off for the spread of agency `cover`: it sets only the "
-                    "agency workers in vacant posts, and DfE's others, beyond vacancies, are a "
-                    "level with a walk, not the spread ahead of the council's rate")
-        return (f"less (difference of squares, at least 0) the {carried:.4f} in {scale} that its "
-                "uncertain value carries already (its sd ahead, header)")
 
     def _carried_sd(self, name: str, figure: Figure, scale: str) -> float:
         """The sd, in logs or logits at the rate ahead, of a workforce rate's uncertain value

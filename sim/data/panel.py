@@ -43,7 +43,6 @@
   noisy and often near 0 or below, where its log is undefined or explosive. No noise is taken off
   first: an agency count is a stock on the census day, not a draw of events, and its one-off
   errors are in the constant the slope leaves out.
-
 - `one_off`: the one-off (reporting) factor of a DfE measure at each census (`dfe_reporting`):
   what a council reports is its underlying state times a factor that does not persist (changes
   of definition, of who is counted, data cleaning, timing). For a walk with step sd w observed
@@ -175,10 +174,11 @@ class Walk:
 # --- the panel -----------------------------------------------------------------------------------
 
 def panel(data: Extract) -> pd.DataFrame:
-    """One row per council code and year: referrals, turnover (share), leavers and agency workers
-    (FTE), caseload (cases / case-holders FTE), case-holders (FTE), cases held, agency and vacancy
-    rates (shares), establishment (FTE in post + vacancies), and whether DfE reported its
-    workforce jointly; NaN where DfE published no positive figure."""
+    """One row per council code and year: referrals, children in need (31 March), turnover
+    (share), leavers and agency workers (FTE), caseload (cases / case-holders FTE), case-holders
+    (FTE), cases held, agency and vacancy rates (shares), establishment (FTE in post +
+    vacancies), and whether DfE reported its workforce jointly; NaN where DfE published no
+    positive figure."""
     rows = []
     for (level, code, year), _ in data.rows.items():
         if level != LOCAL:
@@ -316,8 +316,7 @@ def cases_referral_elasticity(data: Extract, up_to: int) -> CasesElasticity:
 def caseload_change(data: Extract, up_to: int) -> tuple[float, str]:
     """The root mean square of councils' one-year changes in log caseload, DfE's censuses up to
     `up_to` (councils reported jointly left out), and how it was found; 0 with one census."""
-    frame = _panel_of(data)
-    logs = np.log(_wide(frame[~frame["joint"]], "caseload", WORKFORCE_YEARS[0], up_to))
+    logs = np.log(_workforce_wide(data, "caseload", up_to))
     changes = (logs - logs.shift(1)).to_numpy().ravel()
     changes = changes[np.isfinite(changes)]
     if not changes.size:
@@ -396,6 +395,13 @@ def _wide(frame: pd.DataFrame, column: str, first: int, up_to: int) -> pd.DataFr
     return table.reindex(range(first, up_to + 1))
 
 
+def _workforce_wide(data: Extract, column: str, up_to: int) -> pd.DataFrame:
+    """`column` of the councils DfE does not report jointly, census years up to `up_to` as rows,
+    councils as columns."""
+    frame = _panel_of(data)
+    return _wide(frame[~frame["joint"]], column, WORKFORCE_YEARS[0], up_to)
+
+
 @functools.cache
 def referral_walk(data: Extract, up_to: int) -> Walk:
     """The yearly drift of councils' log referrals, DfE's years to 31 March up to `up_to`."""
@@ -408,11 +414,14 @@ def turnover_walk(data: Extract, up_to: int) -> Walk:
     """The yearly drift of councils' log turnover rates, DfE's censuses up to `up_to`, less the
     binomial noise of who leaves (the variance of log leavers / in post: about (1 - rate) /
     leavers)."""
-    frame = _panel_of(data)
-    frame = frame[~frame["joint"]]
-    first = WORKFORCE_YEARS[0]
-    turnover = _wide(frame, "turnover", first, up_to)
-    return walk_sd(np.log(turnover), (1 - turnover) / _wide(frame, "leavers", first, up_to))
+    return walk_sd(*_log_turnover_and_noise(data, up_to))
+
+
+def _log_turnover_and_noise(data: Extract, up_to: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Councils' log turnover rates, censuses up to `up_to`, and the binomial variance of each
+    (about (1 - rate) / leavers: the chance of who leaves)."""
+    turnover = _workforce_wide(data, "turnover", up_to)
+    return np.log(turnover), (1 - turnover) / _workforce_wide(data, "leavers", up_to)
 
 
 @dataclass(frozen=True)
@@ -443,11 +452,16 @@ def growth_of(log_values: pd.DataFrame) -> Growth:
                   count, years)
 
 
+def _about_england(log_values: pd.DataFrame) -> pd.DataFrame:
+    """The columns of `log_values` (councils) less each year's (row's) mean over councils."""
+    return log_values.sub(log_values.mean(axis=1), axis=0)
+
+
 def walk_about_england(log_values: pd.DataFrame) -> Walk:
     """The step sd of a random walk in the columns of `log_values` about their yearly mean (so a
     trend common to all councils does not enter it); with one lag, the upper bound sqrt(the mean
     square of yearly changes)."""
-    walk = walk_sd(log_values.sub(log_values.mean(axis=1), axis=0))
+    walk = walk_sd(_about_england(log_values))
     if len(walk.mean_squares) == 1:
         return Walk(math.sqrt(walk.mean_squares[1]), walk.mean_squares, walk.changes, walk.years,
                     upper_bound=True)
@@ -455,8 +469,7 @@ def walk_about_england(log_values: pd.DataFrame) -> Walk:
 
 
 def _log_establishment(data: Extract, up_to: int) -> pd.DataFrame:
-    frame = _panel_of(data)
-    return np.log(_wide(frame[~frame["joint"]], "establishment", WORKFORCE_YEARS[0], up_to))
+    return np.log(_workforce_wide(data, "establishment", up_to))
 
 
 @functools.cache
@@ -470,13 +483,13 @@ def establishment_walk(data: Extract, up_to: int) -> Walk:
     """The yearly drift of councils' log establishment about England's path, DfE's censuses up
     to `up_to`; with one lag, its upper bound."""
     return walk_about_england(_log_establishment(data, up_to))
+
+
 @functools.cache
 def agency_walk(data: Extract, up_to: int) -> Walk:
     """The yearly drift of councils' log agency FTE, DfE's censuses up to `up_to` (councils with
     no agency worker in a year leave that year out)."""
-    frame = _panel_of(data)
-    frame = frame[~frame["joint"]]
-    return walk_sd(np.log(_wide(frame, "agency", WORKFORCE_YEARS[0], up_to)))
+    return walk_sd(np.log(_workforce_wide(data, "agency", up_to)))
 
 
 # --- one-off (reporting) factors -----------------------------------------------------------------
@@ -512,11 +525,8 @@ def one_off_sd(log_values: pd.DataFrame, noise: pd.DataFrame | None = None,
     square less `noise` (its variance at each end) when given; with `other`, the factor shared
     by the two (from the mean products of their changes). With a slope below 0 the changes show
     no walk: the walk is 0 and the factor half their mean square."""
-    def about_england(frame: pd.DataFrame) -> pd.DataFrame:
-        return frame.sub(frame.mean(axis=1), axis=0)
-
-    squares, used = lag_mean_squares(about_england(log_values), noise,
-                                     None if other is None else about_england(other))
+    squares, used = lag_mean_squares(_about_england(log_values), noise,
+                                     None if other is None else _about_england(other))
     years = (int(log_values.index.min()), int(log_values.index.max()))
     if not squares:
         return OneOff(0.0, 0.0, squares, used, years,
@@ -535,11 +545,6 @@ def one_off_sd(log_values: pd.DataFrame, noise: pd.DataFrame | None = None,
                       f"the mean squares of h-year changes ({years[0]}-{years[1]}) reach 0 or "
                       "less at h = 0: no one-off part")
     return OneOff(math.sqrt(intercept / 2), math.sqrt(slope), squares, used, years)
-
-
-def _workforce_wide(data: Extract, column: str, up_to: int) -> pd.DataFrame:
-    frame = _panel_of(data)
-    return _wide(frame[~frame["joint"]], column, WORKFORCE_YEARS[0], up_to)
 
 
 def _logit(shares: pd.DataFrame) -> pd.DataFrame:
@@ -586,5 +591,4 @@ def rate_one_off(data: Extract, up_to: int, name: str) -> OneOff:
 def turnover_one_off(data: Extract, up_to: int) -> OneOff:
     """The one-off factor of DfE's turnover rate in logs, censuses up to `up_to`, less the
     binomial chance of who leaves (about (1 - rate) / leavers)."""
-    turnover = _workforce_wide(data, "turnover", up_to)
-    return one_off_sd(np.log(turnover), (1 - turnover) / _workforce_wide(data, "leavers", up_to))
+    return one_off_sd(*_log_turnover_and_noise(data, up_to))

@@ -67,8 +67,9 @@ def run_variants(
     (for run.json). record: fields added to run.json (what the sweep or design was).
     finish(batch): makes (and writes) the caller's tables; its result is returned with the
     batch. independent: each variant its own root seed (`sim.runner.batch.scenario_seeds`), for
-    variants that are not to be compared with each other, e.g. the back-test's councils. Other arguments as `sim.run`. With `out`, run.json says "running" until `finish`
-    returns, then "complete" (or "interrupted" or "failed").
+    variants that are not to be compared with each other, e.g. the back-test's councils. Other
+    arguments as `sim.run`. With `out`, run.json says "running" until `finish` returns, then
+    "complete" (or "interrupted" or "failed").
     """
     if reps < 1:
         raise ValueError(f"reps must be at least 1 (got {reps})")

@@ -14,8 +14,9 @@ has a worker a share p = mean stay / (mean stay + mean start delay) of the time 
 renewal process), and the council keeps round(level x the walk's multiplier / p) slots, which hold
 the level x the multiplier on average (the walk: `agency.yearly_change_sd`, `sim.model.drift`: step
 k taken half a year into year k of the run, so that each census, a year after the one before, is
-one step of the walk from it, as DfE's censuses are in the panel the step is estimated from). At the start round(level) slots have a worker and the others, in the
-steady state, wait for theirs the residual of a start delay. When the level falls the newest slots
+one step of the walk from it, as DfE's censuses are in the panel the step is estimated from). At
+the start round(level) slots have a worker and the others, in the steady state, wait for theirs
+the residual of a start delay. When the level falls the newest slots
 close at once (their workers released), when it rises new slots ask for a worker.
 `set_agency` may set a new level; its `release_excess` releases slot workers first (newest
 first), whose slots then wait for room under `max_share` (they come back only within it).

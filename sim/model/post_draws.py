@@ -108,13 +108,17 @@ class PostStreams:
     def campaign_under_way_days(self, key: tuple[int, int]) -> float:
         """The remaining time (days) of the campaign of post `key`, vacant and advertised at the
         start: the residual of a time to hire in equilibrium."""
-        rng = stream(self._root_seed, self._rep, "recruitment", *key, CAMPAIGN_UNDER_WAY)
-        remaining, _elapsed = sample_residual(self._hire, rng, 1)
-        return float(remaining[0])
+        return self._residual_days(self._hire, "recruitment", key, CAMPAIGN_UNDER_WAY)
 
     def agency_under_way_days(self, key: tuple[int, int]) -> float:
         """The remaining time (days) of the agency start delay of slot `key`, waiting for its
         worker at the start: the residual of a start delay in equilibrium."""
-        rng = stream(self._root_seed, self._rep, "agency", *key, AGENCY_UNDER_WAY)
-        remaining, _elapsed = sample_residual(self._start, rng, 1)
+        return self._residual_days(self._start, "agency", key, AGENCY_UNDER_WAY)
+
+    def _residual_days(self, distribution, purpose: str, key: tuple[int, int],
+                       part: int) -> float:
+        """One residual of `distribution` (days) from the post's stream of `purpose` and
+        `part`."""
+        rng = stream(self._root_seed, self._rep, purpose, *key, part)
+        remaining, _elapsed = sample_residual(distribution, rng, 1)
         return float(remaining[0])

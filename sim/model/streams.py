@@ -21,7 +21,7 @@ PURPOSES: tuple[str, ...] = (
     "managers",      # managers' stays, times to hire, campaigns under way (keyed by part)
     "overflow",      # case stages beyond the pre-drawn rows (keyed by stage, or outcomes)
     "uncertain",     # uncertain assumptions, one draw per replication (keyed by `key_of_path`)
-    "drift",         # yearly random walks of the referral and turnover rates (keyed by walk)
+    "drift",         # yearly random walks: referrals, turnover, posts, agency (keyed by walk)
     "reporting",     # one-off factors of DfE's measures at each census (keyed by census year)
 )
 _PURPOSE_KEY = {name: i for i, name in enumerate(PURPOSES)}

@@ -229,6 +229,7 @@ class Workforce(Establishment, AgencyCover):
             if chosen < on_notice / (1 + on_notice):
                 self.resign(worker, float(remaining[0]), notice_elapsed_days=float(elapsed[0]))
 
+
 def catch_up_point(u: float, catch_up: float, cover: float) -> float:
     """The cover point of a vacancy uncovered at the start, from its uniform `u`: below `cover`
     with probability `catch_up`, increasing in `u` and uniform on each side of `cover`, so that a
