@@ -8,6 +8,8 @@ import os
 import re
 import sys
 import time
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -109,6 +111,36 @@ def test_a_dead_worker_process_is_replaced_and_its_chunks_rerun(tmp_path):
     assert len(reports) == 1 and "worker process died" in reports[0]
     expected = run_batch([scenario], reps=8, seed=2, workers=1, replicate=fake_replication)
     assert np.array_equal(batch.runs["fake"].values, expected.runs["fake"].values)
+
+
+class PoolBrokenAtSubmit:
+    """A stand-in for a process pool whose worker died just as another task finished: the first
+    pool runs tasks at once, then refuses new ones (`submit` raises BrokenProcessPool, as a real
+    pool does once a worker has died); later pools work."""
+
+    pools_made = 0
+
+    def __init__(self, accepts: int) -> None:
+        self.accepts = accepts
+
+    def submit(self, fn, task):
+        if self.accepts == 0:
+            raise BrokenProcessPool("a worker process died")
+        self.accepts -= 1
+        future = Future()
+        future.set_result(fn(task))
+        return future
+
+    def shutdown(self, wait=True, cancel_futures=False):
+        pass
+
+
+def test_a_task_finished_as_the_pool_breaks_is_still_yielded(monkeypatch):
+    pools = iter([PoolBrokenAtSubmit(accepts=2), PoolBrokenAtSubmit(accepts=100)])
+    executor = ProcessExecutor(1, report=lambda message: None)
+    monkeypatch.setattr(executor, "_pool", lambda tasks: next(pools))
+    results = list(executor.map_unordered(abs, range(-5, 0)))
+    assert sorted(results) == [1, 2, 3, 4, 5]
 
 
 def test_the_process_pool_runs_only_a_few_tasks_ahead_of_a_slow_caller(tmp_path):

@@ -172,7 +172,9 @@ class ProcessExecutor:
         """Run `remaining` tasks on `pool`, removing each from `remaining` as it is yielded.
 
         At most IN_FLIGHT_PER_WORKER tasks per worker are submitted at a time, so results that
-        finish faster than the caller takes them wait in the workers, not in this process.
+        finish faster than the caller takes them wait in the workers, not in this process. A pool
+        that breaks while a finished result is in hand (its `submit` raises) still yields that
+        result before BrokenProcessPool is raised, so no task leaves `remaining` unyielded.
         """
         waiting = iter(list(remaining.items()))
         futures: dict[Future[R], int] = {}
@@ -195,7 +197,11 @@ class ProcessExecutor:
                     continue
                 result = future.result()
                 del remaining[futures.pop(future)]  # keep no finished result alive
-                submit_more()
+                if broken is None:
+                    try:
+                        submit_more()
+                    except BrokenProcessPool as error:
+                        broken = error
                 yield result
             if broken is not None:
                 raise broken
