@@ -5,6 +5,7 @@ is the same whatever DfE published after Y."""
 from __future__ import annotations
 
 import csv
+import math
 import tomllib
 from importlib import resources
 
@@ -216,11 +217,15 @@ def synthetic_agency_extract(step_sd: float, councils: int = 400, seed: int = 3)
 def test_the_agency_walk_is_the_step_sd_of_log_agency_fte(step_sd):
     """On synthetic extracts whose log agency FTE walks with step sd s under one-off noise of sd
     0.2: the estimate up to 2022 is s within 0.06 (about 3 standard errors over 400 councils;
-    0 with no walk), up to 2018 (one lag) 0 saying why."""
+    0 with no walk); up to 2018 (one lag) the upper bound, a 1-year change's whole spread
+    sqrt(s^2 + 2 x 0.2^2), within 0.05 (a walk of 0 there would leave the first year's change
+    of the agency workers out of a 2018 baseline: the one-off factor is 0 there too)."""
     data = synthetic_agency_extract(step_sd)
     assert panel.agency_walk(data, 2022).sd == pytest.approx(step_sd, abs=0.06)
     early = panel.agency_walk(data, 2018)
-    assert early.sd == 0 and "fewer than two lags" in early.fallback
+    assert early.upper_bound and not early.fallback
+    assert early.sd == pytest.approx(math.sqrt(step_sd ** 2 + 2 * 0.2 ** 2), abs=0.05)
+    assert panel.agency_walk(data, 2017).sd == 0
 @pytest.mark.parametrize("step_sd, noise_sd", [(0.0, 0.12), (0.08, 0.12), (0.1, 0.0),
                                                (0.3, 0.25)])
 def test_the_one_off_factor_and_its_walk_are_recovered(step_sd, noise_sd):

@@ -36,7 +36,9 @@
   not enter the slope), as for referrals; with one lag only (up to 2018), the walk cannot be told
   from one-off noise, and the mean square of 1-year changes, an upper bound, is used.
 - `agency_walk`: the same for a council's log agency FTE (`workforce.agency.yearly_change_sd`,
-  which the model applies to the agency workers kept beyond vacancies, `sim.model.agency`). The
+  which the model applies to the agency workers kept beyond vacancies, `sim.model.agency`), with
+  one lag (up to 2018) its upper bound, as for the establishment: the agency rate's one-off
+  factor is 0 there, so the walk carries the whole of a year's change. The
   whole agency FTE, not the part beyond vacancies: that part is most of it (DfE's agency FTE
   exceeds the case-holding vacancies in most council-years), DfE's agency FTE and its vacancies
   are counted differently (FTE on the census day, vacancies as posts), so their difference is
@@ -459,9 +461,13 @@ def _about_england(log_values: pd.DataFrame) -> pd.DataFrame:
 
 def walk_about_england(log_values: pd.DataFrame) -> Walk:
     """The step sd of a random walk in the columns of `log_values` about their yearly mean (so a
-    trend common to all councils does not enter it); with one lag, the upper bound sqrt(the mean
-    square of yearly changes)."""
-    walk = walk_sd(_about_england(log_values))
+    trend common to all councils does not enter it); with one lag, its upper bound."""
+    return bounded_with_one_lag(walk_sd(_about_england(log_values)))
+
+
+def bounded_with_one_lag(walk: Walk) -> Walk:
+    """`walk`, or with one lag of yearly changes (a walk cannot be told from one-off noise) the
+    upper bound sqrt(the mean square of yearly changes): a 1-year change's spread, all of it."""
     if len(walk.mean_squares) == 1:
         return Walk(math.sqrt(walk.mean_squares[1]), walk.mean_squares, walk.changes, walk.years,
                     upper_bound=True)
@@ -488,8 +494,8 @@ def establishment_walk(data: Extract, up_to: int) -> Walk:
 @functools.cache
 def agency_walk(data: Extract, up_to: int) -> Walk:
     """The yearly drift of councils' log agency FTE, DfE's censuses up to `up_to` (councils with
-    no agency worker in a year leave that year out)."""
-    return walk_sd(np.log(_workforce_wide(data, "agency", up_to)))
+    no agency worker in a year leave that year out); with one lag, its upper bound."""
+    return bounded_with_one_lag(walk_sd(np.log(_workforce_wide(data, "agency", up_to))))
 
 
 # --- one-off (reporting) factors -----------------------------------------------------------------
