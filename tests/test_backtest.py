@@ -235,16 +235,6 @@ def test_resumed_runs_add_up_the_wall_time_of_earlier_invocations(tmp_path):
     assert earlier_run(run_json)["earlier_wall_seconds"] is None
 
 
-def test_expected_coverage_of_bands_from_few_replications():
-    from sim.experiments.backtest import expected_coverage
-
-    # 5 draws: p25-p75 are the 2nd and 4th of 5: (4 - 2) / 6; p05-p95 at 1.2 and 4.8: 3.6 / 6
-    assert expected_coverage(5, 0.25, 0.75) == pytest.approx(1 / 3)
-    assert expected_coverage(5, 0.05, 0.95) == pytest.approx(0.6)
-    # the band tends to its nominal coverage with many draws
-    assert expected_coverage(10_000, 0.05, 0.95) == pytest.approx(0.9, abs=1e-3)
-
-
 def test_regenerating_the_note_keeps_its_history_of_scores():
     from sim.experiments.backtest import HISTORY, with_history
 
@@ -292,3 +282,29 @@ def test_each_council_draws_its_own_uncertain_values_and_walks(tmp_path):
     names = [scenario.name for scenario in runs.scenarios]
     assert len(names) == 2 and all((name, key) in orders for name in names for key in keys)
     assert any(orders[names[0], key] != orders[names[1], key] for key in keys)
+
+
+def test_councils_run_without_reporting_factors_and_their_forecasts_integrate_them():
+    """The back-test runs each baseline with its DfE reporting factors off and forecasts a
+    published figure by the mixture of the state and the baseline's factor: for a state that
+    does not vary, the factor's own log-normal quantiles; a measure without a factor takes the
+    replications' quantiles at positions p (n + 1)."""
+    import tomllib
+
+    from scipy import stats
+
+    from sim.experiments.backtest import forecast_quantiles
+    from sim.scenario.loading import DfeReporting
+
+    result = council_runs(["Wakefield"], [2019])
+    scenario, published, (_, code, _) = result.scenarios[0], result.published[0], result.cells[0]
+    written = tomllib.loads(scenario_text_for(extract(), code, 2019))["dfe_reporting"]
+    assert scenario.dfe_reporting == DfeReporting()
+    caseload = published["caseload_dfe"]
+    assert written["caseload_log_sd"] > 0
+    assert caseload.sd == pytest.approx(math.sqrt(2) * written["caseload_log_sd"])
+    bands = forecast_quantiles(np.full(20, 18.0), caseload)
+    assert [bands[q] for q in ("p05", "p50", "p95")] == pytest.approx(
+        18 * np.exp(caseload.sd * stats.norm.ppf([0.05, 0.5, 0.95])), rel=1e-6)
+    plain = forecast_quantiles(np.arange(1.0, 21.0), None)
+    assert [plain[q] for q in ("p05", "p50", "p95")] == pytest.approx([1.05, 10.5, 19.95])

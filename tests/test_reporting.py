@@ -10,7 +10,7 @@ import pytest
 
 from sim.model.council import run_replication
 from sim.model.metrics import METRIC_INDEX, METRIC_NAMES
-from sim.model.reporting import apply_factors, census_years
+from sim.model.reporting import apply_factors, census_years, published_factors
 from sim.model.streams import stream
 from sim.scenario.loading import DfeReporting
 from builders import scenario, series
@@ -41,7 +41,8 @@ def test_each_factor_has_the_sd_asked_for_over_replications():
     log case-holders sd 0.15 sqrt(2), log cases sqrt(0.15^2 + 0.08^2) sqrt(2), log caseload
     0.08 sqrt(2) (caseload is cases / case-holders), the logits of the agency and vacancy rates
     0.3 and 0.4 and log turnover 0.2, times sqrt(2), each within 5% (the sd of a sample sd of
-    4,000 normals is 1.1%); medians stay the state's."""
+    4,000 normals is 1.1%), as `published_factors` says in closed form; medians stay the
+    state's."""
     reporting = DfeReporting(case_holders_log_sd=0.15, caseload_log_sd=0.08,
                              agency_rate_logit_sd=0.3, vacancy_rate_logit_sd=0.4,
                              turnover_rate_log_sd=0.2)
@@ -62,8 +63,14 @@ def test_each_factor_has_the_sd_asked_for_over_replications():
                "agency_rate": (logit(column("agency_rate")), 0.3),
                "vacancy_rate": (logit(column("vacancy_rate")), 0.4),
                "turnover_rate": (np.log(column("turnover_rate")), 0.2)}
+    factors = published_factors(reporting)   # what the back-test integrates instead
+    assert set(factors) == set(spreads)
     for name, (logs, sd) in spreads.items():
-        assert logs.std() == pytest.approx(sd * np.sqrt(2), rel=0.05), name
+        assert factors[name].sd == pytest.approx(sd * np.sqrt(2)), name
+        assert factors[name].scale == ("logit" if name.endswith(("agency_rate", "vacancy_rate"))
+                                       else "log"), name
+        assert factors[name].shift == 0.0
+        assert logs.std() == pytest.approx(factors[name].sd, rel=0.05), name
     assert np.allclose(column("caseload_dfe"), column("cases_held") / column("case_holders"))
     assert np.median(column("agency_rate")) == pytest.approx(0.2, rel=0.03)
 

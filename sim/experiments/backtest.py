@@ -39,10 +39,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.analysis.predictive import band_coverage, mixture_quantiles, sample_quantiles
 from sim.model import dfe_measures
+from sim.model.reporting import PublishedFactor, published_factors
 from sim.data.baseline import scenario_text_for
 from sim.data.dfe import LOCAL, WORKFORCE_YEARS, Extract, extract
-from sim.scenario.loading import Scenario, scenario_from_data
+from sim.scenario.loading import DfeReporting, Scenario, scenario_from_data
 
 HORIZONS_YEARS = (1, 2)
 ORIGINS = tuple(range(2017, 2022))
@@ -185,11 +187,17 @@ class CouncilRuns:
     overrides: list[dict] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     plans: list[str] = field(default_factory=list)        # the announced plan's file, or ""
+    published: list[dict[str, PublishedFactor]] = field(default_factory=list)
 
     def add(self, scenario: dict, cell: tuple[str, str, int], record: dict,
             plan_file: str = "") -> None:
-        """A scenario (data) to run for the council-origin `cell`."""
+        """A scenario (data) to run for the council-origin `cell`. It runs without its DfE
+        reporting factors (`dfe_reporting`): the forecast of a published figure integrates them
+        (`published`, `forecast_rows`) instead of drawing them; they move nothing else."""
+        reporting = DfeReporting(**scenario.get("dfe_reporting", {}))
+        scenario = scenario | {"dfe_reporting": {}}
         self.scenarios.append(scenario_from_data(scenario, f"<{scenario['name']}>"))
+        self.published.append(published_factors(reporting))
         self.cells.append(cell)
         self.overrides.append({"council": cell[0], "code": cell[1], "origin": cell[2],
                                **record})
@@ -360,13 +368,26 @@ def model_values(days: np.ndarray, values: Callable[[str], np.ndarray], start: d
     return values(measure.model_metric)[:, inside].sum(axis=1) * (last - first) / covered
 
 
+def forecast_quantiles(model: np.ndarray, factor: PublishedFactor | None) -> dict[str, float]:
+    """`QUANTILES` of the forecast of a DfE figure from the model's replications (`model`):
+    of the mixture of the state and its reporting factor when the measure carries one
+    (`sim.analysis.predictive.mixture_quantiles`), else of the replications themselves."""
+    finite = model[np.isfinite(model)]
+    if not finite.size:
+        return dict.fromkeys(QUANTILES, math.nan)
+    probabilities = [p / 100 for p in QUANTILES.values()]
+    found = (mixture_quantiles(finite, factor.scale, factor.shift, factor.sd, probabilities)
+             if factor is not None and factor.sd > 0 else sample_quantiles(finite, probabilities))
+    return dict(zip(QUANTILES, map(float, found), strict=True))
+
+
 def forecast_rows(data: Extract, runs: CouncilRuns, days_of: Callable[[str], np.ndarray],
                   values_of: Callable[[str, str], np.ndarray]) -> pd.DataFrame:
     """A row per council, origin, horizon and measure, with the announced plan's file ("" for
     no plan) in column "plan"."""
     rows = []
-    for scenario, (council, code, origin), plan_file in zip(runs.scenarios, runs.cells,
-                                                            runs.plans, strict=True):
+    for scenario, (council, code, origin), plan_file, published in zip(
+            runs.scenarios, runs.cells, runs.plans, runs.published, strict=True):
         days = days_of(scenario.name)
         cache: dict[str, np.ndarray] = {}
 
@@ -384,9 +405,8 @@ def forecast_rows(data: Extract, runs: CouncilRuns, days_of: Callable[[str], np.
                     continue
                 actual = dfe_value(data, code, target, name)
                 persistence, drifted = naive_forecasts(data, code, origin, name, target)
-                finite = model[np.isfinite(model)]
-                quantiles = ({q: float(np.percentile(finite, p)) for q, p in QUANTILES.items()}
-                             if finite.size else dict.fromkeys(QUANTILES, math.nan))
+                quantiles = forecast_quantiles(
+                    model, published.get(MEASURES[name].model_metric))
                 rows.append({"plan": plan_file, "council": council, "code": code,
                              "origin": origin,
                              "horizon": horizon, "metric": name,
@@ -460,14 +480,6 @@ def earlier_run(run_json: Path) -> dict:
     wall, earlier = record.get("wall_seconds"), before.get("earlier_wall_seconds", 0.0)
     return {"earlier_wall_seconds": None if wall is None or earlier is None else wall + earlier,
             "first_command": before.get("first_command") or record.get("command")}
-
-
-def expected_coverage(reps: int, low: float, high: float) -> float:
-    """About how often a band from the `low` to the `high` quantile (0-1) of `reps` draws,
-    interpolated linearly as numpy does, holds one more draw of the same distribution:
-    (position of high - position of low) / (reps + 1), positions 1 + (reps - 1) x q (the k-th
-    of n draws has expected distribution value k / (n + 1))."""
-    return (reps - 1) * (high - low) / (reps + 1)
 
 
 def _run_scored(data: Extract, runs: CouncilRuns, reps: int, seed: int, out: Path | None,
@@ -570,7 +582,7 @@ def markdown_report(summary: pd.DataFrame, record: dict, commit: str,
     reused = (record.get("resumed") or {}).get("replications_reused")
     earlier = backtest.get("earlier_wall_seconds", 0.0)
     reps = record.get("replications") or 1
-    perfect = {band: expected_coverage(reps, QUANTILES[low] / 100, QUANTILES[high] / 100)
+    perfect = {band: band_coverage(reps, QUANTILES[low] / 100, QUANTILES[high] / 100)
                for band, (low, high) in BANDS.items()}
     lines = [
         "# Back-test: the model's forecasts against what DfE later published",
@@ -604,11 +616,14 @@ def markdown_report(summary: pd.DataFrame, record: dict, commit: str,
         "horizon h is the year to 31 March of origin + h + 1. MdAPE: median absolute "
         "percentage error (model: its median). The model was not tuned to these scores.",
         "",
-        f"With {reps} replications the bands are narrow by construction: a model whose "
-        f"replications were draws of the same distribution as DfE's figure would hold it about "
-        f"{perfect['coverage_50']:.0%} of the time in its 50% band and "
-        f"{perfect['coverage_90']:.0%} in its 90% band (`expected_coverage`); compare the "
-        "coverage columns with those, not with 50% and 90%.",
+        "Bands: a measure DfE publishes with a one-off reporting factor (caseload, "
+        "case-holders, cases held, agency, vacancy and turnover rates) is forecast by the "
+        "mixture, over replications, of the model's state times the factor's known "
+        "distribution, integrated rather than drawn (`sim/analysis/predictive.py`), so its "
+        "median carries no Monte Carlo noise of the factor; the others (referrals, FTE in "
+        f"post) by the replications' quantiles at positions p (n + 1), whose bands hold a "
+        f"new draw of the same distribution about {perfect['coverage_50']:.0%} and "
+        f"{perfect['coverage_90']:.0%} of the time with {reps} replications (`band_coverage`).",
         "",
         "## National scores",
         "",

@@ -25,7 +25,9 @@ denominator) is left as it is.
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Protocol
 
@@ -53,6 +55,39 @@ class ReportingSds(Protocol):
     turnover_rate_log_sd: float
 
 
+def _sds(reporting: ReportingSds) -> np.ndarray:
+    """The factors' sds, in the order of `FACTORS`."""
+    return np.array([reporting.case_holders_log_sd, reporting.caseload_log_sd,
+                     reporting.agency_rate_logit_sd, reporting.vacancy_rate_logit_sd,
+                     reporting.turnover_rate_log_sd])
+
+
+@dataclass(frozen=True)
+class PublishedFactor:
+    """How a DfE measure's published figure lies about the model's state at a census after the
+    start's: its log (`scale` "log") or logit ("logit", a rate) is the state's plus a normal of
+    median `shift` and sd `sd` (the census's factors over the start's, module docstring)."""
+
+    scale: str
+    shift: float
+    sd: float
+
+
+def published_factors(reporting: ReportingSds) -> dict[str, PublishedFactor]:
+    """{metric: its PublishedFactor} for the metrics that carry factors: each factor's z_census -
+    z_start has variance 2 s^2, and a metric carrying two factors (cases held) adds them. What
+    `apply_factors` draws, in closed form (the back-test integrates it instead of drawing it)."""
+    sd_of = dict(zip(FACTORS, _sds(reporting), strict=True))
+    variances: dict[str, float] = {}
+    for factor, names in _LOG_COLUMNS.items():
+        for name in names:
+            variances[name] = variances.get(name, 0.0) + 2 * float(sd_of[factor]) ** 2
+    factors = {name: PublishedFactor("log", 0.0, math.sqrt(variance))
+               for name, variance in variances.items()}
+    return factors | {name: PublishedFactor("logit", 0.0, math.sqrt(2) * float(sd_of[name]))
+                      for name in _LOGIT_COLUMNS}
+
+
 def census_years(days: np.ndarray, start: date) -> np.ndarray:
     """The year of the census (30 September) nearest each sample, `days` after `start`."""
     years = []
@@ -76,9 +111,7 @@ def apply_factors(values: np.ndarray, days: np.ndarray, start: date, reporting: 
     place by each census's one-off factors over the start's (module docstring), drawn from
     `stream_of_year(census year)`. Nothing is drawn when every sd is 0, and a factor of sd 0 leaves its
     columns exactly as they are."""
-    sds = np.array([reporting.case_holders_log_sd, reporting.caseload_log_sd,
-                    reporting.agency_rate_logit_sd, reporting.vacancy_rate_logit_sd,
-                    reporting.turnover_rate_log_sd])
+    sds = _sds(reporting)
     if not sds.any() or not days.size:
         return
     years = census_years(days, start)

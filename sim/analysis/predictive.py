@@ -1,0 +1,86 @@
+"""Quantiles of a forecast from a few replications.
+
+- `mixture_quantiles`: a published figure that is each replication's state times a factor of known
+  distribution (a normal of given median and sd in the log, or in the logit for a rate) has as its
+  forecast distribution the mixture, over replications, of those normals about each state. Its
+  quantiles are found by bisection on the mixture's distribution function: the factor is
+  integrated exactly instead of drawn once per replication (a Rao-Blackwellised estimate), so
+  the median carries no Monte Carlo noise of the factor and a band is not narrowed by the order
+  statistics of a few draws.
+- `sample_quantiles`: for a figure with no such factor, the replications' own quantiles, placed
+  where a band holds a new draw of the same distribution as often as it says (`band_coverage`).
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from scipy import special
+
+BISECTIONS = 64
+"""Halvings of the bracket: far below any figure's precision from a bracket of some tens of
+sds."""
+BRACKET_SDS = 9.0
+"""The bracket reaches this many kernel sds beyond the outermost replication (the normal's
+tail beyond is below 1e-18)."""
+
+
+def to_scale(values: np.ndarray, scale: str) -> np.ndarray:
+    """`values` in the log or logit; 0 is -inf (and a rate of 1 +inf)."""
+    values = np.asarray(values, dtype=float)
+    with np.errstate(divide="ignore"):
+        return np.log(values) if scale == "log" else special.logit(values)
+
+
+def from_scale(values: np.ndarray, scale: str) -> np.ndarray:
+    """The inverse of `to_scale`."""
+    return np.exp(values) if scale == "log" else special.expit(values)
+
+
+def mixture_quantiles(values: np.ndarray, scale: str, shift: float, sd: float,
+                      probabilities: Sequence[float]) -> np.ndarray:
+    """The `probabilities` (0-1) quantiles of the mixture over `values` (one per replication,
+    finite, on the natural scale) of normals of median `shift` and sd `sd` > 0 about each value
+    in `scale` ("log" or "logit"), back on the natural scale. A value at an end of the scale (0,
+    or a rate of 1) is a point mass there (the factor leaves it as it is)."""
+    if sd <= 0:
+        raise ValueError(f"the factor's sd must be above 0 (got {sd})")
+    centres = to_scale(values, scale) + shift
+    inner = centres[np.isfinite(centres)]
+    share_low = float(np.mean(centres == -np.inf))
+    wanted = np.asarray(probabilities, dtype=float)
+    if not inner.size:
+        low_end, high_end = from_scale(np.array([-np.inf, np.inf]), scale)
+        return np.where(wanted <= share_low, low_end, high_end)
+    low = np.full(wanted.shape, inner.min() - BRACKET_SDS * sd)
+    high = np.full(wanted.shape, inner.max() + BRACKET_SDS * sd)
+    for _ in range(BISECTIONS):
+        middle = (low + high) / 2
+        below = share_low + special.ndtr((middle[:, None] - inner) / sd).sum(axis=1) / centres.size
+        under = below < wanted
+        low = np.where(under, middle, low)
+        high = np.where(under, high, middle)
+    share_high = float(np.mean(centres == np.inf))
+    found = (low + high) / 2
+    found = np.where(wanted <= share_low, -np.inf, found)
+    found = np.where(wanted >= 1 - share_high, np.inf, found)
+    return from_scale(found, scale)
+
+
+def sample_quantiles(values: np.ndarray, probabilities: Sequence[float]) -> np.ndarray:
+    """The `probabilities` (0-1) quantiles of `values` at positions p (n + 1) of the n sorted
+    values (numpy's "weibull" method): the k-th of n draws is below a new draw's value with
+    probability k / (n + 1), so the band between two such quantiles holds a new draw as often
+    as it says (`band_coverage`)."""
+    return np.quantile(np.asarray(values, dtype=float), probabilities, method="weibull")
+
+
+def band_coverage(reps: int, low: float, high: float) -> float:
+    """About how often the band from the `low` to the `high` quantile (0-1) of `reps` draws
+    (`sample_quantiles`) holds one more draw of the same distribution: (position of high -
+    position of low) / (reps + 1), positions p (reps + 1) held within 1..reps. It is high - low
+    once reps + 1 >= 1 / low and 1 / (1 - high) (19 draws for 5%-95%); fewer draws cannot reach
+    the outer quantiles."""
+    def position(q: float) -> float:
+        return min(max(q * (reps + 1), 1.0), float(reps))
+    return (position(high) - position(low)) / (reps + 1)

@@ -1,0 +1,81 @@
+"""Forecast quantiles from few replications (`sim.analysis.predictive`): the mixture of each
+replication's state and a known factor has the closed-form quantiles where there is one, the
+quantiles of drawing the factor many times where there is not, and sample bands hold a new draw
+as often as they say."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import special, stats
+
+from sim.analysis.predictive import band_coverage, mixture_quantiles, sample_quantiles
+
+PROBABILITIES = [0.05, 0.25, 0.5, 0.75, 0.95]
+
+
+def test_one_replication_gives_the_factors_own_quantiles():
+    """One state of 20 with a log factor of median +0.1 and sd 0.3: 20 exp(0.1 + 0.3 z_p)."""
+    found = mixture_quantiles(np.array([20.0]), "log", 0.1, 0.3, PROBABILITIES)
+    assert found == pytest.approx(20 * np.exp(0.1 + 0.3 * stats.norm.ppf(PROBABILITIES)),
+                                  rel=1e-9)
+
+
+def test_normal_states_and_a_normal_factor_give_a_normal_of_both_spreads():
+    """States whose logits are N(-1.5, 0.4^2) (2,000 at its quantiles), a logit factor of sd 0.3:
+    the mixture is N(-1.5, 0.4^2 + 0.3^2) = N(-1.5, 0.5^2) in the logit."""
+    states = special.expit(-1.5 + 0.4 * stats.norm.ppf((np.arange(2000) + 0.5) / 2000))
+    found = mixture_quantiles(states, "logit", 0.0, 0.3, PROBABILITIES)
+    assert special.logit(found) == pytest.approx(-1.5 + 0.5 * stats.norm.ppf(PROBABILITIES),
+                                                 abs=0.005)
+
+
+def test_the_mixture_is_what_drawing_the_factor_many_times_gives():
+    """Five unequal states, each times 200,000 drawn factors (log sd 0.25): the drawn sample's
+    quantiles, within their Monte Carlo error, are the mixture's."""
+    states = np.array([8.0, 11.0, 12.0, 19.0, 30.0])
+    generator = np.random.default_rng(5)
+    drawn = (states[:, None] * np.exp(0.25 * generator.standard_normal((5, 200_000)))).ravel()
+    assert mixture_quantiles(states, "log", 0.0, 0.25, PROBABILITIES) == pytest.approx(
+        np.quantile(drawn, PROBABILITIES), rel=0.005)
+
+
+def test_a_rate_at_0_stays_a_point_mass_at_0():
+    """Three of five replications have no agency worker (rate 0, which a factor leaves as it is):
+    the 5%-50% quantiles are 0; the 95% is the two others' mixture's 87.5% (of 5: 0.6 + 0.4 x
+    0.875)."""
+    states = np.array([0.0, 0.0, 0.0, 0.2, 0.2])
+    found = mixture_quantiles(states, "logit", 0.0, 0.4, PROBABILITIES)
+    assert np.array_equal(found[:3], [0.0, 0.0, 0.0])
+    assert found[4] == pytest.approx(special.expit(special.logit(0.2)
+                                                   + 0.4 * stats.norm.ppf(0.875)), rel=1e-6)
+    assert np.array_equal(mixture_quantiles(np.zeros(4), "logit", 0.0, 0.4, [0.5, 0.95]),
+                          [0.0, 0.0])
+
+
+def test_an_sd_of_0_is_refused():
+    with pytest.raises(ValueError, match="sd must be above 0"):
+        mixture_quantiles(np.array([1.0]), "log", 0.0, 0.0, [0.5])
+
+
+@pytest.mark.parametrize("reps", [5, 20])
+def test_sample_bands_hold_a_new_draw_as_often_as_band_coverage_says(reps):
+    """20,000 trials of `reps` uniform draws and one more: the share of new draws inside the
+    p25-p75 and p05-p95 sample bands is band_coverage's, within 4 sds of its binomial error."""
+    trials = 20_000
+    generator = np.random.default_rng(reps)
+    draws = generator.random((trials, reps + 1))
+    bands = np.array([sample_quantiles(row[:reps], [0.05, 0.25, 0.75, 0.95])
+                      for row in draws]).T
+    new = draws[:, reps]
+    for (low, high), (q_low, q_high) in (((bands[1], bands[2]), (0.25, 0.75)),
+                                         ((bands[0], bands[3]), (0.05, 0.95))):
+        share = np.mean((low <= new) & (new <= high))
+        expected = band_coverage(reps, q_low, q_high)
+        assert share == pytest.approx(expected, abs=4 * np.sqrt(expected * (1 - expected) / trials))
+
+
+def test_band_coverage_is_nominal_once_the_draws_reach_the_band():
+    # 5 draws: p25-p75 at positions 1.5 and 4.5 of 5: 3 / 6; p05-p95 held at 1 and 5: 4 / 6
+    assert band_coverage(5, 0.25, 0.75) == pytest.approx(0.5)
+    assert band_coverage(5, 0.05, 0.95) == pytest.approx(4 / 6)
+    assert band_coverage(20, 0.05, 0.95) == pytest.approx(0.9)
