@@ -165,3 +165,54 @@ def test_set_agency_sets_the_level_beyond_vacancies():
     down = {"do": "set_agency", "after_days": DAY, "beyond_vacancies": 3}
     up = {"do": "set_agency", "after_days": 2 * DAY, "beyond_vacancies": 15}
     assert agency_in_three_phases([down, up]) == ({20}, {13}, {25})
+
+
+def cover_walked(scope: str, rep: int, years: float = 1.0, policy: list | None = None) -> Council:
+    """200 vacancies never filled in 230 posts, cover 0.2, nothing beyond vacancies, agency
+    workers who never leave, a walk of step sd 0.5 with `scope`, run for `years`."""
+    workforce = merged(STILL, {
+        "establishment": 230, "agency_in_post": 0,
+        "agency": {"cover": 0.2, "beyond_vacancies": 0, "yearly_change_sd": 0.5,
+                   "walk_scope": scope}})
+    council = Council(scenario(merged(NO_DEMAND, {"years": years, "workforce": workforce,
+                                                  "policy": policy or []}),
+                               base=without(BASE, "workforce")), rep, SEED)
+    council.run()
+    return council
+
+
+def test_the_walk_moves_vacancy_cover_with_scope_all_and_leaves_it_alone_by_default():
+    """With `walk_scope` "all" the share of vacancies covered in force a year on (one step, half
+    a year in) is 0.2 x the walk's multiplier, at most 1: exactly the vacancies whose spell's point
+    lies below it want cover, and (agency workers never leave, so a fall keeps those already
+    in post) those below the larger of it and 0.2 have a worker. By default the share stays 0.2
+    whatever the walk. Over 8 replications the walk both rises and falls."""
+    moved = set()
+    for rep in range(8):
+        council = cover_walked("all", rep)
+        workforce = council.workforce
+        factor = workforce.beyond_factor
+        share = min(1.0, 0.2 * factor)
+        assert workforce.cover == pytest.approx(share)
+        vacancies = [post for post in workforce.posts if post.holder is None]
+        assert len(vacancies) == 200
+        assert [post.agency_wanted for post in vacancies] == [
+            post.cover_point < share for post in vacancies]
+        assert workforce.n_agency == sum(post.cover_point < max(share, 0.2)
+                                         for post in vacancies)
+        moved.add(factor > 1)
+        alone = cover_walked("beyond_vacancies", rep).workforce
+        assert (alone.cover, alone.beyond_factor) == (0.2, factor)
+        assert alone.n_agency == sum(post.cover_point < 0.2 for post in alone.posts
+                                     if post.holder is None)
+    assert moved == {True, False}
+
+
+def test_a_new_cover_by_set_agency_is_moved_by_the_walks_multiplier_in_force():
+    """With `walk_scope` "all", cover set to 0.1 after the first step is 0.1 x the multiplier
+    in force; by default it is 0.1."""
+    policy = [{"do": "set_agency", "after_days": 0.75 * DAYS_PER_YEAR, "cover": 0.1}]
+    walked = cover_walked("all", 0, policy=policy).workforce
+    assert walked.beyond_factor != 1.0
+    assert walked.cover == pytest.approx(min(1.0, 0.1 * walked.beyond_factor))
+    assert cover_walked("beyond_vacancies", 0, policy=policy).workforce.cover == 0.1

@@ -79,8 +79,8 @@ ASSUMPTIONS = [
      "per hire, placement mix and weekly costs as documented defaults"),
     ("no feedback of caseload on re-referral or care entry in a baseline; caseload on turnover "
      "as estimated from DfE's panel of councils (caseload_elasticity, docs/turnover.md)"),
-    ("referrals, the turnover rate and the agency workers beyond vacancies drift from year to "
-     "year as random walks in their logs (yearly_change_sd), sized from DfE's panel up to YEAR "
+    ("referrals, the turnover rate and the agency workers drift from year to year as random "
+     "walks in their logs (yearly_change_sd), sized from DfE's panel up to YEAR "
      "(docs/turnover.md, docs/baseline.md)"),
     ("the case-holding establishment follows England's trend and a random walk in its log "
      "(workforce.establishment_drift), sized from DfE's panel up to YEAR: councils' posts move "
@@ -474,7 +474,11 @@ class ScenarioText:
                 "extra demand; header)"),
             _kv("yearly_change_sd", _num(agency_walk.sd),
                 "derived: DfE panel, step sd of a random walk in councils' log agency FTE, "
-                "applied to the level beyond vacancies: " + agency_walk.describe("agency FTE")),
+                "applied to all agency workers (walk_scope): " + agency_walk.describe("agency FTE")),
+            _kv("walk_scope", '"all"',
+                "derived: the walk moves the level beyond vacancies and the share of vacancies "
+                "covered (cover, at most 1) alike, so all agency workers follow it, as DfE's "
+                "agency FTE, whose walk the panel measures, does (docs/baseline.md)"),
             "",
             *self._establishment_drift_lines(),
         ]

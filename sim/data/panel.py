@@ -36,10 +36,11 @@
   not enter the slope), as for referrals; with one lag only (up to 2018), the walk cannot be told
   from one-off noise, and the mean square of 1-year changes, an upper bound, is used.
 - `agency_walk`: the same for a council's log agency FTE (`workforce.agency.yearly_change_sd`,
-  which the model applies to the agency workers kept beyond vacancies, `sim.model.agency`), with
+  which a baseline's model applies to all agency workers, `walk_scope` "all",
+  `sim.model.agency`), with
   one lag (up to 2018) its upper bound, as for the establishment: the agency rate's one-off
   factor is 0 there, so the walk carries the whole of a year's change. The
-  whole agency FTE, not the part beyond vacancies: that part is most of it (DfE's agency FTE
+  whole agency FTE, not the part beyond vacancies alone: that part is most of it (DfE's agency FTE
   exceeds the case-holding vacancies in most council-years), DfE's agency FTE and its vacancies
   are counted differently (FTE on the census day, vacancies as posts), so their difference is
   noisy and often near 0 or below, where its log is undefined or explosive. No noise is taken off

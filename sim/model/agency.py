@@ -18,7 +18,12 @@ one step of the walk from it, as DfE's censuses are in the panel the step is est
 the start round(level) slots have a worker and the others, in the steady state, wait for theirs
 the residual of a start delay. When the level falls the newest slots
 close at once (their workers released), when it rises new slots ask for a worker.
-`set_agency` may set a new level; its `release_excess` releases slot workers first (newest
+With `agency.walk_scope` "all" the walk moves vacancy cover too: the share in force is `cover`
+x the multiplier (at most 1), so that all the council's agency workers follow the walk, as DfE's
+agency FTE does in the panel its step is estimated from (`sim.data.panel.agency_walk`); vacancies
+then decide afresh against their spell's point, as for a new share set by `set_agency`.
+`set_agency` may set a new level, or a new cover (times the multiplier in force when the walk
+moves cover); its `release_excess` releases slot workers first (newest
 first), whose slots then wait for room under `max_share` (they come back only within it).
 `AgencyCover` is the part of `sim.model.workforce.Workforce` that does this.
 """
@@ -39,6 +44,8 @@ class AgencyCover:
     def _init_agency(self, agency) -> None:
         """`agency`: the scenario's `[workforce.agency]`."""
         self.cover, self.max_share = agency.cover, agency.max_share
+        self.cover_before_walk = agency.cover  # the share the walk's multiplier moves
+        self.walk_moves_cover = agency.walk_scope == "all"
         # an agency worker's stay (days): exponential at the agency leaving rate; None = for good
         self.agency_stay_mean = (DAYS_PER_YEAR / agency.annual_turnover
                                  if agency.annual_turnover > 0 else None)
@@ -125,24 +132,21 @@ class AgencyCover:
 
     def set_agency(self, cover: float | None, max_share: float | None,
                    release_excess: bool, beyond_vacancies: float | None = None) -> None:
-        """A policy action: a new cover share (vacancies decide afresh against their spell's
-        point), a new `max_share` (waiting vacancies get room), a new level of agency FTE beyond
-        vacancies (times the walk's multiplier in force), and optionally agency workers released
-        down to `max_share`: beyond vacancies first (newest slot first, the slot then waits for
-        room), then vacancies' (the newest posts first)."""
-        now = self.council.now
+        """A policy action: a new cover share (times the walk's multiplier in force when the
+        walk moves cover; vacancies decide afresh against their spell's point), a new `max_share`
+        (waiting vacancies get room), a new level of agency FTE beyond vacancies (times the
+        walk's multiplier in force), and optionally agency workers released down to `max_share`:
+        beyond vacancies first (newest slot first, the slot then waits for room), then
+        vacancies' (the newest posts first)."""
         if beyond_vacancies is not None:
             self.beyond_level = beyond_vacancies
             self._keep_slots(self.beyond_factor)
         if max_share is not None:
             self.max_share = max_share
             self._offer_room()
-        if cover is not None and cover != self.cover:
-            self.cover = cover
-            for post in list(self.posts):
-                if post.campaign and post.holder is None:
-                    self._cover_share_changed(post, now)
-            self._offer_room()
+        if cover is not None:
+            self.cover_before_walk = cover
+            self._set_cover(self._walked_cover())
         if release_excess:
             covered = [p for p in self.posts if p.agency is not None]
             covered += [slot for slot in self.beyond if slot.agency is not None]
@@ -152,6 +156,25 @@ class AgencyCover:
                 self._release_agency(post)
                 if post.beyond:
                     self.refused[post] = None  # back when room appears under max_share
+
+    def _walked_cover(self) -> float:
+        """The share of vacancies covered in force: `cover`, times the walk's multiplier (at
+        most 1) when the walk moves cover."""
+        if not self.walk_moves_cover:
+            return self.cover_before_walk
+        return min(1.0, self.cover_before_walk * self.beyond_factor)
+
+    def _set_cover(self, cover: float) -> None:
+        """A new share of vacancies covered: advertised vacancies decide afresh against their
+        spell's point, and those refused for lack of room are asked again."""
+        if cover == self.cover:
+            return
+        self.cover = cover
+        now = self.council.now
+        for post in list(self.posts):
+            if post.campaign and post.holder is None:
+                self._cover_share_changed(post, now)
+        self._offer_room()
 
     def _cover_share_changed(self, post: Post, now: float) -> None:
         """The vacancy wants cover while the share in force is above its spell's fixed point; a
@@ -197,7 +220,7 @@ class AgencyCover:
     def _keep_slots(self, factor: float) -> None:
         """Keep the slots that hold the level x `factor`: new ones ask for a worker (after the
         start delay), the newest close at once, releasing their worker or cancelling their
-        request."""
+        request; when the walk moves cover, the share in force follows `factor` too."""
         self.beyond_factor = factor
         wanted = self._slots_for(factor)
         while len(self.beyond) < wanted:
@@ -208,3 +231,4 @@ class AgencyCover:
             self.refused.pop(slot, None)
             if slot.agency is not None:
                 self._release_agency(slot)
+        self._set_cover(self._walked_cover())

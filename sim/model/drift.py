@@ -7,9 +7,10 @@ its first anniversary; the warm-up counts as year 0) is exp(Z_1 + ... + Z_k) tim
 scenario alone gives, Z_i ~ N(0, s^2) independent: the log of the multiplier has mean 0 and
 variance k s^2, and the first year is as the scenario gives it (a referral trend's
 `growth_per_year` compounds on top). With s = 0 nothing is drawn and nothing changes. The agency
-level beyond vacancies (`workforce.agency.yearly_change_sd`, `sim.model.agency`) walks with the
-same multipliers, but takes step k half a year into year k, so that a census a year on is one
-step from the start, as in the panel its step is estimated from.
+level beyond vacancies (`workforce.agency.yearly_change_sd`, `sim.model.agency`; with `walk_scope`
+"all" the share of vacancies covered too) walks with the same multipliers, but takes step k half a
+year into year k, so that a census a year on is one step from the start, as in the panel its step
+is estimated from.
 
 The case-holding establishment (`workforce.establishment_drift`) moves differently, as a council's
 posts do at DfE's censuses: by the end of year k of the run (k = 1, 2, ...) it is the start's E

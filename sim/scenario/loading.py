@@ -271,7 +271,8 @@ class Recruitment(Frozen):
 class Agency(Frozen):
     """Agency workers covering vacant posts, and `beyond_vacancies` FTE more kept on top of
     vacancy cover (absence, sickness, extra demand; whole workers: the level rounded), whose level
-    walks by `yearly_change_sd` a year in its log (`sim.model.agency`); `cap` None means the `sw`
+    walks by `yearly_change_sd` a year in its log (`sim.model.agency`), and with `walk_scope`
+    "all" the share of vacancies covered (`cover`, at most 1) with it; `cap` None means the `sw`
     cap."""
 
     cover: Probability = 0.0
@@ -281,6 +282,7 @@ class Agency(Frozen):
     cap: Annotated[Number, _range(gt=0)] | None = None
     beyond_vacancies: Annotated[Number, _range(0, MAX_POSTS)] = 0.0
     yearly_change_sd: Annotated[Number, _range(0, 2)] = 0.0
+    walk_scope: Literal["beyond_vacancies", "all"] = "beyond_vacancies"
 
 
 class EstablishmentDrift(Frozen):
