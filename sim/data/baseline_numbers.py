@@ -9,6 +9,7 @@ import math
 from dataclasses import dataclass, field
 
 from sim.data import baseline_workforce as wf
+from sim.data import panel
 from sim.data.dfe import (
     LOCAL,
     NATIONAL,
@@ -174,15 +175,25 @@ class Derivation:
         self.cases_held = use(self.wf["cases"])
         self.inpost = use(self.wf["inpost_fte"])
         self.agency_fte = use(self.wf["agency_fte"] or self._agency_from_rate())
+        self.agency_walk = panel.agency_walk(data, year)
         self.levels_ahead = {
             "turnover": workforce_level(data, code, year, "turnover_rate_fte",
                                         zero_is_missing=True),
-            "agency": workforce_level(data, code, year, "agency_rate_fte"),
+            "agency": (None if self.agency_walks
+                       else workforce_level(data, code, year, "agency_rate_fte")),
             "vacancy": workforce_level(data, code, year, "vacancy_rate_fte"),
             "cover": workforce_level(data, code, year, "vacancy_agency_cover_rate_fte")}
         self.caseload_fte = Figure(self.cases_held.value / self.holders_fte.value,
                                    f"DfE workforce census 30 September {year} "
                                    "(cases / case_holders_fte)")
+
+    @property
+    def agency_walks(self) -> bool:
+        """DfE's panel up to the year shows councils' agency FTE walking (`panel.agency_walk`
+        above 0): the level a walk heads to is its latest figure, so the agency rate ahead is
+        DfE's at the census, not a mean of the council's years, and the walk carries its change
+        and spread from year to year (no spread about the level on top)."""
+        return self.agency_walk.sd > 0
 
     def _agency_from_rate(self) -> Figure:
         """DfE's agency FTE from its agency rate r and FTE in post, where the count is not

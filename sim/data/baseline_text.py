@@ -39,7 +39,9 @@ ASSUMPTIONS = [
      "(growth_per_year; header), with no seasonality"),
     ("the workforce starts at DfE's figures of the census and heads to levels of turnover, agency "
      "and vacancy rates that forecast: the council's own figures up to YEAR shrunk towards the "
-     "typical council's by an empirical-Bayes weight (header; sim/data/shrinkage.py)"),
+     "typical council's by an empirical-Bayes weight (header; sim/data/shrinkage.py); the agency "
+     "rate, where DfE's panel shows the agency workers walking from year to year, stays at "
+     "DfE's figure of the census, a walk's forecast (header)"),
     ("the assumptions the data leave uncertain are distributions drawn once per replication "
      "(growth_per_year, turnover annual_rate, recruitment success, agency cover), their spreads from the council's own year-to-year variation and the spread across "
      "councils, each comment saying how; durations stay fixed (a duration's mean cannot be "
@@ -196,8 +198,17 @@ class ScenarioText:
                  "cover": d.agency_cover}
         return [f"{name.capitalize()} rate ahead ({names[name].source.split('(')[-1]}: " + (
             d.levels_ahead[name].describe("%") if d.levels_ahead[name] is not None else
-            f"{figure.value:g}% ({figure.source}; no figure of the council's own by then)")
+            f"{figure.value:g}% ({figure.source}; {self._why_no_level(name)})")
             for name, figure in names.items()]
+
+    def _why_no_level(self, name: str) -> str:
+        """Why rate `name` heads to DfE's figure at the census, not a level of its years."""
+        if name == "agency" and self.derived.agency_walks:
+            return (f"the council's agency FTE walks from year to year in DfE's panel (step sd "
+                    f"{self.derived.agency_walk.sd:.3f}, agency.yearly_change_sd), and a walk's "
+                    "forecast is its latest figure: the walk, not a spread about a level, "
+                    "carries its change")
+        return "no figure of the council's own by then"
 
     # spreads of the uncertain assumptions ------------------------------------------------------
     @staticmethod
@@ -234,7 +245,7 @@ class ScenarioText:
     def _key_spread_words(self, key: str, name: str) -> str:
         d = self.derived
         if key not in d.key_ranges:
-            return "no spread: no figure of the council's own by then"
+            return "no spread: " + self._why_no_level(name)
         low, middle, high = d.key_ranges[key]
         return (f"beta, sd = half the range {low:.3f} to {high:.3f} that the {name} rate ahead "
                 f"{d.ahead(name, {'agency': d.agency_rate, 'vacancy': d.vacancy_rate}[name]):.4g}"
@@ -580,7 +591,9 @@ class ScenarioText:
         """The one-off factors of DfE's measures at each census, from the panel; for the vacancy
         and turnover rates, less the spread their uncertain values carry already (the agency
         rate's uncertain `cover` moves only the agency workers in vacant posts, not the rate:
-        nothing is taken off it; docs/baseline.md)."""
+        nothing is taken off it), halved in squares for a rate that heads to a level of the
+        council's years, whole for the agency rate where its workers walk from DfE's figure
+        (docs/baseline.md)."""
         d = self.derived
         holders = panel.case_holders_one_off(d.data, d.year)
         caseload = panel.caseload_one_off(d.data, d.year)
@@ -601,18 +614,24 @@ class ScenarioText:
                   "logs", d.turnover))
         for key, name, one_off, scale, figure in rates:
             netted = figure is not None
+            from_start = name == "agency" and d.agency_walks
             carried = self._carried_sd(name, figure, scale) if netted else 0.0
             netted_words = (f"less (difference of squares, at least 0) the {carried:.4f} in "
                             f"{scale} that its uncertain value carries already (its sd ahead, "
                             "header)" if netted else
-                            "nothing taken off: the spread of agency `cover` moves only the "
-                            "agency workers in vacant posts, not DfE's agency rate")
-            lines.append(_kv(key, _num(math.sqrt(max(0.0, one_off.sd ** 2 - carried ** 2) / 2)),
+                            "nothing taken off: agency `cover` carries no spread" if from_start
+                            else "nothing taken off: the spread of agency `cover` moves only "
+                                 "the agency workers in vacant posts, not DfE's agency rate")
+            halved = ("whole: the agency workers walk from DfE's figure at the start, which "
+                      "carries its own factor, so a census carries its factor over the start's"
+                      if from_start else
+                      "over 2 in squares: a census carries its factor over the start's, two "
+                      "factors, and the rate ahead is a level, not the start's figure, so one "
+                      "is its due")
+            variance = max(0.0, one_off.sd ** 2 - carried ** 2) / (1 if from_start else 2)
+            lines.append(_kv(key, _num(math.sqrt(variance)),
                              f"derived: DfE panel, the {name} rate's one-off factor in {scale}, "
-                             f"{one_off.describe(name + ' rates')}; {netted_words}; over 2 in "
-                             "squares: a census carries its factor over the start's, two "
-                             "factors, and the rate ahead is a level, not the start's figure, "
-                             "so one is its due"))
+                             f"{one_off.describe(name + ' rates')}; {netted_words}; {halved}"))
         return lines
 
     def _carried_sd(self, name: str, figure: Figure, scale: str) -> float:
