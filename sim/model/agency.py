@@ -21,7 +21,9 @@ close at once (their workers released), when it rises new slots ask for a worker
 With `agency.walk_scope` "all" the walk moves vacancy cover too: the share in force is `cover`
 x the multiplier (at most 1), so that all the council's agency workers follow the walk, as DfE's
 agency FTE does in the panel its step is estimated from (`sim.data.panel.agency_walk`); vacancies
-then decide afresh against their spell's point, as for a new share set by `set_agency`.
+then decide afresh against their spell's point, as for a new share set by `set_agency`, and those
+no longer wanting cover release their agency worker at once, as closing slots do (so the walk
+moves the vacancies' agency workers down as fast as up; a `set_agency` cover lets them stay).
 `set_agency` may set a new level, or a new cover (times the multiplier in force when the walk
 moves cover); its `release_excess` releases slot workers first (newest
 first), whose slots then wait for room under `max_share` (they come back only within it).
@@ -231,4 +233,7 @@ class AgencyCover:
             self.refused.pop(slot, None)
             if slot.agency is not None:
                 self._release_agency(slot)
-        self._set_cover(self._walked_cover())
+        if self.walk_moves_cover:
+            self._set_cover(self._walked_cover())
+            for post in [p for p in self.posts if p.agency is not None and not p.agency_wanted]:
+                self._release_agency(post)  # as slots close: the vacancy's cover is not wanted
