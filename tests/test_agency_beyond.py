@@ -216,3 +216,14 @@ def test_a_new_cover_by_set_agency_is_moved_by_the_walks_multiplier_in_force():
     assert walked.beyond_factor != 1.0
     assert walked.cover == pytest.approx(min(1.0, 0.1 * walked.beyond_factor))
     assert cover_walked("beyond_vacancies", 0, policy=policy).workforce.cover == 0.1
+
+
+def test_a_walk_step_releases_only_the_workers_its_own_fall_leaves_above_the_share():
+    """Cover 0 from day 100 (a plan stopping agency cover): the vacancies' agency workers stay
+    (they never leave here), and the walk's later steps, which move 0 to 0, release none of
+    them: every vacancy whose point lies below 0.2 keeps its worker through two steps."""
+    policy = [{"do": "set_agency", "after_days": 100, "cover": 0.0}]
+    workforce = cover_walked("all", 1, years=2.0, policy=policy).workforce
+    vacancies = [post for post in workforce.posts if post.holder is None]
+    assert workforce.cover == 0.0
+    assert workforce.n_agency == sum(post.cover_point < 0.2 for post in vacancies) > 20

@@ -22,8 +22,9 @@ With `agency.walk_scope` "all" the walk moves vacancy cover too: the share in fo
 x the multiplier (at most 1), so that all the council's agency workers follow the walk, as DfE's
 agency FTE does in the panel its step is estimated from (`sim.data.panel.agency_walk`); vacancies
 then decide afresh against their spell's point, as for a new share set by `set_agency`, and those
-no longer wanting cover release their agency worker at once, as closing slots do (so the walk
-moves the vacancies' agency workers down as fast as up; a `set_agency` cover lets them stay).
+a fall of the walk leaves above the share release their agency worker at once, as closing slots
+do (so the walk moves the vacancies' agency workers down as fast as up; a `set_agency` cover lets
+them stay until they leave).
 `set_agency` may set a new level, or a new cover (times the multiplier in force when the walk
 moves cover); its `release_excess` releases slot workers first (newest
 first), whose slots then wait for room under `max_share` (they come back only within it).
@@ -234,6 +235,9 @@ class AgencyCover:
             if slot.agency is not None:
                 self._release_agency(slot)
         if self.walk_moves_cover:
+            before = self.cover
             self._set_cover(self._walked_cover())
-            for post in [p for p in self.posts if p.agency is not None and not p.agency_wanted]:
-                self._release_agency(post)  # as slots close: the vacancy's cover is not wanted
+            # as slots close: the vacancies the fall leaves above the share release their worker
+            for post in [p for p in self.posts
+                         if p.agency is not None and self.cover <= p.cover_point < before]:
+                self._release_agency(post)
