@@ -43,8 +43,10 @@ import numpy as np
 
 from sim.model.metrics import METRIC_INDEX
 
-FACTORS: tuple[str, ...] = ("case_holders", "caseload", "agency_rate", "vacancy_rate",
-                            "turnover_rate")
+SCALES: dict[str, str] = {"case_holders": "log", "caseload": "log", "agency_rate": "logit",
+                          "vacancy_rate": "logit", "turnover_rate": "log"}
+"""Each factor's scale: how it moves its metrics and names its keys."""
+FACTORS: tuple[str, ...] = tuple(SCALES)
 CENSUS_MONTH, CENSUS_DAY = 9, 30
 _LOG_COLUMNS = {"case_holders": ("case_holders", "cases_held"),
                 "caseload": ("cases_held", "caseload_dfe"), "turnover_rate": ("turnover_rate",)}
@@ -74,11 +76,6 @@ class ReportingSds(Protocol):
     turnover_rate_start_log_sd: float | None
 
 
-SCALES: dict[str, str] = {"case_holders": "log", "caseload": "log", "agency_rate": "logit",
-                          "vacancy_rate": "logit", "turnover_rate": "log"}
-"""Each factor's scale, in `FACTORS`' order: how it moves its metrics and names its keys."""
-
-
 @dataclass(frozen=True)
 class Factors:
     """Each factor's sd at a census (`sds`) and the mean and sd of the start's (`start_means`,
@@ -90,6 +87,7 @@ class Factors:
 
     @classmethod
     def of(cls, reporting: ReportingSds) -> Factors:
+        """The factors of a scenario's `dfe_reporting`."""
         sds = np.array([getattr(reporting, f"{factor}_{scale}_sd")
                         for factor, scale in SCALES.items()], dtype=float)
         means = np.array([getattr(reporting, f"{factor}_start_{scale}_mean")
