@@ -516,7 +516,8 @@ def test_the_baseline_starts_caseloads_factor_from_the_filter_and_case_holders_f
     """A 2020 baseline: caseload's start factor is the council's posterior from the filter
     (which beat the last figure up to 2020), case-holders' a fresh draw (the filter did not);
     2018: both fresh draws (no factor to filter by). The back-test's published caseload then
-    has median -mean and sd sqrt(s^2 + sd^2)."""
+    has median -mean and sd sqrt(s^2 + sd^2). A council whose workforce DfE reports jointly
+    with another has no figure of its own to filter: a fresh draw."""
     from sim.model.reporting import published_factors
     from sim.scenario.loading import DfeReporting
     data = extract()
@@ -537,3 +538,6 @@ def test_the_baseline_starts_caseloads_factor_from_the_filter_and_case_holders_f
     early = tomllib.loads(baseline_scenario_text("Wakefield", 2018))["dfe_reporting"]
     assert early["caseload_start_log_mean"] == early["case_holders_start_log_mean"] == 0.0
     assert not {"caseload_start_log_sd", "case_holders_start_log_sd"} & set(early)
+    joint = baseline_scenario_text("Kingston upon Thames", 2020)   # reported with Richmond
+    assert tomllib.loads(joint)["dfe_reporting"]["caseload_start_log_mean"] == 0.0
+    assert "no caseload figure of the council's own" in joint
