@@ -287,8 +287,9 @@ def test_each_council_draws_its_own_uncertain_values_and_walks(tmp_path):
 def test_councils_run_without_reporting_factors_and_their_forecasts_integrate_them():
     """The back-test runs each baseline with its DfE reporting factors off and forecasts a
     published figure by the mixture of the state and the baseline's factor: for a state that
-    does not vary, the factor's own log-normal quantiles; a measure without a factor takes the
-    replications' quantiles at positions p (n + 1)."""
+    does not vary, the factor's own log-normal quantiles (caseload's: a census's factor of sd s
+    less the start's, normal(mean, sd) from the council's filtered history); a measure without
+    a factor takes the replications' quantiles at positions p (n + 1)."""
     import tomllib
 
     from scipy import stats
@@ -302,9 +303,11 @@ def test_councils_run_without_reporting_factors_and_their_forecasts_integrate_th
     assert scenario.dfe_reporting == DfeReporting()
     caseload = published["caseload_dfe"]
     assert written["caseload_log_sd"] > 0
-    assert caseload.sd == pytest.approx(math.sqrt(2) * written["caseload_log_sd"])
+    assert caseload.sd == pytest.approx(math.hypot(written["caseload_log_sd"],
+                                                   written["caseload_start_log_sd"]))
+    assert caseload.shift == -written["caseload_start_log_mean"] != 0
     bands = forecast_quantiles(np.full(20, 18.0), caseload)
     assert [bands[q] for q in ("p05", "p50", "p95")] == pytest.approx(
-        18 * np.exp(caseload.sd * stats.norm.ppf([0.05, 0.5, 0.95])), rel=1e-6)
+        18 * np.exp(caseload.shift + caseload.sd * stats.norm.ppf([0.05, 0.5, 0.95])), rel=1e-6)
     plain = forecast_quantiles(np.arange(1.0, 21.0), None)
     assert [plain[q] for q in ("p05", "p50", "p95")] == pytest.approx([1.05, 10.5, 19.95])

@@ -392,3 +392,159 @@ def test_the_agency_rates_factor_is_the_panels_whole_where_the_agency_workers_wa
         data = tomllib.loads(baseline_scenario_text(la, 2020))
         assert data["dfe_reporting"]["agency_rate_logit_sd"] == pytest.approx(
             panel.rate_one_off(extract(), 2020, "agency").sd, abs=5e-5)
+
+
+def local_level_panel(rng: np.random.Generator, noise_sd: float, walk_sd: float, prior_sd: float,
+                      councils: int, years: int):
+    """Log figures about England's yearly mean: each council's state starts normal(0, prior_sd)
+    and walks with `walk_sd`; a census sees it times a one-off factor of `noise_sd`; England's
+    trend (0.03 a year) on top. The figures and the factors."""
+    import pandas as pd
+    states = (rng.normal(0, prior_sd, councils)
+              + np.cumsum(np.vstack([np.zeros(councils),
+                                     rng.normal(0, walk_sd, (years - 1, councils))]), axis=0))
+    factors = rng.normal(0, noise_sd, (years, councils))
+    trend = 0.03 * np.arange(years)[:, None]
+    index = range(2017, 2017 + years)
+    return pd.DataFrame(2.9 + trend + states + factors, index=index), factors
+
+
+def test_one_census_shrinks_each_council_by_the_prior_over_prior_plus_noise():
+    """One census: the filtered level is tau^2 / (tau^2 + s^2) of the council's figure about
+    England's mean, its variance tau^2 s^2 / (tau^2 + s^2), tau^2 the spread across councils
+    less s^2; the start's factor is the rest of the figure."""
+    rng = np.random.default_rng(3)
+    logs, _ = local_level_panel(rng, 0.1, 0.05, 0.3, councils=50, years=1)
+    filtered = panel.local_level_filter(logs, 0.1, 0.05)
+    deviations = logs.iloc[0] - logs.iloc[0].mean()
+    prior = np.var(deviations.to_numpy(), ddof=1) - 0.01
+    assert filtered.prior_variance == pytest.approx(prior, rel=1e-12)
+    shrink = prior / (prior + 0.01)
+    assert np.allclose(filtered.levels.iloc[0], shrink * deviations, rtol=1e-12)
+    assert np.allclose(filtered.variances.iloc[0], prior * 0.01 / (prior + 0.01), rtol=1e-12)
+    mean, sd = filtered.start_factor(logs.columns[4])
+    assert mean == pytest.approx((1 - shrink) * deviations.iloc[4], rel=1e-12)
+    assert sd == pytest.approx(np.sqrt(prior * 0.01 / (prior + 0.01)), rel=1e-12)
+
+
+def test_the_filter_is_the_gaussian_posterior_of_the_state_given_the_figures():
+    """Six censuses with gaps: each council's filtered level and variance at every census equal
+    the normal posterior of its state given its figures so far, computed directly from the
+    joint covariance (state: prior tau^2 plus w^2 a year; figure: state plus s^2); a council
+    with no figure at the last census has no start factor."""
+    rng = np.random.default_rng(5)
+    noise, walk = 0.08, 0.06
+    logs, _ = local_level_panel(rng, noise, walk, 0.2, councils=30, years=6)
+    logs.iloc[2, 0] = np.nan
+    logs.iloc[[0, 1], 1] = np.nan
+    logs.iloc[5, 2] = np.nan
+    filtered = panel.local_level_filter(logs, noise, walk)
+    deviations = logs.sub(logs.mean(axis=1), axis=0).to_numpy()
+    prior = filtered.prior_variance
+    rows = np.arange(6)
+    covariance = prior + walk ** 2 * np.minimum.outer(rows, rows)
+    for council in range(4):
+        for last in rows:
+            seen = [t for t in range(last + 1) if np.isfinite(deviations[t, council])]
+            if not seen:
+                continue
+            among = covariance[np.ix_(seen, seen)] + noise ** 2 * np.eye(len(seen))
+            with_state = covariance[last, seen]
+            weights = np.linalg.solve(among, with_state)
+            assert filtered.levels.iloc[last, council] == pytest.approx(
+                weights @ deviations[seen, council], abs=1e-12)
+            assert filtered.variances.iloc[last, council] == pytest.approx(
+                covariance[last, last] - with_state @ weights, abs=1e-12)
+    assert filtered.start_factor(logs.columns[2]) is None
+    assert filtered.start_factor("nowhere") is None
+
+
+def test_a_long_history_reaches_the_steady_state_gain():
+    """Forty censuses: the variance settles where P = (P + w^2) s^2 / (P + w^2 + s^2), i.e.
+    the predicted variance (w^2 + sqrt(w^4 + 4 w^2 s^2)) / 2, whatever the prior."""
+    rng = np.random.default_rng(8)
+    noise, walk = 0.1, 0.04
+    logs, _ = local_level_panel(rng, noise, walk, 0.5, councils=20, years=40)
+    filtered = panel.local_level_filter(logs, noise, walk)
+    predicted = (walk ** 2 + np.sqrt(walk ** 4 + 4 * walk ** 2 * noise ** 2)) / 2
+    steady = predicted * noise ** 2 / (predicted + noise ** 2)
+    assert np.allclose(filtered.variances.iloc[-1], steady, rtol=1e-9)
+
+
+@pytest.mark.parametrize("noise_sd, walk_sd", [(0.08, 0.06), (0.15, 0.1)])
+def test_the_start_factors_posterior_holds_the_true_factor(noise_sd, walk_sd):
+    """4,000 councils over 5 censuses with known s, w and prior sd 0.15: the prior variance is
+    found (within 10%), and the true one-off factor at the last census, less the posterior
+    mean over its sd, is a standard normal (mean within 0.05, sd within 5%): the posterior is
+    calibrated; its sd is below s (the history says something about the factor)."""
+    rng = np.random.default_rng(int(noise_sd * 1000))
+    logs, factors = local_level_panel(rng, noise_sd, walk_sd, 0.15, councils=4000, years=5)
+    filtered = panel.local_level_filter(logs, noise_sd, walk_sd)
+    assert filtered.prior_variance == pytest.approx(0.15 ** 2, rel=0.1)
+    posterior = np.array([filtered.start_factor(council) for council in logs.columns])
+    scores = (factors[-1] - posterior[:, 0]) / posterior[:, 1]
+    assert abs(scores.mean()) < 0.05
+    assert scores.std() == pytest.approx(1.0, rel=0.05)
+    assert posterior[:, 1].max() < noise_sd
+
+
+def test_the_filter_is_used_where_its_level_forecast_the_next_census_better():
+    """Figures with a one-off factor (0.1) over a slow walk (0.03): the filtered level forecasts
+    the next census better than the figure, so it is applied; with a one-off sd of 0 the
+    filter is the figure itself, no better, and is not; one census gives nothing to test on."""
+    rng = np.random.default_rng(13)
+    logs, _ = local_level_panel(rng, 0.1, 0.03, 0.2, councils=300, years=4)
+    found = panel.start_filter(logs, 0.1, 0.03)
+    assert found.applied and found.filtered_error < found.persistence_error
+    assert found.forecasts == 300 * 3
+    assert "beat the last figure" in found.describe()
+    none = panel.start_filter(logs, 0.0, 0.03)
+    assert none.filtered_error == none.persistence_error and not none.applied
+    one = panel.start_filter(logs.iloc[:1], 0.1, 0.03)
+    assert not one.applied and "no census before" in one.describe()
+
+
+@pytest.mark.parametrize("year", [2019, 2020])
+def test_the_start_filters_up_to_a_year_use_nothing_published_later(year):
+    """The filters and their evidence up to `year` from the full extract equal those from an
+    extract cut at `year`; up to 2018 the censuses give no factor to filter by."""
+    full, cut = extract(), extract_up_to(year)
+    for start_filter in (panel.caseload_start_filter, panel.case_holders_start_filter):
+        whole, part = start_filter(full, year), start_filter(cut, year)
+        assert whole.describe() == part.describe()
+        assert whole.applied == part.applied
+        for council in whole.filtered.deviations.columns[:20]:
+            assert whole.filtered.start_factor(council) == part.filtered.start_factor(council)
+        assert not start_filter(full, 2018).applied
+        assert "not filtered" in start_filter(full, 2018).describe()
+
+
+def test_the_baseline_starts_caseloads_factor_from_the_filter_and_case_holders_fresh():
+    """A 2020 baseline: caseload's start factor is the council's posterior from the filter
+    (which beat the last figure up to 2020), case-holders' a fresh draw (the filter did not);
+    2018: both fresh draws (no factor to filter by). The back-test's published caseload then
+    has median -mean and sd sqrt(s^2 + sd^2). A council whose workforce DfE reports jointly
+    with another has no figure of its own to filter: a fresh draw."""
+    from sim.model.reporting import published_factors
+    from sim.scenario.loading import DfeReporting
+    data = extract()
+    caseload = panel.caseload_start_filter(data, 2020)
+    assert caseload.applied and not panel.case_holders_start_filter(data, 2020).applied
+    codes = {name: code for code, name in data.names.items()}
+    for la in ("Wakefield", "Kent"):
+        code = codes[la]
+        reporting = tomllib.loads(baseline_scenario_text(la, 2020))["dfe_reporting"]
+        mean, sd = caseload.filtered.start_factor(code)
+        assert reporting["caseload_start_log_mean"] == pytest.approx(mean, abs=5e-5)
+        assert reporting["caseload_start_log_sd"] == pytest.approx(sd, abs=5e-5)
+        assert reporting["case_holders_start_log_mean"] == 0.0
+        assert "case_holders_start_log_sd" not in reporting
+        factor = published_factors(DfeReporting(**reporting))["caseload_dfe"]
+        assert factor.shift == -reporting["caseload_start_log_mean"]
+        assert factor.sd == pytest.approx(np.hypot(reporting["caseload_log_sd"], sd), abs=1e-4)
+    early = tomllib.loads(baseline_scenario_text("Wakefield", 2018))["dfe_reporting"]
+    assert early["caseload_start_log_mean"] == early["case_holders_start_log_mean"] == 0.0
+    assert not {"caseload_start_log_sd", "case_holders_start_log_sd"} & set(early)
+    joint = baseline_scenario_text("Kingston upon Thames", 2020)   # reported with Richmond
+    assert tomllib.loads(joint)["dfe_reporting"]["caseload_start_log_mean"] == 0.0
+    assert "no caseload figure of the council's own" in joint

@@ -126,3 +126,86 @@ def test_a_replication_with_factors_changes_only_the_dfe_measures():
             assert not same, name
         else:
             assert same, name
+
+
+def test_by_default_the_start_is_a_fresh_draw_to_the_last_bit():
+    """With no start keys, each later census's factors are s (z_census - z_start) from the
+    census years' streams, to the last bit (the scenario results of before the start keys), in
+    40 replications; the start keys set to their defaults change nothing."""
+    sds = np.array([0.15, 0.08, 0.3, 0.4, 0.2])
+    reporting = DfeReporting(case_holders_log_sd=0.15, caseload_log_sd=0.08,
+                             agency_rate_logit_sd=0.3, vacancy_rate_logit_sd=0.4,
+                             turnover_rate_log_sd=0.2)
+    explicit = reporting.model_copy(update={"case_holders_start_log_sd": 0.15,
+                                            "agency_rate_start_logit_sd": 0.3,
+                                            "caseload_start_log_mean": 0.0})
+    days = np.array([0.0, 365.0, 730.0])
+    for rep in range(40):
+        values = published(reporting, days, rep)
+        z = {year: stream(7, rep, "reporting", year).standard_normal(5)
+             for year in (2019, 2020, 2021)}
+        for row, year in ((1, 2020), (2, 2021)):
+            step = (z[year] - z[2019]) * sds
+            assert values[row, METRIC_INDEX["case_holders"]] == 40.0 * np.exp(step[0])
+            assert values[row, METRIC_INDEX["caseload_dfe"]] == 20.0 * np.exp(step[1])
+            assert values[row, METRIC_INDEX["turnover_rate"]] == 0.15 * np.exp(step[4])
+        assert np.array_equal(published(explicit, days, rep), values)
+
+
+def test_the_starts_factor_moves_each_later_census_by_its_posterior():
+    """The start's factors normal(mean, sd) in their scales: at the next census, over 4,000
+    replications, each measure's log (logit) less the state's has median -mean (the start's
+    factor taken off) and sd sqrt(s^2 + sd^2), as `published_factors` says (the shared factor's
+    start in case-holders and cases held, caseload's in cases held and caseload); the samples
+    nearest the start's census stay the state's."""
+    reporting = DfeReporting(case_holders_log_sd=0.15, caseload_log_sd=0.08,
+                             agency_rate_logit_sd=0.3, turnover_rate_log_sd=0.2,
+                             case_holders_start_log_mean=0.1, case_holders_start_log_sd=0.05,
+                             caseload_start_log_mean=-0.06, caseload_start_log_sd=0.03,
+                             agency_rate_start_logit_mean=0.4, agency_rate_start_logit_sd=0.0,
+                             vacancy_rate_start_logit_mean=-0.2,
+                             turnover_rate_start_log_mean=0.0)
+    days = np.array([0.0, 365.0])
+    runs = [published(reporting, days, rep) for rep in range(4000)]
+    assert all(np.array_equal(run[0], state(days)[0]) for run in runs[:50])
+    rows = np.array([run[1] for run in runs])
+    first = state(days)[0]
+
+    def moved(name, scale):
+        figure, at_start = rows[:, METRIC_INDEX[name]], first[METRIC_INDEX[name]]
+        if scale == "log":
+            return np.log(figure / at_start)
+        return np.log(figure / (1 - figure)) - np.log(at_start / (1 - at_start))
+
+    expected = {"case_holders": ("log", -0.1, np.hypot(0.15, 0.05)),
+                "cases_held": ("log", -0.04, np.sqrt(0.15 ** 2 + 0.05 ** 2 + 0.08 ** 2
+                                                     + 0.03 ** 2)),
+                "caseload_dfe": ("log", 0.06, np.hypot(0.08, 0.03)),
+                "agency_rate": ("logit", -0.4, 0.3),
+                "vacancy_rate": ("logit", 0.2, 0.0),
+                "turnover_rate": ("log", 0.0, 0.2 * np.sqrt(2))}
+    factors = published_factors(reporting)
+    for name, (scale, shift, sd) in expected.items():
+        assert factors[name].scale == scale, name
+        assert factors[name].shift == pytest.approx(shift, abs=1e-12), name
+        assert factors[name].sd == pytest.approx(sd, abs=1e-12), name
+        changes = moved(name, scale)
+        assert np.median(changes) == pytest.approx(shift, abs=0.01), name
+        assert changes.std() == pytest.approx(sd, rel=0.05, abs=1e-12), name
+
+
+def test_the_starts_factor_moves_no_draw():
+    """A start mean with the factor's own sd shifts each later census's figure by exp(-mean)
+    and nothing else: the same normals are drawn."""
+    days = np.arange(0.0, 2 * 365, 7.0)
+    plain = published(DfeReporting(caseload_log_sd=0.08), days, rep=2)
+    shifted = published(DfeReporting(caseload_log_sd=0.08, caseload_start_log_mean=0.05),
+                        days, rep=2)
+    later = census_years(days, START) > 2019
+    for name in ("cases_held", "caseload_dfe"):
+        column = METRIC_INDEX[name]
+        assert np.allclose(shifted[later, column], plain[later, column] * np.exp(-0.05),
+                           rtol=1e-12)
+        assert np.array_equal(shifted[~later, column], plain[~later, column])
+    assert np.array_equal(shifted[:, METRIC_INDEX["case_holders"]],
+                          plain[:, METRIC_INDEX["case_holders"]])

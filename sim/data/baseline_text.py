@@ -600,9 +600,13 @@ class ScenarioText:
         lines = [
             "[dfe_reporting]",
             self._case_holders_reporting_line(holders),
+            *self._start_lines("case_holders", "case-holders",
+                               panel.case_holders_start_filter(d.data, d.year)),
             _kv("caseload_log_sd", _num(caseload.sd),
                 "derived: DfE panel, caseload's own one-off factor: "
                 + caseload.describe("log caseload")),
+            *self._start_lines("caseload", "caseload",
+                               panel.caseload_start_filter(d.data, d.year)),
         ]
         # (key, rate, its one-off factor, scale, DfE's figure whose uncertain value carries a
         # spread already, or None)
@@ -633,6 +637,31 @@ class ScenarioText:
                              f"derived: DfE panel, the {name} rate's one-off factor in {scale}, "
                              f"{one_off.describe(name + ' rates')}; {netted_words}; {halved}"))
         return lines
+
+    def _start_lines(self, factor: str, measure: str, found: panel.StartFilter) -> list[str]:
+        """The start's own factor of `factor` (log; `measure`'s and so cases held's): the
+        posterior of the council's local-level filter where the filter is used
+        (`panel.StartFilter.applied`), else a fresh draw (mean 0, the factor's own sd: the
+        keys' defaults) saying why."""
+        d = self.derived
+        posterior = found.filtered.start_factor(d.code) if found.applied else None
+        if posterior is None:
+            why = (found.describe() if not found.applied else
+                   f"not filtered: DfE published no {measure} figure of the council's own at "
+                   "the census")
+            return [_kv(f"{factor}_start_log_mean", "0.0",
+                        f"derived: the start's {measure} (and cases held's) factor a fresh draw "
+                        f"(sd the factor's own): {why} (docs/baseline.md)")]
+        mean, sd = posterior
+        return [
+            _kv(f"{factor}_start_log_mean", _num(mean),
+                f"derived: DfE panel, the start's {measure} (and cases held's) one-off factor "
+                f"given the council's censuses {d.year} and before: its log figure less the "
+                f"filtered state, {found.describe()} (docs/baseline.md)"),
+            _kv(f"{factor}_start_log_sd", _num(sd),
+                "derived: DfE panel, the sd of that factor: the filtered state's (the same "
+                "filter)"),
+        ]
 
     def _carried_sd(self, name: str, figure: Figure, scale: str) -> float:
         """The sd, in logs or logits at the rate ahead, of a workforce rate's uncertain value

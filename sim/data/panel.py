@@ -58,6 +58,15 @@
   turnover in logs less the binomial chance of who leaves, as for its walk. With one census there
   is no change; with one change (up to 2018) the factor cannot be told from a walk, and is 0: the
   walks' upper bounds carry the change.
+- `start_filter`: the start's own factor given the council's history (`dfe_reporting`'s start
+  keys). A local-level Kalman filter runs down each council's log (logit) figures about
+  England's yearly mean: the state walks (step w), each census sees it through the one-off
+  factor (sd n), both from `one_off`, and the state's prior at the first census is normal(0,
+  tau^2), tau^2 the spread across councils of that census's deviations less n^2. At the last
+  census the factor is the figure less the filtered state, normal(y - m, P). It is used where,
+  in the censuses up to the year, the filtered level forecast each next census better than the
+  figure did (median absolute error): for caseload, not for case-holders, whose changes are
+  heavy-tailed (a normal filter with their mean-square factor takes real moves for one-offs).
 
 Councils whose workforce DfE reports jointly (one row for two councils) are left out of the
 workforce estimates: their rates are the joint service's.
@@ -599,3 +608,143 @@ def turnover_one_off(data: Extract, up_to: int) -> OneOff:
     """The one-off factor of DfE's turnover rate in logs, censuses up to `up_to`, less the
     binomial chance of who leaves (about (1 - rate) / leavers)."""
     return one_off_sd(*_log_turnover_and_noise(data, up_to))
+
+
+# --- the start's factor: a local-level filter ---------------------------------------------------
+
+@dataclass(frozen=True)
+class Filtered:
+    """A local-level Kalman filter run down the rows (census years) of a table of log (or logit)
+    figures, councils as columns, each about England's yearly mean (`deviations`): the state
+    walks with step sd `walk_sd`, each census sees it through a one-off factor of sd `noise_sd`,
+    and every council's state starts, at the first row, from normal(0, `prior_variance`).
+    `levels` and `variances` are the filtered state's mean and variance after each row's figure
+    (a council with no figure in a row carries its level, its variance grows by a step)."""
+
+    deviations: pd.DataFrame
+    levels: pd.DataFrame
+    variances: pd.DataFrame
+    noise_sd: float
+    walk_sd: float
+    prior_variance: float
+
+    def start_factor(self, council: str) -> tuple[float, float] | None:
+        """The mean and sd of the council's one-off factor at the last row given its figures up
+        to it (its figure less the filtered state: normal(y - m, P)); None without a figure
+        there."""
+        if council not in self.deviations.columns:
+            return None
+        figure = float(self.deviations[council].iloc[-1])
+        if not math.isfinite(figure):
+            return None
+        return (figure - float(self.levels[council].iloc[-1]),
+                math.sqrt(float(self.variances[council].iloc[-1])))
+
+    def one_step_errors(self) -> tuple[np.ndarray, np.ndarray]:
+        """The absolute errors of forecasting each row's figures (about England's mean) from the
+        row before by the filtered level and by the figure itself (persistence), where both
+        figures are published."""
+        actual = self.deviations.iloc[1:].to_numpy()
+        before = self.deviations.iloc[:-1].to_numpy()
+        filtered = self.levels.iloc[:-1].to_numpy()
+        both = np.isfinite(actual) & np.isfinite(before)
+        return np.abs(actual - filtered)[both], np.abs(actual - before)[both]
+
+
+def local_level_filter(log_values: pd.DataFrame, noise_sd: float, walk_sd: float) -> Filtered:
+    """The local-level filter (`Filtered`) of the columns of `log_values` (years as rows,
+    councils as columns; consecutive years) about each row's mean over councils. The prior
+    variance is the spread across councils of the first row's deviations, less the one-off
+    factor's share (noise_sd^2; at least 0)."""
+    deviations = _about_england(log_values)
+    first = deviations.iloc[0].dropna()
+    prior_variance = max(0.0, float(first.var()) - noise_sd ** 2) if first.size > 1 else 0.0
+    noise, step = noise_sd ** 2, walk_sd ** 2
+    level = np.zeros(deviations.shape[1])
+    variance = np.full(deviations.shape[1], prior_variance)
+    levels, variances = [], []
+    for row, figures in enumerate(deviations.to_numpy()):
+        if row:
+            variance = variance + step
+        seen = np.isfinite(figures)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            gain = np.where(variance + noise > 0, variance / (variance + noise), 1.0)
+        level = np.where(seen, level + gain * (np.where(seen, figures, 0.0) - level), level)
+        variance = np.where(seen, variance * (1 - gain), variance)
+        levels.append(level)
+        variances.append(variance)
+    frame = functools.partial(pd.DataFrame, index=deviations.index, columns=deviations.columns)
+    return Filtered(deviations, frame(np.array(levels)), frame(np.array(variances)), noise_sd,
+                    walk_sd, prior_variance)
+
+
+@dataclass(frozen=True)
+class StartFilter:
+    """The local-level filter of a measure's figures up to a census year (`filtered`, None
+    without a factor to filter by: `fallback` says why) and the evidence for using it at the
+    start: the median absolute error, in the measure's scale about England's mean, of
+    forecasting each census up to the year from the one before by the filtered level
+    (`filtered_error`) and by the figure itself (`persistence_error`), over `forecasts`
+    council-years."""
+
+    filtered: Filtered | None
+    filtered_error: float = math.nan
+    persistence_error: float = math.nan
+    forecasts: int = 0
+    fallback: str = ""
+
+    @property
+    def applied(self) -> bool:
+        """Whether the start's factor is the filter's posterior: its level forecast the next
+        census better than the figure did, in the censuses up to the year."""
+        return self.filtered is not None and self.filtered_error < self.persistence_error
+
+    def describe(self) -> str:
+        if self.filtered is None:
+            return f"not filtered: {self.fallback}"
+        f = self.filtered
+        evidence = (f"forecasting each census from the one before, the filtered level's median "
+                    f"absolute error {self.filtered_error:.4f}, the last figure's "
+                    f"{self.persistence_error:.4f} ({self.forecasts} council-years)")
+        if not self.applied:
+            return (f"not filtered: a local-level filter (one-off sd {f.noise_sd:.4f}, walk "
+                    f"{f.walk_sd:.4f}) did not beat the last figure: {evidence}")
+        return (f"local-level Kalman filter of the council's figures about England's yearly "
+                f"mean (one-off sd {f.noise_sd:.4f}, walk {f.walk_sd:.4f}, prior sd "
+                f"{math.sqrt(f.prior_variance):.4f} at the first census: the spread across "
+                f"councils less the one-off's); it beat the last figure: {evidence}")
+
+
+def start_filter(log_values: pd.DataFrame, noise_sd: float, walk_sd: float) -> StartFilter:
+    """The `StartFilter` of the columns of `log_values` (years as rows, councils as columns;
+    consecutive years) with the one-off sd and walk given."""
+    filtered = local_level_filter(log_values, noise_sd, walk_sd)
+    by_level, by_figure = filtered.one_step_errors()
+    if not by_level.size:
+        return StartFilter(None, fallback="no census before the last to test the filter on")
+    return StartFilter(filtered, float(np.median(by_level)), float(np.median(by_figure)),
+                       int(by_level.size))
+
+
+@functools.cache
+def caseload_start_filter(data: Extract, up_to: int) -> StartFilter:
+    """The filter of councils' log caseload, DfE's censuses up to `up_to`, by caseload's own
+    one-off factor and walk (`caseload_one_off`)."""
+    one_off = caseload_one_off(data, up_to)
+    if one_off.fallback:
+        return StartFilter(None, fallback=f"caseload's one-off factor is 0 ({one_off.fallback})")
+    return start_filter(np.log(_workforce_wide(data, "caseload", up_to)), one_off.sd,
+                        one_off.walk_sd)
+
+
+@functools.cache
+def case_holders_start_filter(data: Extract, up_to: int) -> StartFilter:
+    """The filter of councils' log case-holders (FTE), DfE's censuses up to `up_to`, by the
+    factor case-holders and cases share (`case_holders_one_off`) and case-holders' own walk
+    (the slope of their own mean squares)."""
+    shared = case_holders_one_off(data, up_to)
+    if shared.fallback:
+        return StartFilter(None, fallback="the censuses give no shared factor of case-holders "
+                                          f"and cases held ({shared.fallback})")
+    log_holders = np.log(_workforce_wide(data, "case_holders", up_to))
+    return start_filter(log_holders, shared.sd, one_off_sd(log_holders).walk_sd)

@@ -18,10 +18,18 @@ the two one-off factors and whatever the state does, as DfE's h-year changes do 
 - agency and vacancy rates: logit(rate) + s z (a share stays within 0-1);
 - turnover rate x exp(s z_5).
 
-Each factor's median is 1 (a log-normal factor raises the mean by exp(s^2 / 2)). Only these "DfE:"
-metrics carry the factors: the model's own caseloads, staff, vacancies and costs, which plans are
-judged on, are the council's underlying state, and `sw_fte_in_post` (the turnover rate's
-denominator) is left as it is.
+The start's own factor need not be a fresh draw: given the council's earlier censuses it has a
+posterior (`sim.data.panel.local_level_filter`), normal(mean, sd) in the factor's scale (the
+`..._start_..._mean` and `..._start_..._sd` keys; by default mean 0 and the factor's own sd, the
+fresh draw above). A later census's factor over the start's is then s z_census - (mean + sd
+z_start), each factor in its own scale, from the same draws (`published_factors` in closed form:
+median -mean, sd sqrt(s^2 + sd^2)). The shared factor's start moves case-holders and cases held,
+as the factor does.
+
+With the start's factor a fresh draw, each factor's median is 1 (a log-normal factor raises the
+mean by exp(s^2 / 2)). Only these "DfE:" metrics carry the factors: the model's own caseloads,
+staff, vacancies and costs, which plans are judged on, are the council's underlying state, and
+`sw_fte_in_post` (the turnover rate's denominator) is left as it is.
 """
 from __future__ import annotations
 
@@ -35,8 +43,10 @@ import numpy as np
 
 from sim.model.metrics import METRIC_INDEX
 
-FACTORS: tuple[str, ...] = ("case_holders", "caseload", "agency_rate", "vacancy_rate",
-                            "turnover_rate")
+SCALES: dict[str, str] = {"case_holders": "log", "caseload": "log", "agency_rate": "logit",
+                          "vacancy_rate": "logit", "turnover_rate": "log"}
+"""Each factor's scale: how it moves its metrics and names its keys."""
+FACTORS: tuple[str, ...] = tuple(SCALES)
 CENSUS_MONTH, CENSUS_DAY = 9, 30
 _LOG_COLUMNS = {"case_holders": ("case_holders", "cases_held"),
                 "caseload": ("cases_held", "caseload_dfe"), "turnover_rate": ("turnover_rate",)}
@@ -46,20 +56,51 @@ _LOGIT_COLUMNS = ("agency_rate", "vacancy_rate")
 
 
 class ReportingSds(Protocol):
-    """The factors' sds (the scenario's `dfe_reporting`)."""
+    """The factors' sds and the start's factor (the scenario's `dfe_reporting`; a start sd of
+    None is the factor's own)."""
 
     case_holders_log_sd: float
     caseload_log_sd: float
     agency_rate_logit_sd: float
     vacancy_rate_logit_sd: float
     turnover_rate_log_sd: float
+    case_holders_start_log_mean: float
+    caseload_start_log_mean: float
+    agency_rate_start_logit_mean: float
+    vacancy_rate_start_logit_mean: float
+    turnover_rate_start_log_mean: float
+    case_holders_start_log_sd: float | None
+    caseload_start_log_sd: float | None
+    agency_rate_start_logit_sd: float | None
+    vacancy_rate_start_logit_sd: float | None
+    turnover_rate_start_log_sd: float | None
 
 
-def _sds(reporting: ReportingSds) -> np.ndarray:
-    """The factors' sds, in the order of `FACTORS`."""
-    return np.array([reporting.case_holders_log_sd, reporting.caseload_log_sd,
-                     reporting.agency_rate_logit_sd, reporting.vacancy_rate_logit_sd,
-                     reporting.turnover_rate_log_sd])
+@dataclass(frozen=True)
+class Factors:
+    """Each factor's sd at a census (`sds`) and the mean and sd of the start's (`start_means`,
+    `start_sds`), in its scale, in the order of `FACTORS`."""
+
+    sds: np.ndarray
+    start_means: np.ndarray
+    start_sds: np.ndarray
+
+    @classmethod
+    def of(cls, reporting: ReportingSds) -> Factors:
+        """The factors of a scenario's `dfe_reporting`."""
+        sds = np.array([getattr(reporting, f"{factor}_{scale}_sd")
+                        for factor, scale in SCALES.items()], dtype=float)
+        means = np.array([getattr(reporting, f"{factor}_start_{scale}_mean")
+                          for factor, scale in SCALES.items()], dtype=float)
+        start_sds = [getattr(reporting, f"{factor}_start_{scale}_sd")
+                     for factor, scale in SCALES.items()]
+        return cls(sds, means, np.array([sd if given is None else given
+                                         for sd, given in zip(sds, start_sds, strict=True)],
+                                        dtype=float))
+
+    def moving(self) -> np.ndarray:
+        """Whether each factor moves its metrics at all."""
+        return (self.sds != 0) | (self.start_means != 0) | (self.start_sds != 0)
 
 
 @dataclass(frozen=True)
@@ -74,18 +115,24 @@ class PublishedFactor:
 
 
 def published_factors(reporting: ReportingSds) -> dict[str, PublishedFactor]:
-    """{metric: its PublishedFactor} for the metrics that carry factors: each factor's z_census -
-    z_start has variance 2 s^2, and a metric carrying two factors (cases held) adds them. What
-    `apply_factors` draws, in closed form (the back-test integrates it instead of drawing it)."""
-    sd_of = dict(zip(FACTORS, _sds(reporting), strict=True))
+    """{metric: its PublishedFactor} for the metrics that carry factors: each factor's s z_census
+    - (mean + sd z_start) has median -mean and variance s^2 + sd^2, and a metric carrying two
+    factors (cases held) adds them. What `apply_factors` draws, in closed form (the back-test
+    integrates it instead of drawing it)."""
+    factors = Factors.of(reporting)
+    shift_of = dict(zip(FACTORS, -factors.start_means, strict=True))
+    variance_of = dict(zip(FACTORS, factors.sds ** 2 + factors.start_sds ** 2, strict=True))
+    shifts: dict[str, float] = {}
     variances: dict[str, float] = {}
     for factor, names in _LOG_COLUMNS.items():
         for name in names:
-            variances[name] = variances.get(name, 0.0) + 2 * float(sd_of[factor]) ** 2
-    factors = {name: PublishedFactor("log", 0.0, math.sqrt(variance))
-               for name, variance in variances.items()}
-    return factors | {name: PublishedFactor("logit", 0.0, math.sqrt(2) * float(sd_of[name]))
-                      for name in _LOGIT_COLUMNS}
+            shifts[name] = shifts.get(name, 0.0) + float(shift_of[factor])
+            variances[name] = variances.get(name, 0.0) + float(variance_of[factor])
+    published = {name: PublishedFactor("log", shifts[name], math.sqrt(variances[name]))
+                 for name in variances}
+    return published | {name: PublishedFactor("logit", float(shift_of[name]),
+                                              math.sqrt(float(variance_of[name])))
+                        for name in _LOGIT_COLUMNS}
 
 
 def census_years(days: np.ndarray, start: date) -> np.ndarray:
@@ -109,23 +156,31 @@ def apply_factors(values: np.ndarray, days: np.ndarray, start: date, reporting: 
                   stream_of_year: Callable[[int], np.random.Generator]) -> None:
     """Multiply the DfE columns of `values` (samples as rows, `METRIC_NAMES` as columns) in
     place by each census's one-off factors over the start's (module docstring), drawn from
-    `stream_of_year(census year)`. Nothing is drawn when every sd is 0, and a factor of sd 0 leaves its
-    columns exactly as they are."""
-    sds = _sds(reporting)
-    if not sds.any() or not days.size:
+    `stream_of_year(census year)`; the samples nearest the start's census stay the state's.
+    Nothing is drawn when no factor moves (every sd and start mean 0), and such a factor leaves
+    its columns exactly as they are."""
+    factors = Factors.of(reporting)
+    moving = factors.moving()
+    if not moving.any() or not days.size:
         return
     years = census_years(days, start)
     start_year = int(census_years(np.zeros(1), start)[0])
     normals = {int(year): stream_of_year(int(year)).standard_normal(len(FACTORS))
                for year in np.union1d(years, [start_year])}
-    over_start = np.array([normals[int(year)] - normals[start_year] for year in years])
-    steps = dict(zip(FACTORS, (over_start * sds).T, strict=True))
-    sd_of = dict(zip(FACTORS, sds, strict=True))
+    start_normals = normals[start_year]
+    over_start = np.array([normals[int(year)] - start_normals for year in years])
+    # s z_census - (mean + sd z_start), written so that with the defaults (sd = s, mean 0) it is
+    # s (z_census - z_start) to the last bit
+    steps = (over_start * factors.sds + (factors.sds - factors.start_sds) * start_normals
+             - factors.start_means)
+    steps[years == start_year] = 0.0
+    step_of = dict(zip(FACTORS, steps.T, strict=True))
+    moves = dict(zip(FACTORS, moving, strict=True))
     for factor, names in _LOG_COLUMNS.items():
-        if sd_of[factor]:
+        if moves[factor]:
             for name in names:
-                values[:, METRIC_INDEX[name]] *= np.exp(steps[factor])
+                values[:, METRIC_INDEX[name]] *= np.exp(step_of[factor])
     for factor in _LOGIT_COLUMNS:
-        if sd_of[factor]:
+        if moves[factor]:
             column = METRIC_INDEX[factor]
-            values[:, column] = _shift_logit(values[:, column], steps[factor])
+            values[:, column] = _shift_logit(values[:, column], step_of[factor])

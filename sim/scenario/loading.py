@@ -406,7 +406,10 @@ class DfeReporting(Frozen):
     """One-off factors of DfE's measures as a council reports them at each census
     (`sim.model.reporting`): the published figure is the model's state times a factor drawn
     afresh for each census, a normal of sd `..._sd` in the log (logit for a bounded rate). Only
-    the "DfE:" metrics carry it; 0 (the default): none, nothing drawn."""
+    the "DfE:" metrics carry it; 0 (the default): none, nothing drawn. The start's own factor is
+    normal(`..._start_..._mean`, `..._start_..._sd`) in the same scale (the council's history
+    says how much of its starting figure is a one-off, `sim.data.panel.local_level_filter`); by
+    default mean 0 and sd the factor's own (None), a fresh draw like any census's."""
 
     case_holders_log_sd: Annotated[Number, _range(0, 2)] = 0.0
     """Shared by case-holders and cases held, so caseload does not carry it."""
@@ -415,6 +418,17 @@ class DfeReporting(Frozen):
     agency_rate_logit_sd: Annotated[Number, _range(0, 2)] = 0.0
     vacancy_rate_logit_sd: Annotated[Number, _range(0, 2)] = 0.0
     turnover_rate_log_sd: Annotated[Number, _range(0, 2)] = 0.0
+    case_holders_start_log_mean: Annotated[Number, _range(-2, 2)] = 0.0
+    """The shared factor's at the start, so case-holders' and cases held's."""
+    case_holders_start_log_sd: Annotated[Number, _range(0, 2)] | None = None
+    caseload_start_log_mean: Annotated[Number, _range(-2, 2)] = 0.0
+    caseload_start_log_sd: Annotated[Number, _range(0, 2)] | None = None
+    agency_rate_start_logit_mean: Annotated[Number, _range(-2, 2)] = 0.0
+    agency_rate_start_logit_sd: Annotated[Number, _range(0, 2)] | None = None
+    vacancy_rate_start_logit_mean: Annotated[Number, _range(-2, 2)] = 0.0
+    vacancy_rate_start_logit_sd: Annotated[Number, _range(0, 2)] | None = None
+    turnover_rate_start_log_mean: Annotated[Number, _range(-2, 2)] = 0.0
+    turnover_rate_start_log_sd: Annotated[Number, _range(0, 2)] | None = None
 
 
 class Salaries(Frozen):
