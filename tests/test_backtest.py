@@ -187,6 +187,7 @@ def test_backtest_command_end_to_end(tmp_path):
     assert "caseload backtest --la Wakefield" in note and "| **all** | 1 |" in note
     assert "reorganised" in note and "### Liverpool: `liverpool-2019-plan.toml`" in note
     assert "manchester-2016-plan.toml: announced 2016-07-01" in note
+    assert "## Calibration by origin" in note and "| measure | 2018 | all origins |" in note
     plans = pd.read_csv(out / "plans.csv")
     assert list(plans["plan"].unique()) == ["dorset-2017-plan.toml", "wakefield-2018-plan.toml",
                                             "liverpool-2019-plan.toml"]
@@ -311,3 +312,22 @@ def test_councils_run_without_reporting_factors_and_their_forecasts_integrate_th
         18 * np.exp(caseload.shift + caseload.sd * stats.norm.ppf([0.05, 0.5, 0.95])), rel=1e-6)
     plain = forecast_quantiles(np.arange(1.0, 21.0), None)
     assert [plain[q] for q in ("p05", "p50", "p95")] == pytest.approx([1.05, 10.5, 19.95])
+
+
+def test_coverage_by_origin_by_hand():
+    """Two origins of cases held: 2018 has rows A-C of SYNTHETIC (50% band: A only; 90%: A, B),
+    2019 one cell inside both; D has no actual (not scored)."""
+    from sim.experiments.backtest import coverage_by_origin, origin_lines
+
+    later = SYNTHETIC.iloc[[0]].assign(origin=2019, horizon=2)
+    table = pd.concat([SYNTHETIC, later], ignore_index=True)
+    coverage = coverage_by_origin(table).set_index(["metric", "origin"])
+    assert coverage.loc[("cases_held", 2018), "cells"] == 3
+    assert coverage.loc[("cases_held", 2018), "coverage_50"] == pytest.approx(1 / 3)
+    assert coverage.loc[("cases_held", 2018), "coverage_90"] == pytest.approx(2 / 3)
+    assert coverage.loc[("cases_held", 2019)].tolist() == [1, 1.0, 1.0]
+    lines = origin_lines(coverage_by_origin(table))
+    assert lines[0] == "| measure | 2018 | 2019 | all origins |"
+    # cases held, all origins: 2 of 4 in the 50% band, 3 of 4 in the 90% band
+    assert "| cases_held | 33% / 67% | 100% / 100% | 50% / 75% |" in lines
+    assert "| caseload | 0% / 100% | - | 0% / 100% |" in lines

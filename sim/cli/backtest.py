@@ -101,7 +101,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     origins, given = parse_origins(args.origins), parse_given(args.given)
     out = args.out or Path("results") / "backtest"
     try:
-        runs, _, summary, plans = simulate(
+        runs, table, summary, plans = simulate(
             args, lambda: run_backtest(args.la, origins, reps, seed, given=given, out=out,
                                        plans_folder=args.plans, **options), out)
     except (BaselineError, ScenarioError) as error:
@@ -110,19 +110,20 @@ def cmd_backtest(args: argparse.Namespace) -> int:
         raise BadInput(f"backtest: {error}") from None
     finish_folder(out, runs.scenarios, figures=args.figures)
     if args.doc is not None:
-        write_doc(args.doc, out, summary, runs.skipped, plans)
+        write_doc(args.doc, out, table, summary, runs.skipped, plans)
     if not args.quiet:
         print_summary(summary, len(runs.scenarios), runs.skipped)
         print(f"results written to {out}/")
     return 0
 
 
-def write_doc(path: Path, out: Path, summary, skipped, plans) -> None:
-    """The note from the finished run in `out` (its run.json) and the commit of the worktree."""
+def write_doc(path: Path, out: Path, table, summary, skipped, plans) -> None:
+    """The note from the finished run in `out` (its run.json, its scored cells `table`) and the
+    commit of the worktree."""
     import json
     import subprocess
 
-    from sim.experiments.backtest import markdown_report, with_history
+    from sim.experiments.backtest import coverage_by_origin, markdown_report, with_history
     from sim.cli.common import BadInput
 
     try:
@@ -133,8 +134,9 @@ def write_doc(path: Path, out: Path, summary, skipped, plans) -> None:
     record = json.loads((out / "run.json").read_text(encoding="utf-8"))
     try:
         previous = path.read_text(encoding="utf-8") if path.is_file() else ""
-        path.write_text(with_history(markdown_report(summary, record, commit, skipped, plans),
-                                     previous), encoding="utf-8")
+        note = markdown_report(summary, record, commit, skipped, plans,
+                               coverage_by_origin(table))
+        path.write_text(with_history(note, previous), encoding="utf-8")
     except OSError as error:
         raise BadInput(f"--doc: cannot write {path}: {error.strerror}") from None
 

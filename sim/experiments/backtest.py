@@ -136,17 +136,37 @@ def absolute_percentage_errors(forecast: pd.Series, actual: pd.Series) -> pd.Ser
     return (forecast - actual).abs() / denominator * 100
 
 
+def _with_bands(table: pd.DataFrame) -> pd.DataFrame:
+    """The scored cells of `table` (an actual and a model median), with a 0/1 column per band
+    (`BANDS`): whether DfE's figure lay inside it."""
+    scored = table.dropna(subset=["actual", "p50"]).copy()
+    for band, (low, high) in BANDS.items():
+        scored[band] = ((scored[low] <= scored["actual"])
+                        & (scored["actual"] <= scored[high])).astype(float)
+    return scored
+
+
+def coverage_by_origin(table: pd.DataFrame) -> pd.DataFrame:
+    """Per measure and origin, both horizons pooled: cells scored and the share of DfE's figures
+    inside the model's 50% and 90% bands (columns metric, origin, cells, coverage_50,
+    coverage_90), measures in `MEASURES` order."""
+    scored = _with_bands(table)
+    grouped = scored.groupby(["metric", "origin"], sort=False)
+    coverage = grouped[list(BANDS)].mean().join(grouped.size().rename("cells")).reset_index()
+    order = {name: i for i, name in enumerate(MEASURES)}
+    coverage = coverage.sort_values(["metric", "origin"], key=lambda s: s.map(order)
+                                    if s.name == "metric" else s).reset_index(drop=True)
+    return coverage[["metric", "origin", "cells", *BANDS]]
+
+
 def summary_table(table: pd.DataFrame) -> pd.DataFrame:
     """Per metric and horizon (and "all" metrics): cells scored, median absolute % error of
     each forecaster (the model's median p50), the model's over persistence's, and the share of
     actual values inside the model's 50% (p25-p75) and 90% (p05-p95) bands."""
-    scored = table.dropna(subset=["actual", "p50"]).copy()
+    scored = _with_bands(table)
     forecasts = {"model": "p50", "persistence": "persistence", "drift": "drift"}
     for forecaster, column in forecasts.items():
         scored[f"ape_{forecaster}"] = absolute_percentage_errors(scored[column], scored["actual"])
-    for band, (low, high) in BANDS.items():
-        scored[band] = ((scored[low] <= scored["actual"])
-                        & (scored["actual"] <= scored[high])).astype(float)
     rows = []
     groups = [(name, h, part) for (name, h), part in scored.groupby(["metric", "horizon"],
                                                                     sort=False)]
@@ -527,6 +547,22 @@ def markdown_table(summary: pd.DataFrame) -> list[str]:
     return lines
 
 
+def origin_lines(coverage: pd.DataFrame) -> list[str]:
+    """`coverage_by_origin` as a Markdown table: a row per measure, a column per origin and one
+    for all origins (pooled by cells), each cell "50% band / 90% band"."""
+    origins = sorted(coverage["origin"].unique())
+    lines = ["| measure | " + " | ".join(map(str, origins)) + " | all origins |",
+             "|" + "---|" * (len(origins) + 2)]
+    for metric, rows in coverage.groupby("metric", sort=False):
+        by_origin = rows.set_index("origin")
+        cells = [f"{by_origin.at[o, 'coverage_50']:.0%} / {by_origin.at[o, 'coverage_90']:.0%}"
+                 if o in by_origin.index else "-" for o in origins]
+        pooled = [float(np.average(rows[band], weights=rows["cells"])) for band in BANDS]
+        lines.append(f"| {metric} | " + " | ".join(cells)
+                     + f" | {pooled[0]:.0%} / {pooled[1]:.0%} |")
+    return lines
+
+
 def band_verdict(actual: float, low: float, high: float) -> str:
     """Whether DfE's `actual` lay inside the model's band [`low`, `high`]: "yes", "no", or "-"
     when DfE has not published it."""
@@ -575,8 +611,10 @@ def with_history(report: str, previous: str) -> str:
 
 
 def markdown_report(summary: pd.DataFrame, record: dict, commit: str,
-                    skipped: Sequence[Skipped], plans: pd.DataFrame | None = None) -> str:
-    """docs/backtest.md: how the national back-test was run and its scores, as measured."""
+                    skipped: Sequence[Skipped], plans: pd.DataFrame | None = None,
+                    by_origin: pd.DataFrame | None = None) -> str:
+    """docs/backtest.md: how the national back-test was run and its scores, as measured
+    (`by_origin`: `coverage_by_origin`, shown when given)."""
     backtest = record["backtest"]
     wall = record.get("wall_seconds")
     reused = (record.get("resumed") or {}).get("replications_reused")
@@ -629,6 +667,10 @@ def markdown_report(summary: pd.DataFrame, record: dict, commit: str,
         "",
         *markdown_table(summary),
         "",
+        *(["## Calibration by origin", "",
+            "The share of DfE's figures inside the model's 50% / 90% band, both horizons "
+            "pooled, for each origin and over all of them.", "",
+            *origin_lines(by_origin), ""] if by_origin is not None else []),
         *(["## The announced plans", "",
             "Each plan's [[policy]] actions as its scenario file writes them, on the council's "
             "DfE baseline at the last census before the announcement (the plan files' other "
