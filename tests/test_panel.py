@@ -10,6 +10,7 @@ import tomllib
 from importlib import resources
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from sim.data import panel
@@ -260,8 +261,9 @@ def test_the_shared_factor_of_two_measures_is_their_common_part():
 
 
 def test_the_one_off_factor_says_what_one_census_or_one_change_allow():
-    """One census: no change, 0 saying so; two: one lag, the factor cannot be told from a walk,
-    0 saying so; DfE's panel: 0 up to 2018 (2017 and 2018 censuses), estimated from 2019."""
+    """One census: no change, 0 saying so (a count); two: one lag, the factor cannot be told from
+    a walk, 0 saying so; DfE's panel: case-holders' 0 up to 2018 (2017 and 2018 censuses), the
+    agency rate's from the one census's spread in 2017 and 0 in 2018; estimated from 2019."""
     rng = np.random.default_rng(2)
     logs = random_walk_panel(rng, 0.05, 0.1, years=2)
     assert "one census" in panel.one_off_sd(logs.iloc[:1]).describe("x")
@@ -270,9 +272,37 @@ def test_the_one_off_factor_says_what_one_census_or_one_change_allow():
     data = extract()
     for year in (2017, 2018):
         assert panel.case_holders_one_off(data, year).sd == 0
-        assert panel.rate_one_off(data, year, "agency").fallback
+    assert panel.rate_one_off(data, 2017, "agency").one_census_councils > 100
+    assert panel.rate_one_off(data, 2018, "agency").fallback
     later = panel.case_holders_one_off(data, 2019)
     assert later.sd > 0 and not later.fallback and "h=2" in later.describe("case-holders")
+
+
+def test_with_one_census_an_intensity_factor_is_half_the_spread_across_councils():
+    """One census of 400 councils whose log figures spread with sd 0.4 about England's: the
+    factor is half that (0.2), less each figure's chance variance when given (0.16 - 0.12 ->
+    0.1); a count (no `intensity`) stays 0."""
+    rng = np.random.default_rng(5)
+    logs = pd.DataFrame(rng.normal(2.0, 0.4, (1, 400)), index=[2017])
+    bound = panel.one_off_sd(logs, intensity=True)
+    assert bound.sd == pytest.approx(0.2, rel=0.08) and bound.walk_sd == 0
+    assert bound.one_census_councils == 400 and "half the sd across councils" in (
+        bound.describe("x"))
+    noise = pd.DataFrame(np.full((1, 400), 0.12), index=[2017])
+    netted = panel.one_off_sd(logs, noise, intensity=True)
+    assert netted.sd == pytest.approx(math.sqrt(float(logs.iloc[0].var()) - 0.12) / 2)
+    assert panel.one_off_sd(logs).sd == 0
+
+
+def test_the_one_census_bound_on_caseload_is_the_size_dfe_later_showed():
+    """DfE's 2017 census alone bounds caseload's one-off factor at half the spread across
+    councils; the factor estimated once DfE had published 2019-2022's censuses (none of which
+    the bound saw) is within a fifth of it: the bound is not a guess far from what followed."""
+    data = extract()
+    bound = panel.caseload_one_off(data, 2017)
+    assert bound.one_census_councils > 100
+    for year in (2019, 2020, 2021, 2022):
+        assert panel.caseload_one_off(data, year).sd == pytest.approx(bound.sd, rel=0.2)
 
 
 def extract_up_to(year: int) -> Extract:

@@ -56,8 +56,14 @@
   changes (`case_holders_one_off`) and caseload's own remainder from caseload's changes
   (`caseload_one_off`). Rates are shares: agency and vacancy rates in logits (bounded by 1),
   turnover in logs less the binomial chance of who leaves, as for its walk. With one census there
-  is no change; with one change (up to 2018) the factor cannot be told from a walk, and is 0: the
-  walks' upper bounds carry the change.
+  is no change: for a measure of a council's intensity (caseload, a rate; not case-holders, a
+  count that spreads with councils' size) the factor's sd is then half the spread across councils
+  of the census's deviations (less the binomial chance, for turnover), the most the start's own
+  factor can be uncertain given one figure whatever the split of that spread into councils'
+  levels and one-offs (the bound `sim.data.shrinkage.Level.level_sd` puts on a level), and the
+  census ahead's is taken at the same; without it a 2017 start's bands carried no one-off at
+  all. With one change (up to 2018) the factor cannot be told from a walk, and is 0: the walks'
+  upper bounds carry the change.
 - `start_filter`: the start's own factor given the council's history (`dfe_reporting`'s start
   keys). A local-level Kalman filter runs down each council's log (logit) figures about
   England's yearly mean: the state walks (step w), each census sees it through the one-off
@@ -515,7 +521,8 @@ class OneOff:
     """The log sd of a measure's one-off factor at each census (`sd`) and the step sd of the walk
     beside it (`walk_sd`), from the line 2 sd^2 + h walk_sd^2 through the mean squares of h-year
     changes about England's yearly mean (`mean_squares`, by h); `fallback` says why there is
-    none (sd 0)."""
+    none (sd 0). With one census, `one_census_councils` > 0: the sd is half the spread across
+    that many councils (module docstring), no walk."""
 
     sd: float
     walk_sd: float
@@ -523,10 +530,18 @@ class OneOff:
     changes: int
     years: tuple[int, int]
     fallback: str = ""
+    one_census_councils: int = 0
 
     def describe(self, what: str) -> str:
         if self.fallback:
             return f"0: {self.fallback}"
+        if self.one_census_councils:
+            return (f"{self.sd:.4f} = half the sd across councils of their {what} about "
+                    f"England's mean at DfE's one census ({self.years[1]}, "
+                    f"{self.one_census_councils} councils): with no change to estimate it from, "
+                    "the most the start's own factor can be uncertain given one figure (the bound "
+                    "on a level's uncertainty with one census, sim.data.shrinkage), the census "
+                    "ahead's taken at the same")
         squares = ", ".join(f"h={h} {v:.4f}" for h, v in self.mean_squares.items())
         return (f"{self.sd:.4f} = sqrt(half the intercept at h = 0 of the line through the mean "
                 f"squares of councils' h-year changes of {what} about England's yearly mean "
@@ -535,16 +550,19 @@ class OneOff:
 
 
 def one_off_sd(log_values: pd.DataFrame, noise: pd.DataFrame | None = None,
-               other: pd.DataFrame | None = None) -> OneOff:
+               other: pd.DataFrame | None = None, *, intensity: bool = False) -> OneOff:
     """The one-off factor and walk of the columns of `log_values` (years as rows, councils as
     columns; consecutive years) about their yearly mean over councils (module docstring), each
     square less `noise` (its variance at each end) when given; with `other`, the factor shared
     by the two (from the mean products of their changes). With a slope below 0 the changes show
-    no walk: the walk is 0 and the factor half their mean square."""
+    no walk: the walk is 0 and the factor half their mean square. With one census, for a measure
+    of a council's `intensity`, half the spread across councils (`one_census_bound`)."""
     squares, used = lag_mean_squares(_about_england(log_values), noise,
                                      None if other is None else _about_england(other))
     years = (int(log_values.index.min()), int(log_values.index.max()))
     if not squares:
+        if intensity:
+            return one_census_bound(log_values, noise)
         return OneOff(0.0, 0.0, squares, used, years,
                       f"one census ({years[1]}): no change to tell a one-off factor from")
     if len(squares) < 2:
@@ -561,6 +579,20 @@ def one_off_sd(log_values: pd.DataFrame, noise: pd.DataFrame | None = None,
                       f"the mean squares of h-year changes ({years[0]}-{years[1]}) reach 0 or "
                       "less at h = 0: no one-off part")
     return OneOff(math.sqrt(intercept / 2), math.sqrt(slope), squares, used, years)
+
+
+def one_census_bound(log_values: pd.DataFrame, noise: pd.DataFrame | None = None) -> OneOff:
+    """The one-off factor of a measure of councils' intensity at the last (only) row of
+    `log_values`: half the sd across councils of its figures about England's mean, their spread
+    less the mean of `noise` (each figure's chance variance) when given (module docstring)."""
+    deviations = _about_england(log_values).iloc[-1]
+    seen = np.isfinite(deviations)
+    variance = float(deviations[seen].var()) if seen.sum() > 1 else 0.0
+    if noise is not None:
+        variance -= float(noise.iloc[-1][seen].mean())
+    year = int(log_values.index.max())
+    return OneOff(math.sqrt(max(variance, 0.0)) / 2, 0.0, {}, 0, (year, year),
+                  one_census_councils=int(seen.sum()))
 
 
 def _logit(shares: pd.DataFrame) -> pd.DataFrame:
@@ -593,21 +625,21 @@ def children_in_need_one_off(data: Extract, up_to: int) -> OneOff:
 def caseload_one_off(data: Extract, up_to: int) -> OneOff:
     """Caseload's own one-off factor (cases held's beyond the shared one), DfE's censuses up to
     `up_to`."""
-    return one_off_sd(np.log(_workforce_wide(data, "caseload", up_to)))
+    return one_off_sd(np.log(_workforce_wide(data, "caseload", up_to)), intensity=True)
 
 
 @functools.cache
 def rate_one_off(data: Extract, up_to: int, name: str) -> OneOff:
     """The one-off factor of DfE's "agency" or "vacancy" rate in logits, censuses up to
     `up_to`."""
-    return one_off_sd(_logit(_workforce_wide(data, f"{name}_rate", up_to)))
+    return one_off_sd(_logit(_workforce_wide(data, f"{name}_rate", up_to)), intensity=True)
 
 
 @functools.cache
 def turnover_one_off(data: Extract, up_to: int) -> OneOff:
     """The one-off factor of DfE's turnover rate in logs, censuses up to `up_to`, less the
     binomial chance of who leaves (about (1 - rate) / leavers)."""
-    return one_off_sd(*_log_turnover_and_noise(data, up_to))
+    return one_off_sd(*_log_turnover_and_noise(data, up_to), intensity=True)
 
 
 # --- the start's factor: a local-level filter ---------------------------------------------------
