@@ -314,6 +314,30 @@ def test_councils_run_without_reporting_factors_and_their_forecasts_integrate_th
     assert [plain[q] for q in ("p05", "p50", "p95")] == pytest.approx([1.05, 10.5, 19.95])
 
 
+def test_a_factor_narrows_by_what_the_state_spreads_and_widens_by_the_walk():
+    """Wakefield 2019's caseload: with replications that spread (log sd 0.05) the band's factor
+    is the panel's factors and walk over the horizon less that spread (`factor_walks`: DfE's
+    panel up to the origin); replications that spread more than the panel's changes keep their
+    own quantiles; each run of the back-test carries the walks of its origin."""
+    from sim.analysis.predictive import factor_sd_beyond_state, mixture_quantiles
+    from sim.data import panel
+    from sim.experiments.backtest import factor_walks, forecast_quantiles
+
+    result = council_runs(["Wakefield"], [2019])
+    caseload, walks = result.published[0]["caseload_dfe"], result.walks[0]
+    assert walks == factor_walks(extract(), 2019)
+    assert walks["caseload_dfe"] == panel.caseload_one_off(extract(), 2019).walk_sd > 0
+    states = 18 * np.exp(np.random.default_rng(3).normal(0, 0.05, 40))
+    netted = factor_sd_beyond_state(caseload.sd, walks["caseload_dfe"], 2, np.log(states))
+    assert 0 < netted < math.hypot(caseload.sd, math.sqrt(2) * walks["caseload_dfe"])
+    bands = forecast_quantiles(states, caseload, walks["caseload_dfe"], 2)
+    assert bands["p50"] == pytest.approx(float(mixture_quantiles(
+        states, "log", caseload.shift, netted, [0.5])[0]))
+    wide = 18 * np.exp(np.linspace(-1, 1, 20))
+    assert forecast_quantiles(wide, caseload, walks["caseload_dfe"], 1) == forecast_quantiles(
+        wide, None)
+
+
 def test_coverage_by_origin_by_hand():
     """Two origins of cases held: 2018 has rows A-C of SYNTHETIC (50% band: A only; 90%: A, B),
     2019 one cell inside both; D has no actual (not scored)."""

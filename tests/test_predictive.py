@@ -4,11 +4,14 @@ quantiles of drawing the factor many times where there is not, and sample bands 
 as often as they say."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from scipy import special, stats
 
-from sim.analysis.predictive import band_coverage, mixture_quantiles, sample_quantiles
+from sim.analysis.predictive import (band_coverage, factor_sd_beyond_state, mixture_quantiles,
+                                     sample_quantiles)
 
 PROBABILITIES = [0.05, 0.25, 0.5, 0.75, 0.95]
 
@@ -79,3 +82,19 @@ def test_band_coverage_is_nominal_once_the_draws_reach_the_band():
     assert band_coverage(5, 0.25, 0.75) == pytest.approx(0.5)
     assert band_coverage(5, 0.05, 0.95) == pytest.approx(4 / 6)
     assert band_coverage(20, 0.05, 0.95) == pytest.approx(0.9)
+
+
+def test_the_factor_carries_the_panels_change_spread_less_the_states():
+    """State spread 0.1 (log sd), the panel's factors 0.15 over the start and a walk of 0.05 a
+    year over 2 years: the factor keeps sqrt(0.15^2 + 2 x 0.05^2 - 0.1^2), so state and factor
+    together spread by the panel's sqrt(0.15^2 + 2 x 0.05^2) (drawn: within a few %); a state
+    that spreads more than the panel's changes leaves the factor nothing."""
+    rng = np.random.default_rng(11)
+    state = rng.normal(0.0, 0.1, 4000)
+    sd = factor_sd_beyond_state(0.15, 0.05, 2, state)
+    assert sd == pytest.approx(math.sqrt(0.15 ** 2 + 2 * 0.05 ** 2 - np.var(state, ddof=1)))
+    published = state + rng.normal(0.0, sd, state.size)
+    assert np.std(published) == pytest.approx(math.hypot(0.15, math.sqrt(2) * 0.05), rel=0.04)
+    assert factor_sd_beyond_state(0.05, 0.0, 1, rng.normal(0.0, 0.2, 200)) == 0.0
+    assert factor_sd_beyond_state(0.05, 0.01, 1, np.array([0.3])) == pytest.approx(
+        math.hypot(0.05, 0.01))

@@ -9,9 +9,16 @@
   statistics of a few draws.
 - `sample_quantiles`: for a figure with no such factor, the replications' own quantiles, placed
   where a band holds a new draw of the same distribution as often as it says (`band_coverage`).
+- `factor_sd_beyond_state`: the factor's sd that the model's state leaves to it. A published
+  figure's h-year change about its start has, in DfE's panel, the variance of the factors plus h
+  steps of the walk beside them; the replications' state already spreads by its own variance (the
+  walks and uncertain assumptions it plays out), so the factor carries the rest (difference of
+  squares, at least 0): otherwise the same movement is counted twice, once in the state and once
+  in the factor estimated from the panel's changes.
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -65,6 +72,17 @@ def mixture_quantiles(values: np.ndarray, scale: str, shift: float, sd: float,
     found = np.where(wanted <= share_low, -np.inf, found)
     found = np.where(wanted >= 1 - share_high, np.inf, found)
     return from_scale(found, scale)
+
+
+def factor_sd_beyond_state(factor_sd: float, walk_sd: float, years: float,
+                           state: np.ndarray) -> float:
+    """The sd of a published figure's factor beyond what the model's state spreads by: sqrt(max(0,
+    `factor_sd`^2 + `years` x `walk_sd`^2 - the variance of `state`)), all in the factor's scale
+    (`state`: the replications' states there, finite; their variance with n - 1). `factor_sd` is
+    the factors' sd over the start's and `walk_sd` the yearly step of the walk beside them in
+    DfE's panel: together, the variance of the panel's changes over `years` (module docstring)."""
+    spread = float(np.var(state, ddof=1)) if state.size > 1 else 0.0
+    return math.sqrt(max(0.0, factor_sd ** 2 + years * walk_sd ** 2 - spread))
 
 
 def sample_quantiles(values: np.ndarray, probabilities: Sequence[float]) -> np.ndarray:

@@ -39,9 +39,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.analysis.predictive import band_coverage, mixture_quantiles, sample_quantiles
+from sim.analysis.predictive import (band_coverage, factor_sd_beyond_state, mixture_quantiles,
+                                     sample_quantiles, to_scale)
 from sim.model import dfe_measures
 from sim.model.reporting import PublishedFactor, published_factors
+from sim.data import panel
 from sim.data.baseline import scenario_text_for
 from sim.data.dfe import LOCAL, WORKFORCE_YEARS, Extract, extract
 from sim.scenario.loading import DfeReporting, Scenario, scenario_from_data
@@ -208,9 +210,10 @@ class CouncilRuns:
     skipped: list[Skipped] = field(default_factory=list)
     plans: list[str] = field(default_factory=list)        # the announced plan's file, or ""
     published: list[dict[str, PublishedFactor]] = field(default_factory=list)
+    walks: list[dict[str, float]] = field(default_factory=list)   # `factor_walks` at the origin
 
     def add(self, scenario: dict, cell: tuple[str, str, int], record: dict,
-            plan_file: str = "") -> None:
+            plan_file: str = "", data: Extract | None = None) -> None:
         """A scenario (data) to run for the council-origin `cell`. It runs without its DfE
         reporting factors (`dfe_reporting`): the forecast of a published figure integrates them
         (`published`, `forecast_rows`) instead of drawing them; they move nothing else."""
@@ -218,10 +221,25 @@ class CouncilRuns:
         scenario = scenario | {"dfe_reporting": {}}
         self.scenarios.append(scenario_from_data(scenario, f"<{scenario['name']}>"))
         self.published.append(published_factors(reporting))
+        self.walks.append(factor_walks(data or extract(), cell[2]))
         self.cells.append(cell)
         self.overrides.append({"council": cell[0], "code": cell[1], "origin": cell[2],
                                **record})
         self.plans.append(plan_file)
+
+
+def factor_walks(data: Extract, origin: int) -> dict[str, float]:
+    """{model metric: the yearly step sd of the walk beside its reporting factor in DfE's panel of
+    censuses up to `origin`} (`sim.data.panel`'s one-off estimates; cases held's walk is case-
+    holders' and caseload's together): with the factors, the spread of the panel's changes
+    (`forecast_quantiles`)."""
+    holders = panel.case_holders_one_off(data, origin).walk_sd
+    caseload = panel.caseload_one_off(data, origin).walk_sd
+    return {"case_holders": holders, "caseload_dfe": caseload,
+            "cases_held": math.hypot(holders, caseload),
+            "agency_rate": panel.rate_one_off(data, origin, "agency").walk_sd,
+            "vacancy_rate": panel.rate_one_off(data, origin, "vacancy").walk_sd,
+            "turnover_rate": panel.turnover_one_off(data, origin).walk_sd}
 
 
 def census_day(start: dt.date, year: int, month: int = 9, day: int = 30) -> float:
@@ -308,7 +326,7 @@ def council_runs(councils: Sequence[str] | None, origins: Sequence[int],
             if "establishment" in given:    # known posts: no trend or walk around them
                 scenario["workforce"]["establishment_drift"] = {"growth_per_year": 0.0,
                                                                 "yearly_change_sd": 0.0}
-            result.add(scenario, (name, code, origin), {"given": list(given)})
+            result.add(scenario, (name, code, origin), {"given": list(given)}, data=data)
     return result
 
 
@@ -359,7 +377,7 @@ def announced_plans(folder: Path, result: CouncilRuns,
             for action in announced.policy]
         for action in scenario["policy"]:
             action.pop("after_days", None)
-        result.add(scenario, (data.names[code], code, census), {"plan": file}, file)
+        result.add(scenario, (data.names[code], code, census), {"plan": file}, file, data)
     return result
 
 
@@ -388,16 +406,25 @@ def model_values(days: np.ndarray, values: Callable[[str], np.ndarray], start: d
     return values(measure.model_metric)[:, inside].sum(axis=1) * (last - first) / covered
 
 
-def forecast_quantiles(model: np.ndarray, factor: PublishedFactor | None) -> dict[str, float]:
+def forecast_quantiles(model: np.ndarray, factor: PublishedFactor | None, walk_sd: float = 0.0,
+                       years: float = 0.0) -> dict[str, float]:
     """`QUANTILES` of the forecast of a DfE figure from the model's replications (`model`):
     of the mixture of the state and its reporting factor when the measure carries one
-    (`sim.analysis.predictive.mixture_quantiles`), else of the replications themselves."""
+    (`sim.analysis.predictive.mixture_quantiles`), the factor's sd what DfE's panel's changes
+    over `years` (the factors and `walk_sd`, the yearly step of the walk beside them) spread by
+    beyond the replications' own spread (`factor_sd_beyond_state`); else, or with nothing left to
+    the factor, of the replications themselves."""
     finite = model[np.isfinite(model)]
     if not finite.size:
         return dict.fromkeys(QUANTILES, math.nan)
     probabilities = [p / 100 for p in QUANTILES.values()]
-    found = (mixture_quantiles(finite, factor.scale, factor.shift, factor.sd, probabilities)
-             if factor is not None and factor.sd > 0 else sample_quantiles(finite, probabilities))
+    sd = 0.0
+    if factor is not None and factor.sd > 0:
+        state = to_scale(finite, factor.scale)
+        state = state[np.isfinite(state)]
+        sd = factor_sd_beyond_state(factor.sd, walk_sd, years, state)
+    found = (mixture_quantiles(finite, factor.scale, factor.shift, sd, probabilities)
+             if sd > 0 else sample_quantiles(finite, probabilities))
     return dict(zip(QUANTILES, map(float, found), strict=True))
 
 
@@ -406,8 +433,8 @@ def forecast_rows(data: Extract, runs: CouncilRuns, days_of: Callable[[str], np.
     """A row per council, origin, horizon and measure, with the announced plan's file ("" for
     no plan) in column "plan"."""
     rows = []
-    for scenario, (council, code, origin), plan_file, published in zip(
-            runs.scenarios, runs.cells, runs.plans, runs.published, strict=True):
+    for scenario, (council, code, origin), plan_file, published, walks in zip(
+            runs.scenarios, runs.cells, runs.plans, runs.published, runs.walks, strict=True):
         days = days_of(scenario.name)
         cache: dict[str, np.ndarray] = {}
 
@@ -425,8 +452,9 @@ def forecast_rows(data: Extract, runs: CouncilRuns, days_of: Callable[[str], np.
                     continue
                 actual = dfe_value(data, code, target, name)
                 persistence, drifted = naive_forecasts(data, code, origin, name, target)
-                quantiles = forecast_quantiles(
-                    model, published.get(MEASURES[name].model_metric))
+                metric = MEASURES[name].model_metric
+                quantiles = forecast_quantiles(model, published.get(metric),
+                                               walks.get(metric, 0.0), horizon)
                 rows.append({"plan": plan_file, "council": council, "code": code,
                              "origin": origin,
                              "horizon": horizon, "metric": name,
@@ -658,7 +686,11 @@ def markdown_report(summary: pd.DataFrame, record: dict, commit: str,
         "case-holders, cases held, agency, vacancy and turnover rates) is forecast by the "
         "mixture, over replications, of the model's state times the factor's known "
         "distribution, integrated rather than drawn (`sim/analysis/predictive.py`), so its "
-        "median carries no Monte Carlo noise of the factor; the others (referrals, FTE in "
+        "median carries no Monte Carlo noise of the factor. The factor's sd is what DfE's "
+        "panel's changes over the horizon spread by (the factors over the start's and the "
+        "walk beside them, censuses up to the origin) beyond the replications' own spread "
+        "(difference of squares, at least 0), so a movement the state plays out is not "
+        "counted again in the factor; the others (referrals, FTE in "
         f"post) by the replications' quantiles at positions p (n + 1), whose bands hold a "
         f"new draw of the same distribution about {perfect['coverage_50']:.0%} and "
         f"{perfect['coverage_90']:.0%} of the time with {reps} replications (`band_coverage`).",
