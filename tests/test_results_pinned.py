@@ -28,24 +28,24 @@ LOOPS = ("--set", "demand.rereferral.share=0.2", "--set", "demand.rereferral.cas
 
 PINNED = {
     "councils/wakefield-2018.toml": ((), {
-        "summary.csv": "cdf9eaae7ed522393262cfbe2ee8d5b1c8ec20b60576e3973347169895ae712c",
-        "final.csv": "e4929474a4899aa40669fbc3089f4bf53760629134600d1979d33607146c244c",
+        "summary.csv": "199f714071aa44463aa3ef777932881a88362cb87f1b8a8e81877658c80525ed",
+        "final.csv": "e9bbe1ef028031f67d6c7f4ab32111f0571258e495324a8abdfb20eb8e2b66d4",
     }),
     "manchester-2016-plan.toml": ((), {
-        "summary.csv": "f6335b21edb66018b8fa16916ee0be1f016113642755a2a010676a0bfd728abe",
-        "final.csv": "44bbd85ed3372075f0b551c5c34d278dd193650e493582d46c19472175245f62",
+        "summary.csv": "34036dc9c41a91c9606a26b238dd1f357f3c3bdc24fbab110923a8c3d74a270c",
+        "final.csv": "b935def20ef787361e0d86cd8177fd8de8f5949be4179faac2eaabc8821c02db",
     }),
     "dorset-2017-plan.toml": ((), {
-        "summary.csv": "87193973c416b43a381937def7d5b8b06976b239ed688fbb391b26d3c211fab9",
-        "final.csv": "74854bf3ba987f44ec54ca4d17cc60447677d04b3e291076b591720a2e269334",
+        "summary.csv": "3c709809fe3eed8aa4923b8373bd6453643becb3df0adaae1c65b5e1473967f9",
+        "final.csv": "a8bf7aa7e7ea522a862d9fef5788a91780e7a9a389c29882e091b9294ca8cc6f",
     }),
     "manchester-2016-no-plan.toml": (HARD_CAP, {
-        "summary.csv": "2830fcbc69933ad107b061107108d496d2ce333a6b26cd3dc09753a55321f7be",
-        "final.csv": "811977f2291605fffed25d5685532e902bd475ec6396b7c91e81d6f9ec672a20",
+        "summary.csv": "fc7e893896eaff41ea5334e81077468a8d876c834b6ad81ae0950b215886d9e0",
+        "final.csv": "7c43729eb75693e96f8ac443166594d9d6f728bd4467ba0c514bd5d30e5fa9fa",
     }),
     "liverpool-2019-no-plan.toml": (LOOPS, {
-        "summary.csv": "c98f39380da18ab47394169289467ab4fa0a6a7c0df6274d34f01ac02fd17cce",
-        "final.csv": "522f8767eb1e1b12c7ffd6650e634efbba5bd8f358a0447dad4e193ae83bb840",
+        "summary.csv": "a1a43d8f061267acead80977d6e23d0b694e7940a367703942ce1766ce940193",
+        "final.csv": "27731a8411b300aa8dd22abc8b34305f3253b16a98e06628e4433f5b6cb63aea",
     }),
 }
 

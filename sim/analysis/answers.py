@@ -22,6 +22,7 @@ from sim.analysis.financial_years import (
 from sim.analysis.headline import HEADLINE_METRICS, WORKFORCE_COSTS, chosen_metrics, pounds
 from sim.analysis.labels import INDEX_LABELS, metric_label, parameter_label, parameter_value
 from sim.analysis.marks import marks_of
+from sim.analysis.predictive import sample_quantiles
 from sim.scenario.summary import LEVEL_WORDS
 
 NEVER = np.iinfo(np.int64).max
@@ -106,7 +107,7 @@ def at_horizon(final: pd.DataFrame, scenario: str) -> list[str]:
 def total_cost(costs: pd.DataFrame, scenario: str) -> str:
     """'Cost over the whole run: £52.1m (90% of replications £51.0m to £53.3m).'"""
     totals = costs[costs["scenario"] == scenario].groupby("rep")[TOTAL].sum().to_numpy()
-    p05, p50, p95 = np.percentile(totals, [5, 50, 95])
+    p05, p50, p95 = sample_quantiles(totals, [0.05, 0.5, 0.95])
     return (f"Cost over the whole run (pay, agency, recruitment and placements): {pounds(p50)} "
             f"(90% of replications {pounds(p05)} to {pounds(p95)}).")
 

@@ -17,6 +17,7 @@ import pandas as pd
 
 from sim.analysis.comparison import paired_stats
 from sim.analysis.labels import COST_LABELS, cost_column
+from sim.analysis.predictive import sample_quantiles
 from sim.analysis.tables import sample_dates
 
 FIRST_MONTH = 4  # April
@@ -65,8 +66,8 @@ def yearly_spread(costs: pd.DataFrame) -> pd.DataFrame:
     long = costs.melt(id_vars=["scenario", "rep", "year", "months"], value_vars=parts,
                       var_name="part", value_name="cost")
     grouped = long.groupby(["scenario", "year", "part"], sort=False)
-    table = grouped["cost"].quantile([0.05, 0.5, 0.95]).unstack()
-    table.columns = ["p05", "p50", "p95"]
+    table = grouped["cost"].agg(**{name: lambda c, q=q: sample_quantiles(c, q)
+                                   for name, q in (("p05", 0.05), ("p50", 0.5), ("p95", 0.95))})
     return table.join(grouped["months"].max()).reset_index()
 
 

@@ -12,6 +12,7 @@ import pandas as pd
 
 from sim.analysis.comparison import paired_stats
 from sim.analysis.financial_years import by_financial_year
+from sim.analysis.predictive import sample_quantiles
 from sim.model.units import DAYS_PER_YEAR
 
 
@@ -88,7 +89,7 @@ def cost_lines(results: Any, scenario: Any) -> list[str]:
     for label, parts in rows:
         cells = []
         for values in parts.values():
-            p05, p50, p95 = np.percentile(values, [5, 50, 95])
+            p05, p50, p95 = sample_quantiles(values, [0.05, 0.5, 0.95])
             cells.append(f"{pounds(p50)} ({pounds(p05)} to {pounds(p95)})")
         lines.append(f"    {label:<32}{cells[0]:<32}{cells[1]}")
     return lines

@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -85,12 +86,19 @@ def factor_sd_beyond_state(factor_sd: float, walk_sd: float, years: float,
     return math.sqrt(max(0.0, factor_sd ** 2 + years * walk_sd ** 2 - spread))
 
 
-def sample_quantiles(values: np.ndarray, probabilities: Sequence[float]) -> np.ndarray:
-    """The `probabilities` (0-1) quantiles of `values` at positions p (n + 1) of the n sorted
-    values (numpy's "weibull" method): the k-th of n draws is below a new draw's value with
-    probability k / (n + 1), so the band between two such quantiles holds a new draw as often
-    as it says (`band_coverage`)."""
-    return np.quantile(np.asarray(values, dtype=float), probabilities, method="weibull")
+def sample_quantiles(values: np.ndarray, probabilities: Sequence[float] | float,
+                     axis: int | None = None) -> np.ndarray:
+    """The `probabilities` (0-1) quantiles of `values` (along `axis`; missing values left out)
+    at positions p (n + 1) of the n sorted values (numpy's "weibull" method): the k-th of n
+    draws is below a new draw's value with probability k / (n + 1), so the band between two such
+    quantiles holds a new draw as often as it says (`band_coverage`). Numpy's default (linear,
+    positions p (n - 1) + 1) makes the 5%-95% band of 20 draws hold a new one 81% of the time."""
+    values = np.asarray(values, dtype=float)
+    if not np.isnan(values).any():
+        return np.quantile(values, probabilities, axis=axis, method="weibull")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all missing: nan
+        return np.nanquantile(values, probabilities, axis=axis, method="weibull")
 
 
 def band_coverage(reps: int, low: float, high: float) -> float:

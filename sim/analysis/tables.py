@@ -1,6 +1,9 @@
 """Tables from replications: the timeseries, its summary by sample, and year-end figures.
 
-Percentiles use linear interpolation between order statistics (numpy's and pandas' default);
+Percentiles are at positions p (n + 1) of the n sorted replications
+(`sim.analysis.predictive.sample_quantiles`), so a 5th-95th percentile band holds about 90% of
+replications like them whatever n is (numpy's and pandas' default, linear interpolation, makes it
+81% with 20);
 `sd` is the sample standard deviation (n - 1); confidence intervals of the mean use Student's t.
 Missing values (e.g. a mean wait in a period with no allocations) are left out, and `n` counts
 the replications that had a value.
@@ -22,6 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from sim.analysis.predictive import sample_quantiles
 from sim.model.units import DAYS_PER_YEAR
 from sim.runner.files import atomic_path
 from sim.runner.store import Chunk
@@ -101,7 +105,8 @@ def summary_table(timeseries: pd.DataFrame, metrics: Sequence[str] | None = None
     metrics = list(metrics) if metrics is not None else metric_columns(timeseries)
     groups = timeseries.groupby(["scenario", "day", "date"], sort=False)[metrics]
     stats_by_name = {"mean": groups.mean(), "sd": groups.std(ddof=1)}
-    stats_by_name |= {name: groups.quantile(q) for name, q in PERCENTILES.items()}
+    stats_by_name |= {name: groups.agg(lambda column, q=q: sample_quantiles(column, q))
+                      for name, q in PERCENTILES.items()}
     stats_by_name["n"] = groups.count()
     long = _long(stats_by_name, metrics)
     long["date"] = _iso(long["date"])
@@ -162,8 +167,7 @@ def summary_of_values(scenario: str, metric: str, days: np.ndarray, start: date,
         warnings.simplefilter("ignore", RuntimeWarning)  # all-missing samples give NaN
         mean = np.nanmean(values, axis=0)
         sd = np.nanstd(values, axis=0, ddof=1)
-        quantile = np.nanquantile if not present.all() else np.quantile
-        percentiles = quantile(values, list(PERCENTILES.values()), axis=0)
+        percentiles = sample_quantiles(values, list(PERCENTILES.values()), axis=0)
     table = pd.DataFrame({
         "scenario": scenario, "metric": metric, "day": _day_column(days),
         "date": pd.Series(sample_dates(start, days)).dt.strftime("%Y-%m-%d").to_numpy(),

@@ -36,6 +36,7 @@ from sim.analysis.labels import (
     metric_meaning,
     period_note,
 )
+from sim.analysis.predictive import sample_quantiles
 from sim.analysis.results_folder import ResultsFolder
 from sim.report.xlsx import Sheet, write_xlsx
 from sim.runner.files import atomic_path
@@ -315,8 +316,8 @@ def _costs_sheet(costs: pd.DataFrame) -> Sheet:
                       value_vars=_cost_parts(costs), var_name="part", value_name="cost")
     grouped = long.groupby(["scenario", "part", "year"], sort=False)
     rows = grouped["cost"].agg(
-        mean="mean", p50="median", p05=lambda c: c.quantile(0.05),
-        p95=lambda c: c.quantile(0.95)).join(grouped["months"].max()).reset_index()
+        mean="mean", p50="median", p05=lambda c: sample_quantiles(c, 0.05),
+        p95=lambda c: sample_quantiles(c, 0.95)).join(grouped["months"].max()).reset_index()
     return _by_financial_year("Costs by financial year",
                               rows.rename(columns={"scenario": "Scenario"}), "Scenario",
                               COST_STATISTICS)
