@@ -18,12 +18,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from builders import runs, scenario, series
 from test_cli_errors import ROOT, assert_one_line_error, caseload
 
 from sim.data.baseline import BaselineError, baseline_scenario_text, scenario_text_for
 from sim.data.baseline_numbers import Derivation, referral_growth_level
 from sim.data import panel
-from sim.data.baseline_workforce import notice_years, stationary
+from sim.data.baseline_workforce import agency_capacity, notice_years, stationary
 from sim.model.units import DAYS_PER_YEAR
 from sim.data.dfe import LOCAL, WORKFORCE_YEARS, Extract, extract
 from sim.model.metrics import METRIC_INDEX
@@ -643,3 +644,47 @@ def test_baselines_draw_the_usual_caseload_ratio_with_the_panels_yearly_spread()
     assert value["mean"] / math.sqrt(1 + value["cv"] ** 2) == pytest.approx(1.0, abs=1e-3)
     early = tomllib.loads(scenario_text_for(data, data.find("Wakefield", 2017), 2017))
     assert early["demand"]["usual_caseload_ratio"] == 1.0
+
+
+def test_growth_shortens_the_time_to_fill_by_the_posts_it_opens():
+    """Posts growing at g a year open vacant as well as those leavers free: the time to fill that
+    keeps the vacancy share is shorter by h / (h + g) (h the leaving hazard, g the log growth) and
+    covering every vacancy holds (h + g) / h times the agency workers; no growth, as before."""
+    still = stationary(300, 30, 0.15, 0.17)
+    grown = stationary(300, 30, 0.15, 0.17, growth_per_year=0.035)
+    openings = 1 + math.log1p(0.035) / grown.hazard_per_year
+    assert grown.fill_days == pytest.approx(still.fill_days / openings)
+    assert grown.establishment == still.establishment
+    assert grown.agency_capacity == pytest.approx(
+        openings * agency_capacity(grown.permanent_later, grown.hazard_per_year, grown.fill_days))
+    assert stationary(300, 30, 0.15, 0.17, growth_per_year=0.0) == still
+
+
+def vacancy_rate_as_posts_grow(growth: float, fill_growth: float) -> float:
+    """The mean vacancy rate in years 4-8 of 400 posts growing at `growth` a year, 17% vacant at
+    the start, turnover 15%, the time to fill of the steady state with `fill_growth`; no agency."""
+    state = stationary(400, 0, 0.15, 0.17, growth_per_year=fill_growth)
+    sc = scenario({
+        "years": 8,
+        "demand": {"referrals_per_year": 4000},
+        "workforce": {"establishment": state.establishment,
+                      "levels": {"nqsw": {"in_post": 0}, "sw": {"in_post": state.permanent}},
+                      "agency_in_post": 0, "agency": {"cover": 0.0},
+                      "turnover": {"annual_rate": state.hazard_per_year},
+                      "recruitment": {"time_to_hire_days": {
+                          "dist": "gamma", "mean": state.campaign_days, "cv": 0.5},
+                          "success": state.success, "nqsw_share": 0.0},
+                      "establishment_drift": {"growth_per_year": growth}},
+        "initial": {"open": {"assessment": 100, "cin": 1500, "cp": 300, "cla": 500}},
+    })
+    rates = [series(r, "vacancy_rate")[r.days >= 4 * DAYS_PER_YEAR].mean() for r in runs(sc, 6)]
+    return float(np.mean(rates))
+
+
+def test_a_steady_state_that_counts_the_new_posts_keeps_its_vacancy_rate_as_they_grow():
+    """Posts growing 3.5% a year: with the time to fill counting the new posts the vacancy rate
+    stays where posts that do not grow keep it (16.3% here; within a point); with the time to fill
+    of posts that do not grow it climbs by 3.6 points (more than 2.5), as a baseline's did."""
+    still = vacancy_rate_as_posts_grow(0.0, 0.0)
+    assert vacancy_rate_as_posts_grow(0.035, 0.035) == pytest.approx(still, abs=0.01)
+    assert vacancy_rate_as_posts_grow(0.035, 0.0) > still + 0.025

@@ -176,6 +176,7 @@ class Derivation:
         self.inpost = use(self.wf["inpost_fte"])
         self.agency_fte = use(self.wf["agency_fte"] or self._agency_from_rate())
         self.agency_walk = panel.agency_walk(data, year)
+        self.establishment_growth = panel.establishment_growth(data, year)
         self.levels_ahead = {
             "turnover": workforce_level(data, code, year, "turnover_rate_fte",
                                         zero_is_missing=True),
@@ -212,7 +213,8 @@ class Derivation:
             max(2, round(self.holders_fte.value)), round(self.agency_fte.value),
             self.ahead("turnover", self.turnover) / 100, self.vacancy_rate.value / 100,
             agency_level=rate / (1 - rate) * self.inpost.value, vacancy_level=vacancy_pct / 100,
-            cover_rate=min(max(self.ahead("cover", self.agency_cover) / 100, 0.0), 1.0))
+            cover_rate=min(max(self.ahead("cover", self.agency_cover) / 100, 0.0), 1.0),
+            growth_per_year=self.establishment_growth.per_year)
 
     def ahead(self, name: str, figure: Figure) -> float:
         """The level of workforce rate `name` (%) the council heads to: the empirical-Bayes level

@@ -289,10 +289,12 @@ class ScenarioText:
              "vacant posts cannot hold), a level that walks from year to year "
              f"(agency.yearly_change_sd); at the start DfE's other {st.covering} agency workers "
              f"cover vacant posts."),
-            (f"Time to fill from notice T = E / {st.permanent_later:.1f} x (1/h + notice) - 1/h "
-             f"= {st.fill_days:.0f} d keeps them level (per post: permanent people "
-             f"(1/h + notice) / (1/h + T)); campaigns of {st.campaign_days:.0f} d that succeed "
-             f"with p = {st.success:.3f}."),
+            (f"Time to fill from notice T = (E / {st.permanent_later:.1f} x (1/h + notice) - 1/h)"
+             f" / (1 + g / h) = {st.fill_days:.0f} d keeps them level as the establishment grows "
+             f"at England's g = {math.log1p(max(d.establishment_growth.per_year, 0.0)):.4f} a year "
+             f"(per post: permanent people (1/h + notice) / (1/h + T); new posts open vacant, so "
+             f"posts fall vacant 1 + g / h times as often as leavers make them); campaigns of "
+             f"{st.campaign_days:.0f} d that succeed with p = {st.success:.3f}."),
             (f"Agency: cover x {wf.presence():.3f} x E[(T - notice - "
              f"{wf.AGENCY_START_DAYS:.0f} d)+] / (1/h + T) per post; every vacancy covered holds "
              f"{st.agency_capacity:.1f}; cover {st.cover:.3f} holds "
@@ -496,7 +498,7 @@ class ScenarioText:
 
     def _establishment_drift_lines(self) -> list[str]:
         d = self.derived
-        growth = panel.establishment_growth(d.data, d.year)
+        growth = d.establishment_growth
         walk = panel.establishment_walk(d.data, d.year)
         return [
             "[workforce.establishment_drift]",

@@ -14,6 +14,14 @@ beyond vacancies hold no post (`sim.model.agency`). Over a cycle of mean length 
 
 with rho = 1 / (1 + g start) the share of the cover window with a locum in post.
 
+Where the establishment grows (g a year, as a rate), new posts open vacant too: posts fall vacant
+at about h P + g E a year rather than h P, so the same vacancy share needs a time to fill shorter
+by h / (h + g), and covering them holds (h + g) / h times the agency workers (a balanced-growth
+approximation: new posts are counted as if they opened with a leaver's notice). Without it a
+baseline whose posts grow at England's +3-4% a year, with times to fill of a year or two, piles
+up vacancies beyond the level it was meant to hold (the back-test's vacancy rate rose about 10%
+above it in a year).
+
 DfE's rates are shares of people (vacancies / (vacancies + in post), leavers / in post), so
 h = turnover / (1 - turnover x N). At the start a share h N / (1 + h N) = turnover x N of the
 permanent people are on notice, as in the steady state (`Workforce.start_notice`); DfE counts them
@@ -117,14 +125,17 @@ def overrun_years(fill_days: float) -> float:
     return float(weights @ partial.mean(axis=1)) / DAYS_PER_YEAR
 
 
-def agency_capacity(permanent: float, hazard: float, fill_days: float) -> float:
-    """Agency workers the steady state holds with every vacancy covered (cover = 1)."""
-    return permanent * presence() * overrun_years(fill_days) / (1 / hazard + notice_years())
+def agency_capacity(permanent: float, hazard: float, fill_days: float,
+                    openings: float = 1.0) -> float:
+    """Agency workers the steady state holds with every vacancy covered (cover = 1), posts falling
+    vacant `openings` times as often as leavers alone make them (module docstring)."""
+    return (openings * permanent * presence() * overrun_years(fill_days)
+            / (1 / hazard + notice_years()))
 
 
 def stationary(case_holders: int, agency: int, turnover: float, vacancy_rate: float,
                agency_level: float | None = None, vacancy_level: float | None = None,
-               cover_rate: float = 1.0) -> Stationary:
+               cover_rate: float = 1.0, growth_per_year: float = 0.0) -> Stationary:
     """Establishment, recruitment and agency cover for `case_holders` people in post, `agency` of
     them agency workers (at most all but one), the permanent ones leaving at `turnover` a year.
 
@@ -132,7 +143,8 @@ def stationary(case_holders: int, agency: int, turnover: float, vacancy_rate: fl
     (vacant / (vacant + permanent) = `vacancy_rate`). The steady state the council heads to has
     `agency_level` agency workers (default: those of the start) and permanent staff moved by the
     vacancy rate ahead (`vacancy_level`) in today's posts: permanent x (1 - ahead) / (1 - today);
-    the time to fill keeps the permanent staff level in the establishment. Agency cover is a
+    the time to fill keeps the permanent staff level in the establishment, which grows by
+    `growth_per_year` (its new posts opening vacant; module docstring). Agency cover is a
     market: a vacancy gets an agency worker with chance at most `cover_rate` (DfE's share of
     vacancies covered by agency workers), which in the steady state holds `cover_rate` x
     `agency_capacity` (what covering every vacancy would hold); the steady state's other agency
@@ -152,9 +164,10 @@ def stationary(case_holders: int, agency: int, turnover: float, vacancy_rate: fl
     permanent_later = max(1.0, permanent * (1 - later) / (1 - vacancy_rate))
     agency_later = agency if agency_level is None else max(agency_level, 0.0)
     establishment = max(permanent + from_vacancy, round(permanent_later * (1 / (1 - later))))
-    fill = (establishment / permanent_later * stay - 1 / hazard) * DAYS_PER_YEAR
+    openings = 1 + math.log1p(max(growth_per_year, 0.0)) / hazard
+    fill = (establishment / permanent_later * stay - 1 / hazard) * DAYS_PER_YEAR / openings
     fill = min(max(fill, MIN_FILL_DAYS), MAX_FILL_DAYS)
-    capacity = agency_capacity(permanent_later, hazard, fill)
+    capacity = agency_capacity(permanent_later, hazard, fill, openings)
     beyond = min(agency, max(0, round(agency_later - cover_rate * capacity)))
     beyond = max(beyond, agency - (establishment - permanent))
     covering = agency - beyond
