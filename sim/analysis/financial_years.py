@@ -60,14 +60,15 @@ def costs_csv_table(costs: pd.DataFrame) -> pd.DataFrame:
 
 
 def yearly_spread(costs: pd.DataFrame) -> pd.DataFrame:
-    """Median and 90% interval over replications of each cost: columns scenario, year, part,
-    p05, p50, p95, months."""
+    """Mean, median and 90% interval over replications of each cost: columns scenario, year, part,
+    mean, p05, p50, p95, months."""
     parts = [name for name in [*COST_PARTS, TOTAL] if name in costs.columns]
     long = costs.melt(id_vars=["scenario", "rep", "year", "months"], value_vars=parts,
                       var_name="part", value_name="cost")
     grouped = long.groupby(["scenario", "year", "part"], sort=False)
-    table = grouped["cost"].agg(**{name: lambda c, q=q: sample_quantiles(c, q)
-                                   for name, q in (("p05", 0.05), ("p50", 0.5), ("p95", 0.95))})
+    table = grouped["cost"].agg(mean="mean", **{
+        name: lambda c, q=q: sample_quantiles(c, q)
+        for name, q in (("p05", 0.05), ("p50", 0.5), ("p95", 0.95))})
     return table.join(grouped["months"].max()).reset_index()
 
 

@@ -20,11 +20,11 @@ import pandas as pd
 from sim.analysis.assumptions import assumption_rows, shown_value
 from sim.analysis.financial_years import (
     COST_PARTS,
-    TOTAL,
     costs_by_year_of,
     costs_csv_table,
     year_heading,
     yearly_differences,
+    yearly_spread,
 )
 from sim.analysis.labels import (
     COLUMNS,
@@ -36,7 +36,6 @@ from sim.analysis.labels import (
     metric_meaning,
     period_note,
 )
-from sim.analysis.predictive import sample_quantiles
 from sim.analysis.results_folder import ResultsFolder
 from sim.report.xlsx import Sheet, write_xlsx
 from sim.runner.files import atomic_path
@@ -306,21 +305,11 @@ def _by_financial_year(name: str, rows: pd.DataFrame, first: str,
     return Sheet(name, pd.DataFrame(out), row_kinds=kinds)
 
 
-def _cost_parts(costs: pd.DataFrame) -> list[str]:
-    return [name for name in [*COST_PARTS, TOTAL] if name in costs.columns]
-
-
 def _costs_sheet(costs: pd.DataFrame) -> Sheet:
     """Mean, median and 90% interval over replications of each cost per financial year."""
-    long = costs.melt(id_vars=["scenario", "rep", "year", "months"],
-                      value_vars=_cost_parts(costs), var_name="part", value_name="cost")
-    grouped = long.groupby(["scenario", "part", "year"], sort=False)
-    rows = grouped["cost"].agg(
-        mean="mean", p50="median", p05=lambda c: sample_quantiles(c, 0.05),
-        p95=lambda c: sample_quantiles(c, 0.95)).join(grouped["months"].max()).reset_index()
     return _by_financial_year("Costs by financial year",
-                              rows.rename(columns={"scenario": "Scenario"}), "Scenario",
-                              COST_STATISTICS)
+                              yearly_spread(costs).rename(columns={"scenario": "Scenario"}),
+                              "Scenario", COST_STATISTICS)
 
 
 def _extra_cost_sheet(costs: pd.DataFrame, names: list[str]) -> Sheet:
