@@ -13,9 +13,9 @@ from builders import scenario
 
 from sim.model.council import Council
 from sim.model.demand import ReferralRate
-from sim.model.drift import DEMAND_WALK, ESTABLISHMENT_WALK, establishment_path, yearly_multipliers
+from sim.model.drift import (DEMAND_WALK, ESTABLISHMENT_WALK, establishment_path, walk_normals,
+                             yearly_multipliers)
 from sim.model.policy import monthly_steps
-from sim.model.streams import stream
 from sim.model.units import DAYS_PER_YEAR
 
 SEED = 17
@@ -36,7 +36,7 @@ def test_the_referral_rate_path_has_the_walks_moments():
     sc = scenario({"years": 5, "demand": {"growth_per_year": GROWTH, "yearly_change_sd": SD}})
     middles = (np.arange(5) + 0.5) * DAYS_PER_YEAR
     logs = np.log([ReferralRate(sc, yearly_multipliers(
-        SD, sc.years, lambda rep=rep: stream(SEED, rep, "drift", DEMAND_WALK))).trend(middles)
+        SD, sc.years, walk_normals(SEED, rep, DEMAND_WALK))).trend(middles)
         for rep in range(4000)])
     relative = logs - logs[:, :1]
     assert np.all(relative[:, 0] == 0)
@@ -114,12 +114,12 @@ def test_the_walks_pair_across_scenarios():
         assert one != 1.0
 
 
-def refused():
-    raise AssertionError("a stream was made for a walk with sd 0")
+def refused(_count: int):
+    raise AssertionError("steps were drawn for a walk with sd 0")
 
 
 def test_no_walk_draws_nothing():
-    """With sd 0 no stream is asked for a number (the runs are those of before the walks); an
+    """With sd 0 no step is drawn (the runs are those of before the walks); an
     establishment with neither trend nor walk is left alone, and a trend alone compounds."""
     assert yearly_multipliers(0.0, 5, refused) is None
     assert establishment_path(40, 0.0, 0.0, 5, refused) is None
@@ -130,7 +130,7 @@ def test_no_walk_draws_nothing():
 def walked_path(sd: float, rep: int, posts: int = 10 ** 6, growth: float = GROWTH,
                 years: float = 2.5) -> list[int]:
     return establishment_path(posts, growth, sd, years,
-                              lambda: stream(SEED, rep, "drift", ESTABLISHMENT_WALK))
+                              walk_normals(SEED, rep, ESTABLISHMENT_WALK))
 
 
 def test_the_establishment_path_has_the_walks_moments():

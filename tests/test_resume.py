@@ -134,6 +134,17 @@ def test_resume_refuses_another_seed_scenario_or_metric_set(tmp_path):
     assert (tmp_path / "run.json").read_text() == before  # refused folders are left untouched
 
 
+def test_resume_refuses_a_store_whose_replications_drew_independently(tmp_path):
+    """A store written before the once-drawn values were stratified (its manifest has no
+    `sampling`) holds replications another version drew: continuing it would mix two runs."""
+    fake_run(tmp_path)
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    del manifest["sampling"]
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(StoreMismatch, match="draws are independent, this version's latin"):
+        fake_run(tmp_path, resume=True)
+
+
 def test_caseload_run_refuses_a_mismatched_resume_with_exit_status_2(small, tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["run", str(small), "--set", "years=0.25", "--reps", "2", "--workers", "1",

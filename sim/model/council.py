@@ -14,7 +14,7 @@ from sim.model.cases import STAGES, WAITING_CASES
 from sim.model.costs import Accrual, Costs
 from sim.model.demand import draw_referrals
 from sim.model.drift import (DEMAND_WALK, ESTABLISHMENT_WALK, TURNOVER_WALK, establishment_path,
-                             yearly_multipliers)
+                             walk_normals, yearly_multipliers)
 from sim.model.environment import Environment
 from sim.model.managers import Managers
 from sim.model.pathway import Pathway
@@ -60,7 +60,7 @@ class Council:
         self.turnover = Turnover(scenario, lambda: self.env.now, self.later, self._resign)
         self.turnover.follow_drift(yearly_multipliers(
             scenario.workforce.turnover.yearly_change_sd, scenario.years,
-            lambda: stream(root_seed, rep, "drift", TURNOVER_WALK)))
+            walk_normals(root_seed, rep, TURNOVER_WALK)))
         self.pathway = Pathway(self, scenario, root_seed, rep,
                                Uniforms(stream(root_seed, rep, "overflow", OVERFLOW_OUTCOMES)))
         self.allocator = Allocator(list(scenario.allocation.priority),
@@ -78,7 +78,7 @@ class Council:
             scenario, lambda part: stream(root_seed, rep, "arrivals", part),
             self.first_day, self.last_day,
             yearly_multipliers(scenario.demand.yearly_change_sd, scenario.years,
-                               lambda: stream(root_seed, rep, "drift", DEMAND_WALK)))
+                               walk_normals(root_seed, rep, DEMAND_WALK)))
 
     # shared helpers ----------------------------------------------------------------------------
     @property
@@ -146,7 +146,7 @@ class Council:
         drift = scenario.workforce.establishment_drift
         policy.follow_establishment(establishment_path(
             scenario.workforce.establishment, drift.growth_per_year, drift.yearly_change_sd,
-            scenario.years, lambda: stream(self.root_seed, self.rep, "drift", ESTABLISHMENT_WALK)),
+            scenario.years, walk_normals(self.root_seed, self.rep, ESTABLISHMENT_WALK)),
             self.last_day)
         self.recorder.schedule()
         # the last sample is the horizon (or a regular sample a rounding error from it): run to it

@@ -20,10 +20,12 @@ is made in twelve monthly steps, the first half a month into the year (the start
 census's state), as a phased `add_posts` (negative: `remove_posts`) does. With g = 0 and s = 0
 nothing is drawn or scheduled.
 
-Each walk has its own stream ("drift", keyed by `DEMAND_WALK`, `TURNOVER_WALK`,
-`ESTABLISHMENT_WALK` or `AGENCY_WALK`), and step i uses the i-th standard normal of it whatever the
-horizon and whatever s, so the scenarios of a comparison share their steps (common random numbers)
-and no other stream moves.
+Each walk has its own steps ("drift", keyed by `DEMAND_WALK`, `TURNOVER_WALK`,
+`ESTABLISHMENT_WALK` or `AGENCY_WALK`; `walk_normals`), step i of a replication the same standard
+normal whatever the horizon and whatever s, so the scenarios of a comparison share their steps
+(common random numbers) and no other draw moves. The steps are stratified across each block of
+replications (`sim.model.strata`): each year's steps of a block of ten replications take one draw
+from each tenth of the normal distribution.
 """
 from __future__ import annotations
 
@@ -32,20 +34,29 @@ from collections.abc import Callable
 
 import numpy as np
 
+from sim.model.strata import stratified_normals
 from sim.model.units import DAYS_PER_YEAR
 
 # keys under the "drift" stream
 DEMAND_WALK, TURNOVER_WALK, ESTABLISHMENT_WALK, AGENCY_WALK = 0, 1, 2, 3
 
 
-def yearly_multipliers(sd: float, years: float,
-                       rng: Callable[[], np.random.Generator]) -> np.ndarray | None:
+Normals = Callable[[int], np.ndarray]
+"""A walk's steps: n -> its first n standard normals."""
+
+
+def walk_normals(root_seed: int, rep: int, walk: int) -> Normals:
+    """The steps of walk `walk` (`DEMAND_WALK`, ...) of replication `rep`."""
+    return lambda count: stratified_normals(root_seed, rep, "drift", walk, count=count)
+
+
+def yearly_multipliers(sd: float, years: float, normals: Normals) -> np.ndarray | None:
     """The multiplier of each year of a run of `years` years (entry k: year k, entry 0 is 1), or
-    None when `sd` is 0 (no walk: `rng` is not called)."""
+    None when `sd` is 0 (no walk: `normals` is not called)."""
     if sd <= 0:
         return None
     steps = max(0, math.ceil(years) - 1)
-    return np.exp(np.concatenate([[0.0], np.cumsum(sd * rng().standard_normal(steps))]))
+    return np.exp(np.concatenate([[0.0], np.cumsum(sd * normals(steps))]))
 
 
 def year_of(days: np.ndarray, years_in_walk: int) -> np.ndarray:
@@ -56,14 +67,14 @@ def year_of(days: np.ndarray, years_in_walk: int) -> np.ndarray:
 
 
 def establishment_path(establishment: int, growth_per_year: float, sd: float, years: float,
-                       rng: Callable[[], np.random.Generator]) -> list[int] | None:
+                       normals: Normals) -> list[int] | None:
     """The case-holding posts at the end of each year k of a run of `years` years (entry 0: the
     start's `establishment`, entry k: round(establishment x (1 + growth_per_year)^k x the walk's
-    multiplier), k up to ceil(years)), or None with no growth and no walk (`rng` not called)."""
+    multiplier), k up to ceil(years)), or None with no growth and no walk (`normals` not called)."""
     if growth_per_year == 0 and sd <= 0:
         return None
     last = math.ceil(years)
     trend = (1 + growth_per_year) ** np.arange(last + 1)
-    walk = yearly_multipliers(sd, last + 1, rng)
+    walk = yearly_multipliers(sd, last + 1, normals)
     factors = trend if walk is None else trend * walk
     return [round(establishment * float(f)) for f in factors]

@@ -23,6 +23,8 @@ PURPOSES: tuple[str, ...] = (
     "uncertain",     # uncertain assumptions, one draw per replication (keyed by `key_of_path`)
     "drift",         # yearly random walks: referrals, turnover, posts, agency (keyed by walk)
     "reporting",     # one-off factors of DfE's measures at each census (keyed by census year)
+    "strata",        # Latin hypercube blocks of replications (`sim.model.strata`; keyed by block,
+                     # the purpose and keys of what they stratify)
 )
 _PURPOSE_KEY = {name: i for i, name in enumerate(PURPOSES)}
 

@@ -19,7 +19,7 @@ import numpy as np
 from sim.model.agency import AgencyCover
 from sim.model.caps import DEFAULT_CAPS
 from sim.model.distributions import mean_of, sample_residual
-from sim.model.drift import AGENCY_WALK, yearly_multipliers
+from sim.model.drift import AGENCY_WALK, walk_normals, yearly_multipliers
 from sim.model.people import AGENCY, PERMANENT, Worker
 from sim.model.post_draws import GROUPS, PostStreams, post_key
 from sim.model.posts import Establishment
@@ -208,7 +208,7 @@ class Workforce(Establishment, AgencyCover):
             self._schedule_cohort(council.first_day)
         self.start_beyond(yearly_multipliers(
             settings.agency.yearly_change_sd, scenario.years + 1,  # a step in every year
-            lambda: stream(root_seed, rep, "drift", AGENCY_WALK)))
+            walk_normals(root_seed, rep, AGENCY_WALK)))
 
     def start_notice(self, notice_days: Any, root_seed: int, rep: int) -> None:
         """Permanent workers already working notice at the start, as in the steady state (DfE

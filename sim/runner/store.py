@@ -41,10 +41,14 @@ from typing import ClassVar
 
 import numpy as np
 
+from sim.model.strata import BLOCK
 from sim.runner.files import atomic_path, record_writes, write_text_atomic
 
 FORMAT_VERSION = 3
 """3: chunks carry their scenario hash and root seed; the manifest lists the files written."""
+SAMPLING = f"latin hypercube blocks of {BLOCK} replications"
+"""How the draws made once per replication are spread (`sim.model.strata`); a store written before
+they were stratified says "independent"."""
 MANIFEST = "manifest.json"
 LOCK = "caseload.lock"
 CHUNKS = "chunks"
@@ -171,6 +175,8 @@ class Manifest:
     reps: replications asked for by the latest batch (a resumed batch may ask for more).
     files: names of the files the batch wrote beside its chunks, each recorded before it is
     written (replacing the batch deletes these and its chunks, nothing else).
+    sampling: how the replications' once-drawn values are spread (`SAMPLING`; "independent" in a
+    store written before they were stratified, which a batch of this version cannot continue).
     """
 
     scenarios: list[dict]
@@ -181,6 +187,7 @@ class Manifest:
     independent: bool = False
     format: int = FORMAT_VERSION
     files: list[str] = field(default_factory=list)
+    sampling: str = "independent"
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2)
@@ -208,6 +215,9 @@ class Manifest:
                         f"or other --set values)")
         if stored.seed != self.seed:
             return f"it was run with seed {stored.seed}, not {self.seed}"
+        if stored.sampling != self.sampling:
+            return (f"its replications' draws are {stored.sampling}, this version's "
+                    f"{self.sampling}")
         if stored.independent != self.independent:
             return ("it was run with independent random numbers per scenario"
                     if stored.independent else "it was run with common random numbers")

@@ -5,9 +5,11 @@ number (not a duration distribution such as `duration_days`, which is drawn per 
 uncertain value. The loader takes it out of the data before validation (`extract_uncertain`), puts
 the distribution's mean there instead (moved into the key's allowed range), and keeps the
 distribution by dotted key. `resolve` gives each replication its own concrete scenario: every
-uncertain key drawn once from a stream of its own, keyed by the dotted key
-(`sim.model.streams.key_of_path`), so that every scenario of a comparison draws the same value for
-the same key and adding a key never moves another's draw.
+uncertain key drawn once, the distribution's quantile at a uniform of its own, keyed by the dotted
+key (`sim.model.streams.key_of_path`), so that every scenario of a comparison draws the same value
+for the same key and adding a key never moves another's draw; the uniforms are stratified across
+each block of ten replications (`sim.model.strata`: every tenth of the distribution drawn once), so
+that a median or band over replications carries less chance.
 """
 from __future__ import annotations
 
@@ -18,11 +20,12 @@ from dataclasses import dataclass
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
-import numpy as np
 from pydantic import BaseModel, Field, ValidationError, model_validator
+from scipy.special import betaincinv
 
 from sim.model.distributions import lognormal_mu_sigma
-from sim.model.streams import key_of_path, stream
+from sim.model.strata import standard_normal_quantile, stratified_uniforms
+from sim.model.streams import key_of_path
 from sim.scenario.errors import (
     FieldProblem,
     ScenarioError,
@@ -52,8 +55,8 @@ class _Uncertain(Frozen):
         """The mean of the distribution (before any clipping)."""
 
     @abstractmethod
-    def draw(self, rng: np.random.Generator) -> float:
-        """One value."""
+    def quantile(self, u: float) -> float:
+        """The value with a share `u` (0 < u < 1) of the distribution below it."""
 
 
 class UncertainUniform(_Uncertain):
@@ -76,8 +79,8 @@ class UncertainUniform(_Uncertain):
     def mean_value(self) -> float:
         return (self.low + self.high) / 2
 
-    def draw(self, rng: np.random.Generator) -> float:
-        return float(rng.uniform(self.low, self.high))
+    def quantile(self, u: float) -> float:
+        return self.low + u * (self.high - self.low)
 
 
 class UncertainNormal(_Uncertain):
@@ -94,8 +97,8 @@ class UncertainNormal(_Uncertain):
     def mean_value(self) -> float:
         return self.mean
 
-    def draw(self, rng: np.random.Generator) -> float:
-        return float(rng.normal(self.mean, self.sd))
+    def quantile(self, u: float) -> float:
+        return self.mean + self.sd * standard_normal_quantile(u)
 
 
 class UncertainLogNormal(_Uncertain):
@@ -111,9 +114,9 @@ class UncertainLogNormal(_Uncertain):
     def mean_value(self) -> float:
         return self.mean
 
-    def draw(self, rng: np.random.Generator) -> float:
+    def quantile(self, u: float) -> float:
         mu, sigma = lognormal_mu_sigma(self.mean, self.cv)
-        return float(rng.lognormal(mu, sigma))
+        return math.exp(mu + sigma * standard_normal_quantile(u))
 
 
 class UncertainBeta(_Uncertain):
@@ -152,8 +155,8 @@ class UncertainBeta(_Uncertain):
         alpha, beta = self.shapes()
         return alpha / (alpha + beta)
 
-    def draw(self, rng: np.random.Generator) -> float:
-        return float(rng.beta(*self.shapes()))
+    def quantile(self, u: float) -> float:
+        return float(betaincinv(*self.shapes(), u))
 
 
 class UncertainTriangular(_Uncertain):
@@ -177,8 +180,11 @@ class UncertainTriangular(_Uncertain):
     def mean_value(self) -> float:
         return (self.low + self.mode + self.high) / 3
 
-    def draw(self, rng: np.random.Generator) -> float:
-        return float(rng.triangular(self.low, self.mode, self.high))
+    def quantile(self, u: float) -> float:
+        width = self.high - self.low
+        if u * width < self.mode - self.low:
+            return self.low + math.sqrt(u * width * (self.mode - self.low))
+        return self.high - math.sqrt((1 - u) * width * (self.high - self.mode))
 
 
 UncertainValue = Annotated[
@@ -331,8 +337,10 @@ def check_ends(data: dict, found: dict[str, tuple[Any, Range]],
 
 def draw_values(uncertain: dict[str, tuple[Any, Range]], rep: int, root_seed: int
                 ) -> dict[str, float]:
-    """{dotted key: the value replication `rep` uses}, each from its own stream."""
-    return {path: allowed.clip(dist.draw(stream(root_seed, rep, "uncertain", *key_of_path(path))))
+    """{dotted key: the value replication `rep` uses}, each the distribution's quantile at a
+    uniform of the key's own, stratified across blocks of replications (`sim.model.strata`)."""
+    return {path: allowed.clip(dist.quantile(float(
+                stratified_uniforms(root_seed, rep, "uncertain", *key_of_path(path))[0])))
             for path, (dist, allowed) in uncertain.items()}
 
 
