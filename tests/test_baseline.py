@@ -614,11 +614,11 @@ def test_extract_script_keeps_markers_copies_joint_rows_and_is_deterministic(tmp
 
 
 def test_baselines_draw_the_cases_elasticity_from_the_panel_up_to_their_year():
-    """From 2018 the baseline's `cases_referral_elasticity` is normal(the panel's estimate up to
-    the year, its standard error) clipped to the key's range; 2017, one census, uniform from 0.01
-    to the children-in-need bound."""
+    """From 2019 the baseline's `cases_referral_elasticity` is normal(the panel's estimate up to
+    the year, its standard error) clipped to the key's range; 2017, with no census whose twelve
+    months' referrals are known, uniform from 0.01 to the children-in-need bound."""
     data = extract()
-    for year in (2018, 2020):
+    for year in (2019, 2020):
         drawn = tomllib.loads(scenario_text_for(data, data.find("Wakefield", year), year))
         value = drawn["demand"]["cases_referral_elasticity"]
         fit = panel.cases_referral_elasticity(data, year)

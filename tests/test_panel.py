@@ -108,13 +108,24 @@ def test_the_cases_elasticity_recovers_a_known_exponent_and_its_interval_covers_
 
 
 def test_the_cases_elasticity_without_two_census_years_is_the_flat_prior():
-    """Up to 2017 DfE has one workforce census: the flat prior up to the children-in-need
-    bound, saying why; from 2018 an estimate from over 100 councils."""
-    early = panel.cases_referral_elasticity(extract(), 2017)
-    assert early.fallback and "2017" in early.describe()
-    assert early.prior_high == panel.children_in_need_bound(extract(), 2017)[0]
-    later = panel.cases_referral_elasticity(extract(), 2018)
+    """A census's referrals are those of the twelve months to it, half in DfE's next year to 31
+    March: up to 2018 only the 2017 census has them, so the flat prior up to the children-in-need
+    bound, saying why; from 2019 an estimate from over 100 councils (censuses 2017 and 2018)."""
+    for year in (2017, 2018):
+        early = panel.cases_referral_elasticity(extract(), year)
+        assert early.fallback and str(year) in early.describe()
+        assert early.prior_high == panel.children_in_need_bound(extract(), year)[0]
+    later = panel.cases_referral_elasticity(extract(), 2019)
     assert not later.fallback and later.councils > 100 and later.years == (2017, 2018)
+
+
+def test_a_censuss_referrals_are_the_geometric_mean_of_the_years_to_march_either_side():
+    import pandas as pd
+    frame = pd.DataFrame({"code": ["a", "a", "a", "b"], "year": [2017, 2018, 2020, 2017],
+                          "referrals": [100.0, 400.0, 50.0, 9.0]})
+    got = panel.referrals_to_census(frame)
+    assert got.iloc[0] == pytest.approx(200.0)              # sqrt(100 x 400)
+    assert got.iloc[1:].isna().all()                        # no year to March 2019 / 2021 / 2018
 
 
 def random_walk_panel(rng: np.random.Generator, step_sd: float, noise_sd: float,

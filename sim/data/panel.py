@@ -16,8 +16,10 @@
   law log C = s log R + (1 - s) log H + council + year, s = 1 / (1 + k)): log(cases / case-holders)
   regressed on log(referrals / case-holders), council and year effects, standard errors clustered
   by council (the restriction that the two slopes sum to 1 makes it one regressor). Cases held and
-  case-holders (FTE) are DfE's at census Y (30 September Y); referrals are DfE's of the year to
-  31 March Y, the last year ended before the census and published by Y.
+  case-holders (FTE) are DfE's at census Y (30 September Y); referrals are those of the twelve
+  months to the census, half in DfE's year to 31 March Y and half in its year to 31 March Y + 1:
+  the geometric mean of the two (`referrals_to_census`). Up to an origin Y the censuses are those to
+  Y - 1 (DfE's referrals of the year to 31 March Y are the last at the origin, as the baseline's).
 - `caseload_change`: the root mean square of councils' yearly changes in log caseload (cases /
   case-holders FTE), the spread of a council's usual caseload a year on around the last census's
   (`demand.usual_caseload_ratio`).
@@ -158,8 +160,9 @@ class CasesElasticity:
         k_low, k_high = self.exponent_interval()
         return (f"{self.estimate:.3f} (se {self.se:.3f}, {INTERVAL:.0%} interval {low:.3f} to "
                 f"{high:.3f}; k = (1 - s) / s from {k_low:.1f} to {k_high:.1f}): DfE log(cases / "
-                f"case_holders_fte) of census Y on log(referral_count of the year to 31 March Y "
-                f"/ case_holders_fte), council and year effects, {self.observations} "
+                f"case_holders_fte) of census Y on log(referral_count of the twelve months to it "
+                f"/ case_holders_fte), the geometric mean of the years to 31 March Y and Y + 1, "
+                f"council and year effects, {self.observations} "
                 f"council-years of {self.councils} councils, censuses "
                 f"{self.years[0]}-{self.years[-1]}, standard error clustered by council")
 
@@ -312,18 +315,30 @@ def estimate_cases_elasticity(rows: pd.DataFrame) -> CasesElasticity:
     return CasesElasticity(estimate, se, len(rows), rows["code"].nunique(), years)
 
 
+def referrals_to_census(frame: pd.DataFrame) -> pd.Series:
+    """DfE's referrals of the twelve months to each row's census (30 September of `year`): the
+    geometric mean of its years to 31 March `year` and `year` + 1, each half before the census
+    (nan where either is missing)."""
+    later = frame[["code", "year", "referrals"]].assign(year=frame["year"] - 1)
+    merged = frame[["code", "year"]].merge(later, on=["code", "year"], how="left")
+    return pd.Series(np.sqrt(frame["referrals"].to_numpy() * merged["referrals"].to_numpy()),
+                     index=frame.index)
+
+
 @functools.cache
 def cases_referral_elasticity(data: Extract, up_to: int) -> CasesElasticity:
-    """The elasticity of cases held to referrals from DfE's censuses up to `up_to` (module
-    docstring); councils whose workforce DfE reports jointly are left out. With fewer than two
+    """The elasticity of cases held to referrals from DfE's censuses to `up_to` - 1, with the
+    referrals of the twelve months to each (module docstring; the year to 31 March `up_to` is
+    the last); councils whose workforce DfE reports jointly are left out. With fewer than two
     censuses, a flat prior from 0.01 to the upper end of the 90% interval of the within
     elasticity of children in need (31 March) to referrals up to `up_to` (`children_in_need_
     bound`)."""
     frame = _panel_of(data)
     frame = frame[(frame["year"] >= WORKFORCE_YEARS[0]) & (frame["year"] <= up_to)
                   & ~frame["joint"]]
-    found = estimate_cases_elasticity(frame[["code", "year", "cases", "case_holders",
-                                             "referrals"]])
+    frame = frame.assign(referrals=referrals_to_census(frame))
+    found = estimate_cases_elasticity(frame[frame["year"] < up_to][
+        ["code", "year", "cases", "case_holders", "referrals"]])
     if not found.fallback:
         return found
     high, why = children_in_need_bound(data, up_to)
