@@ -16,6 +16,7 @@ from test_cli_errors import ROOT, assert_one_line_error, caseload
 from sim.experiments.backtest import (
     COLUMNS, council_runs, drift, given_actions, model_values, nearest_sample, summary_table,
 )
+from sim.data import panel
 from sim.data.baseline import scenario_text_for
 from sim.data.dfe import LOCAL, Extract, extract
 
@@ -120,6 +121,29 @@ def test_given_actions_by_hand():
                  if a["do"] == "set_referrals"]
     assert referrals == [(dt.date(2018, 9, 30), 1000, 0.0), (dt.date(2019, 4, 1), 1200, 0.0),
                          (dt.date(2020, 4, 1), 900, 0.0)]
+
+
+def test_given_posts_become_case_holding_posts_as_case_holders_follow_posts_in_the_panel():
+    """Three councils whose case-holders are exactly posts^0.5 (council and year effects aside):
+    the panel's elasticity is 0.5, and a council whose DfE posts go from 100 to 120 gets
+    round(50 x 1.2^0.5) = 55 case-holding posts (+5, not +10)."""
+    rows = []
+    for code, sizes in {"991": (100, 150), "992": (80, 60), "993": (200, 260)}.items():
+        for year, posts in zip((2017, 2018), sizes):
+            holders = math.exp(0.5 * math.log(posts) + (year - 2017) / 10 + int(code) / 1000)
+            rows.append({"geographic_level": LOCAL, "region_name": "R", "la_code": code,
+                         "la_name": code, "time_period": str(year), "inpost_fte": str(posts - 10),
+                         "vacancy_fte": "10", "case_holders_fte": f"{holders:.10f}"})
+    for year, in_post in ((2018, "90"), (2019, "110")):
+        rows.append({"geographic_level": LOCAL, "region_name": "R", "la_code": "999",
+                     "la_name": "Z", "time_period": str(year), "inpost_fte": in_post,
+                     "vacancy_fte": "10"})
+    data = Extract(rows)
+    assert panel.case_holders_posts_elasticity(data, 2018).estimate == pytest.approx(0.5)
+    actions = given_actions(data, "999", 2018, {"workforce": {"establishment": 50}},
+                            ["establishment"])
+    assert [(a["at"], a["count"]) for a in actions] == [(dt.date(2018, 9, 30), 5)]
+    assert panel.case_holders_posts_elasticity(data, 2017).estimate == 1.0   # one census
 
 
 def test_plan_skips_reorganised_councils_with_the_reason():

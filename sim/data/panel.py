@@ -37,6 +37,8 @@
   each council's log establishment less the year's mean over councils (so England's trend does
   not enter the slope), as for referrals; with one lag only (up to 2018), the walk cannot be told
   from one-off noise, and the mean square of 1-year changes, an upper bound, is used.
+- `case_holders_posts_elasticity`: how a council's case-holders follow its posts (all roles),
+  the within slope of log case-holders on log(FTE in post + vacancies).
 - `agency_walk`: the same for a council's log agency FTE (`workforce.agency.yearly_change_sd`,
   which a baseline's model applies to all agency workers, `walk_scope` "all",
   `sim.model.agency`), with
@@ -520,6 +522,48 @@ def establishment_walk(data: Extract, up_to: int) -> Walk:
     """The yearly drift of councils' log establishment about England's path, DfE's censuses up
     to `up_to`; with one lag, its upper bound."""
     return walk_about_england(_log_establishment(data, up_to))
+
+
+@dataclass(frozen=True)
+class PostsElasticity:
+    """The within elasticity of case-holders to posts (`case_holders_posts_elasticity`), or 1 with
+    `fallback` saying why."""
+
+    estimate: float
+    se: float
+    observations: int
+    councils: int
+    fallback: str = ""
+
+    def describe(self) -> str:
+        if self.fallback:
+            return f"1: {self.fallback}"
+        return (f"{self.estimate:.3f} (se {self.se:.3f}): DfE log case_holders_fte on log(inpost_fte "
+                f"+ vacancy_fte) of the same census, council and year effects, "
+                f"{self.observations} council-years of {self.councils} councils, standard error "
+                "clustered by council")
+
+
+@functools.cache
+def case_holders_posts_elasticity(data: Extract, up_to: int) -> PostsElasticity:
+    """How a council's case-holders follow its posts: the within slope of log case-holders (FTE)
+    on log posts (FTE in post + vacancies, all roles), council and year effects, DfE's censuses up
+    to `up_to` (councils reported jointly left out); 1 (posts are case-holding posts) with fewer
+    than two censuses. DfE's posts count every role, and a council's new posts fill with
+    case-holders at this rate (0.45-0.72 up to 2018-2022): what `caseload backtest --given
+    establishment` turns DfE's change of posts into the model's case-holding posts with."""
+    frame = _panel_of(data)
+    rows = frame[(frame["year"] >= WORKFORCE_YEARS[0]) & (frame["year"] <= up_to)
+                 & ~frame["joint"] & (frame["case_holders"] > 0) & (frame["establishment"] > 0)]
+    rows = rows[rows.groupby("code")["year"].transform("count") >= 2]
+    if rows["year"].nunique() < 2:
+        return PostsElasticity(1.0, math.nan, len(rows), rows["code"].nunique(),
+                               f"fewer than two censuses up to {up_to}: posts are taken as "
+                               "case-holding posts")
+    estimate, se, _, _ = within(np.log(rows["case_holders"].to_numpy()),
+                                np.log(rows["establishment"].to_numpy()),
+                                rows["code"].to_numpy(), rows["year"].to_numpy())
+    return PostsElasticity(estimate, se, len(rows), rows["code"].nunique())
 
 
 @functools.cache

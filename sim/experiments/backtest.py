@@ -252,8 +252,10 @@ def given_actions(data: Extract, code: str, origin: int, scenario: dict,
     """Policy actions feeding the council's actual later figures, as far as DfE has them.
 
     establishment: DfE's in post + vacancies (FTE, all roles) at each later census, as its
-    ratio to the origin's, applied to the scenario's case-holding establishment; each year's
-    change phased over the 12 months before that census (add_posts, negative to remove).
+    ratio to the origin's, to the power of how case-holders follow posts in DfE's panel up to the
+    origin (`panel.case_holders_posts_elasticity`), applied to the scenario's case-holding
+    establishment; each year's change phased over the 12 months before that census (add_posts,
+    negative to remove).
     referrals: DfE's referrals of each year to 31 March from the one under way at the origin,
     set (set_referrals, no growth) from the origin for the first and from 1 April for the rest.
     """
@@ -268,16 +270,17 @@ def _given_establishment(data: Extract, code: str, origin: int, posts_at_origin:
         return None if None in counts else sum(c.value for c in counts)
 
     actions, base, posts_now = [], posts(origin), posts_at_origin
+    follows = panel.case_holders_posts_elasticity(data, origin).estimate
     for year in range(origin + 1, WORKFORCE_YEARS[-1] + 1):
         later = posts(year)
         if base is None or later is None or base <= 0:
             break
-        wanted = round(posts_at_origin * later / base)
+        wanted = round(posts_at_origin * (later / base) ** follows)
         if wanted != posts_now:
             actions.append({"do": "add_posts", "at": dt.date(year - 1, 9, 30),
                             "count": wanted - posts_now, "over_months": 12,
-                            "note": f"given: DfE in post + vacancies {year} {later:g} FTE / "
-                                    f"{origin} {base:g}"})
+                            "note": f"given: (DfE in post + vacancies {year} {later:g} FTE / "
+                                    f"{origin} {base:g}) ^ {follows:.3f}"})
         posts_now = wanted
     return actions
 
