@@ -18,9 +18,10 @@ number of steps.
 What a replication draws depends on its index, the root seed and the quantity's keys only: not on
 how many replications run (a run of 20 is the first 20 of a run of 100), nor on other quantities;
 the scenarios of a comparison draw the same values (common random numbers). Replications of one
-block are not independent: a mean over them varies less than over independent replications (never
-more than n / (n - 1) times as much, Owen 1997), and its usual standard error, which treats them as
-independent, errs on the wide side.
+block are not independent: a mean over them varies less than over independent replications where
+the outcome rises or falls with each draw, and never more than n / (n - 1) times as much (Owen,
+Journal of the Royal Statistical Society B, 1997); the usual standard error, which treats them as
+independent, then errs on the wide side.
 """
 from __future__ import annotations
 
