@@ -58,7 +58,7 @@ class Pathway:
         self.history = StageHistory(council.first_day, council.costs.placement_per_child_day)
         self._entered, self._left = self.history.entered, self.history.left
         self._overflow_uniform = overflow_uniforms
-        self._call_at = council.env.call_at
+        self._events = council.env.case_events
         # bound once, so that the case events share them rather than each making its own
         self._closes, self._stage_ends = self._drawn_pathway_closes, self.stage_ends
 
@@ -152,7 +152,7 @@ class Pathway:
             if case.queue_token and case.ends is not None:
                 i = self._stage_now(case)
                 if i + 1 < len(case.ends):
-                    self._call_at(case.ends[i], self._stage_ends_waiting,
+                    self._events.push(case.ends[i], self._stage_ends_waiting,
                                   (case, case.queue_token, i + 1))
 
     def _stage_ends_waiting(self, watched: tuple[Case, int, int]) -> None:
@@ -164,7 +164,7 @@ class Pathway:
         case.stage = case.stages[i]
         self._requeue(case)
         if i + 1 < len(case.ends):
-            self._call_at(case.ends[i], self._stage_ends_waiting, (case, case.queue_token, i + 1))
+            self._events.push(case.ends[i], self._stage_ends_waiting, (case, case.queue_token, i + 1))
 
     def _requeue(self, case: Case) -> None:
         """A waiting case changed stage: it moves to the front of its new priority class."""
@@ -179,7 +179,7 @@ class Pathway:
         case.started = True
         factor = self._duration_factor()
         if self.stage_by_stage:
-            self._call_at(self.env.now + days * factor, self._stage_ends, case)
+            self._events.push(self.env.now + days * factor, self._stage_ends, case)
         else:
             self._draw_pathway(case, self.env.now + days * factor, factor)
 
@@ -202,12 +202,12 @@ class Pathway:
             following = choose(tables[stage], uniforms[first_uniform + slot])
             slot += 1
             if following == CLOSED:  # the close is an event: it records the stage's end then
-                self._call_at(end, self._closes, case)
+                self._events.push(end, self._closes, case)
                 break
             left[stage].append(end)
             entered[following].append(end)
             if slot == CaseRows.SLOTS:
-                self._call_at(end, self._beyond_row, (case, following))
+                self._events.push(end, self._beyond_row, (case, following))
                 break
             stage = following
             end += durations[first_duration + 3 * slot + stage - 3] * factor  # predrawn_duration()
@@ -239,7 +239,7 @@ class Pathway:
         days = case.predrawn_duration()
         if days is None:
             days = self.council.overflow_duration(stage)
-        self._call_at(self.env.now + days * self._duration_factor(), self._stage_ends, case)
+        self._events.push(self.env.now + days * self._duration_factor(), self._stage_ends, case)
 
     @staticmethod
     def _overload(worker: Worker | None, reference: float | None) -> float:
