@@ -33,14 +33,24 @@ class OptionalBuildExt(build_ext):
 
 
 def extensions() -> list:
+    """The compiled modules, each cythonized on its own: one Cython cannot translate is left out
+    (said on stderr), the rest go on."""
     try:
         from Cython.Build import cythonize
     except ImportError:
+        print("caseload: Cython not found; the pure-Python modules are used", file=sys.stderr)
         return []
     from setuptools import Extension
-    modules = [Extension(path[:-3].replace("/", "."), [path], extra_compile_args=C_FLAGS)
-               for path in COMPILED]
-    return cythonize(modules, compiler_directives={"language_level": 3, "annotation_typing": False}, quiet=True)
+    compiled = []
+    for path in COMPILED:
+        module = Extension(path[:-3].replace("/", "."), [path], extra_compile_args=C_FLAGS)
+        try:
+            compiled += cythonize([module], quiet=True, compiler_directives={
+                "language_level": 3, "annotation_typing": False})
+        except Exception as error:
+            print(f"caseload: {module.name} not translated ({error}); its pure-Python module is "
+                  f"used", file=sys.stderr)
+    return compiled
 
 
 setup(ext_modules=extensions(), cmdclass={"build_ext": OptionalBuildExt})

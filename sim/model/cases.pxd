@@ -13,5 +13,13 @@ cdef class Case:
     cpdef double assessment_days(self)
     cpdef object predrawn_duration(self)
 
+cdef class CaseRows:
+    cdef public tuple _stage_dists, _key
+    cdef public object _delay_dist
+    cdef public dict _blocks
+    cdef public Py_ssize_t taken
+    @cython.locals(index=Py_ssize_t, block=Py_ssize_t, offset=Py_ssize_t, rows=tuple)
+    cpdef tuple take(self)
+
 @cython.locals(close=double, cin=double, cp=double)
 cpdef int choose(tuple cumulative, double u)

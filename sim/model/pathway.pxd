@@ -6,7 +6,10 @@ from sim.model.allocation cimport Allocator
 from sim.model.environment cimport CaseEvents
 
 cdef class Pathway:
-    cdef public object council, env, counts, turnover, rows, history, _overflow_uniform
+    cdef public object council, env, counts, turnover, history, _overflow_uniform
+    cdef public Allocator allocator
+    cdef public bint _follows_caseload
+    cdef public tuple rows
     cdef public CaseEvents _events
     cdef public object _closes, _stage_ends, pressure_reference
     cdef public object rereferral_reference, escalation_reference
