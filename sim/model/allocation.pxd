@@ -3,7 +3,8 @@ from sim.model.cases cimport Case
 from sim.model.people cimport Worker
 
 cdef class Allocator:
-    cdef public list rank_of_stage, queues, _heap
+    cdef public list rank_of_stage, queues
+    cdef public object _heap
     cdef public Py_ssize_t waiting, _live_workers
     cdef public bint hard_cap
     cdef public object _assign, _sequence

@@ -1,16 +1,6 @@
 # Compiled declarations for environment.py (Cython, pure-Python mode): see docs/compiled.md.
 cimport cython
 
-cdef class CaseEvents:
-    cdef public list days
-    cdef public dict due
-    cdef object _sequence
-    cpdef push(self, double day, callback, argument)
-    cpdef double first_day(self)
-    cpdef first_sequence(self)
-    cpdef tuple pop(self)
-    cpdef clear(self)
-
-@cython.locals(cases=CaseEvents, n_arrivals=Py_ssize_t, next_arrival=Py_ssize_t, arrival=double,
+@cython.locals(n_arrivals=Py_ssize_t, next_arrival=Py_ssize_t, arrival=double,
                events=Py_ssize_t, following=double, case_day=double, case_first=bint, day=double)
 cpdef Py_ssize_t run_merged(env, double until, list arrival_days, arrive) except -1

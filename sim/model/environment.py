@@ -7,64 +7,19 @@ event, moves the clock to it and calls the arrival. The order of events is the s
 arrival were a SimPy event (ties between a continuous arrival time and another event have
 probability zero); the queue is spared one push and one pop per referral.
 
-Case events (`call_at`: a case closing, mostly) go to `CaseEvents`, with no SimPy event object: a
-heap of their days (plain floats, cheap to compare) and, for each day, the events due then. Their
-sequence numbers come from SimPy's own counter, so a case event and a SimPy event due at the same
-day run in the order they were scheduled, as if both were SimPy events of normal priority (the
-model schedules no other kind).
+Case events (`call_at`: a case closing, mostly) go to `sim.model.heaps.CaseEvents`, with no SimPy
+event object. Their sequence numbers come from SimPy's own counter, so a case event and a SimPy
+event due at the same day run in the order they were scheduled, as if both were SimPy events of
+normal priority (the model schedules no other kind).
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from heapq import heappop, heappush
+from collections.abc import Callable
 from typing import Any
 
 import simpy
 
-INFINITY = float("inf")
-
-
-class CaseEvents:
-    """Pending case events in time order: `days`, a min-heap of the days some are due; `due`, for
-    each of those days, the (sequence number, callback, argument) of the events due then, in the
-    order they were scheduled (their sequence numbers, from `sequence`, ascending)."""
-
-    def __init__(self, sequence: Iterator[int]) -> None:
-        self.days: list[float] = []
-        self.due: dict[float, list[tuple]] = {}
-        self._sequence = sequence
-
-    def push(self, day: float, callback: Callable[[Any], None], argument: Any) -> None:
-        """Call `callback(argument)` at `day` (days)."""
-        event = (next(self._sequence), callback, argument)
-        due = self.due.get(day)
-        if due is None:
-            self.due[day] = [event]
-            heappush(self.days, day)
-        else:
-            due.append(event)
-
-    def first_day(self) -> float:
-        """The day the next event is due (infinity if none is)."""
-        return self.days[0] if self.days else INFINITY
-
-    def first_sequence(self) -> int:
-        """The sequence number of the next event (one must be pending)."""
-        return self.due[self.days[0]][0][0]
-
-    def pop(self) -> tuple:
-        """Take the next event: its (sequence number, callback, argument)."""
-        day = self.days[0]
-        due = self.due[day]
-        event = due.pop(0)
-        if not due:
-            del self.due[day]
-            heappop(self.days)
-        return event
-
-    def clear(self) -> None:
-        self.days.clear()
-        self.due.clear()
+from sim.model.heaps import INFINITY, CaseEvents
 
 
 class Environment(simpy.Environment):
