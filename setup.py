@@ -12,7 +12,8 @@ from setuptools import setup
 from setuptools.command.build_ext import build_ext
 
 MODEL = Path("sim/model")
-SOURCES = (sorted(str(pxd.with_suffix(".py")) for pxd in MODEL.glob("*.pxd"))
+SOURCES = (sorted(str(pxd.with_suffix(".py")) for pxd in MODEL.glob("*.pxd")
+                  if pxd.with_suffix(".py").exists())
            + sorted(str(pyx) for pyx in MODEL.glob("*.pyx")))
 # the same floating-point operations as CPython: no contraction into fused multiply-adds, no
 # fast-math (clang contracts by default where the processor has FMA, e.g. Apple silicon)

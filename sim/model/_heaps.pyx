@@ -1,7 +1,7 @@
 # cython: language_level=3, boundscheck=False, wraparound=False
 """`sim.model.heaps`' two heaps in C: the same keys, the same order out, with the keys in typed
 arrays instead of tuples (no Python comparison per step of a sift). `sim/model/heaps.py` is the
-reference and documents what each method does; `tests/test_heaps.py` runs both through the same
+reference and documents what each method does; `tests/test_compiled.py` runs both through the same
 random operations. Built by setup.py where a C compiler is at hand (docs/compiled.md).
 """
 from cpython.mem cimport PyMem_Free, PyMem_Realloc
@@ -11,22 +11,8 @@ from sim.model.people cimport Worker
 cdef double INFINITY = float("inf")
 
 
-cdef struct Timed:  # a case event: when, and where its (sequence, callback, argument) is kept
-    double day
-    long long sequence
-    Py_ssize_t slot
-
-
 cdef inline bint timed_before(Timed* a, Timed* b) noexcept:
     return a.day < b.day or (a.day == b.day and a.sequence < b.sequence)
-
-
-cdef struct Keyed:  # a worker's entry: its key, the version it was keyed at, where it is kept
-    double spare  # n - cap
-    double day  # last allocation
-    long long sequence
-    long long version
-    Py_ssize_t slot
 
 
 cdef inline bint keyed_before(Keyed* a, Keyed* b) noexcept:
@@ -37,40 +23,52 @@ cdef inline bint keyed_before(Keyed* a, Keyed* b) noexcept:
     return a.sequence < b.sequence
 
 
+cdef void* grown(void* block, Py_ssize_t* capacity, size_t item_size) except NULL:
+    """`block` reallocated for twice its `capacity` items and more (updated)."""
+    cdef Py_ssize_t larger = 2 * capacity[0] + 64
+    cdef void* moved = PyMem_Realloc(block, larger * item_size)
+    if moved == NULL:
+        raise MemoryError()
+    capacity[0] = larger
+    return moved
+
+
 cdef class _Slots:
     """Python objects by slot number, with the free slots kept for reuse."""
-    cdef list objects
-    cdef list free
 
     def __cinit__(self):
         self.objects = []
-        self.free = []
+        self.free = NULL
+        self.n_free = self.free_capacity = 0
 
-    cdef inline Py_ssize_t put(self, object value):
+    def __dealloc__(self):
+        PyMem_Free(self.free)
+
+    cdef Py_ssize_t put(self, object value) except -1:
         cdef Py_ssize_t slot
-        if self.free:
-            slot = self.free.pop()
+        if self.n_free:
+            self.n_free -= 1
+            slot = self.free[self.n_free]
             self.objects[slot] = value
             return slot
         self.objects.append(value)
         return len(self.objects) - 1
 
-    cdef inline object take(self, Py_ssize_t slot):
+    cdef object take(self, Py_ssize_t slot):
         value = self.objects[slot]
         self.objects[slot] = None
-        self.free.append(slot)
+        if self.n_free == self.free_capacity:
+            self.free = <Py_ssize_t*>grown(self.free, &self.free_capacity, sizeof(Py_ssize_t))
+        self.free[self.n_free] = slot
+        self.n_free += 1
         return value
 
-    cdef inline void clear(self):
+    cdef void clear(self):
         self.objects = []
-        self.free = []
+        self.n_free = 0
 
 
 cdef class CaseEvents:
-    cdef Timed* heap
-    cdef Py_ssize_t size, capacity
-    cdef _Slots events
-    cdef object _sequence
 
     def __cinit__(self, sequence):
         self._sequence = sequence
@@ -82,11 +80,7 @@ cdef class CaseEvents:
         PyMem_Free(self.heap)
 
     cdef int _grow(self) except -1:
-        cdef Py_ssize_t capacity = 2 * self.capacity + 64
-        cdef Timed* grown = <Timed*>PyMem_Realloc(self.heap, capacity * sizeof(Timed))
-        if grown == NULL:
-            raise MemoryError()
-        self.heap, self.capacity = grown, capacity
+        self.heap = <Timed*>grown(self.heap, &self.capacity, sizeof(Timed))
         return 0
 
     cpdef push(self, double day, callback, argument):
@@ -144,10 +138,6 @@ cdef class CaseEvents:
 
 
 cdef class WorkerHeap:
-    cdef Keyed* heap
-    cdef Py_ssize_t size, capacity
-    cdef _Slots workers
-    cdef long long _sequence
 
     def __cinit__(self):
         self.workers = _Slots()
@@ -159,14 +149,10 @@ cdef class WorkerHeap:
         PyMem_Free(self.heap)
 
     cdef int _grow(self) except -1:
-        cdef Py_ssize_t capacity = 2 * self.capacity + 64
-        cdef Keyed* grown = <Keyed*>PyMem_Realloc(self.heap, capacity * sizeof(Keyed))
-        if grown == NULL:
-            raise MemoryError()
-        self.heap, self.capacity = grown, capacity
+        self.heap = <Keyed*>grown(self.heap, &self.capacity, sizeof(Keyed))
         return 0
 
-    cdef inline Keyed _entry(self, Worker worker, Py_ssize_t slot):
+    cdef Keyed _entry(self, Worker worker, Py_ssize_t slot):
         cdef Keyed entry
         self._sequence += 1
         entry.spare = worker.n - worker.cap
@@ -176,7 +162,7 @@ cdef class WorkerHeap:
         entry.slot = slot
         return entry
 
-    cdef inline void _sift_up(self, Py_ssize_t i, Keyed item) noexcept:
+    cdef void _sift_up(self, Py_ssize_t i, Keyed item) noexcept:
         cdef Py_ssize_t parent
         while i > 0:
             parent = (i - 1) >> 1
@@ -186,7 +172,7 @@ cdef class WorkerHeap:
             i = parent
         self.heap[i] = item
 
-    cdef inline void _sift_down(self, Py_ssize_t i, Keyed item) noexcept:
+    cdef void _sift_down(self, Py_ssize_t i, Keyed item) noexcept:
         cdef Py_ssize_t child, n = self.size
         while True:
             child = 2 * i + 1
@@ -212,13 +198,13 @@ cdef class WorkerHeap:
         self.workers.take(self.heap[0].slot)
         self._sift_down(0, self._entry(worker, self.workers.put(worker)))
 
-    cdef inline void _pop_top(self):
+    cdef void _pop_top(self):
         self.workers.take(self.heap[0].slot)
         self.size -= 1
         if self.size:
             self._sift_down(0, self.heap[self.size])
 
-    cpdef top(self):
+    cpdef Worker top(self):
         cdef Worker worker
         while self.size:
             worker = <Worker>self.workers.objects[self.heap[0].slot]

@@ -1,10 +1,11 @@
 # Compiled declarations for allocation.py (Cython, pure-Python mode): see docs/compiled.md.
 from sim.model.cases cimport Case
 from sim.model.people cimport Worker
+from sim.model._heaps cimport WorkerHeap as CWorkerHeap
 
 cdef class Allocator:
     cdef public list rank_of_stage, queues
-    cdef public object _heap
+    cdef public CWorkerHeap _heap
     cdef public Py_ssize_t waiting, _live_workers
     cdef public bint hard_cap
     cdef public object _assign, _sequence

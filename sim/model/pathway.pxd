@@ -3,13 +3,15 @@ cimport cython
 from sim.model.cases cimport Case
 from sim.model.people cimport Worker
 from sim.model.allocation cimport Allocator
+from sim.model._heaps cimport CaseEvents as CCaseEvents
 
 cdef class Pathway:
     cdef public object council, env, counts, turnover, history, _overflow_uniform
     cdef public Allocator allocator
     cdef public bint _follows_caseload
     cdef public tuple rows
-    cdef public object _events, _closes, _stage_ends, pressure_reference
+    cdef public CCaseEvents _events
+    cdef public object _closes, _stage_ends, pressure_reference
     cdef public object rereferral_reference, escalation_reference
     cdef public tuple tables, _entered, _left
     cdef public double rereferral_share, rereferral_effect, escalation
