@@ -2,6 +2,8 @@
 cimport cython
 from sim.model.people cimport Worker
 
+cdef Py_ssize_t BLOCK, ROW_WIDTH
+
 cdef class Case:
     cdef public list durations, uniforms
     cdef public object ends, stages
@@ -16,9 +18,10 @@ cdef class Case:
 cdef class CaseRows:
     cdef public tuple _stage_dists, _key
     cdef public object _delay_dist
-    cdef public dict _blocks
-    cdef public Py_ssize_t taken
-    @cython.locals(index=Py_ssize_t, block=Py_ssize_t, offset=Py_ssize_t, rows=tuple)
+    cdef public Py_ssize_t taken, _block
+    cdef public tuple _rows
+    @cython.locals(index=Py_ssize_t, block=Py_ssize_t, offset=Py_ssize_t, uniforms=list,
+                   durations=list, delays=list)
     cpdef tuple take(self)
 
 @cython.locals(close=double, cin=double, cp=double)

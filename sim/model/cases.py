@@ -97,8 +97,8 @@ class CaseRows:
                              demand.cp.duration_days, demand.cla.duration_days)
         self._delay_dist = demand.rereferral.delay_days
         self._key = (root_seed, rep, space)
-        self._blocks: dict[int, tuple] = {}
         self.taken = 0  # rows handed out (`take`)
+        self._block, self._rows = -1, ()  # the block rows are taken from, and its lists
 
     def _make_block(self, block: int) -> tuple:
         root_seed, rep, space = self._key
@@ -120,11 +120,9 @@ class CaseRows:
         index = self.taken
         self.taken = index + 1
         block, offset = divmod(index, BLOCK)
-        rows = self._blocks.get(block)
-        if rows is None:
-            rows = self._blocks[block] = self._make_block(block)
-            self._blocks.pop(block - 1, None)  # rows are taken in order
-        uniforms, durations, delays = rows
+        if block != self._block:  # rows are taken in order: on to the next block
+            self._block, self._rows = block, self._make_block(block)
+        uniforms, durations, delays = self._rows
         return uniforms, offset * (SLOTS + 1), durations, offset * ROW_WIDTH, delays[offset]
 
 

@@ -1,12 +1,14 @@
 # Compiled declarations for pathway.py (Cython, pure-Python mode): see docs/compiled.md.
 cimport cython
-from sim.model.cases cimport Case
+from sim.model.cases cimport Case, CaseRows
+from sim.model.stage_history cimport StageHistory
 from sim.model.people cimport Worker
 from sim.model.allocation cimport Allocator
 from sim.model._heaps cimport CaseEvents as CCaseEvents
 
 cdef class Pathway:
-    cdef public object council, env, counts, turnover, history, _overflow_uniform
+    cdef public object council, env, counts, turnover, _overflow_uniform
+    cdef public StageHistory history
     cdef public Allocator allocator
     cdef public bint _follows_caseload
     cdef public tuple rows
@@ -18,6 +20,7 @@ cdef class Pathway:
     cdef public double pressure_exponent, usual_caseload_ratio
     cdef public bint stage_by_stage
     cdef public Py_ssize_t open_cases
+    @cython.locals(rows=CaseRows)
     cpdef Case new_case(self, int space, double referred_day, int stage=*)
     cpdef referral_arrives(self, int space=*)
     cpdef rereferral_arrives(self)
@@ -36,6 +39,7 @@ cdef class Pathway:
                    uniforms=list, durations=list, ends=list, stages=list)
     cdef _draw_pathway(self, Case case, double end, double factor)
     cpdef _drawn_pathway_closes(self, Case case)
+    @cython.locals(history=StageHistory)
     cdef _assessed(self, Case case, double day)
     cpdef _beyond_row(self, tuple position)
     cdef _next_stage(self, Case case, int stage)

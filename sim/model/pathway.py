@@ -70,7 +70,8 @@ class Pathway:
 
     # creating cases ----------------------------------------------------------------------------
     def new_case(self, space: int, referred_day: float, stage: int = ASSESSMENT) -> Case:
-        case = Case(self.rows[space].take(), referred_day, stage)
+        rows = self.rows[space]
+        case = Case(rows.take(), referred_day, stage)
         self.open_cases += 1
         self._entered[stage].append(self.env._now)
         return case
