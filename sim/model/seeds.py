@@ -46,36 +46,45 @@ def _hashed(value: int, before: int, after: int) -> int:
     return value ^ (value >> 16)
 
 
-def _mixed(into: int, value: int) -> int:
-    """numpy's `mix` of two 32-bit words."""
-    mixed = (MIX_MULT_L * into - MIX_MULT_R * value) & MASK_32
-    return mixed ^ (mixed >> 16)
-
-
 # the hash constants of the usual seeds (entropy up to 12 words; 8 words drawn), tabled once
 _POWERS_A = _powers(INIT_A, MULT_A, POOL_SIZE * (POOL_SIZE + 12))
 _POWERS_B = _powers(INIT_B, MULT_B, 9)
 
 
 def mixed_pool(entropy: list[int]) -> list[int]:
-    """`SeedSequence.mix_entropy`: the pool of four 32-bit words hashed from `entropy` (words)."""
+    """`SeedSequence.mix_entropy`: the pool of four 32-bit words hashed from `entropy` (words):
+    each of the first four words hashed, then each pool word hashed and mixed into every other
+    one, then each further entropy word hashed and mixed into every pool word."""
     needed = POOL_SIZE * (POOL_SIZE + max(len(entropy), POOL_SIZE))
     powers = _POWERS_A if needed <= len(_POWERS_A) else _powers(INIT_A, MULT_A, needed)
     pool = [_hashed(entropy[i] if i < len(entropy) else 0, powers[i], powers[i + 1])
             for i in range(POOL_SIZE)]
     k = POOL_SIZE
-    for source in range(POOL_SIZE):  # each pool word into every other one
-        for target in range(POOL_SIZE):
-            if source != target:
-                pool[target] = _mixed(pool[target], _hashed(pool[source], powers[k],
-                                                            powers[k + 1]))
-                k += 1
-    for source in range(POOL_SIZE, len(entropy)):  # each further entropy word into every one
-        for target in range(POOL_SIZE):
-            pool[target] = _mixed(pool[target], _hashed(entropy[source], powers[k],
-                                                        powers[k + 1]))
-            k += 1
+    for source, target in _mixing_order(len(entropy)):
+        value = pool[source] if source < POOL_SIZE else entropy[source]
+        before, after, into = powers[k], powers[k + 1], pool[target]
+        value = (value ^ before) * after & MASK_32  # `_hashed`, inline (the hot loop)
+        value ^= value >> 16
+        mixed = (MIX_MULT_L * into - MIX_MULT_R * value) & MASK_32
+        pool[target] = mixed ^ (mixed >> 16)
+        k += 1
     return pool
+
+
+def _mixing_order(n_entropy: int) -> list[tuple[int, int]]:
+    """(source, target) of each mixing step: sources below POOL_SIZE are pool words, the others
+    entropy words."""
+    order = _ORDERS.get(n_entropy)
+    if order is None:
+        order = _ORDERS[n_entropy] = (
+            [(source, target) for source in range(POOL_SIZE) for target in range(POOL_SIZE)
+             if source != target]
+            + [(source, target) for source in range(POOL_SIZE, n_entropy)
+               for target in range(POOL_SIZE)])
+    return order
+
+
+_ORDERS: dict[int, list[tuple[int, int]]] = {}
 
 
 def state_words(pool: list[int], n: int) -> list[int]:
