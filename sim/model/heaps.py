@@ -71,7 +71,8 @@ class CaseEvents:
 
 
 class WorkerHeap:
-    """Workers (`sim.model.people.Worker`) by (n - cap, last_allocation_day, order of keying), lazily."""
+    """Workers (`sim.model.people.Worker`) by (n - cap, last_allocation_day, order of keying),
+    lazily."""
 
     def __init__(self) -> None:
         self._entries: list[tuple] = []

@@ -171,7 +171,8 @@ class Pathway:
         case.stage = case.stages[i]
         self._requeue(case)
         if i + 1 < len(case.ends):
-            self._events.push(case.ends[i], self._stage_ends_waiting, (case, case.queue_token, i + 1))
+            self._events.push(case.ends[i], self._stage_ends_waiting,
+                              (case, case.queue_token, i + 1))
 
     def _requeue(self, case: Case) -> None:
         """A waiting case changed stage: it moves to the front of its new priority class."""
