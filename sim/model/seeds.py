@@ -106,6 +106,8 @@ class HashedSeed(ISeedSequence):
 
     def generate_state(self, n_words: int, dtype=np.uint32) -> np.ndarray:
         """n_words words of `dtype` (numpy's uint32 or uint64, as `SeedSequence`'s)."""
-        wide = np.dtype(dtype) == np.dtype(np.uint64)
-        words = np.array(state_words(self.pool, 2 * n_words if wide else n_words), dtype=np.uint32)
-        return words.astype("<u4").view("<u8") if wide else words
+        if np.dtype(dtype) == np.dtype(np.uint64):  # pairs of words, the first the low half
+            words = state_words(self.pool, 2 * n_words)
+            return np.array([words[i] | words[i + 1] << 32 for i in range(0, 2 * n_words, 2)],
+                            dtype=np.uint64)
+        return np.array(state_words(self.pool, n_words), dtype=np.uint32)
