@@ -7,15 +7,14 @@ event, moves the clock to it and calls the arrival. The order of events is the s
 arrival were a SimPy event (ties between a continuous arrival time and another event have
 probability zero); the queue is spared one push and one pop per referral.
 
-Case events (`call_at`: a case closing, mostly) go to `sim.model.heaps.CaseEvents`, with no SimPy
-event object. Their sequence numbers come from SimPy's own counter, so a case event and a SimPy
-event due at the same day run in the order they were scheduled, as if both were SimPy events of
-normal priority (the model schedules no other kind).
+Case events (a case closing, mostly) go to `case_events` (`sim.model.heaps.CaseEvents`), called at
+their day exactly, with no SimPy event object. Their sequence numbers come from SimPy's own
+counter, so a case event and a SimPy event due at the same day run in the order they were
+scheduled, as if both were SimPy events of normal priority (the model schedules no other kind).
 """
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import simpy
 
@@ -29,11 +28,6 @@ class Environment(simpy.Environment):
     def __init__(self, initial_time: float = 0) -> None:
         super().__init__(initial_time)
         self.case_events = CaseEvents(self._eid)
-
-    def call_at(self, day: float, callback: Callable[[Any], None], argument: Any) -> None:
-        """Call `callback(argument)` at `day` (exactly: no delay is added to the clock), from the
-        case events."""
-        self.case_events.push(day, callback, argument)
 
     def clear(self) -> None:
         """Drop every pending event (at the end of a run)."""

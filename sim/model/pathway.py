@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
+from sim.model.allocation import Allocator
 from sim.model.cases import (
     ASSESSMENT,
     CLOSED,
@@ -30,7 +31,6 @@ from sim.model.cases import (
     escalated,
 )
 from sim.model.people import Worker
-from sim.model.allocation import Allocator
 from sim.model.pressure import duration_factor, pressure_exponent
 from sim.model.stage_history import StageHistory
 
@@ -38,7 +38,8 @@ ON_TIME_DAYS = 63.0  # 45 working days, the statutory limit for an assessment
 
 
 class Pathway:
-    """Moves cases through their stages; counts the open cases and records their stage changes."""
+    """Moves cases through their stages; counts the open cases and records their stage changes.
+    Its `allocator` gives waiting cases to workers (`assign`)."""
 
     def __init__(self, council, scenario, root_seed: int, rep: int, overflow_uniforms) -> None:
         self.council = council
@@ -160,7 +161,7 @@ class Pathway:
                 i = self._stage_now(case)
                 if i + 1 < len(case.ends):
                     self._events.push(case.ends[i], self._stage_ends_waiting,
-                                  (case, case.queue_token, i + 1))
+                                      (case, case.queue_token, i + 1))
 
     def _stage_ends_waiting(self, watched: tuple[Case, int, int]) -> None:
         """A watched case's stage ended: if it still waits, it goes to the front of the queue of
