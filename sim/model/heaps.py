@@ -14,7 +14,7 @@ changes who comes out on top.
 Every key includes a sequence number, so no two entries tie: the order things come out in is fixed
 by the keys alone, whatever the heap's layout. These classes are the reference; `sim.model._heaps`
 holds the same two in C (typed arrays, no tuple to compare), used where it is compiled
-(docs/compiled.md); `tests/test_heaps.py` runs both through the same random operations.
+(docs/compiled.md); `tests/test_compiled.py` runs both through the same random operations.
 """
 from __future__ import annotations
 
