@@ -17,7 +17,7 @@ SOURCES = (sorted(str(pxd.with_suffix(".py")) for pxd in MODEL.glob("*.pxd")
            + sorted(str(pyx) for pyx in MODEL.glob("*.pyx")))
 # the same floating-point operations as CPython: no contraction into fused multiply-adds, no
 # fast-math (clang contracts by default where the processor has FMA, e.g. Apple silicon)
-FLAGS = {"msvc": ["/fp:precise"], "unix": ["-O2", "-ffp-contract=off", "-fno-fast-math"]}
+FLAGS = {"msvc": ["/fp:precise"], "unix": ["-ffp-contract=off", "-fno-fast-math"]}
 
 
 def say_pure(why: str) -> None:
