@@ -1,19 +1,20 @@
 """Who gets the next case: waiting cases by priority, workers by spare capacity.
 
 Waiting cases sit in one first-come-first-served queue per priority class. Workers sit in a lazy
-min-heap keyed by (caseload - cap, time of last allocation): the top is the worker with the most
-spare capacity, ties going to the one who waited longest for a case. An entry is stale once the
-worker's `version` has moved on; stale entries are skipped and the heap is rebuilt when they pile up.
+min-heap keyed by (caseload - cap, time of last allocation) (`sim.model.heaps.WorkerHeap`): the top
+is the worker with the most spare capacity, ties going to the one who waited longest for a case. An
+entry is stale once the worker's `version` has moved on; stale entries are skipped and the heap is
+rebuilt when they pile up.
 A worker taken out (`remove_worker`: gone, or working notice) has version -1 and takes no new case.
 """
 from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
-from heapq import heapify, heappop, heappush, heapreplace
 from itertools import count
 
 from sim.model.cases import STAGES, Case
+from sim.model.heaps import WorkerHeap
 from sim.model.people import Worker
 
 
@@ -27,7 +28,7 @@ class Allocator:
         self.waiting = 0
         self.hard_cap = hard_cap
         self._assign = assign
-        self._heap: list[tuple] = []
+        self._heap = WorkerHeap()
         self._live_workers = 0
         self._sequence = count(1)
 
@@ -37,18 +38,16 @@ class Allocator:
         out stays out."""
         if worker.version < 0:
             return
-        version = worker.version = worker.version + 1
-        heappush(self._heap, (worker.n - worker.cap, worker.last_allocation_day,
-                              next(self._sequence), version, worker))
+        worker.version += 1
+        self._heap.push(worker)
 
     def _give(self, case: Case, worker: Worker) -> None:
         """Assign `case` to `worker`, the top of the heap, and re-key them in place (the entry
-        they had is stale once they hold one more case: `heapreplace` drops it as it pushes the
+        they had is stale once they hold one more case: `replace_top` drops it as it pushes the
         new one, as a push followed by the lazy pop of the stale entry would)."""
         self._assign(case, worker)
-        version = worker.version = worker.version + 1
-        heapreplace(self._heap, (worker.n - worker.cap, worker.last_allocation_day,
-                                 next(self._sequence), version, worker))
+        worker.version += 1
+        self._heap.replace_top(worker)
 
     def add_worker(self, worker: Worker) -> None:
         self._live_workers += 1
@@ -64,7 +63,7 @@ class Allocator:
 
     def rekey_all(self, workers) -> None:
         """Re-key every worker (after caps change)."""
-        self._heap = []
+        self._heap.clear()
         for worker in workers:
             self.touch(worker)
 
@@ -72,17 +71,10 @@ class Allocator:
         """Drop the stale entries. Each live worker keeps its entry, sequence number included, so
         workers who tie on spare capacity and last allocation day keep their order: a rebuild (whose
         timing depends on how the heap grew) never changes who gets the next case."""
-        self._heap = [entry for entry in self._heap if entry[3] == entry[4].version]
-        heapify(self._heap)
+        self._heap.rebuild()
 
     def _best_worker(self) -> Worker | None:
-        heap = self._heap
-        while heap:
-            entry = heap[0]
-            if entry[3] == entry[4].version:
-                return entry[4]
-            heappop(heap)
-        return None
+        return self._heap.top()
 
     def clear(self) -> None:
         """Empty the queues and the heap (at the end of a run)."""

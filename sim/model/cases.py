@@ -21,6 +21,12 @@ OUTCOMES: tuple[str, ...] = ("close", "cin", "cp", "cla")
 REFERRED_CASES, REREFERRED_CASES, WAITING_CASES = 0, 1, 2
 STOCK_CASES = (3, 4, 5, 6)  # the starting stock, by stage
 
+# A case's row: the outcomes of its first SLOTS stages and their lengths are drawn up front
+# (`CaseRows`), rows in blocks of BLOCK cases, ROW_WIDTH lengths a row
+SLOTS = 4
+BLOCK = 512
+ROW_WIDTH = 1 + 3 * (SLOTS - 1)
+
 # A case's row in its block: (uniforms, first uniform, durations, first duration, re-referral delay).
 Row = tuple[list, int, list, int, float]
 
@@ -69,7 +75,7 @@ class Case:
         slot = self.slot
         if slot == 0:
             return self.durations[self.first_duration]
-        if slot < CaseRows.SLOTS:
+        if slot < SLOTS:
             return self.durations[self.first_duration + 3 * slot + self.stage - 3]
         return None
 
@@ -85,31 +91,27 @@ class CaseRows:
     pathways draw from the replication's overflow streams.
     """
 
-    SLOTS = 4
-    BLOCK = 512
-    WIDTH = 1 + 3 * (SLOTS - 1)
-
     def __init__(self, scenario, root_seed: int, rep: int, space: int) -> None:
         demand = scenario.demand
         self._stage_dists = (demand.assessment.duration_days, demand.cin.duration_days,
                              demand.cp.duration_days, demand.cla.duration_days)
         self._delay_dist = demand.rereferral.delay_days
         self._key = (root_seed, rep, space)
-        self._blocks: dict[int, tuple] = {}
         self.taken = 0  # rows handed out (`take`)
+        self._block, self._rows = -1, ()  # the block rows are taken from, and its lists
 
     def _make_block(self, block: int) -> tuple:
         root_seed, rep, space = self._key
-        size, plans = self.BLOCK, self.SLOTS - 1
+        size, plans = BLOCK, SLOTS - 1
 
         def rng(part: int) -> np.random.Generator:
             return stream(root_seed, rep, "cases", space, block, part)
 
-        durations = np.empty((size, self.WIDTH))
+        durations = np.empty((size, ROW_WIDTH))
         durations[:, 0] = sample(self._stage_dists[ASSESSMENT], rng(ASSESSMENT), size)
         for stage in (CIN, CP, CLA):
             durations[:, stage::3] = sample(self._stage_dists[stage], rng(stage), (size, plans))
-        uniforms = rng(4).random(size * (self.SLOTS + 1)).tolist()
+        uniforms = rng(4).random(size * (SLOTS + 1)).tolist()
         delays = sample(self._delay_dist, rng(5), size).tolist()
         return uniforms, durations.ravel().tolist(), delays
 
@@ -117,13 +119,11 @@ class CaseRows:
         """The next case's row: its block's lists and where its entries start (not copied)."""
         index = self.taken
         self.taken = index + 1
-        block, offset = divmod(index, self.BLOCK)
-        rows = self._blocks.get(block)
-        if rows is None:
-            rows = self._blocks[block] = self._make_block(block)
-            self._blocks.pop(block - 1, None)  # rows are taken in order
-        uniforms, durations, delays = rows
-        return uniforms, offset * (self.SLOTS + 1), durations, offset * self.WIDTH, delays[offset]
+        block, offset = divmod(index, BLOCK)
+        if block != self._block:  # rows are taken in order: on to the next block
+            self._block, self._rows = block, self._make_block(block)
+        uniforms, durations, delays = self._rows
+        return uniforms, offset * (SLOTS + 1), durations, offset * ROW_WIDTH, delays[offset]
 
 
 def cumulative_table(table) -> tuple[float, float, float, float]:

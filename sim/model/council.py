@@ -8,7 +8,6 @@ from __future__ import annotations
 import gc
 
 from sim.model.distributions import Draws, Uniforms, sample_residual
-from sim.model.allocation import Allocator
 from sim.model.call import Call
 from sim.model.cases import STAGES, WAITING_CASES
 from sim.model.costs import Accrual, Costs
@@ -63,8 +62,7 @@ class Council:
             walk_normals(root_seed, rep, TURNOVER_WALK)))
         self.pathway = Pathway(self, scenario, root_seed, rep,
                                Uniforms(stream(root_seed, rep, "overflow", OVERFLOW_OUTCOMES)))
-        self.allocator = Allocator(list(scenario.allocation.priority),
-                                   scenario.allocation.when_full == "queue", self.pathway.assign)
+        self.allocator = self.pathway.allocator
         self.workforce = Workforce(self, scenario, PostStreams(scenario, root_seed, rep))
         self.managers = Managers(self, scenario,
                                  lambda part: stream(root_seed, rep, "managers", part))

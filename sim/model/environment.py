@@ -7,34 +7,27 @@ event, moves the clock to it and calls the arrival. The order of events is the s
 arrival were a SimPy event (ties between a continuous arrival time and another event have
 probability zero); the queue is spared one push and one pop per referral.
 
-Case events (`call_at`: a case closing, mostly) are plain (day, sequence, callback, argument) tuples
-in a heap of their own, with no SimPy event object. Their sequence numbers come from SimPy's own
-counter, so a case event and a SimPy event due at the same day run in the order they were scheduled,
-as if both were SimPy events of normal priority (the model schedules no other kind).
+Case events (a case closing, mostly) go to `case_events` (`sim.model.heaps.CaseEvents`), called at
+their day exactly, with no SimPy event object. Their sequence numbers come from SimPy's own
+counter, so a case event and a SimPy event due at the same day run in the order they were
+scheduled, as if both were SimPy events of normal priority (the model schedules no other kind).
 """
 from __future__ import annotations
 
 from collections.abc import Callable
-from heapq import heappop, heappush
-from typing import Any
 
 import simpy
 
-INFINITY = float("inf")
+from sim.model.heaps import INFINITY, CaseEvents
 
 
 class Environment(simpy.Environment):
     """A `simpy.Environment` whose run loop also takes arrivals from a sorted list of times and
-    case events from a heap of their own."""
+    case events from `CaseEvents` of their own."""
 
     def __init__(self, initial_time: float = 0) -> None:
         super().__init__(initial_time)
-        self.case_events: list[tuple] = []
-
-    def call_at(self, day: float, callback: Callable[[Any], None], argument: Any) -> None:
-        """Call `callback(argument)` at `day` (exactly: no delay is added to the clock), from the
-        heap of case events."""
-        heappush(self.case_events, (day, next(self._eid), callback, argument))
+        self.case_events = CaseEvents(self._eid)
 
     def clear(self) -> None:
         """Drop every pending event (at the end of a run)."""
@@ -46,27 +39,37 @@ class Environment(simpy.Environment):
         """Process SimPy events, case events and the arrivals at `arrival_days` (sorted, days) in
         time order, up to and including `until` (days); returns the number of events processed,
         arrivals and case events included."""
-        step, queue, cases = self.step, self._queue, self.case_events
-        arrivals = iter(arrival_days)
-        arrival = next(arrivals, INFINITY)
-        events = 0
-        while True:
-            following = queue[0][0] if queue else INFINITY
-            case_day = cases[0][0] if cases else INFINITY
-            case_first = case_day < following or (case_day == following < INFINITY
-                                                   and cases[0][1] < queue[0][2])
-            day = case_day if case_first else following
-            if arrival < day:
-                if arrival > until:
-                    return events
-                self._now = arrival  # SimPy's clock: an arrival is due before its next event
-                arrive()
-                arrival = next(arrivals, INFINITY)
-            elif day > until:
+        return run_merged(self, until, arrival_days, arrive)
+
+
+def run_merged(env: Environment, until: float, arrival_days: list[float],
+               arrive: Callable[[], None]) -> int:
+    """`Environment.run_merged`'s loop (a function of its own, so that it can be compiled with
+    typed locals: see docs/compiled.md)."""
+    step, queue, cases = env.step, env._queue, env.case_events
+    n_arrivals = len(arrival_days)
+    next_arrival = 0
+    arrival = arrival_days[0] if n_arrivals else INFINITY
+    events = 0
+    while True:
+        following = queue[0][0] if queue else INFINITY
+        case_day = cases.first_day()
+        case_first = case_day < following or (case_day == following < INFINITY
+                                               and cases.first_sequence() < queue[0][2])
+        day = case_day if case_first else following
+        if arrival < day:
+            if arrival > until:
                 return events
-            elif case_first:
-                self._now, _, callback, argument = heappop(cases)
-                callback(argument)
-            else:
-                step()
-            events += 1
+            env._now = arrival  # SimPy's clock: an arrival is due before its next event
+            arrive()
+            next_arrival += 1
+            arrival = arrival_days[next_arrival] if next_arrival < n_arrivals else INFINITY
+        elif day > until:
+            return events
+        elif case_first:
+            env._now = case_day
+            _, callback, argument = cases.pop()
+            callback(argument)
+        else:
+            step()
+        events += 1

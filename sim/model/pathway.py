@@ -9,18 +9,21 @@ outcome depend on the worker at the time (`cla_escalation`), for every case, and
 than the pre-drawn row, from the stage where the row runs out (its overflow draws are taken in the
 order the stages end, as before). A case waiting for a worker moves to the queue of its new stage
 when a stage ends, so a waiting case with a drawn pathway is watched at each of its stage ends.
+The clock is read as `env._now`, SimPy's attribute behind its `now` property (a call less each
+time; this is the model's hottest code, compiled where it can be: docs/compiled.md).
 """
 from __future__ import annotations
 
 from bisect import bisect_right
 
+from sim.model.allocation import Allocator
 from sim.model.cases import (
     ASSESSMENT,
     CLOSED,
     REFERRED_CASES,
     REREFERRED_CASES,
+    SLOTS,
     STOCK_CASES,
-    WAITING_CASES,
     Case,
     CaseRows,
     choose,
@@ -35,7 +38,8 @@ ON_TIME_DAYS = 63.0  # 45 working days, the statutory limit for an assessment
 
 
 class Pathway:
-    """Moves cases through their stages; counts the open cases and records their stage changes."""
+    """Moves cases through their stages; counts the open cases and records their stage changes.
+    Its `allocator` gives waiting cases to workers (`assign`)."""
 
     def __init__(self, council, scenario, root_seed: int, rep: int, overflow_uniforms) -> None:
         self.council = council
@@ -43,8 +47,8 @@ class Pathway:
         demand = scenario.demand
         self.tables = (cumulative_table(demand.assessment.outcome), cumulative_table(demand.cin.next),
                        cumulative_table(demand.cp.next), cumulative_table(demand.cla.next))
-        self.rows = {space: CaseRows(scenario, root_seed, rep, space)
-                     for space in (REFERRED_CASES, REREFERRED_CASES, WAITING_CASES, *STOCK_CASES)}
+        self.rows = tuple(CaseRows(scenario, root_seed, rep, space)  # by index space
+                          for space in range(STOCK_CASES[-1] + 1))
         self.rereferral_share = demand.rereferral.share
         self.rereferral_effect = demand.rereferral.caseload_effect
         self.rereferral_reference = demand.rereferral.reference_caseload
@@ -58,20 +62,24 @@ class Pathway:
         self.history = StageHistory(council.first_day, council.costs.placement_per_child_day)
         self._entered, self._left = self.history.entered, self.history.left
         self._overflow_uniform = overflow_uniforms
-        self._call_at = council.env.call_at
+        self._events = council.env.case_events
+        self._follows_caseload = council.turnover.follows_caseload
+        self.allocator = Allocator(list(scenario.allocation.priority),
+                                   scenario.allocation.when_full == "queue", self.assign)
         # bound once, so that the case events share them rather than each making its own
         self._closes, self._stage_ends = self._drawn_pathway_closes, self.stage_ends
 
     # creating cases ----------------------------------------------------------------------------
     def new_case(self, space: int, referred_day: float, stage: int = ASSESSMENT) -> Case:
-        case = Case(self.rows[space].take(), referred_day, stage)
+        rows = self.rows[space]
+        case = Case(rows.take(), referred_day, stage)
         self.open_cases += 1
-        self._entered[stage].append(self.env.now)
+        self._entered[stage].append(self.env._now)
         return case
 
     def referral_arrives(self, space: int = REFERRED_CASES) -> None:
         """A referral passes the front door: it waits for a worker to start its assessment."""
-        self.council.allocator.offer(self.new_case(space, self.env.now))
+        self.allocator.offer(self.new_case(space, self.env._now))
 
     def rereferral_arrives(self) -> None:
         self.counts.rereferrals += 1
@@ -80,9 +88,9 @@ class Pathway:
     def start_stock(self, stage: int, remaining_days: float, elapsed_days: float) -> Case:
         """A case open at the start, part-way through `stage` (its clock already running); it
         waits for a worker (`watch_waiting` once the first allocation is over)."""
-        case = self.new_case(STOCK_CASES[stage], self.env.now - elapsed_days, stage)
+        case = self.new_case(STOCK_CASES[stage], self.env._now - elapsed_days, stage)
         self._start_clock(case, remaining_days)
-        self.council.allocator.enqueue(case)
+        self.allocator.enqueue(case)
         return case
 
     def fix_pressure_reference(self) -> None:
@@ -104,7 +112,7 @@ class Pathway:
     # allocation --------------------------------------------------------------------------------
     def assign(self, case: Case, worker: Worker) -> None:
         """The allocator gives `case` to `worker` (and re-keys the worker)."""
-        now = self.env.now
+        now = self.env._now
         if case.had_worker:
             self.counts.worker_changes += 1
         elif not case.started:  # a new referral's first allocation
@@ -116,14 +124,14 @@ class Pathway:
         worker.cases[case] = None
         worker.n += 1
         worker.last_allocation_day = now
-        if self.turnover.follows_caseload:
+        if self._follows_caseload:
             self.turnover.caseload_rose(worker)
         if not case.started:
             self._start_clock(case, case.assessment_days())
 
     def release_cases(self, worker: Worker) -> None:
         """A worker has gone: their cases wait again, at the front of their class."""
-        allocator = self.council.allocator
+        allocator = self.allocator
         released = list(worker.cases)
         for case in released:
             case.worker = None
@@ -141,7 +149,7 @@ class Pathway:
         ends = case.ends
         if ends is None:
             return None
-        i = min(bisect_right(ends, self.env.now), len(ends) - 1)  # its last stage ends now at most
+        i = min(bisect_right(ends, self.env._now), len(ends) - 1)  # its last stage ends now at most
         case.stage = case.stages[i]
         return i
 
@@ -152,8 +160,8 @@ class Pathway:
             if case.queue_token and case.ends is not None:
                 i = self._stage_now(case)
                 if i + 1 < len(case.ends):
-                    self._call_at(case.ends[i], self._stage_ends_waiting,
-                                  (case, case.queue_token, i + 1))
+                    self._events.push(case.ends[i], self._stage_ends_waiting,
+                                      (case, case.queue_token, i + 1))
 
     def _stage_ends_waiting(self, watched: tuple[Case, int, int]) -> None:
         """A watched case's stage ended: if it still waits, it goes to the front of the queue of
@@ -164,11 +172,12 @@ class Pathway:
         case.stage = case.stages[i]
         self._requeue(case)
         if i + 1 < len(case.ends):
-            self._call_at(case.ends[i], self._stage_ends_waiting, (case, case.queue_token, i + 1))
+            self._events.push(case.ends[i], self._stage_ends_waiting,
+                              (case, case.queue_token, i + 1))
 
     def _requeue(self, case: Case) -> None:
         """A waiting case changed stage: it moves to the front of its new priority class."""
-        allocator = self.council.allocator
+        allocator = self.allocator
         allocator.withdraw(case)
         allocator.enqueue(case, front=True)
 
@@ -179,9 +188,9 @@ class Pathway:
         case.started = True
         factor = self._duration_factor()
         if self.stage_by_stage:
-            self._call_at(self.env.now + days * factor, self._stage_ends, case)
+            self._events.push(self.env._now + days * factor, self._stage_ends, case)
         else:
-            self._draw_pathway(case, self.env.now + days * factor, factor)
+            self._draw_pathway(case, self.env._now + days * factor, factor)
 
     def _draw_pathway(self, case: Case, end: float, factor: float) -> None:
         """Draw the case's stages from its row, the first ending on day `end`: record them and
@@ -202,19 +211,19 @@ class Pathway:
             following = choose(tables[stage], uniforms[first_uniform + slot])
             slot += 1
             if following == CLOSED:  # the close is an event: it records the stage's end then
-                self._call_at(end, self._closes, case)
+                self._events.push(end, self._closes, case)
                 break
             left[stage].append(end)
             entered[following].append(end)
-            if slot == CaseRows.SLOTS:
-                self._call_at(end, self._beyond_row, (case, following))
+            if slot == SLOTS:
+                self._events.push(end, self._beyond_row, (case, following))
                 break
             stage = following
             end += durations[first_duration + 3 * slot + stage - 3] * factor  # predrawn_duration()
         case.ends, case.stages = ends, stages
 
     def _drawn_pathway_closes(self, case: Case) -> None:
-        self._left[case.stages[-1]].append(self.env.now)
+        self._left[case.stages[-1]].append(self.env._now)
         self._close(case)
 
     def _assessed(self, case: Case, day: float) -> None:
@@ -228,7 +237,7 @@ class Pathway:
         goes on stage by stage, with overflow draws."""
         case, following = position
         case.ends = case.stages = None
-        case.stage, case.slot = following, CaseRows.SLOTS
+        case.stage, case.slot = following, SLOTS
         self._next_stage(case, following)
 
     def _next_stage(self, case: Case, stage: int) -> None:
@@ -239,7 +248,7 @@ class Pathway:
         days = case.predrawn_duration()
         if days is None:
             days = self.council.overflow_duration(stage)
-        self._call_at(self.env.now + days * self._duration_factor(), self._stage_ends, case)
+        self._events.push(self.env._now + days * self._duration_factor(), self._stage_ends, case)
 
     @staticmethod
     def _overload(worker: Worker | None, reference: float | None) -> float:
@@ -249,14 +258,14 @@ class Pathway:
 
     def stage_ends(self, case: Case) -> None:
         """A stage ends, one by one: the outcome is decided now (with the worker of the day)."""
-        stage, slot, now = case.stage, case.slot, self.env.now
+        stage, slot, now = case.stage, case.slot, self.env._now
         if stage == ASSESSMENT:
             self._assessed(case, now)
         table = self.tables[stage]
         if self.escalation and case.worker is not None:
             overload = self._overload(case.worker, self.escalation_reference)
             table = escalated(table, 1.0 + self.escalation * overload)
-        u = case.uniform(slot) if slot < CaseRows.SLOTS else self._overflow_uniform()
+        u = case.uniform(slot) if slot < SLOTS else self._overflow_uniform()
         following = choose(table, u)
         self._left[stage].append(now)
         case.slot = slot + 1
@@ -269,7 +278,7 @@ class Pathway:
 
     def _close(self, case: Case) -> None:
         self.open_cases -= 1
-        allocator = self.council.allocator
+        allocator = self.allocator
         worker = case.worker
         share = self.rereferral_share
         if share and self.rereferral_effect:
@@ -282,6 +291,6 @@ class Pathway:
             allocator.touch(worker)
         elif case.queue_token:
             allocator.withdraw(case)
-        if share and case.uniform(CaseRows.SLOTS) < share:
+        if share and case.uniform(SLOTS) < share:
             self.council.later(case.rereferral_delay_days, self.rereferral_arrives)
         allocator.allocate()
