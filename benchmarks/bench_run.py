@@ -59,6 +59,17 @@ def bare_mmc(target_events: int, servers: int = 20, seed: int = 1) -> tuple[int,
     return events, time.process_time() - began
 
 
+def kernel() -> str:
+    """Which case kernel this checkout runs: compiled modules built in place, or pure Python."""
+    import importlib.machinery
+    from sim.model import pathway
+
+    if pathway.__file__.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES)):
+        return "compiled (built in place)"
+    return ("pure Python (to time the compiled kernel, build it first: python setup.py build_ext "
+            "--inplace; docs/compiled.md)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("scenario", nargs="?", type=Path, default=DEFAULT)
@@ -85,6 +96,7 @@ def main() -> None:
     arrivals = Council(scenario, 0, 1).referrals.to_allocate.size
     print(f"scenario: {scenario.name} ({scenario.years:g} years after a warm-up of "
           f"{scenario.warmup_days:g} days), {args.rounds} rounds, CPU time, medians")
+    print(f"case kernel: {kernel()}")
     print(f"seconds per replication: {statistics.median(seconds):.3f} "
           f"(rounds: {', '.join(f'{s:.3f}' for s in seconds)})")
     print(f"bare SimPy M/M/c events per second: {statistics.median(bare_rates):,.0f}")
