@@ -4,7 +4,8 @@ The tests import `sim` from the checkout. Built in place (`python setup.py build
 the compiled modules sit beside their sources and every test runs them; else every test runs the
 pure-Python ones. So that both paths are checked whichever the checkout has:
 - the C heaps (`sim.model._heaps`) and the pure ones (`sim.model.heaps`) go through the same
-  random operations and must give the same answers;
+  random operations and must give the same answers (on the installed copy's C heaps, in a process
+  of their own, where the checkout is not built);
 - an installed copy of this very checkout (`pip install .`, as CI does before pytest) runs the
   pinned short runs of `test_results_pinned` in a process of its own, from outside the checkout, and
   must give the pinned hashes, compiled or not;
@@ -140,6 +141,25 @@ def installed_sim() -> Path:
         if not copy.exists() or copy.read_bytes() != source.read_bytes():
             pytest.skip("the installed caseload-sim is not this checkout")
     return installed
+
+
+def test_the_installed_packages_c_heaps_match_the_pure_ones(tmp_path):
+    """Where the checkout is not built (CI: `pip install .` compiles into site-packages, the
+    tests import the checkout), the heap comparisons above run in a process of their own from
+    outside the checkout, on the installed copy's C heaps: they must all run and pass."""
+    if importlib.util.find_spec("sim.model._heaps") is not None:
+        pytest.skip("the checkout's C heaps are built: the comparisons above ran on them")
+    installed = installed_sim()
+    if not any(p.name.startswith("_heaps.") and p.suffix in EXTENSIONS
+               for p in (installed / "model").iterdir()):
+        pytest.skip(f"the installed copy at {installed} is not compiled")
+    completed = subprocess.run(
+        [sys.executable, "-m", "pytest", str(Path(__file__)), "-k", "compiled_or_not", "-q",
+         "-p", "no:cacheprovider", "-o", "addopts="], cwd=tmp_path, capture_output=True,
+        text=True, timeout=600)
+    assert completed.returncode == 0, completed.stdout[-2000:]
+    assert "40 passed" in completed.stdout and "skipped" not in completed.stdout, (
+        completed.stdout[-2000:])
 
 
 @pytest.mark.parametrize("name", PINNED)
