@@ -46,8 +46,6 @@ cdef class WorkerHeap:
     cdef long long _sequence
     cdef int _grow(self) except -1
     cdef Keyed _entry(self, Worker worker, Py_ssize_t slot)
-    cdef void _sift_up(self, Py_ssize_t i, Keyed item) noexcept
-    cdef void _sift_down(self, Py_ssize_t i, Keyed item) noexcept
     cdef void _pop_top(self)
     cpdef push(self, Worker worker)
     cpdef replace_top(self, Worker worker)

@@ -23,6 +23,46 @@ cdef inline bint keyed_before(Keyed* a, Keyed* b) noexcept:
     return a.sequence < b.sequence
 
 
+ctypedef fused Entry:
+    Timed
+    Keyed
+
+
+cdef inline bint before(Entry* a, Entry* b) noexcept:
+    if Entry is Timed:
+        return timed_before(a, b)
+    else:
+        return keyed_before(a, b)
+
+
+cdef inline void sift_up(Entry* heap, Py_ssize_t i, Entry item) noexcept:
+    """Put `item` at `i` (a free place at the bottom of the heap) and move it up to its place."""
+    cdef Py_ssize_t parent
+    while i > 0:
+        parent = (i - 1) >> 1
+        if not before(&item, &heap[parent]):
+            break
+        heap[i] = heap[parent]
+        i = parent
+    heap[i] = item
+
+
+cdef inline void sift_down(Entry* heap, Py_ssize_t size, Py_ssize_t i, Entry item) noexcept:
+    """Put `item` at `i` of a heap of `size` entries and move it down to its place."""
+    cdef Py_ssize_t child
+    while True:
+        child = 2 * i + 1
+        if child >= size:
+            break
+        if child + 1 < size and before(&heap[child + 1], &heap[child]):
+            child += 1
+        if not before(&heap[child], &item):
+            break
+        heap[i] = heap[child]
+        i = child
+    heap[i] = item
+
+
 cdef void* grown(void* block, Py_ssize_t* capacity, size_t item_size) except NULL:
     """`block` reallocated for twice its `capacity` items and more (updated)."""
     cdef Py_ssize_t larger = 2 * capacity[0] + 64
@@ -86,20 +126,12 @@ cdef class CaseEvents:
     cpdef push(self, double day, callback, argument):
         cdef long long sequence = next(self._sequence)
         cdef Timed item
-        cdef Py_ssize_t i, parent
         if self.size == self.capacity:
             self._grow()
         item.day, item.sequence = day, sequence
         item.slot = self.events.put((sequence, callback, argument))
-        i = self.size
         self.size += 1
-        while i > 0:  # sift up
-            parent = (i - 1) >> 1
-            if not timed_before(&item, &self.heap[parent]):
-                break
-            self.heap[i] = self.heap[parent]
-            i = parent
-        self.heap[i] = item
+        sift_up(self.heap, self.size - 1, item)
 
     cpdef double first_day(self):
         return self.heap[0].day if self.size else INFINITY
@@ -113,23 +145,9 @@ cdef class CaseEvents:
         if not self.size:
             raise IndexError("no case event is pending")
         cdef tuple event = self.events.take(self.heap[0].slot)
-        cdef Timed last
-        cdef Py_ssize_t i = 0, child, n
         self.size -= 1
-        n = self.size
-        if n:
-            last = self.heap[n]
-            while True:  # sift the last item down from the root
-                child = 2 * i + 1
-                if child >= n:
-                    break
-                if child + 1 < n and timed_before(&self.heap[child + 1], &self.heap[child]):
-                    child += 1
-                if not timed_before(&self.heap[child], &last):
-                    break
-                self.heap[i] = self.heap[child]
-                i = child
-            self.heap[i] = last
+        if self.size:
+            sift_down(self.heap, self.size, 0, self.heap[self.size])
         return event
 
     cpdef clear(self):
@@ -162,47 +180,23 @@ cdef class WorkerHeap:
         entry.slot = slot
         return entry
 
-    cdef void _sift_up(self, Py_ssize_t i, Keyed item) noexcept:
-        cdef Py_ssize_t parent
-        while i > 0:
-            parent = (i - 1) >> 1
-            if not keyed_before(&item, &self.heap[parent]):
-                break
-            self.heap[i] = self.heap[parent]
-            i = parent
-        self.heap[i] = item
-
-    cdef void _sift_down(self, Py_ssize_t i, Keyed item) noexcept:
-        cdef Py_ssize_t child, n = self.size
-        while True:
-            child = 2 * i + 1
-            if child >= n:
-                break
-            if child + 1 < n and keyed_before(&self.heap[child + 1], &self.heap[child]):
-                child += 1
-            if not keyed_before(&self.heap[child], &item):
-                break
-            self.heap[i] = self.heap[child]
-            i = child
-        self.heap[i] = item
-
     cpdef push(self, Worker worker):
         if self.size == self.capacity:
             self._grow()
         self.size += 1
-        self._sift_up(self.size - 1, self._entry(worker, self.workers.put(worker)))
+        sift_up(self.heap, self.size - 1, self._entry(worker, self.workers.put(worker)))
 
     cpdef replace_top(self, Worker worker):
         if not self.size:
             raise IndexError("replace_top on an empty heap")
         self.workers.take(self.heap[0].slot)
-        self._sift_down(0, self._entry(worker, self.workers.put(worker)))
+        sift_down(self.heap, self.size, 0, self._entry(worker, self.workers.put(worker)))
 
     cdef void _pop_top(self):
         self.workers.take(self.heap[0].slot)
         self.size -= 1
         if self.size:
-            self._sift_down(0, self.heap[self.size])
+            sift_down(self.heap, self.size, 0, self.heap[self.size])
 
     cpdef Worker top(self):
         cdef Worker worker
@@ -225,7 +219,7 @@ cdef class WorkerHeap:
                 self.workers.take(self.heap[i].slot)
         self.size = kept
         for i in range(kept // 2 - 1, -1, -1):  # heapify
-            self._sift_down(i, self.heap[i])
+            sift_down(self.heap, self.size, i, self.heap[i])
 
     def __len__(self):
         return self.size
