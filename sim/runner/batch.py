@@ -21,9 +21,9 @@ from tqdm.auto import tqdm
 from sim.runner.chunk_task import ChunkTask, Replicate, run_chunk
 from sim.runner.executors import Executor, Report, make_executor, resolve_workers, warn
 from sim.model.metrics import METRIC_NAMES
-from sim.runner.provenance import scenario_hash
+from sim.runner.provenance import model_fingerprint, scenario_hash
 from sim.runner.stopping import HorizonTracker, StoppingRule
-from sim.runner.store import SAMPLING, Chunk, FolderStore, Manifest, MemoryStore, claim_folder
+from sim.runner.store import Chunk, FolderStore, Manifest, MemoryStore, claim_folder
 
 MAX_CHUNK = 25
 MAX_ADAPTIVE_CHUNK = 5
@@ -99,7 +99,7 @@ def manifest_for(scenarios: Sequence, reps: int, seed: int, chunk_size: int,
         scenarios=[{"name": s.name, "hash": scenario_hash(s), "seed": one}
                    for s, one in zip(scenarios, seeds)],
         seed=seed, reps=reps, metric_names=list(METRIC_NAMES), chunk_size=chunk_size,
-        independent=independent, sampling=SAMPLING,
+        independent=independent, model=model_fingerprint(),
     )
 
 

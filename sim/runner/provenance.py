@@ -1,6 +1,7 @@
 """What a run was: resolved scenarios and their hashes, software versions, and run.json."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import platform
@@ -25,6 +26,23 @@ def resolved(scenario: Any) -> dict:
 def canonical_json(data: Any) -> str:
     """JSON with sorted keys and no spaces: equal data give equal text."""
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+SIM_ROOT = Path(__file__).resolve().parents[1]
+
+
+@functools.cache
+def model_fingerprint(root: Path = SIM_ROOT) -> str:
+    """"sha256:<hex>" of the model's sources (`model` and `scenario` under the package's `root`,
+    every `.py` file's name and contents): what makes a scenario's replications, beside the
+    scenario itself. A store records it, so that replications another version made are never
+    mixed with these."""
+    digest = hashlib.sha256()
+    for folder in ("model", "scenario"):
+        for source in sorted((root / folder).glob("*.py")):
+            digest.update(f"{folder}/{source.name}\0".encode("utf-8"))
+            digest.update(source.read_bytes())
+    return f"sha256:{digest.hexdigest()}"
 
 
 def scenario_hash(scenario: Any) -> str:

@@ -4,7 +4,8 @@ On disk (a results folder):
 
     manifest.json                              what the chunks belong to: scenarios (name, hash,
                                                seed), root seed, metrics, chunk size, replications,
-                                               and every other file the batch wrote there
+                                               the model's fingerprint, and every other file the
+                                               batch wrote there
     chunks/<scenario>/reps-000000-000009.npz   replications 0..9 of one scenario (inclusive)
     caseload.lock                              while a batch writes: its pid, host and start time
 
@@ -41,14 +42,10 @@ from typing import ClassVar
 
 import numpy as np
 
-from sim.model.strata import BLOCK
 from sim.runner.files import atomic_path, record_writes, write_text_atomic
 
 FORMAT_VERSION = 3
 """3: chunks carry their scenario hash and root seed; the manifest lists the files written."""
-SAMPLING = f"latin hypercube blocks of {BLOCK} replications"
-"""How the draws made once per replication are spread (`sim.model.strata`); a store written before
-they were stratified says "independent"."""
 MANIFEST = "manifest.json"
 LOCK = "caseload.lock"
 CHUNKS = "chunks"
@@ -175,8 +172,9 @@ class Manifest:
     reps: replications asked for by the latest batch (a resumed batch may ask for more).
     files: names of the files the batch wrote beside its chunks, each recorded before it is
     written (replacing the batch deletes these and its chunks, nothing else).
-    sampling: how the replications' once-drawn values are spread (`SAMPLING`; "independent" in a
-    store written before they were stratified, which a batch of this version cannot continue).
+    model: the fingerprint of the model's sources that made the replications
+    (`sim.runner.provenance.model_fingerprint`; "" in a store written before it was recorded):
+    a batch of another model does not continue them.
     """
 
     scenarios: list[dict]
@@ -187,7 +185,7 @@ class Manifest:
     independent: bool = False
     format: int = FORMAT_VERSION
     files: list[str] = field(default_factory=list)
-    sampling: str = "independent"
+    model: str = ""
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2)
@@ -215,9 +213,9 @@ class Manifest:
                         f"or other --set values)")
         if stored.seed != self.seed:
             return f"it was run with seed {stored.seed}, not {self.seed}"
-        if stored.sampling != self.sampling:
-            return (f"its replications' draws are {stored.sampling}, this version's "
-                    f"{self.sampling}")
+        if stored.model != self.model:
+            return ("its replications were made by another version of the model (its sources "
+                    "differ from this one's)")
         if stored.independent != self.independent:
             return ("it was run with independent random numbers per scenario"
                     if stored.independent else "it was run with common random numbers")
