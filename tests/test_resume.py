@@ -166,3 +166,59 @@ def test_the_models_fingerprint_follows_its_sources(tmp_path):
     strata.write_text(strata.read_text().replace("BLOCK = 10", "BLOCK = 20"))
     model_fingerprint.cache_clear()
     assert model_fingerprint(tmp_path) != model_fingerprint()
+
+def test_caseload_run_refuses_a_mismatched_resume_with_exit_status_2(small, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["run", str(small), "--set", "years=0.25", "--reps", "2", "--workers", "1",
+                 "--out", str(out), "--quiet", "--no-figures"]) == 0
+    for change in (["--seed", "1"], ["--set", "demand.referrals_per_year=1600"]):
+        status = main(["run", str(small), "--set", "years=0.25", "--reps", "2", "--workers", "1",
+                       "--out", str(out), "--quiet", "--resume", *change])
+        assert status == 2
+        error = capsys.readouterr().err.strip().splitlines()
+        assert len(error) == 1 and "cannot resume" in error[0] and "--out" in error[0]
+
+
+def test_without_resume_earlier_results_are_replaced_and_that_is_reported(tmp_path):
+    fake_run(tmp_path, reps=12)
+    reports = []
+    fake_run(tmp_path, reps=4, report=reports.append)
+    assert any("replacing" in report and "--resume" in report for report in reports)
+    assert sorted(p.name for p in (tmp_path / "chunks" / "fake").iterdir()) == [
+        "reps-000000-000000.npz", "reps-000001-000001.npz", "reps-000002-000002.npz",
+        "reps-000003-000003.npz"]
+
+
+def test_resume_in_an_empty_folder_starts_a_fresh_batch(tmp_path):
+    results = fake_run(tmp_path / "new", resume=True)
+    assert results.reused == 0 and results.reps == 10
+
+
+def test_until_ci_stops_when_the_half_width_is_reached_and_equals_a_fixed_run(tmp_path):
+    adaptive = sim.run(FakeScenario(), reps=200, seed=4, workers=1, out=tmp_path, figures=False,
+                       replicate=fake_replication, until_ci="caseload_mean:0.6")
+    stopping = json.loads((tmp_path / "run.json").read_text())["stopping"]
+    assert stopping["reason"] == "half-width reached"
+    assert stopping["rule"] == "caseload_mean:0.6"
+    assert 10 <= stopping["reps_used"] < 200 and stopping["half_width"] <= 0.6
+    assert adaptive.reps == stopping["reps_used"]
+    fixed = sim.run(FakeScenario(), reps=adaptive.reps, seed=4, workers=1,
+                    replicate=fake_replication)
+    pd.testing.assert_frame_equal(adaptive.summary(), fixed.summary())
+    again = sim.run(FakeScenario(), reps=200, seed=4, workers=2, replicate=fake_replication,
+                    until_ci="caseload_mean:0.6")
+    assert again.reps == adaptive.reps  # whatever the workers and chunk sizes
+
+
+def test_until_ci_stops_at_the_ceiling_when_the_interval_stays_wide(tmp_path):
+    results = fake_run(tmp_path, reps=12, until_ci="caseload_mean:0.001")
+    assert results.stopping["reason"] == "ceiling reached"
+    assert results.stopping["reps_used"] == 12 and results.reps == 12
+
+
+def test_caseload_run_rejects_a_bad_until_ci_with_exit_status_2(small, capsys):
+    for value, words in (("caseload_mean", "METRIC:HALF_WIDTH"), ("caseload:1", "unknown metric"),
+                         ("caseload_mean:-1", "above 0")):
+        assert main(["run", str(small), "--until-ci", value]) == 2
+        error = capsys.readouterr().err.strip().splitlines()
+        assert len(error) == 1 and "--until-ci" in error[0] and words in error[0], error
