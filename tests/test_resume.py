@@ -167,6 +167,7 @@ def test_the_models_fingerprint_follows_its_sources(tmp_path):
     model_fingerprint.cache_clear()
     assert model_fingerprint(tmp_path) != model_fingerprint()
 
+
 def test_caseload_run_refuses_a_mismatched_resume_with_exit_status_2(small, tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["run", str(small), "--set", "years=0.25", "--reps", "2", "--workers", "1",
