@@ -442,10 +442,13 @@ class ScenarioText:
                                     "default)"),
             "",
             "[workforce.turnover]",
-            _kv("annual_rate", _lognormal(st.hazard_per_year, self._turnover_cv()),
+            _kv("annual_rate", _lognormal_about(st.hazard_per_year, self._turnover_cv()),
                 f"derived: the turnover rate ahead {d.ahead('turnover', d.turnover):.4g}% "
                 f"({d.turnover.source} {d.turnover.value:g}% and before, shrunk; header) as a "
-                "hazard while not on notice" + fallback_note(d.turnover)
+                "hazard while not on notice, the lognormal's median (the level is a shrunk "
+                "average of yearly figures about which the panel's model has symmetric "
+                "year-to-year noise: the middle of the figure ahead, not a mean above it)"
+                + fallback_note(d.turnover)
                 + f"; cv {self._turnover_cv():.3f} = sd / rate ahead, sd "
                 + self._spread_words(d.levels_ahead["turnover"], "turnover")),
             *self._turnover_panel_lines(),
@@ -519,9 +522,7 @@ class ScenarioText:
         referrals, step = round(d.referrals.value), panel.referral_walk(d.data, d.year).sd
         if step <= 0:
             return str(referrals)
-        cv = math.sqrt(math.expm1(step ** 2))
-        return (f'{{ dist = "lognormal", mean = {_num(referrals * math.sqrt(1 + cv ** 2), 1)}, '
-                f"cv = {_num(cv)}, clip = true }}")
+        return _lognormal_about(referrals, math.sqrt(math.expm1(step ** 2)), digits=1)
 
     def _cases_elasticity_line(self) -> str:
         """The elasticity of cases held to referrals, drawn per replication: normal(the panel's
@@ -543,7 +544,7 @@ class ScenarioText:
         median 1 and log sd the root mean square of councils' yearly log caseload changes."""
         d = self.derived
         log_sd, how = panel.caseload_change(d.data, d.year)
-        value = _lognormal(math.exp(log_sd ** 2 / 2), math.sqrt(math.expm1(log_sd ** 2)))
+        value = _lognormal_about(1.0, math.sqrt(math.expm1(log_sd ** 2)))
         what = (f"lognormal with median 1 and log sd {log_sd:.4f}, the caseload a council "
                 f"holds to a year on around the start's" if log_sd else "1")
         return _kv("usual_caseload_ratio", value,
@@ -756,11 +757,14 @@ def _normal(mean: float, sd: float) -> str:
     return f'{{ dist = "normal", mean = {_num(mean)}, sd = {_num(sd)}, clip = true }}'
 
 
-def _lognormal(mean: float, cv: float) -> str:
-    """A lognormal uncertain value clipped to the key's range (the number when cv is about 0)."""
-    if cv < 5e-4 or mean <= 0:
-        return _num(mean)
-    return f'{{ dist = "lognormal", mean = {_num(mean)}, cv = {_num(cv, 3)}, clip = true }}'
+def _lognormal_about(median: float, cv: float, digits: int = 4) -> str:
+    """A lognormal uncertain value of this `median` and `cv`, clipped to the key's range (its mean
+    is median x sqrt(1 + cv^2)); the number when cv is about 0."""
+    if cv < 5e-4 or median <= 0:
+        return _num(median, digits)
+    mean = median * math.sqrt(1 + cv ** 2)
+    return (f'{{ dist = "lognormal", mean = {_num(mean, digits)}, cv = {_num(cv)}, '
+            "clip = true }")
 
 
 def _beta(mean: float, sd: float) -> str:
