@@ -362,6 +362,24 @@ def test_a_factor_narrows_by_what_the_state_spreads_and_widens_by_the_walk():
         wide, None)
 
 
+def test_a_factors_shape_is_the_panels_changes_up_to_the_origin():
+    """Case-holders' factor from 2019 has the shape of DfE's councils' yearly changes up to 2019
+    (heavy-tailed: `panel.change_tails`), its 2-year one that of their 2-year changes; from 2017
+    (one census, no change) it is the normal; a measure with no factor keeps the normal too."""
+    from sim.analysis.predictive import NORMAL
+    from sim.data import panel
+    from sim.experiments.backtest import factor_kernel
+
+    data = extract()
+    one_year = factor_kernel(data, 2019, "case_holders", 1)
+    tails = panel.change_tails(data, 2019, "case_holders", 1)
+    assert (one_year.weights, one_year.scales) == (tails.weights, tails.scales)
+    assert max(one_year.scales) > 2 * min(one_year.scales)
+    assert factor_kernel(data, 2019, "case_holders", 2).scales == panel.change_tails(
+        data, 2019, "case_holders", 2).scales
+    assert factor_kernel(data, 2017, "case_holders", 1) == NORMAL
+
+
 def test_coverage_by_origin_by_hand():
     """Two origins of cases held: 2018 has rows A-C of SYNTHETIC (50% band: A only; 90%: A, B),
     2019 one cell inside both; D has no actual (not scored)."""

@@ -589,3 +589,41 @@ def test_the_baseline_starts_caseloads_factor_from_the_filter_and_case_holders_f
     joint = baseline_scenario_text("Kingston upon Thames", 2020)   # reported with Richmond
     assert tomllib.loads(joint)["dfe_reporting"]["caseload_start_log_mean"] == 0.0
     assert "no caseload figure of the council's own" in joint
+
+
+@pytest.mark.parametrize("share, ratio", [(0.15, 3.6), (0.4, 2.0)])
+def test_tails_fitted_to_a_known_scale_mixture_find_it(share, ratio):
+    """Changes drawn from a two-normal scale mixture: the fit finds a mixture whose median and
+    90th percentile of |change| over the rms are the draws' (to the grid's step), near the one
+    drawn from."""
+    rng = np.random.default_rng(3)
+    wide = rng.random(200_000) < share
+    changes = 0.1 * np.where(wide, ratio, 1.0) * rng.standard_normal(200_000)
+    tails = panel.fit_tails(changes, 1)
+    size = np.abs(changes) / math.sqrt(np.mean(changes ** 2))
+    assert tails.median_ratio == pytest.approx(np.median(size))
+    assert tails.q90_ratio == pytest.approx(np.quantile(size, 0.9))
+    assert tails.wide_share == pytest.approx(share, abs=0.05)
+    assert tails.ratio == pytest.approx(ratio, rel=0.15)
+    weights, scales = np.array(tails.weights), np.array(tails.scales)
+    assert weights @ scales ** 2 == pytest.approx(1.0)
+
+
+def test_tails_of_normal_changes_are_normal_and_of_few_changes_the_normal():
+    changes = np.random.default_rng(5).standard_normal(200_000)
+    tails = panel.fit_tails(changes, 2)
+    assert np.array(tails.scales) == pytest.approx([1.0, 1.0], abs=0.05) or tails.wide_share < 0.02
+    few = panel.fit_tails(changes[:panel.MIN_TAIL_CHANGES - 1], 1)
+    assert (few.wide_share, few.ratio) == (0.0, 1.0) and "fewer than" in few.fallback
+
+
+def test_dfe_case_holders_changes_are_heavy_tailed_and_2017_has_none():
+    """DfE's councils' yearly case-holder changes (censuses 2017-2019): the median |change| is
+    about 0.46 of their rms (a normal's 0.674), so the fit puts a wide normal beside a narrow one;
+    2017 has one census, no change."""
+    data = extract()
+    tails = panel.change_tails(data, 2019, "case_holders", 1)
+    assert tails.median_ratio < 0.55 and tails.wide_share > 0.05 and tails.ratio > 2
+    assert panel.change_tails(data, 2017, "case_holders", 1).fallback
+    two_years = panel.change_tails(data, 2018, "case_holders", 2)
+    assert two_years.lag == 1   # no 2-year change by 2018: the 1-year changes' shape

@@ -701,6 +701,96 @@ def turnover_one_off(data: Extract, up_to: int) -> OneOff:
     return one_off_sd(*_log_turnover_and_noise(data, up_to), intensity=True)
 
 
+# --- the shape of a measure's changes: heavy tails ------------------------------------------------
+
+TAIL_SHARES = np.linspace(0.0, 0.6, 61)    # the wide component's share, searched
+TAIL_RATIOS = np.linspace(1.0, 8.0, 71)    # its sd over the narrow one's, searched
+MIN_TAIL_CHANGES = 100                     # fewer changes: the normal
+
+
+@dataclass(frozen=True)
+class Tails:
+    """The shape of councils' h-year changes of a measure about England's yearly mean (`lag` h):
+    a unit-variance scale mixture of two normals, with probability `wide_share` the one whose sd
+    is `ratio` times the other's, fitted so that the median and the 90th percentile of |change|
+    over their root mean square are the panel's (`median_ratio`, `q90_ratio`; a normal's 0.674
+    and 1.645) over `changes` changes; (0, 1), the normal, with `fallback` saying why."""
+
+    wide_share: float = 0.0
+    ratio: float = 1.0
+    median_ratio: float = math.nan
+    q90_ratio: float = math.nan
+    changes: int = 0
+    lag: int = 0
+    fallback: str = ""
+
+    @property
+    def weights(self) -> tuple[float, float]:
+        return (1 - self.wide_share, self.wide_share)
+
+    @property
+    def scales(self) -> tuple[float, float]:
+        """The two normals' sds over the mixture's."""
+        narrow = 1 / math.sqrt(1 - self.wide_share + self.wide_share * self.ratio ** 2)
+        return (narrow, narrow * self.ratio)
+
+
+def _abs_quantiles(shares: np.ndarray, ratios: np.ndarray, wanted: float) -> np.ndarray:
+    """The `wanted` quantile of |X| for each unit-variance mixture (share, ratio) (bisection)."""
+    narrow = 1 / np.sqrt(1 - shares + shares * ratios ** 2)
+    low, high = np.zeros_like(narrow), np.full_like(narrow, 50.0)
+    for _ in range(60):
+        middle = (low + high) / 2
+        inside = ((1 - shares) * (2 * stats.norm.cdf(middle / narrow) - 1)
+                  + shares * (2 * stats.norm.cdf(middle / (narrow * ratios)) - 1))
+        under = inside < wanted
+        low, high = np.where(under, middle, low), np.where(under, high, middle)
+    return (low + high) / 2
+
+
+@functools.cache
+def _tail_grid() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    shares, ratios = (grid.ravel() for grid in np.meshgrid(TAIL_SHARES, TAIL_RATIOS))
+    return shares, ratios, _abs_quantiles(shares, ratios, 0.5), _abs_quantiles(shares, ratios, 0.9)
+
+
+def fit_tails(changes: np.ndarray, lag: int) -> Tails:
+    """The `Tails` of `changes` (finite), the grid's mixture nearest their two ratios (least
+    squares); the normal with fewer than MIN_TAIL_CHANGES."""
+    if changes.size < MIN_TAIL_CHANGES:
+        return Tails(changes=int(changes.size), lag=lag,
+                     fallback=f"{changes.size} changes, fewer than {MIN_TAIL_CHANGES}")
+    size = np.abs(changes)
+    rms = math.sqrt(float(np.mean(changes ** 2)))
+    median_ratio = float(np.median(size)) / rms
+    q90_ratio = float(np.quantile(size, 0.9)) / rms
+    shares, ratios, medians, q90s = _tail_grid()
+    best = int(np.argmin((medians - median_ratio) ** 2 + (q90s - q90_ratio) ** 2))
+    return Tails(float(shares[best]), float(ratios[best]), median_ratio, q90_ratio,
+                 int(changes.size), lag)
+
+
+TAIL_MEASURES = {"case_holders": "log", "cases": "log", "caseload": "log", "turnover": "log",
+                 "agency_rate": "logit", "vacancy_rate": "logit"}
+
+
+@functools.cache
+def change_tails(data: Extract, up_to: int, column: str, lag: int) -> Tails:
+    """The `Tails` of councils' `lag`-year changes of `column` (a TAIL_MEASURES key, in its
+    scale) about England's yearly mean, DfE's censuses up to `up_to`; of 1-year changes where
+    there are too few `lag`-year ones."""
+    wide = _workforce_wide(data, column, up_to)
+    values = np.log(wide) if TAIL_MEASURES[column] == "log" else _logit(wide)
+    deviations = _about_england(values.replace([np.inf, -np.inf], np.nan))
+    found = Tails(fallback="no change")
+    for h in dict.fromkeys((lag, 1)):
+        changes = (deviations - deviations.shift(h)).to_numpy().ravel()
+        found = fit_tails(changes[np.isfinite(changes)], h)
+        if not found.fallback:
+            return found
+    return found
+
+
 # --- the start's factor: a local-level filter ---------------------------------------------------
 
 @dataclass(frozen=True)

@@ -39,8 +39,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.analysis.predictive import (band_coverage, factor_sd_beyond_state, mixture_quantiles,
-                                     sample_quantiles, to_scale)
+from sim.analysis.predictive import (NORMAL, Kernel, band_coverage, factor_sd_beyond_state,
+                                     mixture_quantiles, sample_quantiles, to_scale)
 from sim.model import dfe_measures
 from sim.model.reporting import PublishedFactor, published_factors
 from sim.data import panel
@@ -242,6 +242,20 @@ def factor_walks(data: Extract, origin: int) -> dict[str, float]:
             "turnover_rate": panel.turnover_one_off(data, origin).walk_sd}
 
 
+TAIL_COLUMNS = {"case_holders": "case_holders", "cases_held": "cases", "caseload_dfe": "caseload",
+                "agency_rate": "agency_rate", "vacancy_rate": "vacancy_rate",
+                "turnover_rate": "turnover"}
+"""The DfE panel column whose changes shape each model metric's reporting factor."""
+
+
+def factor_kernel(data: Extract, origin: int, metric: str, years: int) -> Kernel:
+    """The shape of model `metric`'s factor `years` ahead: that of DfE's panel's `years`-year
+    changes of the measure about England's, censuses up to `origin` (`panel.change_tails`; the
+    normal where the panel has too few)."""
+    tails = panel.change_tails(data, origin, TAIL_COLUMNS[metric], years)
+    return Kernel(tails.weights, tails.scales) if not tails.fallback else NORMAL
+
+
 def census_day(start: dt.date, year: int, month: int = 9, day: int = 30) -> float:
     """Days from `start` to the date in `year` (30 September unless said)."""
     return float((dt.date(year, month, day) - start).days)
@@ -410,13 +424,13 @@ def model_values(days: np.ndarray, values: Callable[[str], np.ndarray], start: d
 
 
 def forecast_quantiles(model: np.ndarray, factor: PublishedFactor | None, walk_sd: float = 0.0,
-                       years: float = 0.0) -> dict[str, float]:
+                       years: float = 0.0, kernel: Kernel = NORMAL) -> dict[str, float]:
     """`QUANTILES` of the forecast of a DfE figure from the model's replications (`model`):
     of the mixture of the state and its reporting factor when the measure carries one
     (`sim.analysis.predictive.mixture_quantiles`), the factor's sd what DfE's panel's changes
     over `years` (the factors and `walk_sd`, the yearly step of the walk beside them) spread by
-    beyond the replications' own spread (`factor_sd_beyond_state`); else, or with nothing left to
-    the factor, of the replications themselves."""
+    beyond the replications' own spread (`factor_sd_beyond_state`), its shape `kernel`; else, or
+    with nothing left to the factor, of the replications themselves."""
     finite = model[np.isfinite(model)]
     if not finite.size:
         return dict.fromkeys(QUANTILES, math.nan)
@@ -426,7 +440,7 @@ def forecast_quantiles(model: np.ndarray, factor: PublishedFactor | None, walk_s
         state = to_scale(finite, factor.scale)
         state = state[np.isfinite(state)]
         sd = factor_sd_beyond_state(factor.sd, walk_sd, years, state)
-    found = (mixture_quantiles(finite, factor.scale, factor.shift, sd, probabilities)
+    found = (mixture_quantiles(finite, factor.scale, factor.shift, sd, probabilities, kernel)
              if sd > 0 else sample_quantiles(finite, probabilities))
     return dict(zip(QUANTILES, map(float, found), strict=True))
 
@@ -456,8 +470,10 @@ def forecast_rows(data: Extract, runs: CouncilRuns, days_of: Callable[[str], np.
                 actual = dfe_value(data, code, target, name)
                 persistence, drifted = naive_forecasts(data, code, origin, name, target)
                 metric = MEASURES[name].model_metric
-                quantiles = forecast_quantiles(model, published.get(metric),
-                                               walks.get(metric, 0.0), horizon)
+                quantiles = forecast_quantiles(
+                    model, published.get(metric), walks.get(metric, 0.0), horizon,
+                    factor_kernel(data, origin, metric, horizon) if metric in TAIL_COLUMNS
+                    else NORMAL)
                 rows.append({"plan": plan_file, "council": council, "code": code,
                              "origin": origin,
                              "horizon": horizon, "metric": name,
@@ -693,7 +709,10 @@ def markdown_report(summary: pd.DataFrame, record: dict, commit: str,
         "panel's changes over the horizon spread by (the factors over the start's and the "
         "walk beside them, censuses up to the origin) beyond the replications' own spread "
         "(difference of squares, at least 0), so a movement the state plays out is not "
-        "counted again in the factor; the others (referrals, FTE in "
+        "counted again in the factor; its shape that of those changes over the horizon (a "
+        "scale mixture of two normals matching their median and 90th percentile of size over "
+        "their rms: most councils move little, a few a lot; `panel.change_tails`), the normal "
+        "at 2017 (one census); the others (referrals, FTE in "
         f"post) by the replications' quantiles at positions p (n + 1), whose bands hold a "
         f"new draw of the same distribution about {perfect['coverage_50']:.0%} and "
         f"{perfect['coverage_90']:.0%} of the time with {reps} replications (`band_coverage`).",
