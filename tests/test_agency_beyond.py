@@ -227,21 +227,3 @@ def test_a_walk_step_releases_only_the_workers_its_own_fall_leaves_above_the_sha
     vacancies = [post for post in workforce.posts if post.holder is None]
     assert workforce.cover == 0.0
     assert workforce.n_agency == sum(post.cover_point < 0.2 for post in vacancies) > 20
-
-
-@pytest.mark.parametrize("elasticity, level_after", [(0.0, 10), (1.0, 28), (0.5, 17)])
-def test_the_level_follows_the_vacancies_by_its_elasticity(elasticity, level_after):
-    """10 FTE beyond vacancies, no vacancy cover, 10 vacancies never filled; 20 posts added on
-    day 40 make 30: from the end of the second month the level is 10 x ((30 + 1) / (10 + 1))^e,
-    rounded (28 at e = 1, 17 at e = 0.5, 10 at e = 0); before the posts, 10 throughout. Nobody
-    leaves, so a slot always has its worker (after the 14 days' start delay)."""
-    workforce = merged(STILL, {"agency_in_post": 0, "agency": {
-        "cover": 0.0, "beyond_vacancies": 10, "vacancy_elasticity": elasticity}})
-    sc = scenario({"years": 0.5, "workforce": workforce,
-                   "policy": [{"do": "add_posts", "count": 20, "after_days": 40}]},
-                  base=without(BASE, "workforce"))
-    run = run_replication(sc, 0, SEED)
-    agency = series(run, "staff_agency")
-    assert np.all(agency[run.days < 61] == 10)
-    assert np.all(agency[run.days >= 61 + 14 + 7] == level_after)
-    assert np.all(series(run, "vacancies")[run.days > 40] == 30)

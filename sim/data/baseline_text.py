@@ -206,8 +206,7 @@ class ScenarioText:
         if name == "agency" and self.derived.agency_walks:
             return (f"the council's agency FTE walks from year to year in DfE's panel (step sd "
                     f"{self.derived.agency_walk.sd:.3f}, agency.yearly_change_sd), and a walk's "
-                    "forecast is its latest figure (the agency workers ahead move with the "
-                    "vacancies ahead only, header): the walk, not a spread about a level, "
+                    "forecast is its latest figure: the walk, not a spread about a level, "
                     "carries its change")
         return "no figure of the council's own by then"
 
@@ -279,8 +278,7 @@ class ScenarioText:
              f"{st.establishment}: vacant / E = {st.vacancy_rate:.1%} at the start (DfE's "
              f"vacancy rate {d.vacancy_rate.value:g}%)."),
             (f"Steady state headed to: {st.agency_later:.1f} agency workers (the agency rate "
-             f"ahead of in post {d.inpost.value:g}" + self._agency_follows_words() + ") and "
-             f"{st.permanent_later:.1f} permanent "
+             f"ahead of in post {d.inpost.value:g}) and {st.permanent_later:.1f} permanent "
              f"case-holders ({st.permanent} x (1 - vacancy rate ahead) / (1 - DfE's "
              f"{d.vacancy_rate.value:g}%)). Agency cover is a market: a vacancy gets an agency "
              f"worker with chance at most the cover rate ahead {st.cover_rate:.1%} (DfE's share "
@@ -492,53 +490,14 @@ class ScenarioText:
                 "extra demand; header)"),
             _kv("yearly_change_sd", _num(agency_walk.sd),
                 "derived: DfE panel, step sd of a random walk in councils' log agency FTE, "
-                "applied to all agency workers (walk_scope): "
-                + agency_walk.describe(self._agency_walk_what())),
+                "applied to all agency workers (walk_scope): " + agency_walk.describe("agency FTE")),
             _kv("walk_scope", '"all"',
                 "derived: the walk moves the level beyond vacancies and the share of vacancies "
                 "covered (cover, at most 1) alike, so all agency workers follow it, as DfE's "
                 "agency FTE, whose walk the panel measures, does (docs/baseline.md)"),
-            self._vacancy_elasticity_line(),
             "",
             *self._establishment_drift_lines(),
         ]
-
-    def _agency_follows_words(self) -> str:
-        found = panel.agency_vacancy_elasticity(self.derived.data, self.derived.year)
-        if found.fallback:
-            return ""
-        st = self.derived.state
-        return (f", times ((vacant posts ahead {st.establishment - st.permanent_later:.1f} + 1) / "
-                f"(at the start {st.vacant} + 1))^{found.estimate:.3f}: DfE's councils' agency "
-                "FTE follows their vacancies at that within elasticity, "
-                "agency.vacancy_elasticity")
-
-    def _agency_walk_what(self) -> str:
-        found = panel.agency_vacancy_elasticity(self.derived.data, self.derived.year)
-        return ("agency FTE" if not found.estimate else
-                f"agency FTE less {found.estimate:.3f} x log vacancies (the part that follows "
-                "them, vacancy_elasticity, which the model plays out)")
-
-    def _vacancy_elasticity_line(self) -> str:
-        """The power the level beyond vacancies follows vacancies by, so that all the council's
-        agency workers at the start follow them at DfE's within elasticity e: those covering
-        vacancies do one for one (a share `cover` of vacancies), so the level beyond them
-        takes (e x all - covering) / beyond, at least 0 (docs/baseline.md)."""
-        st = self.derived.state
-        found = panel.agency_vacancy_elasticity(self.derived.data, self.derived.year)
-        if found.fallback or not st.beyond:
-            why = (found.describe() if found.fallback
-                   else "no agency worker beyond vacancies at the start")
-            return _kv("vacancy_elasticity", "0.0",
-                       f"derived: the level beyond vacancies does not follow them: {why}")
-        power = max(0.0, (found.estimate * st.agency - st.covering) / st.beyond)
-        return _kv("vacancy_elasticity", _num(power),
-                   f"derived: DfE panel, so that the council's {st.agency} agency workers at the "
-                   f"start follow its vacancies at DfE's within elasticity {found.estimate:.3f}: "
-                   f"the {st.covering} covering vacancies do one for one, so the {st.beyond} "
-                   f"beyond them take max(0, ({found.estimate:.3f} x {st.agency} - "
-                   f"{st.covering}) / {st.beyond}) = {power:.4f}; elasticity "
-                   f"{found.describe()} (docs/baseline.md)")
 
     def _establishment_drift_lines(self) -> list[str]:
         d = self.derived

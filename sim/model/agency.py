@@ -17,11 +17,7 @@ k taken half a year into year k of the run, so that each census, a year after th
 one step of the walk from it, as DfE's censuses are in the panel the step is estimated from). At
 the start round(level) slots have a worker and the others, in the steady state, wait for theirs
 the residual of a start delay. When the level falls the newest slots
-close at once (their workers released), when it rises new slots ask for a worker. With
-`agency.vacancy_elasticity` e above 0 the level also follows the council's vacancies V: times
-((V + 1) / (V0 + 1))^e, V0 at the start, set at the end of each month of the run (the + 1 keeps a
-council with no vacancy at the start, or none later, finite), as DfE's councils' agency FTE
-follows their vacancies (`sim.data.panel.agency_vacancy_elasticity`).
+close at once (their workers released), when it rises new slots ask for a worker.
 With `agency.walk_scope` "all" the walk moves vacancy cover too: the share in force is `cover`
 x the multiplier (at most 1), so that all the council's agency workers follow the walk, as DfE's
 agency FTE does in the panel its step is estimated from (`sim.data.panel.agency_walk`); vacancies
@@ -41,7 +37,7 @@ import numpy as np
 from sim.model.distributions import mean_of
 from sim.model.people import AGENCY, Post, Worker
 from sim.model.post_draws import post_key
-from sim.model.units import DAYS_PER_MONTH, DAYS_PER_YEAR
+from sim.model.units import DAYS_PER_YEAR
 
 
 class AgencyCover:
@@ -63,9 +59,6 @@ class AgencyCover:
         self.slot_presence = (self.agency_stay_mean / (self.agency_stay_mean + start_days)
                               if self.agency_stay_mean is not None and start_days > 0 else 1.0)
         self.beyond_factor = 1.0  # the walk's multiplier of the year in force
-        self.vacancy_elasticity = agency.vacancy_elasticity
-        self.vacancy_factor = 1.0  # ((V + 1) / (V0 + 1))^e of the month in force
-        self.vacancies_at_start = 0
         self.beyond: list[Post] = []  # slots of agency cover beyond vacancies, oldest first
         self._slots_made = 0
 
@@ -209,26 +202,14 @@ class AgencyCover:
                 self.start_agency(slot)
             else:
                 self._agency_due(slot, self.post_streams.agency_under_way_days(slot.key))
-        if self.vacancy_elasticity > 0:
-            self.vacancies_at_start = self.vacancies
-            self.council.later(DAYS_PER_MONTH, self._follow_vacancies)
         if multipliers is None:
             return
         for year, factor in enumerate(multipliers.tolist()[1:], 1):
             self.council.at_day((year - 0.5) * DAYS_PER_YEAR, self._keep_slots, factor)
 
-    def _follow_vacancies(self) -> None:
-        """The level beyond vacancies follows the vacancies of the month's end (module
-        docstring); again a month on."""
-        self.vacancy_factor = ((self.vacancies + 1) / (self.vacancies_at_start + 1)
-                               ) ** self.vacancy_elasticity
-        self._keep_slots(self.beyond_factor)
-        self.council.later(DAYS_PER_MONTH, self._follow_vacancies)
-
     def _slots_for(self, factor: float) -> int:
-        """The slots that hold the level beyond vacancies x `factor` (x the vacancies' factor in
-        force) on average."""
-        return round(self.beyond_level * factor * self.vacancy_factor / self.slot_presence)
+        """The slots that hold the level beyond vacancies x `factor` on average."""
+        return round(self.beyond_level * factor / self.slot_presence)
 
     def _new_slot(self) -> Post:
         """A new slot beyond vacancies, wanting cover, with its own streams (group "beyond")."""

@@ -271,8 +271,7 @@ class Recruitment(Frozen):
 class Agency(Frozen):
     """Agency workers covering vacant posts, and `beyond_vacancies` FTE more kept on top of
     vacancy cover (absence, sickness, extra demand; whole workers: the level rounded), whose level
-    walks by `yearly_change_sd` a year in its log (`sim.model.agency`) and may follow the
-    vacancies (`vacancy_elasticity`), and with `walk_scope`
+    walks by `yearly_change_sd` a year in its log (`sim.model.agency`), and with `walk_scope`
     "all" the share of vacancies covered (`cover`, at most 1) with it; `cap` None means the `sw`
     cap."""
 
@@ -284,9 +283,6 @@ class Agency(Frozen):
     beyond_vacancies: Annotated[Number, _range(0, MAX_POSTS)] = 0.0
     yearly_change_sd: Annotated[Number, _range(0, 2)] = 0.0
     walk_scope: Literal["beyond_vacancies", "all"] = "beyond_vacancies"
-    vacancy_elasticity: Annotated[Number, _range(0, 5)] = 0.0
-    """The level beyond vacancies times ((vacancies + 1) / (vacancies at the start + 1)) to this
-    power, set monthly (`sim.model.agency`); 0: it does not follow vacancies."""
 
 
 class EstablishmentDrift(Frozen):
