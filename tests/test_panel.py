@@ -627,3 +627,21 @@ def test_dfe_case_holders_changes_are_heavy_tailed_and_2017_has_none():
     assert panel.change_tails(data, 2017, "case_holders", 1).fallback
     two_years = panel.change_tails(data, 2018, "case_holders", 2)
     assert two_years.lag == 1   # no 2-year change by 2018: the 1-year changes' shape
+
+
+def test_agency_that_follows_vacancies_gives_their_elasticity():
+    """Four councils whose agency FTE is exactly vacancies^0.4 (a council effect aside): the
+    panel's within elasticity is 0.4; with one census, none (0, and why)."""
+    from sim.data.dfe import LOCAL
+    rows = []
+    sizes = {"991": (10, 25), "992": (40, 20), "993": (8, 8.5), "994": (30, 60)}
+    for code, vacancies in sizes.items():
+        for year, vacant in zip((2017, 2018), vacancies):
+            agency = math.exp(0.4 * math.log(vacant) + int(code) / 1000)
+            rows.append({"geographic_level": LOCAL, "region_name": "R", "la_code": code,
+                         "la_name": code, "time_period": str(year), "inpost_fte": "100",
+                         "vacancy_fte": str(vacant), "agency_fte": f"{agency:.10f}"})
+    data = Extract(rows)
+    assert panel.agency_vacancy_elasticity(data, 2018).estimate == pytest.approx(0.4)
+    alone = panel.agency_vacancy_elasticity(data, 2017)
+    assert alone.estimate == 0.0 and alone.fallback

@@ -214,7 +214,9 @@ class Derivation:
             self.ahead("turnover", self.turnover) / 100, self.vacancy_rate.value / 100,
             agency_level=rate / (1 - rate) * self.inpost.value, vacancy_level=vacancy_pct / 100,
             cover_rate=min(max(self.ahead("cover", self.agency_cover) / 100, 0.0), 1.0),
-            growth_per_year=self.establishment_growth.per_year)
+            growth_per_year=self.establishment_growth.per_year,
+            agency_vacancy_elasticity=panel.agency_vacancy_elasticity(self.data,
+                                                                      self.year).estimate)
 
     def ahead(self, name: str, figure: Figure) -> float:
         """The level of workforce rate `name` (%) the council heads to: the empirical-Bayes level

@@ -206,8 +206,9 @@ class ScenarioText:
         if name == "agency" and self.derived.agency_walks:
             return (f"the council's agency FTE walks from year to year in DfE's panel (step sd "
                     f"{self.derived.agency_walk.sd:.3f}, agency.yearly_change_sd), and a walk's "
-                    "forecast is its latest figure: the walk, not a spread about a level, "
-                    "carries its change")
+                    "forecast is its latest figure (the agency workers ahead move from it only "
+                    "as the vacancies ahead move them, header): the walk, not a spread about a "
+                    "level, carries its change")
         return "no figure of the council's own by then"
 
     # spreads of the uncertain assumptions ------------------------------------------------------
@@ -278,7 +279,8 @@ class ScenarioText:
              f"{st.establishment}: vacant / E = {st.vacancy_rate:.1%} at the start (DfE's "
              f"vacancy rate {d.vacancy_rate.value:g}%)."),
             (f"Steady state headed to: {st.agency_later:.1f} agency workers (the agency rate "
-             f"ahead of in post {d.inpost.value:g}) and {st.permanent_later:.1f} permanent "
+             f"ahead of in post {d.inpost.value:g}" + self._agency_follows_words() + ") and "
+             f"{st.permanent_later:.1f} permanent "
              f"case-holders ({st.permanent} x (1 - vacancy rate ahead) / (1 - DfE's "
              f"{d.vacancy_rate.value:g}%)). Agency cover is a market: a vacancy gets an agency "
              f"worker with chance at most the cover rate ahead {st.cover_rate:.1%} (DfE's share "
@@ -498,6 +500,16 @@ class ScenarioText:
             "",
             *self._establishment_drift_lines(),
         ]
+
+    def _agency_follows_words(self) -> str:
+        """How the steady state's agency workers follow the vacancies ahead, for the header."""
+        found = panel.agency_vacancy_elasticity(self.derived.data, self.derived.year)
+        if found.fallback:
+            return ""
+        st = self.derived.state
+        return (f", times ((vacant posts ahead {st.establishment - st.permanent_later:.1f} + 1) / "
+                f"(at the start {st.vacant} + 1))^{found.estimate:.3f}: DfE's councils' agency "
+                f"FTE follows their vacancies at a within elasticity of {found.describe()}")
 
     def _establishment_drift_lines(self) -> list[str]:
         d = self.derived

@@ -135,13 +135,17 @@ def agency_capacity(permanent: float, hazard: float, fill_days: float,
 
 def stationary(case_holders: int, agency: int, turnover: float, vacancy_rate: float,
                agency_level: float | None = None, vacancy_level: float | None = None,
-               cover_rate: float = 1.0, growth_per_year: float = 0.0) -> Stationary:
+               cover_rate: float = 1.0, growth_per_year: float = 0.0,
+               agency_vacancy_elasticity: float = 0.0) -> Stationary:
     """Establishment, recruitment and agency cover for `case_holders` people in post, `agency` of
     them agency workers (at most all but one), the permanent ones leaving at `turnover` a year.
 
     At the start the vacant posts are DfE's vacancy rate of the permanent case-holders' posts
     (vacant / (vacant + permanent) = `vacancy_rate`). The steady state the council heads to has
-    `agency_level` agency workers (default: those of the start) and permanent staff moved by the
+    `agency_level` agency workers (default: those of the start), times ((V' + 1) / (V + 1))^e
+    with e `agency_vacancy_elasticity`, V the vacant posts at the start and V' in the steady state
+    (agency workers follow vacancies: `sim.data.panel.agency_vacancy_elasticity`), and permanent
+    staff moved by the
     vacancy rate ahead (`vacancy_level`) in today's posts: permanent x (1 - ahead) / (1 - today);
     the time to fill keeps the permanent staff level in the establishment, which grows by
     `growth_per_year` (its new posts opening vacant; module docstring). Agency cover is a
@@ -162,8 +166,10 @@ def stationary(case_holders: int, agency: int, turnover: float, vacancy_rate: fl
     from_vacancy = round(permanent * vacancy_rate / (1 - vacancy_rate))
     later = vacancy_rate if vacancy_level is None else min(vacancy_level, 0.95)
     permanent_later = max(1.0, permanent * (1 - later) / (1 - vacancy_rate))
-    agency_later = agency if agency_level is None else max(agency_level, 0.0)
     establishment = max(permanent + from_vacancy, round(permanent_later * (1 / (1 - later))))
+    follows = ((establishment - permanent_later + 1) / (establishment - permanent + 1)
+               ) ** agency_vacancy_elasticity
+    agency_later = (agency if agency_level is None else max(agency_level, 0.0)) * follows
     openings = 1 + math.log1p(max(growth_per_year, 0.0)) / hazard
     fill = (establishment / permanent_later * stay - 1 / hazard) * DAYS_PER_YEAR / openings
     fill = min(max(fill, MIN_FILL_DAYS), MAX_FILL_DAYS)

@@ -39,7 +39,10 @@
   from one-off noise, and the mean square of 1-year changes, an upper bound, is used.
 - `case_holders_posts_elasticity`: how a council's case-holders follow its posts (all roles),
   the within slope of log case-holders on log(FTE in post + vacancies).
-- `agency_walk`: the same for a council's log agency FTE (`workforce.agency.yearly_change_sd`,
+- `agency_vacancy_elasticity`: how a council's agency FTE follows its vacancies, the within
+  slope of log agency FTE on log vacancies (FTE): the steady state's agency workers follow the
+  vacancies ahead by it (`sim.data.baseline_workforce.stationary`).
+- `agency_walk`: the walk of a council's log agency FTE (`workforce.agency.yearly_change_sd`,
   which a baseline's model applies to all agency workers, `walk_scope` "all",
   `sim.model.agency`), with
   one lag (up to 2018) its upper bound, as for the establishment: the agency rate's one-off
@@ -200,8 +203,8 @@ def panel(data: Extract) -> pd.DataFrame:
     """One row per council code and year: referrals, children in need (31 March), turnover
     (share), leavers and agency workers (FTE), caseload (cases / case-holders FTE), case-holders
     (FTE), cases held, agency and vacancy rates (shares), establishment (FTE in post +
-    vacancies), and whether DfE reported its workforce jointly; NaN where DfE published no
-    positive figure."""
+    vacancies), vacancies (FTE), and whether DfE reported its workforce jointly; NaN where DfE
+    published no positive figure."""
     rows = []
     for (level, code, year), _ in data.rows.items():
         if level != LOCAL:
@@ -220,6 +223,7 @@ def panel(data: Extract) -> pd.DataFrame:
                      "agency_rate": value("agency_rate_fte") / 100,
                      "vacancy_rate": value("vacancy_rate_fte") / 100,
                      "establishment": value("inpost_fte") + value("vacancy_fte"),
+                     "vacancies": value("vacancy_fte"),
                      "joint": len(data.workforce_members(code, year)) > 1})
     return pd.DataFrame(rows).sort_values(["code", "year"], ignore_index=True)
 
@@ -525,45 +529,76 @@ def establishment_walk(data: Extract, up_to: int) -> Walk:
 
 
 @dataclass(frozen=True)
-class PostsElasticity:
-    """The within elasticity of case-holders to posts (`case_holders_posts_elasticity`), or 1 with
-    `fallback` saying why."""
+class WithinElasticity:
+    """A within (council and year effects) log-log elasticity from DfE's panel of `relation`, or,
+    with `fallback` saying why, the value `estimate` stands in with."""
 
     estimate: float
     se: float
     observations: int
     councils: int
+    relation: str
     fallback: str = ""
 
     def describe(self) -> str:
         if self.fallback:
-            return f"1: {self.fallback}"
-        return (f"{self.estimate:.3f} (se {self.se:.3f}): DfE log case_holders_fte on log(inpost_fte "
-                f"+ vacancy_fte) of the same census, council and year effects, "
-                f"{self.observations} council-years of {self.councils} councils, standard error "
-                "clustered by council")
+            return f"{self.estimate:g}: {self.fallback}"
+        return (f"{self.estimate:.3f} (se {self.se:.3f}): DfE {self.relation}, council and year "
+                f"effects, {self.observations} council-years of {self.councils} councils, "
+                "standard error clustered by council")
+
+
+def _within_elasticity(rows: pd.DataFrame, y: np.ndarray, x: np.ndarray, relation: str,
+                       no_estimate: float, why_not: str) -> WithinElasticity:
+    """The within slope of `y` on `x` (logs, one per row of `rows`, which have "code" and
+    "year"), over councils with two censuses or more; `no_estimate` with `why_not` (said of
+    fewer than two censuses) otherwise."""
+    repeated = (rows.groupby("code")["year"].transform("count") >= 2).to_numpy()
+    rows, y, x = rows[repeated], y[repeated], x[repeated]
+    if rows["year"].nunique() < 2:
+        return WithinElasticity(no_estimate, math.nan, len(rows), rows["code"].nunique(),
+                                relation, why_not)
+    estimate, se, _, _ = within(y, x, rows["code"].to_numpy(), rows["year"].to_numpy())
+    return WithinElasticity(estimate, se, len(rows), rows["code"].nunique(), relation)
+
+
+def _workforce_rows(data: Extract, up_to: int, positive: list[str]) -> pd.DataFrame:
+    """DfE's census rows up to `up_to` of councils not reported jointly, with `positive`
+    columns above 0."""
+    frame = _panel_of(data)
+    rows = frame[(frame["year"] >= WORKFORCE_YEARS[0]) & (frame["year"] <= up_to)
+                 & ~frame["joint"]]
+    return rows[(rows[positive] > 0).all(axis=1)]
 
 
 @functools.cache
-def case_holders_posts_elasticity(data: Extract, up_to: int) -> PostsElasticity:
+def case_holders_posts_elasticity(data: Extract, up_to: int) -> WithinElasticity:
     """How a council's case-holders follow its posts: the within slope of log case-holders (FTE)
     on log posts (FTE in post + vacancies, all roles), council and year effects, DfE's censuses up
     to `up_to` (councils reported jointly left out); 1 (posts are case-holding posts) with fewer
     than two censuses. DfE's posts count every role, and a council's new posts fill with
     case-holders at this rate (0.45-0.72 up to 2018-2022): what `caseload backtest --given
     establishment` turns DfE's change of posts into the model's case-holding posts with."""
-    frame = _panel_of(data)
-    rows = frame[(frame["year"] >= WORKFORCE_YEARS[0]) & (frame["year"] <= up_to)
-                 & ~frame["joint"] & (frame["case_holders"] > 0) & (frame["establishment"] > 0)]
-    rows = rows[rows.groupby("code")["year"].transform("count") >= 2]
-    if rows["year"].nunique() < 2:
-        return PostsElasticity(1.0, math.nan, len(rows), rows["code"].nunique(),
-                               f"fewer than two censuses up to {up_to}: posts are taken as "
-                               "case-holding posts")
-    estimate, se, _, _ = within(np.log(rows["case_holders"].to_numpy()),
-                                np.log(rows["establishment"].to_numpy()),
-                                rows["code"].to_numpy(), rows["year"].to_numpy())
-    return PostsElasticity(estimate, se, len(rows), rows["code"].nunique())
+    rows = _workforce_rows(data, up_to, ["case_holders", "establishment"])
+    return _within_elasticity(
+        rows, np.log(rows["case_holders"].to_numpy()), np.log(rows["establishment"].to_numpy()),
+        "log case_holders_fte on log(inpost_fte + vacancy_fte) of the same census", 1.0,
+        f"fewer than two censuses up to {up_to}: posts are taken as case-holding posts")
+
+
+@functools.cache
+def agency_vacancy_elasticity(data: Extract, up_to: int) -> WithinElasticity:
+    """How a council's agency FTE follows its vacancies: the within slope of log agency FTE on log
+    vacancies (FTE), council and year effects, DfE's censuses up to `up_to` (0.30, 0.51, 0.55 up to
+    2018-2020, se about 0.08); 0 (agency FTE apart from vacancies) with fewer than two censuses.
+    Agency workers cover vacancies, and DfE's agency FTE exceeds its vacancies in most councils:
+    the steady state's agency workers follow the vacancies ahead by it, where a baseline held
+    them at the census's whatever the vacancies ahead (docs/baseline.md)."""
+    rows = _workforce_rows(data, up_to, ["agency", "vacancies"])
+    return _within_elasticity(
+        rows, np.log(rows["agency"].to_numpy()), np.log(rows["vacancies"].to_numpy()),
+        "log agency_fte on log vacancy_fte of the same census", 0.0,
+        f"fewer than two censuses up to {up_to}: no change to estimate it from")
 
 
 @functools.cache
