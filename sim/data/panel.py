@@ -548,27 +548,21 @@ class WithinElasticity:
                 "standard error clustered by council")
 
 
-def _within_elasticity(rows: pd.DataFrame, y: np.ndarray, x: np.ndarray, relation: str,
+def _census_elasticity(data: Extract, up_to: int, y: str, x: str, relation: str,
                        no_estimate: float, why_not: str) -> WithinElasticity:
-    """The within slope of `y` on `x` (logs, one per row of `rows`, which have "code" and
-    "year"), over councils with two censuses or more; `no_estimate` with `why_not` (said of
-    fewer than two censuses) otherwise."""
-    repeated = (rows.groupby("code")["year"].transform("count") >= 2).to_numpy()
-    rows, y, x = rows[repeated], y[repeated], x[repeated]
+    """The within slope of log `y` on log `x` (panel columns, both above 0) over DfE's censuses up
+    to `up_to`, councils not reported jointly with two censuses or more; `no_estimate` with
+    `why_not` where fewer than two censuses are left."""
+    frame = _panel_of(data)
+    rows = frame[(frame["year"] >= WORKFORCE_YEARS[0]) & (frame["year"] <= up_to)
+                 & ~frame["joint"] & (frame[y] > 0) & (frame[x] > 0)]
+    rows = rows[rows.groupby("code")["year"].transform("count") >= 2]
     if rows["year"].nunique() < 2:
         return WithinElasticity(no_estimate, math.nan, len(rows), rows["code"].nunique(),
                                 relation, why_not)
-    estimate, se, _, _ = within(y, x, rows["code"].to_numpy(), rows["year"].to_numpy())
+    estimate, se, _, _ = within(np.log(rows[y].to_numpy()), np.log(rows[x].to_numpy()),
+                                rows["code"].to_numpy(), rows["year"].to_numpy())
     return WithinElasticity(estimate, se, len(rows), rows["code"].nunique(), relation)
-
-
-def _workforce_rows(data: Extract, up_to: int, positive: list[str]) -> pd.DataFrame:
-    """DfE's census rows up to `up_to` of councils not reported jointly, with `positive`
-    columns above 0."""
-    frame = _panel_of(data)
-    rows = frame[(frame["year"] >= WORKFORCE_YEARS[0]) & (frame["year"] <= up_to)
-                 & ~frame["joint"]]
-    return rows[(rows[positive] > 0).all(axis=1)]
 
 
 @functools.cache
@@ -579,9 +573,8 @@ def case_holders_posts_elasticity(data: Extract, up_to: int) -> WithinElasticity
     than two censuses. DfE's posts count every role, and a council's new posts fill with
     case-holders at this rate (0.45-0.72 up to 2018-2022): what `caseload backtest --given
     establishment` turns DfE's change of posts into the model's case-holding posts with."""
-    rows = _workforce_rows(data, up_to, ["case_holders", "establishment"])
-    return _within_elasticity(
-        rows, np.log(rows["case_holders"].to_numpy()), np.log(rows["establishment"].to_numpy()),
+    return _census_elasticity(
+        data, up_to, "case_holders", "establishment",
         "log case_holders_fte on log(inpost_fte + vacancy_fte) of the same census", 1.0,
         f"fewer than two censuses up to {up_to}: posts are taken as case-holding posts")
 
@@ -594,11 +587,9 @@ def agency_vacancy_elasticity(data: Extract, up_to: int) -> WithinElasticity:
     Agency workers cover vacancies, and DfE's agency FTE exceeds its vacancies in most councils:
     the steady state's agency workers follow the vacancies ahead by it, where a baseline held
     them at the census's whatever the vacancies ahead (docs/baseline.md)."""
-    rows = _workforce_rows(data, up_to, ["agency", "vacancies"])
-    return _within_elasticity(
-        rows, np.log(rows["agency"].to_numpy()), np.log(rows["vacancies"].to_numpy()),
-        "log agency_fte on log vacancy_fte of the same census", 0.0,
-        f"fewer than two censuses up to {up_to}: no change to estimate it from")
+    return _census_elasticity(
+        data, up_to, "agency", "vacancies", "log agency_fte on log vacancy_fte of the same census",
+        0.0, f"fewer than two censuses up to {up_to}: no change to estimate it from")
 
 
 @functools.cache
