@@ -67,13 +67,13 @@ def demand_management_caveat(scenario: Any) -> str:
     elasticity = scenario.demand.cases_referral_elasticity
     if elasticity == 1:
         return ("Cases last as long whatever the caseload, so added social workers lower "
-                "caseloads in proportion. In DfE's figures councils' cases held have moved with "
-                "their case-holders almost one for one: this may overstate what hiring does to "
+                "caseloads in proportion. In DfE's figures councils' cases held have moved mostly "
+                "with their staff (by 0.8-0.9 of it): this may overstate what hiring does to "
                 "caseloads.")
     return ("Cases are managed to the staff at hand: while open cases per social worker are "
             "above the council's usual level plans close sooner, and below it they last longer "
             f"(cases-referral elasticity {elasticity:.3g}, from DfE's figures, in which councils' "
-            "cases held have moved with their case-holders almost one for one). Added social "
+            "cases held have moved mostly with their staff, by 0.8-0.9 of it). Added social "
             "workers then lower caseloads much less than a spreadsheet says, and hold more "
             "cases; DfE's figures cannot tell this from councils hiring as their cases rise, "
             "so the plan's effect on caseloads is the least certain part of the answer.")

@@ -15,7 +15,13 @@
   s in `sim.model.pressure` (durations D = D0 (caseload / the council's own)^(-k), so by Little's
   law log C = s log R + (1 - s) log H + council + year, s = 1 / (1 + k)): log(cases / case-holders)
   regressed on log(referrals / case-holders), council and year effects, standard errors clustered
-  by council (the restriction that the two slopes sum to 1 makes it one regressor). Cases held and
+  by council (the restriction that the two slopes sum to 1 makes it one regressor). Case-holders
+  and cases held share a one-off reporting factor (`case_holders_one_off`: who is counted as a
+  case-holder is counted with their cases), which sits in the regressor and not in log(cases /
+  case-holders) and so pulls the least-squares slope towards 0 (k towards infinity: 0.07 against
+  0.14 up to 2020); case-holders are instrumented by posts (FTE in post + vacancies, all roles:
+  the council's staffing read from another part of the return, without that factor), the
+  instrument log(referrals / posts) (`within_iv`). Cases held and
   case-holders (FTE) are DfE's at census Y (30 September Y); referrals are those of the twelve
   months to the census, half in DfE's year to 31 March Y and half in its year to 31 March Y + 1:
   the geometric mean of the two (`referrals_to_census`). Up to an origin Y the censuses are those to
@@ -137,8 +143,10 @@ class Elasticity:
 
 @dataclass(frozen=True)
 class CasesElasticity:
-    """The within estimate of the elasticity s of cases held to referrals at a fixed workforce,
-    or the flat prior over the model's range (`fallback` says why)."""
+    """The within instrumental-variable estimate of the elasticity s of cases held to referrals
+    at a fixed workforce (case-holders instrumented by posts; `least_squares` is the slope
+    without the instrument, for the record), or the flat prior over the model's range
+    (`fallback` says why)."""
 
     estimate: float
     se: float
@@ -147,6 +155,7 @@ class CasesElasticity:
     years: tuple[int, ...]       # the census years used
     fallback: str = ""
     prior_high: float = 1.0      # the flat prior's upper end (its lower is the model's 0.01)
+    least_squares: float = math.nan
 
     def interval(self, level: float = INTERVAL) -> tuple[float, float]:
         """The two-sided `level` interval of s: t with councils - 1 degrees of freedom."""
@@ -167,9 +176,12 @@ class CasesElasticity:
                 f"{high:.3f}; k = (1 - s) / s from {k_low:.1f} to {k_high:.1f}): DfE log(cases / "
                 f"case_holders_fte) of census Y on log(referral_count of the twelve months to it "
                 f"/ case_holders_fte), the geometric mean of the years to 31 March Y and Y + 1, "
-                f"council and year effects, {self.observations} "
-                f"council-years of {self.councils} councils, censuses "
-                f"{self.years[0]}-{self.years[-1]}, standard error clustered by council")
+                f"instrumented by log(those referrals / posts), posts being FTE in post + "
+                f"vacancies, all roles (case-holders and cases held share a reporting factor, "
+                f"which biases the slope without the instrument to {self.least_squares:.3f}), "
+                f"council and year effects, {self.observations} council-years of "
+                f"{self.councils} councils, censuses {self.years[0]}-{self.years[-1]}, standard "
+                f"error clustered by council")
 
 
 @dataclass(frozen=True)
@@ -240,22 +252,51 @@ def within(y: np.ndarray, x: np.ndarray, groups: np.ndarray,
     after the group effects are swept out); also x and y with both effects partialled out (their
     least-squares slope is the estimate). By Frisch-Waugh-Lovell: every column, the year dummies
     too, is demeaned within groups, then ordinary least squares."""
-    frame = pd.DataFrame({"y": y, "x": x, "g": groups})
-    dummies = pd.get_dummies(pd.Series(years), drop_first=True, dtype=float)
-    dummies.index = frame.index
-    columns = pd.concat([frame[["x"]], dummies], axis=1)
-    demeaned = columns - columns.groupby(frame["g"]).transform("mean")
-    target = frame["y"] - frame.groupby("g")["y"].transform("mean")
-    design = demeaned.to_numpy()
-    coef, *_ = np.linalg.lstsq(design, target.to_numpy(), rcond=None)
-    resid = target.to_numpy() - design @ coef
-    bread = np.linalg.pinv(design.T @ design)
-    scores = [design[idx].T @ resid[idx] for idx in frame.groupby("g").indices.values()]
-    meat = sum(np.outer(s, s) for s in scores)
-    n, k, g = design.shape[0], design.shape[1], len(scores)
-    cov = bread @ meat @ bread * g / (g - 1) * (n - 1) / (n - k)
-    x_part, y_part = _residual(design[:, 1:], design[:, 0]), _residual(design[:, 1:], target)
-    return float(coef[0]), float(math.sqrt(cov[0, 0])), x_part, y_part
+    (x_part, y_part), regressors = _two_way_partial([x, y], groups, years)
+    slope = float(x_part @ y_part / (x_part @ x_part))
+    se = _clustered_se(x_part, y_part - slope * x_part, x_part @ x_part, groups, regressors)
+    return slope, se, x_part, y_part
+
+
+def within_iv(y: np.ndarray, x: np.ndarray, instrument: np.ndarray, groups: np.ndarray,
+              years: np.ndarray) -> tuple[float, float]:
+    """The two-way fixed-effects instrumental-variable slope of `y` on `x` with `instrument`
+    (one instrument for one regressor: cov(z, y) / cov(z, x) after group and year effects are
+    partialled out of all three) and its standard error clustered by group, with `within`'s
+    small-sample factor. An `x` read with an error that `y` shares (as case-holders carry a
+    reporting factor cases held carry too) biases the least-squares slope; an instrument that
+    moves with x's true value but not with the error does not."""
+    (x_part, y_part, z_part), regressors = _two_way_partial([x, y, instrument], groups, years)
+    moment = float(z_part @ x_part)
+    slope = float(z_part @ y_part) / moment
+    return slope, _clustered_se(z_part, y_part - slope * x_part, moment, groups, regressors)
+
+
+def _two_way_partial(columns: list[np.ndarray], groups: np.ndarray,
+                     years: np.ndarray) -> tuple[list[np.ndarray], int]:
+    """Each of `columns` with group and year effects partialled out (demeaned within groups, then
+    less its least-squares fit on the demeaned year dummies), and the number of regressors left
+    after the group effects are swept out (the column of interest and the year dummies)."""
+    keys = pd.Series(groups)
+    dummies = pd.get_dummies(pd.Series(years), drop_first=True, dtype=float).to_numpy()
+
+    def demeaned(values: np.ndarray) -> np.ndarray:
+        values = pd.DataFrame(np.asarray(values, dtype=float))
+        return (values - values.groupby(keys.to_numpy()).transform("mean")).to_numpy()
+
+    year_part = demeaned(dummies) if dummies.shape[1] else dummies
+    parts = [_residual(year_part, demeaned(column)[:, 0]) for column in columns]
+    return parts, 1 + dummies.shape[1]
+
+
+def _clustered_se(instrument: np.ndarray, residuals: np.ndarray, moment: float,
+                  groups: np.ndarray, regressors: int) -> float:
+    """The group-clustered standard error of a slope sum(z y) / `moment` (z the partialled
+    `instrument`, x itself for least squares), with `within`'s small-sample factor."""
+    scores = pd.Series(instrument * residuals).groupby(np.asarray(groups)).sum().to_numpy()
+    n, g = instrument.size, scores.size
+    variance = float(scores @ scores) / moment ** 2 * g / (g - 1) * (n - 1) / (n - regressors)
+    return math.sqrt(variance)
 
 
 def _residual(regressors: np.ndarray, values: pd.Series | np.ndarray) -> np.ndarray:
@@ -304,21 +345,22 @@ def caseload_elasticity(data: Extract, up_to: int, lagged: bool = True) -> Elast
 
 
 def estimate_cases_elasticity(rows: pd.DataFrame) -> CasesElasticity:
-    """The elasticity s from `rows` (code, year, cases, case_holders, referrals; positive), as
-    in the module docstring; councils with fewer than two years are left out, and with fewer than
-    two years in all the flat prior."""
-    rows = rows.dropna(subset=["cases", "case_holders", "referrals"])
+    """The elasticity s from `rows` (code, year, cases, case_holders, referrals, posts; positive),
+    as in the module docstring; councils with fewer than two years are left out, and with fewer
+    than two years in all the flat prior."""
+    rows = rows.dropna(subset=["cases", "case_holders", "referrals", "posts"])
     years = tuple(sorted(int(y) for y in rows["year"].unique()))
     rows = rows[rows.groupby("code")["year"].transform("count") >= 2]
     if len(years) < 2:
         return CasesElasticity(math.nan, math.nan, len(rows), rows["code"].nunique(), years,
-                               f"fewer than two census years with cases, case-holders and "
-                               f"referrals (DfE's: {', '.join(map(str, years)) or 'none'})")
-    holders = np.log(rows["case_holders"].to_numpy())
-    estimate, se, _, _ = within(np.log(rows["cases"].to_numpy()) - holders,
-                                np.log(rows["referrals"].to_numpy()) - holders,
-                                rows["code"].to_numpy(), rows["year"].to_numpy())
-    return CasesElasticity(estimate, se, len(rows), rows["code"].nunique(), years)
+                               f"fewer than two census years with cases, case-holders, posts "
+                               f"and referrals (DfE's: {', '.join(map(str, years)) or 'none'})")
+    holders, referrals = (np.log(rows[c].to_numpy()) for c in ("case_holders", "referrals"))
+    y, x = np.log(rows["cases"].to_numpy()) - holders, referrals - holders
+    groups, census = rows["code"].to_numpy(), rows["year"].to_numpy()
+    estimate, se = within_iv(y, x, referrals - np.log(rows["posts"].to_numpy()), groups, census)
+    return CasesElasticity(estimate, se, len(rows), rows["code"].nunique(), years,
+                           least_squares=within(y, x, groups, census)[0])
 
 
 def referrals_to_census(frame: pd.DataFrame) -> pd.Series:
@@ -343,8 +385,9 @@ def cases_referral_elasticity(data: Extract, up_to: int) -> CasesElasticity:
     frame = frame[(frame["year"] >= WORKFORCE_YEARS[0]) & (frame["year"] <= up_to)
                   & ~frame["joint"]]
     frame = frame.assign(referrals=referrals_to_census(frame))
+    frame = frame.rename(columns={"establishment": "posts"})
     found = estimate_cases_elasticity(frame[frame["year"] < up_to][
-        ["code", "year", "cases", "case_holders", "referrals"]])
+        ["code", "year", "cases", "case_holders", "referrals", "posts"]])
     if not found.fallback:
         return found
     high, why = children_in_need_bound(data, up_to)
