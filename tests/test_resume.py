@@ -168,6 +168,22 @@ def test_the_models_fingerprint_follows_its_sources(tmp_path):
     assert model_fingerprint(tmp_path) != model_fingerprint()
 
 
+@pytest.mark.parametrize("source", ["_heaps.pyx", "cases.pxd"])
+def test_the_models_fingerprint_follows_the_compiled_kernels_sources(tmp_path, source):
+    """The compiled kernel's C twin and type declarations make replications too: one edited
+    gives another fingerprint, so a store of the old kernel is not resumed with the new."""
+    import shutil
+    from sim.runner.provenance import SIM_ROOT
+    for folder in ("model", "scenario"):
+        shutil.copytree(SIM_ROOT / folder, tmp_path / folder,
+                        ignore=shutil.ignore_patterns("__pycache__", "*.so", "*.c"))
+    before = model_fingerprint(tmp_path)
+    edited = tmp_path / "model" / source
+    edited.write_text(edited.read_text() + "\n# edited\n")
+    model_fingerprint.cache_clear()
+    assert model_fingerprint(tmp_path) != before
+
+
 def test_caseload_run_refuses_a_mismatched_resume_with_exit_status_2(small, tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["run", str(small), "--set", "years=0.25", "--reps", "2", "--workers", "1",

@@ -29,17 +29,21 @@ def canonical_json(data: Any) -> str:
 
 
 SIM_ROOT = Path(__file__).resolve().parents[1]
+MODEL_SOURCE_SUFFIXES = (".py", ".pyx", ".pxd")
+"""The files a model fingerprint reads: Python sources and the compiled kernel's (its C twin of
+`heaps.py`, its type declarations)."""
 
 
 @functools.cache
 def model_fingerprint(root: Path = SIM_ROOT) -> str:
     """"sha256:<hex>" of the model's sources (`model` and `scenario` under the package's `root`,
-    every `.py` file's name and contents): what makes a scenario's replications, beside the
-    scenario itself. A store records it, so that replications another version made are never
-    mixed with these."""
+    every `.py` file's name and contents, and the compiled kernel's own sources, `.pyx` and
+    `.pxd`): what makes a scenario's replications, beside the scenario itself. A store records
+    it, so that replications another version made are never mixed with these."""
     digest = hashlib.sha256()
     for folder in ("model", "scenario"):
-        for source in sorted((root / folder).glob("*.py")):
+        for source in sorted(path for path in (root / folder).iterdir()
+                             if path.suffix in MODEL_SOURCE_SUFFIXES):
             digest.update(f"{folder}/{source.name}\0".encode("utf-8"))
             digest.update(source.read_bytes())
     return f"sha256:{digest.hexdigest()}"
