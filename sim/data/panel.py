@@ -277,12 +277,12 @@ def _two_way_partial(columns: list[np.ndarray], groups: np.ndarray,
     """Each of `columns` with group and year effects partialled out (demeaned within groups, then
     less its least-squares fit on the demeaned year dummies), and the number of regressors left
     after the group effects are swept out (the column of interest and the year dummies)."""
-    keys = pd.Series(groups)
+    keys = np.asarray(groups)
     dummies = pd.get_dummies(pd.Series(years), drop_first=True, dtype=float).to_numpy()
 
     def demeaned(values: np.ndarray) -> np.ndarray:
         values = pd.DataFrame(np.asarray(values, dtype=float))
-        return (values - values.groupby(keys.to_numpy()).transform("mean")).to_numpy()
+        return (values - values.groupby(keys).transform("mean")).to_numpy()
 
     year_part = demeaned(dummies) if dummies.shape[1] else dummies
     parts = [_residual(year_part, demeaned(column)[:, 0]) for column in columns]
@@ -800,13 +800,19 @@ class Tails:
     @property
     def scales(self) -> tuple[float, float]:
         """The two normals' sds over the mixture's."""
-        narrow = 1 / math.sqrt(1 - self.wide_share + self.wide_share * self.ratio ** 2)
+        narrow = float(_narrow_sd(self.wide_share, self.ratio))
         return (narrow, narrow * self.ratio)
+
+
+def _narrow_sd(shares: np.ndarray | float, ratios: np.ndarray | float) -> np.ndarray:
+    """The narrow normal's sd in a unit-variance two-normal scale mixture whose wide one, of
+    probability `shares`, has `ratios` times its sd."""
+    return 1 / np.sqrt(1 - np.asarray(shares) + np.asarray(shares) * np.asarray(ratios) ** 2)
 
 
 def _abs_quantiles(shares: np.ndarray, ratios: np.ndarray, wanted: float) -> np.ndarray:
     """The `wanted` quantile of |X| for each unit-variance mixture (share, ratio) (bisection)."""
-    narrow = 1 / np.sqrt(1 - shares + shares * ratios ** 2)
+    narrow = _narrow_sd(shares, ratios)
     low, high = np.zeros_like(narrow), np.full_like(narrow, 50.0)
     for _ in range(60):
         middle = (low + high) / 2
