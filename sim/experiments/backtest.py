@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.predictive import (NORMAL, Kernel, band_coverage, factor_sd_beyond_state,
-                                     mixture_quantiles, sample_quantiles, to_scale)
+                                     from_scale, mixture_quantiles, sample_quantiles, to_scale)
 from sim.model import dfe_measures
 from sim.model.reporting import PublishedFactor, published_factors
 from sim.data import panel
@@ -430,7 +430,9 @@ def forecast_quantiles(model: np.ndarray, factor: PublishedFactor | None, walk_s
     (`sim.analysis.predictive.mixture_quantiles`), the factor's sd what DfE's panel's changes
     over `years` (the factors and `walk_sd`, the yearly step of the walk beside them) spread by
     beyond the replications' own spread (`factor_sd_beyond_state`), its shape `kernel`; else, or
-    with nothing left to the factor, of the replications themselves."""
+    with nothing left to the factor's spread, of the replications themselves, moved by the
+    factor's median (the start's own factor, known from the council's history, is not spread:
+    it stays where the replications spread more than the panel's changes)."""
     finite = model[np.isfinite(model)]
     if not finite.size:
         return dict.fromkeys(QUANTILES, math.nan)
@@ -440,8 +442,13 @@ def forecast_quantiles(model: np.ndarray, factor: PublishedFactor | None, walk_s
         state = to_scale(finite, factor.scale)
         state = state[np.isfinite(state)]
         sd = factor_sd_beyond_state(factor.sd, walk_sd, years, state)
-    found = (mixture_quantiles(finite, factor.scale, factor.shift, sd, probabilities, kernel)
-             if sd > 0 else sample_quantiles(finite, probabilities))
+    if sd > 0:
+        found = mixture_quantiles(finite, factor.scale, factor.shift, sd, probabilities, kernel)
+    elif factor is not None and factor.shift:
+        moved = from_scale(to_scale(finite, factor.scale) + factor.shift, factor.scale)
+        found = sample_quantiles(moved, probabilities)
+    else:
+        found = sample_quantiles(finite, probabilities)
     return dict(zip(QUANTILES, map(float, found), strict=True))
 
 
