@@ -566,7 +566,8 @@ def test_the_start_factors_posterior_holds_the_true_factor(noise_sd, walk_sd):
 def test_the_filter_is_used_where_its_level_forecast_the_next_census_better():
     """Figures with a one-off factor (0.1) over a slow walk (0.03): the filtered level forecasts
     the next census better than the figure, so it is applied; with a one-off sd of 0 the
-    filter is the figure itself, no better, and is not; one census gives nothing to test on."""
+    filter is the figure itself, no better, and is not; one census gives nothing to test on,
+    and the filter (the prior across councils updated by each council's one figure) is used."""
     rng = np.random.default_rng(13)
     logs, _ = local_level_panel(rng, 0.1, 0.03, 0.2, councils=300, years=4)
     found = panel.start_filter(logs, 0.1, 0.03)
@@ -576,13 +577,45 @@ def test_the_filter_is_used_where_its_level_forecast_the_next_census_better():
     none = panel.start_filter(logs, 0.0, 0.03)
     assert none.filtered_error == none.persistence_error and not none.applied
     one = panel.start_filter(logs.iloc[:1], 0.1, 0.03)
-    assert not one.applied and "no census before" in one.describe()
+    assert one.applied and one.forecasts == 0 and "nothing to test it on" in one.describe()
+    gain = one.filtered.prior_variance / (one.filtered.prior_variance + 0.1 ** 2)
+    pd.testing.assert_series_equal(one.filtered.levels.iloc[0],
+                                   gain * one.filtered.deviations.iloc[0])
+
+
+def test_the_caseload_filter_at_one_census_shrinks_councils_a_quarter_toward_england():
+    """Origin 2017, DfE's one workforce census: caseload's one-off factor is its one-census
+    bound (half the spread across councils), so the prior is the spread less a quarter and the
+    filtered level three quarters of each council's deviation from England's mean; it is used
+    (before, with nothing to test it on, the start's factor was a fresh draw)."""
+    found = panel.caseload_start_filter(extract(), 2017)
+    assert found.applied
+    deviations = found.filtered.deviations.iloc[-1].dropna()
+    assert found.filtered.noise_sd ** 2 == pytest.approx(deviations.var() / 4)
+    np.testing.assert_allclose(found.filtered.levels.iloc[-1][deviations.index],
+                               0.75 * deviations, atol=1e-12)
+
+
+def test_the_caseload_filter_with_two_censuses_takes_the_bound_and_the_walk_beside_it():
+    """Origin 2018, one yearly change: caseload's own one-off cannot be told from a walk, so the
+    filter takes the one-census bound at 2018 and the walk the yearly changes' mean square
+    leaves beside two such factors (2 sd^2 + walk^2 = the mean square); it forecast 2018 from
+    2017 better than the 2017 figure did, so it is used."""
+    data = extract()
+    assert panel.caseload_one_off(data, 2018).fallback
+    found = panel.caseload_start_filter(data, 2018)
+    logs = np.log(panel._workforce_wide(data, "caseload", 2018))
+    bound = panel.one_census_bound(logs)
+    squares, _ = panel.lag_mean_squares(panel._about_england(logs))
+    assert found.filtered.noise_sd == pytest.approx(bound.sd)
+    assert 2 * bound.sd ** 2 + found.filtered.walk_sd ** 2 == pytest.approx(squares[1])
+    assert found.forecasts > 100 and found.applied
 
 
 @pytest.mark.parametrize("year", [2019, 2020])
 def test_the_start_filters_up_to_a_year_use_nothing_published_later(year):
     """The filters and their evidence up to `year` from the full extract equal those from an
-    extract cut at `year`; up to 2018 the censuses give no factor to filter by."""
+    extract cut at `year`; up to 2018 the censuses give case-holders no factor to filter by."""
     full, cut = extract(), extract_up_to(year)
     for start_filter in (panel.caseload_start_filter, panel.case_holders_start_filter):
         whole, part = start_filter(full, year), start_filter(cut, year)
@@ -590,14 +623,15 @@ def test_the_start_filters_up_to_a_year_use_nothing_published_later(year):
         assert whole.applied == part.applied
         for council in whole.filtered.deviations.columns[:20]:
             assert whole.filtered.start_factor(council) == part.filtered.start_factor(council)
-        assert not start_filter(full, 2018).applied
-        assert "not filtered" in start_filter(full, 2018).describe()
+    assert not panel.case_holders_start_filter(full, 2018).applied
+    assert "not filtered" in panel.case_holders_start_filter(full, 2018).describe()
 
 
 def test_the_baseline_starts_caseloads_factor_from_the_filter_and_case_holders_fresh():
     """A 2020 baseline: caseload's start factor is the council's posterior from the filter
     (which beat the last figure up to 2020), case-holders' a fresh draw (the filter did not);
-    2018: both fresh draws (no factor to filter by). The back-test's published caseload then
+    2018: case-holders' a fresh draw (no factor to filter by), caseload's the filter's (the
+    one-census bound and the walk beside it). The back-test's published caseload then
     has median -mean and sd sqrt(s^2 + sd^2). A council whose workforce DfE reports jointly
     with another has no figure of its own to filter: a fresh draw."""
     from sim.model.reporting import published_factors
@@ -618,8 +652,10 @@ def test_the_baseline_starts_caseloads_factor_from_the_filter_and_case_holders_f
         assert factor.shift == -reporting["caseload_start_log_mean"]
         assert factor.sd == pytest.approx(np.hypot(reporting["caseload_log_sd"], sd), abs=1e-4)
     early = tomllib.loads(baseline_scenario_text("Wakefield", 2018))["dfe_reporting"]
-    assert early["caseload_start_log_mean"] == early["case_holders_start_log_mean"] == 0.0
-    assert not {"caseload_start_log_sd", "case_holders_start_log_sd"} & set(early)
+    mean, sd = panel.caseload_start_filter(data, 2018).filtered.start_factor(codes["Wakefield"])
+    assert early["caseload_start_log_mean"] == pytest.approx(mean, abs=5e-5) != 0.0
+    assert early["caseload_start_log_sd"] == pytest.approx(sd, abs=5e-5)
+    assert early["case_holders_start_log_mean"] == 0.0 and "case_holders_start_log_sd" not in early
     joint = baseline_scenario_text("Kingston upon Thames", 2020)   # reported with Richmond
     assert tomllib.loads(joint)["dfe_reporting"]["caseload_start_log_mean"] == 0.0
     assert "no caseload figure of the council's own" in joint

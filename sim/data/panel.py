@@ -723,6 +723,18 @@ def one_census_bound(log_values: pd.DataFrame, noise: pd.DataFrame | None = None
                   one_census_councils=int(seen.sum()))
 
 
+def one_change_bound(log_values: pd.DataFrame) -> OneOff:
+    """With two censuses (one yearly change), a measure of councils' intensity: the one-off factor
+    at its one-census bound at the last census (`one_census_bound`), the walk what the mean
+    square of the yearly changes about England's mean leaves beside two such factors (at least
+    0)."""
+    bound = one_census_bound(log_values)
+    squares, used = lag_mean_squares(_about_england(log_values))
+    step = max(0.0, squares[1] - 2 * bound.sd ** 2)
+    return OneOff(bound.sd, math.sqrt(step), squares, used, bound.years,
+                  one_census_councils=bound.one_census_councils)
+
+
 def _logit(shares: pd.DataFrame) -> pd.DataFrame:
     """log(p / (1 - p)); nan at 1 and above (DfE's rates of 100%)."""
     inside = shares.where(shares < 1)
@@ -941,19 +953,23 @@ class StartFilter:
     start: the median absolute error, in the measure's scale about England's mean, of
     forecasting each census up to the year from the one before by the filtered level
     (`filtered_error`) and by the figure itself (`persistence_error`), over `forecasts`
-    council-years."""
+    council-years; `factors` says where the one-off sd and walk came from where not the panel's
+    estimates."""
 
     filtered: Filtered | None
     filtered_error: float = math.nan
     persistence_error: float = math.nan
     forecasts: int = 0
     fallback: str = ""
+    factors: str = ""
 
     @property
     def applied(self) -> bool:
         """Whether the start's factor is the filter's posterior: its level forecast the next
-        census better than the figure did, in the censuses up to the year."""
-        return self.filtered is not None and self.filtered_error < self.persistence_error
+        census better than the figure did, in the censuses up to the year; with one census
+        (nothing to test it on) the filter is the prior across councils alone, and is used."""
+        return self.filtered is not None and (
+            self.forecasts == 0 or self.filtered_error < self.persistence_error)
 
     def describe(self) -> str:
         if self.filtered is None:
@@ -965,32 +981,47 @@ class StartFilter:
         if not self.applied:
             return (f"not filtered: a local-level filter (one-off sd {f.noise_sd:.4f}, walk "
                     f"{f.walk_sd:.4f}) did not beat the last figure: {evidence}")
+        why = (f"it beat the last figure: {evidence}" if self.forecasts else
+               "one census, nothing to test it on: the level is the prior across councils "
+               "updated by the council's one figure, its deviation from England's mean shrunk "
+               "by the one-off's share of the spread")
+        factors = f": {self.factors}" if self.factors else ""
         return (f"local-level Kalman filter of the council's figures about England's yearly "
-                f"mean (one-off sd {f.noise_sd:.4f}, walk {f.walk_sd:.4f}, prior sd "
+                f"mean (one-off sd {f.noise_sd:.4f}, walk {f.walk_sd:.4f}{factors}; prior sd "
                 f"{math.sqrt(f.prior_variance):.4f} at the first census: the spread across "
-                f"councils less the one-off's); it beat the last figure: {evidence}")
+                f"councils less the one-off's); {why}")
 
 
-def start_filter(log_values: pd.DataFrame, noise_sd: float, walk_sd: float) -> StartFilter:
+def start_filter(log_values: pd.DataFrame, noise_sd: float, walk_sd: float,
+                 factors: str = "") -> StartFilter:
     """The `StartFilter` of the columns of `log_values` (years as rows, councils as columns;
-    consecutive years) with the one-off sd and walk given."""
+    consecutive years) with the one-off sd and walk given (from where: `factors`)."""
     filtered = local_level_filter(log_values, noise_sd, walk_sd)
     by_level, by_figure = filtered.one_step_errors()
     if not by_level.size:
-        return StartFilter(None, fallback="no census before the last to test the filter on")
+        return StartFilter(filtered, factors=factors)
     return StartFilter(filtered, float(np.median(by_level)), float(np.median(by_figure)),
-                       int(by_level.size))
+                       int(by_level.size), factors=factors)
 
 
 @functools.cache
 def caseload_start_filter(data: Extract, up_to: int) -> StartFilter:
     """The filter of councils' log caseload, DfE's censuses up to `up_to`, by caseload's own
-    one-off factor and walk (`caseload_one_off`)."""
+    one-off factor and walk (`caseload_one_off`; with two censuses, whose one change cannot tell
+    the two apart, `one_change_bound`)."""
     one_off = caseload_one_off(data, up_to)
+    log_caseload = np.log(_workforce_wide(data, "caseload", up_to))
+    factors = ""
+    if one_off.fallback and len(one_off.mean_squares) == 1:
+        one_off = one_change_bound(log_caseload)
+        factors = (f"with one change ({one_off.years[1] - 1}-{one_off.years[1]}) the one-off at "
+                   f"its bound at {one_off.years[1]}, half the spread across councils about "
+                   "England's mean, the walk what the change's mean square leaves beside two")
+    elif one_off.one_census_councils:
+        factors = "the one-off at its bound, half the spread across councils about England's mean"
     if one_off.fallback:
         return StartFilter(None, fallback=f"caseload's one-off factor is 0 ({one_off.fallback})")
-    return start_filter(np.log(_workforce_wide(data, "caseload", up_to)), one_off.sd,
-                        one_off.walk_sd)
+    return start_filter(log_caseload, one_off.sd, one_off.walk_sd, factors)
 
 
 @functools.cache
