@@ -15,6 +15,7 @@ MODEL = Path("sim/model")
 SOURCES = (sorted(str(pxd.with_suffix(".py")) for pxd in MODEL.glob("*.pxd")
                   if pxd.with_suffix(".py").exists())
            + sorted(str(pyx) for pyx in MODEL.glob("*.pyx")))
+C_DIR = "build/cython"  # Cython's generated C, kept out of the package's sources
 # the same floating-point operations as CPython: no contraction into fused multiply-adds, no
 # fast-math (clang contracts by default where the processor has FMA, e.g. Apple silicon)
 FLAGS = {"msvc": ["/fp:precise"], "unix": ["-ffp-contract=off", "-fno-fast-math"]}
@@ -61,7 +62,7 @@ def kernel() -> list:
     from setuptools import Extension
     modules = [Extension(path.rsplit(".", 1)[0].replace("/", "."), [path]) for path in SOURCES]
     try:
-        return cythonize(modules, quiet=True, compiler_directives={
+        return cythonize(modules, quiet=True, build_dir=C_DIR, compiler_directives={
             "language_level": 3, "annotation_typing": False})  # the .pxd files say the types
     except Exception as error:
         say_pure(f"Cython: {error}")
