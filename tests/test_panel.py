@@ -16,6 +16,9 @@ import pytest
 from sim.data import panel
 from sim.data.baseline import baseline_scenario_text
 from sim.data.dfe import Extract, extract
+from sim.experiments.backtest import factor_walks
+from sim.model.reporting import published_factors
+from sim.scenario.loading import DfeReporting
 
 
 def synthetic_panel(rng: np.random.Generator, beta: float, councils: int = 120, years: int = 5):
@@ -602,7 +605,6 @@ def test_the_caseload_filter_with_two_censuses_takes_the_bound_and_the_walk_besi
     leaves beside two such factors (2 sd^2 + walk^2 = the mean square); it forecast 2018 from
     2017 better than the 2017 figure did, so it is used."""
     data = extract()
-    assert panel.caseload_one_off(data, 2018).fallback
     found = panel.caseload_start_filter(data, 2018)
     logs = np.log(panel._workforce_wide(data, "caseload", 2018))
     bound = panel.one_census_bound(logs)
@@ -610,6 +612,24 @@ def test_the_caseload_filter_with_two_censuses_takes_the_bound_and_the_walk_besi
     assert found.filtered.noise_sd == pytest.approx(bound.sd)
     assert 2 * bound.sd ** 2 + found.filtered.walk_sd ** 2 == pytest.approx(squares[1])
     assert found.forecasts > 100 and found.applied
+
+
+def test_a_later_census_carries_the_caseload_factor_the_2018_start_filter_assumes():
+    """Origin 2018: the start's filter assumes every census carries caseload's one-off at its
+    bound, so the baseline's caseload factor (a later census's) and the back-test's walk beside
+    it are the filter's, not 0 (before, a 2018 start's caseload band carried its start's factor
+    only); the factor a 2019 forecast sees is both factors, as the panel's changes are."""
+    data = extract()
+    one_off = panel.caseload_one_off(data, 2018)
+    found = panel.caseload_start_filter(data, 2018)
+    assert not one_off.fallback and one_off.sd > 0.05
+    assert (one_off.sd, one_off.walk_sd) == (found.filtered.noise_sd, found.filtered.walk_sd)
+    reporting = tomllib.loads(baseline_scenario_text("Wakefield", 2018))["dfe_reporting"]
+    assert reporting["caseload_log_sd"] == pytest.approx(one_off.sd, abs=5e-5)
+    factor = published_factors(DfeReporting(**reporting))["caseload_dfe"]
+    assert factor.sd == pytest.approx(np.hypot(one_off.sd, reporting["caseload_start_log_sd"]),
+                                      abs=1e-4)
+    assert factor_walks(data, 2018)["caseload_dfe"] == one_off.walk_sd > 0
 
 
 @pytest.mark.parametrize("year", [2019, 2020])
@@ -645,8 +665,6 @@ def test_the_baseline_starts_caseloads_factor_from_the_filter_and_case_holders_f
     one-census bound and the walk beside it). The back-test's published caseload then
     has median -mean and sd sqrt(s^2 + sd^2). A council whose workforce DfE reports jointly
     with another has no figure of its own to filter: a fresh draw."""
-    from sim.model.reporting import published_factors
-    from sim.scenario.loading import DfeReporting
     data = extract()
     caseload = panel.caseload_start_filter(data, 2020)
     assert caseload.applied and not panel.case_holders_start_filter(data, 2020).applied

@@ -76,7 +76,9 @@
   levels and one-offs (the bound `sim.data.shrinkage.Level.level_sd` puts on a level), and the
   census ahead's is taken at the same; without it a 2017 start's bands carried no one-off at
   all. With one change (up to 2018) the factor cannot be told from a walk, and is 0: the walks'
-  upper bounds carry the change.
+  upper bounds carry the change; caseload's, whose start the filter takes at that census's bound
+  (`start_filter`), is the bound, the walk what the change's mean square leaves beside two such
+  factors (`one_change_bound`), so a later census carries the factor the start's filter assumes.
 - `start_filter`: the start's own factor given the council's history (`dfe_reporting`'s start
   keys). A local-level Kalman filter runs down each council's log (logit) figures about
   England's yearly mean: the state walks (step w), each census sees it through the one-off
@@ -650,7 +652,8 @@ class OneOff:
     beside it (`walk_sd`), from the line 2 sd^2 + h walk_sd^2 through the mean squares of h-year
     changes about England's yearly mean (`mean_squares`, by h); `fallback` says why there is
     none (sd 0). With one census, `one_census_councils` > 0: the sd is half the spread across
-    that many councils (module docstring), no walk."""
+    that many councils (module docstring), no walk; with one change (`one_change_bound`), the
+    same at the last census, the walk what the change's mean square (`mean_squares[1]`) leaves."""
 
     sd: float
     walk_sd: float
@@ -663,6 +666,13 @@ class OneOff:
     def describe(self, what: str) -> str:
         if self.fallback:
             return f"0: {self.fallback}"
+        if self.one_census_councils and self.mean_squares:
+            return (f"{self.sd:.4f} = half the sd across councils of their {what} about "
+                    f"England's mean at DfE's census {self.years[1]} ({self.one_census_councils} "
+                    f"councils), its bound: with one change ({self.years[1] - 1}-{self.years[1]}) "
+                    "a one-off factor cannot be told from a walk; the walk beside it "
+                    f"{self.walk_sd:.4f}, what the change's mean square "
+                    f"{self.mean_squares[1]:.4f} leaves beside two such factors")
         if self.one_census_councils:
             return (f"{self.sd:.4f} = half the sd across councils of their {what} about "
                     f"England's mean at DfE's one census ({self.years[1]}, "
@@ -764,8 +774,14 @@ def children_in_need_one_off(data: Extract, up_to: int) -> OneOff:
 @functools.cache
 def caseload_one_off(data: Extract, up_to: int) -> OneOff:
     """Caseload's own one-off factor (cases held's beyond the shared one), DfE's censuses up to
-    `up_to`."""
-    return one_off_sd(np.log(_workforce_wide(data, "caseload", up_to)), intensity=True)
+    `up_to`; with two censuses, whose one change cannot tell a factor from a walk, its bound
+    (`one_change_bound`): the factor the start's filter assumes every census carries
+    (`caseload_start_filter`), so a later census carries it too."""
+    log_caseload = np.log(_workforce_wide(data, "caseload", up_to))
+    one_off = one_off_sd(log_caseload, intensity=True)
+    if one_off.fallback and len(one_off.mean_squares) == 1:
+        return one_change_bound(log_caseload)
+    return one_off
 
 
 @functools.cache
@@ -1010,18 +1026,17 @@ def caseload_start_filter(data: Extract, up_to: int) -> StartFilter:
     one-off factor and walk (`caseload_one_off`; with two censuses, whose one change cannot tell
     the two apart, `one_change_bound`)."""
     one_off = caseload_one_off(data, up_to)
-    log_caseload = np.log(_workforce_wide(data, "caseload", up_to))
+    if one_off.fallback:
+        return StartFilter(None, fallback=f"caseload's one-off factor is 0 ({one_off.fallback})")
     factors = ""
-    if one_off.fallback and len(one_off.mean_squares) == 1:
-        one_off = one_change_bound(log_caseload)
+    if one_off.one_census_councils and one_off.mean_squares:
         factors = (f"with one change ({one_off.years[1] - 1}-{one_off.years[1]}) the one-off at "
                    f"its bound at {one_off.years[1]}, half the spread across councils about "
                    "England's mean, the walk what the change's mean square leaves beside two")
     elif one_off.one_census_councils:
         factors = "the one-off at its bound, half the spread across councils about England's mean"
-    if one_off.fallback:
-        return StartFilter(None, fallback=f"caseload's one-off factor is 0 ({one_off.fallback})")
-    return start_filter(log_caseload, one_off.sd, one_off.walk_sd, factors)
+    return start_filter(np.log(_workforce_wide(data, "caseload", up_to)), one_off.sd,
+                        one_off.walk_sd, factors)
 
 
 @functools.cache
