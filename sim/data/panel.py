@@ -1023,18 +1023,12 @@ def start_filter(log_values: pd.DataFrame, noise_sd: float, walk_sd: float,
 @functools.cache
 def caseload_start_filter(data: Extract, up_to: int) -> StartFilter:
     """The filter of councils' log caseload, DfE's censuses up to `up_to`, by caseload's own
-    one-off factor and walk (`caseload_one_off`; with two censuses, whose one change cannot tell
-    the two apart, `one_change_bound`)."""
+    one-off factor and walk (`caseload_one_off`; at one census or one change, its bound, whose
+    description the filter's carries)."""
     one_off = caseload_one_off(data, up_to)
     if one_off.fallback:
         return StartFilter(None, fallback=f"caseload's one-off factor is 0 ({one_off.fallback})")
-    factors = ""
-    if one_off.one_census_councils and one_off.mean_squares:
-        factors = (f"with one change ({one_off.years[1] - 1}-{one_off.years[1]}) the one-off at "
-                   f"its bound at {one_off.years[1]}, half the spread across councils about "
-                   "England's mean, the walk what the change's mean square leaves beside two")
-    elif one_off.one_census_councils:
-        factors = "the one-off at its bound, half the spread across councils about England's mean"
+    factors = one_off.describe("log caseload") if one_off.one_census_councils else ""
     return start_filter(np.log(_workforce_wide(data, "caseload", up_to)), one_off.sd,
                         one_off.walk_sd, factors)
 
