@@ -64,6 +64,57 @@ def test_summary_by_hand():
     assert list(summary.index) == ["caseload", "cases_held", "all"]   # MEASURES' order
 
 
+def _council_cells(model: np.ndarray, persistence: np.ndarray, repeats: int = 1) -> pd.DataFrame:
+    """A cell per council (code i) with these absolute % errors, each council's cell `repeats`
+    times (a council seen at several origins that all went the same way)."""
+    codes = np.repeat(np.arange(model.size).astype(str), repeats)
+    return pd.DataFrame({"code": codes, "ape_model": np.repeat(model, repeats),
+                         "ape_persistence": np.repeat(persistence, repeats)})
+
+
+def test_the_ratio_interval_holds_the_true_ratio_as_often_as_it_says():
+    # model errors |N(0, 0.8^2)|, persistence's |N(0, 1)|, independent across 120 councils: the
+    # ratio of the medians of their distributions is 0.8; the 90% interval should hold it about
+    # nine times in ten (percentile bootstrap of a ratio of medians: near, not exactly)
+    from sim.experiments.backtest import ratio_interval
+
+    rng = np.random.default_rng(7)
+    held = 0
+    for _ in range(100):
+        errors = np.abs(rng.normal(size=(2, 120))) * np.array([[0.8], [1.0]])
+        low, high = ratio_interval(_council_cells(*errors))
+        held += low <= 0.8 <= high
+    assert 80 <= held <= 97
+
+
+def test_the_ratio_interval_resamples_councils_not_cells():
+    # the same councils, each seen four times with the same errors, carry no more information
+    # than each seen once: the interval is the same (a bootstrap of cells would narrow it by
+    # about half)
+    from sim.experiments.backtest import ratio_interval
+
+    errors = np.abs(np.random.default_rng(3).normal(size=(2, 60)))
+    once = ratio_interval(_council_cells(*errors))
+    four_times = ratio_interval(_council_cells(*errors, repeats=4))
+    assert four_times == pytest.approx(once)
+    assert once[0] < once[1]
+    assert math.isnan(ratio_interval(_council_cells(errors[0][:1], errors[1][:1]))[0])
+
+
+def test_the_summary_carries_the_ratio_interval():
+    from sim.experiments.backtest import markdown_table
+
+    # the model's errors half persistence's in every council: every resample's ratio is 0.5
+    rows = [_row("cases_held", 100, 80, 90, 100 + k, 120, 130, 100 + 2 * k, 90) | {"code": str(k)}
+            for k in range(1, 9)]
+    summary = summary_table(pd.DataFrame(rows, columns=list(COLUMNS))).set_index("metric")
+    cases = summary.loc["cases_held"]
+    assert cases["model_over_persistence"] == pytest.approx(0.5)
+    assert cases["model_over_persistence_low"] == pytest.approx(0.5)
+    assert cases["model_over_persistence_high"] == pytest.approx(0.5)
+    assert "| 0.50 (0.50-0.50) |" in "\n".join(markdown_table(summary.reset_index()))
+
+
 def test_drift_by_hand():
     # average change (130 - 100) / 2 = 15 a year, 2 years on: 130 + 30
     assert drift({2017: 100, 2018: 110, 2019: 130}, 2019, 2021) == pytest.approx(160)
@@ -217,6 +268,7 @@ def test_backtest_command_end_to_end(tmp_path):
                                             "liverpool-2019-plan.toml"]
     summary = pd.read_csv(out / "backtest_summary.csv")
     assert {"mdape_model", "mdape_persistence", "mdape_drift", "model_over_persistence",
+            "model_over_persistence_low", "model_over_persistence_high",
             "coverage_50", "coverage_90"} <= set(summary.columns)
 
 

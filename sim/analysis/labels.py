@@ -316,6 +316,10 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "mdape_drift": ("median absolute percentage error of drift", "%"),
         "model_over_persistence": ("the model's error over persistence's (below 1: the model "
                                    "is better)", "ratio"),
+        "model_over_persistence_low": ("lower end of its 90% interval, a bootstrap over "
+                                       "councils (an interval that holds 1: the back-test cannot "
+                                       "tell the two apart)", "ratio"),
+        "model_over_persistence_high": ("upper end of its 90% interval", "ratio"),
         "coverage_50": ("share of DfE's figures inside the model's 50% band (p25 to p75)", SHARE),
         "coverage_90": ("share of DfE's figures inside the model's 90% band (p05 to p95)", SHARE),
     },

@@ -38,6 +38,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from sim.analysis.predictive import (NORMAL, Kernel, band_coverage, factor_sd_beyond_state,
                                      from_scale, mixture_quantiles, sample_quantiles, to_scale)
@@ -54,6 +55,11 @@ GIVEN = ("establishment", "referrals")
 QUANTILES = {"p05": 5, "p25": 25, "p50": 50, "p75": 75, "p95": 95}
 BANDS = {"coverage_50": ("p25", "p75"), "coverage_90": ("p05", "p95")}
 FORECASTERS = ("model", "persistence", "drift")
+RATIO_CONFIDENCE = 0.90
+RATIO_RESAMPLES = 999
+RATIO_SEED = 20160701
+"""The interval of the model's MdAPE over persistence's (`ratio_interval`): its confidence, its
+bootstrap resamples and their fixed seed (so that re-scoring a store gives the same interval)."""
 COLUMNS = ("council", "code", "origin", "horizon", "metric", "actual", *QUANTILES,
            "persistence", "drift")
 
@@ -161,10 +167,37 @@ def coverage_by_origin(table: pd.DataFrame) -> pd.DataFrame:
     return coverage[["metric", "origin", "cells", *BANDS]]
 
 
+def ratio_interval(part: pd.DataFrame) -> tuple[float, float]:
+    """The `RATIO_CONFIDENCE` interval of the model's MdAPE over persistence's in `part`'s cells
+    (columns code, ape_model, ape_persistence; cells where both are scored): a percentile
+    bootstrap that resamples councils, each with all its cells, `RATIO_RESAMPLES` times from
+    `RATIO_SEED`. A council's cells (its origins; all its measures in "all") share its ways, so
+    they are not independent draws: resampling cells would narrow the interval as if a council
+    seen four times were four councils. An interval that holds 1 says that the back-test cannot
+    tell the model's error from persistence's for councils like these. nan, nan with fewer than
+    two councils."""
+    scored = part.dropna(subset=["ape_model", "ape_persistence"])
+    errors = [cells.to_numpy() for _, cells in
+              scored.groupby("code")[["ape_model", "ape_persistence"]]]
+    if len(errors) < 2:
+        return math.nan, math.nan
+
+    def ratio(councils: np.ndarray) -> float:
+        model, persistence = np.median(np.concatenate([errors[i] for i in councils]), axis=0)
+        return model / persistence if persistence > 0 else math.nan
+
+    found = stats.bootstrap((np.arange(len(errors)),), ratio, vectorized=False,
+                            n_resamples=RATIO_RESAMPLES, confidence_level=RATIO_CONFIDENCE,
+                            method="percentile", random_state=np.random.default_rng(RATIO_SEED))
+    low, high = found.confidence_interval
+    return float(low), float(high)
+
+
 def summary_table(table: pd.DataFrame) -> pd.DataFrame:
     """Per metric and horizon (and "all" metrics): cells scored, median absolute % error of
-    each forecaster (the model's median p50), the model's over persistence's, and the share of
-    actual values inside the model's 50% (p25-p75) and 90% (p05-p95) bands."""
+    each forecaster (the model's median p50), the model's over persistence's with its interval
+    (`ratio_interval`), and the share of actual values inside the model's 50% (p25-p75) and 90%
+    (p05-p95) bands."""
     scored = _with_bands(table)
     forecasts = {"model": "p50", "persistence": "persistence", "drift": "drift"}
     for forecaster, column in forecasts.items():
@@ -179,6 +212,8 @@ def summary_table(table: pd.DataFrame) -> pd.DataFrame:
             row[f"mdape_{forecaster}"] = float(part[f"ape_{forecaster}"].median())
         row["model_over_persistence"] = (row["mdape_model"] / row["mdape_persistence"]
                                          if row["mdape_persistence"] > 0 else math.nan)
+        row["model_over_persistence_low"], row["model_over_persistence_high"] = (
+            ratio_interval(part))
         for band in BANDS:
             row[band] = float(part[band].mean())
         rows.append(row)
@@ -583,7 +618,8 @@ def _run_scored(data: Extract, runs: CouncilRuns, reps: int, seed: int, out: Pat
 
 SUMMARY_HEADINGS = {"metric": "measure", "horizon": "years ahead", "cells": "cells",
                     "mdape_model": "model MdAPE %", "mdape_persistence": "persistence MdAPE %",
-                    "mdape_drift": "drift MdAPE %", "model_over_persistence": "model / persistence",
+                    "mdape_drift": "drift MdAPE %",
+                    "model_over_persistence": "model / persistence (90% interval)",
                     "coverage_50": "in 50% band", "coverage_90": "in 90% band"}
 
 
@@ -595,7 +631,8 @@ def markdown_table(summary: pd.DataFrame) -> list[str]:
         cells = [f"**{row['metric']}**" if row["metric"] == "all" else row["metric"],
                  str(row["horizon"]), str(row["cells"]),
                  *(f"{row[c]:.1f}" for c in ("mdape_model", "mdape_persistence", "mdape_drift")),
-                 f"{row['model_over_persistence']:.2f}",
+                 f"{row['model_over_persistence']:.2f} ({row['model_over_persistence_low']:.2f}"
+                 f"-{row['model_over_persistence_high']:.2f})",
                  *(f"{row[c]:.0%}" for c in BANDS)]
         lines.append("| " + " | ".join(cells) + " |")
     return lines
@@ -706,7 +743,11 @@ def markdown_report(summary: pd.DataFrame, record: dict, commit: str,
         "https://explore-education-statistics.service.gov.uk/methodology/children-s-social-"
         "work-workforce-methodology); rates are shares. Referrals are DfE's years to 31 March: "
         "horizon h is the year to 31 March of origin + h + 1. MdAPE: median absolute "
-        "percentage error (model: its median). The model was not tuned to these scores.",
+        "percentage error (model: its median); model / persistence's interval is a "
+        f"{RATIO_CONFIDENCE:.0%} percentile bootstrap over councils, each resampled with all "
+        f"its cells ({RATIO_RESAMPLES} resamples, fixed seed; `ratio_interval`): an interval "
+        "that holds 1 says the back-test cannot tell the model's error from persistence's for "
+        "councils like these. The model was not tuned to these scores.",
         "",
         "Bands: a measure DfE publishes with a one-off reporting factor (caseload, "
         "case-holders, cases held, agency, vacancy and turnover rates) is forecast by the "

@@ -7,6 +7,7 @@ shares are shown as %.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -282,12 +283,21 @@ def _backtest_rows(summary: pd.DataFrame) -> pd.DataFrame:
     def percent(values: pd.Series) -> list[str]:
         return [f"{v:.1f}%" for v in values]
 
+    def ratio(row: pd.Series) -> str:
+        """The model's error over persistence's, with its interval where the summary has one
+        (a summary written before it had none)."""
+        low, high = (row.get(f"model_over_persistence_{end}") for end in ("low", "high"))
+        interval = (f" ({low:.2f}-{high:.2f})" if low is not None and high is not None
+                    and math.isfinite(low) and math.isfinite(high) else "")
+        return f"{row['model_over_persistence']:.2f}{interval}"
+
     return pd.DataFrame({
         "measure": summary["metric"].map(lambda m: DFE_MEASURE_LABELS.get(m, m)),
         "years ahead": summary["horizon"], "council-origins": summary["cells"],
         "model: median abs. error": percent(summary["mdape_model"]),
         "persistence": percent(summary["mdape_persistence"]),
         "drift": percent(summary["mdape_drift"]),
+        "model / persistence (90% interval)": [ratio(row) for _, row in summary.iterrows()],
         "in the model's 50% band": percent(100 * summary["coverage_50"]),
         "in its 90% band": percent(100 * summary["coverage_90"])})
 

@@ -181,7 +181,10 @@ BACKTEST_HEADINGS = {
     "p75": "Model 75th percentile", "p95": "Model 95th percentile",
     "persistence": "Persistence", "drift": "Drift", "mdape_model": "Model MdAPE %",
     "mdape_persistence": "Persistence MdAPE %", "mdape_drift": "Drift MdAPE %",
-    "model_over_persistence": "Model / persistence", "coverage_50": "In the 50% band",
+    "model_over_persistence": "Model / persistence",
+    "model_over_persistence_low": "Model / persistence, 90% interval from",
+    "model_over_persistence_high": "Model / persistence, 90% interval to",
+    "coverage_50": "In the 50% band",
     "coverage_90": "In the 90% band", "reason": "Reason", "metric": "Measure (code)",
     "plan": "Announced plan"}
 
