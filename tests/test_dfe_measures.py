@@ -71,10 +71,39 @@ def test_non_case_holding_share_counts_agency_case_holders_out():
     assert dfe.non_case_holding_share(100.0, 1.0, 0.0) == 0.9
 
 
-def _replication(share: float):
+def test_agency_workers_hold_cases_unless_too_few_permanent_case_holders_are_left():
+    # Wakefield 2018: 165 case-holders, 77.8 agency FTE of 193.2 in post: all 78 hold cases
+    assert dfe.agency_case_holders(193.2, 165, 77.8) == 78
+    assert dfe.agency_non_case_holding_share(77.8, 78) == 0.0
+    # Tower Hamlets 2017: 118 case-holders, 195.5 agency FTE, 201.5 in post: at least
+    # ceil(20.15) = 21 permanent case-holders, so 97 agency case-holders, 1 - 97 / 195.5 = 0.5038
+    # of DfE's agency workers holding none; 21 / (1 - (1 - 21 / 201.5)) gives back 201.5 in post
+    assert dfe.agency_case_holders(201.5, 118, 195.5) == 97
+    assert dfe.agency_non_case_holding_share(195.5, 97) == pytest.approx(0.5038, abs=1e-4)
+    assert dfe.non_case_holding_share(201.5, 118, 97) == pytest.approx(1 - 21 / 201.5)
+    # a tiny council: one permanent case-holder at least; no agency case-holder left at all
+    assert dfe.agency_case_holders(3.0, 4, 10.0) == 3
+    assert dfe.agency_case_holders(50.0, 4, 10.0) == 0
+    assert dfe.agency_non_case_holding_share(10.0, 0) == 0.9
+
+
+def _replication(share: float, agency_share: float = 0.0):
     changes = {"years": 1.5, "workforce": {"non_case_holding_share": share,
-                                           "turnover": {"annual_rate": 0.3}}}
+                                           "turnover": {"annual_rate": 0.3},
+                                           "agency": {"non_case_holding_share": agency_share}}}
     return run_replication(Scenario.model_validate(merged(BASE, changes)), rep=0, root_seed=3)
+
+
+def test_agency_workers_holding_no_cases_move_only_the_agency_rate():
+    """Same seed with 0% and 50% of agency workers holding no cases: the simulation and every
+    other measure are the same; DfE's agency FTE is the model's agency workers doubled."""
+    plain, half = _replication(0.25), _replication(0.25, agency_share=0.5)
+    for metric in ("staff_permanent", "staff_agency", "case_holders", "sw_fte_in_post",
+                   "turnover_rate", "vacancy_rate", "caseload_dfe"):
+        np.testing.assert_array_equal(series(plain, metric), series(half, metric), err_msg=metric)
+    agency, in_post = series(half, "staff_agency"), series(half, "sw_fte_in_post")
+    assert agency.max() > 0
+    np.testing.assert_allclose(series(half, "agency_rate"), 2 * agency / (2 * agency + in_post))
 
 
 def test_recorder_counts_non_case_holders_only_in_the_dfe_measures():

@@ -112,6 +112,7 @@ PARAMETER_LABELS: dict[str, str] = {
     "workforce.agency.max_share": "Most agency staff as a share of social workers",
     "workforce.agency.annual_turnover": "Agency staff leaving a year",
     "workforce.agency.beyond_vacancies": "Agency staff beyond vacancy cover (FTE)",
+    "workforce.agency.non_case_holding_share": "Agency staff not holding cases",
     "workforce.recruitment.success": "Recruitment campaigns that fill the post",
     "workforce.recruitment.nqsw_share": "Starters who are newly qualified",
     "workforce.recruitment.senior_share": "Starters who are senior",

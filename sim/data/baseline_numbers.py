@@ -207,12 +207,15 @@ class Derivation:
 
     def steady_state(self, agency_pct: float, vacancy_pct: float) -> wf.Stationary:
         """The workforce starting at DfE's census and heading to agency rate `agency_pct` and
-        vacancy rate `vacancy_pct` (%, DfE's definitions) with the turnover ahead."""
+        vacancy rate `vacancy_pct` (%, DfE's definitions) with the turnover ahead; of DfE's agency
+        workers, those who hold cases (`_agency_case_holders`)."""
         rate = agency_pct / 100
+        holding = 1 - self.agency_non_case_holding
         return wf.stationary(
-            max(2, round(self.holders_fte.value)), round(self.agency_fte.value),
+            self.case_holders, self.agency_holders,
             self.ahead("turnover", self.turnover) / 100, self.vacancy_rate.value / 100,
-            agency_level=rate / (1 - rate) * self.inpost.value, vacancy_level=vacancy_pct / 100,
+            agency_level=rate / (1 - rate) * self.inpost.value * holding,
+            vacancy_level=vacancy_pct / 100,
             cover_rate=min(max(self.ahead("cover", self.agency_cover) / 100, 0.0), 1.0),
             growth_per_year=self.establishment_growth.per_year,
             agency_vacancy_elasticity=panel.agency_vacancy_elasticity(self.data,
@@ -328,8 +331,26 @@ class Derivation:
         self.cin_days = min(max(cin_days, 1.0), 36500.0)
 
     # workforce ---------------------------------------------------------------------------------
-    def _staff(self) -> None:
+    def _agency_case_holders(self) -> None:
+        """DfE's agency workers who hold cases (people) and the share of them who hold none
+        (`dfe_measures.agency_case_holders`: all of them but where the agency FTE leaves too few
+        permanent case-holders), with the adjustment said where some hold none."""
         self.case_holders = max(2, round(self.holders_fte.value))
+        self.agency_holders = dfe_measures.agency_case_holders(
+            self.inpost.value, self.case_holders, self.agency_fte.value)
+        self.agency_non_case_holding = dfe_measures.agency_non_case_holding_share(
+            self.agency_fte.value, self.agency_holders)
+        if self.agency_holders < round(self.agency_fte.value):
+            self.notes.adjustments.append(
+                f"DfE's agency FTE {self.agency_fte.value:g} leaves too few of its "
+                f"{self.holders_fte.value:g} case-holders permanent (at least a tenth of DfE's "
+                f"{self.inpost.value:g} in post, and one): {self.agency_holders} agency workers "
+                f"hold cases and a share {self.agency_non_case_holding:.4g} of DfE's hold none "
+                "(agency.non_case_holding_share), so DfE's agency rate and FTE in post both "
+                "hold at the start")
+
+    def _staff(self) -> None:
+        self._agency_case_holders()
         self.state = self.steady_state(self.ahead("agency", self.agency_rate),
                                        self.ahead("vacancy", self.vacancy_rate))
         permanent = self.state.permanent
@@ -342,11 +363,6 @@ class Derivation:
         self.managers = max(1, round(self.case_holders / MANAGER_SPAN))
         vacant = wf.vacant_share(MANAGER_TURNOVER, MANAGER_HIRE_DAYS)
         self.managers_in_post = self.managers - round(self.managers * vacant)
-        if self.state.agency < round(self.agency_fte.value):
-            self.notes.adjustments.append(
-                f"DfE's agency FTE {self.agency_fte.value:g} is not below its case-holders "
-                f"{self.holders_fte.value:g}: {self.state.agency} agency workers, so that one "
-                "permanent case-holder remains")
         if self.state.fill_days <= wf.MIN_FILL_DAYS + 1e-9:
             self.notes.adjustments.append(
                 f"the time to fill that keeps the permanent staff level is under "

@@ -61,9 +61,12 @@ ASSUMPTIONS = [
     "child in need plans: lognormal, cv 1.0 (long tail); their mean follows by Little's law",
     ("DfE's agency workers (agency_fte) all hold cases, so DfE's agency rate agency / (agency + "
      "in post) holds at the start; the permanent case-holders are DfE's case-holders less them, "
-     "and the rest of DfE's social workers in post hold no cases (non_case_holding_share); agency "
-     "workers cover vacant posts or are kept beyond vacancies (as in the model), and DfE's "
-     "vacancy rate applies to case-holding posts"),
+     "and the rest of DfE's social workers in post hold no cases (non_case_holding_share); where "
+     "that would leave fewer permanent case-holders than a tenth of DfE's in post (agency FTE near "
+     "or above case-holders), those beyond the tenth are the agency case-holders and the rest of "
+     "DfE's agency workers hold no cases (agency.non_case_holding_share); agency workers cover "
+     "vacant posts or are kept beyond vacancies (as in the model), and DfE's vacancy rate applies "
+     "to case-holding posts"),
     "notice 4-8 weeks (uniform 28-56 days); a post turns vacant, and recruitment starts, at notice",
     ("recruitment campaigns average 120 days (gamma cv 0.5; documented default), re-advertised "
      "until filled; at least 60 days from notice to a starter's first day"),
@@ -279,7 +282,10 @@ class ScenarioText:
              f"{st.establishment}: vacant / E = {st.vacancy_rate:.1%} at the start (DfE's "
              f"vacancy rate {d.vacancy_rate.value:g}%)."),
             (f"Steady state headed to: {st.agency_later:.1f} agency workers (the agency rate "
-             f"ahead of in post {d.inpost.value:g}" + self._agency_follows_words() + ") and "
+             f"ahead of in post {d.inpost.value:g}"
+             + (f", the {1 - d.agency_non_case_holding:.4g} of them who hold cases"
+                if d.agency_non_case_holding else "")
+             + self._agency_follows_words() + ") and "
              f"{st.permanent_later:.1f} permanent "
              f"case-holders ({st.permanent} x (1 - vacancy rate ahead) / (1 - DfE's "
              f"{d.vacancy_rate.value:g}%)). Agency cover is a market: a vacancy gets an agency "
@@ -415,7 +421,10 @@ class ScenarioText:
                 + fallback_note(d.vacancy_rate)),
             _kv("agency_in_post", str(st.covering),
                 f"derived: {d.agency_fte.source} {d.agency_fte.value:g}"
-                + fallback_note(d.agency_fte) + f" less the {st.beyond} beyond vacancies "
+                + fallback_note(d.agency_fte)
+                + (f", of whom {st.agency} hold cases (agency.non_case_holding_share),"
+                   if d.agency_non_case_holding else "")
+                + f" less the {st.beyond} beyond vacancies "
                 "(agency.beyond_vacancies; header): covering vacant posts at the start"),
             _kv("non_case_holding_share", _num(d.non_case_holding),
                 f"derived: 1 - permanent case-holders / DfE's in post = 1 - {st.permanent} / "
@@ -493,6 +502,11 @@ class ScenarioText:
             _kv("yearly_change_sd", _num(agency_walk.sd),
                 "derived: DfE panel, step sd of a random walk in councils' log agency FTE, "
                 "applied to all agency workers (walk_scope): " + agency_walk.describe("agency FTE")),
+            *([_kv("non_case_holding_share", _num(d.agency_non_case_holding),
+                   f"derived: 1 - agency case-holders / DfE's agency FTE = 1 - {st.agency} / "
+                   f"{d.agency_fte.value:g}: DfE's agency FTE leaves too few permanent "
+                   "case-holders for all its agency workers to hold cases (header); used only "
+                   "for DfE's agency rate")] if d.agency_non_case_holding else []),
             _kv("walk_scope", '"all"',
                 "derived: the walk moves the level beyond vacancies and the share of vacancies "
                 "covered (cover, at most 1) alike, so all agency workers follow it, as DfE's "

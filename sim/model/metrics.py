@@ -49,7 +49,8 @@ METRICS: dict[str, str] = {
     "case_holders": "DfE: social workers holding cases, permanent and agency (FTE)",
     "cases_held": "DfE: cases held by social workers (allocated open cases)",
     "caseload_dfe": "DfE: cases held / case holders",
-    "agency_rate": "DfE: agency FTE / (agency FTE + sw_fte_in_post)",
+    "agency_rate": "DfE: agency FTE / (agency FTE + sw_fte_in_post); agency FTE: staff_agency / "
+                   "(1 - workforce.agency.non_case_holding_share)",
     "turnover_rate": "DfE: permanent leavers (all roles) in the 365 days to the sample / "
                      "sw_fte_in_post at it (nan with under a year of samples behind it)",
     "vacancy_rate": "DfE: vacant FTE (all roles; a post whose holder works notice is not "

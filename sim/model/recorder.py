@@ -82,6 +82,7 @@ class Recorder:
         self.cumulative = np.zeros((self.days.size, len(_CUMULATIVE)))
         self._row = 0
         self.non_case_holding = council.scenario.workforce.non_case_holding_share
+        self.agency_non_case_holding = council.scenario.workforce.agency.non_case_holding_share
 
     def schedule(self) -> None:
         self.council.at_day(self.days[0], self._sample)
@@ -129,7 +130,8 @@ class Recorder:
         v[index["case_holders"]] = holders
         v[index["cases_held"]] = cases_held
         v[index["caseload_dfe"]] = dfe.caseload(cases_held, holders)
-        v[index["agency_rate"]] = dfe.agency_rate(workforce.n_agency, in_post)
+        v[index["agency_rate"]] = dfe.agency_rate(
+            dfe.all_roles(workforce.n_agency, self.agency_non_case_holding), in_post)
         v[index["vacancy_rate"]] = dfe.vacancy_rate(
             dfe.all_roles(workforce.vacancies, self.non_case_holding), in_post)
 

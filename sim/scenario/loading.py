@@ -273,7 +273,9 @@ class Agency(Frozen):
     vacancy cover (absence, sickness, extra demand; whole workers: the level rounded), whose level
     walks by `yearly_change_sd` a year in its log (`sim.model.agency`), and with `walk_scope`
     "all" the share of vacancies covered (`cover`, at most 1) with it; `cap` None means the `sw`
-    cap."""
+    cap. `non_case_holding_share`: DfE's agency workers who hold no cases, as a share of all of
+    them (`sim.model.dfe_measures.agency_case_holders`); used only to report DfE's agency rate.
+    0: every agency worker holds cases."""
 
     cover: Probability = 0.0
     start_days: Distribution = Fixed(dist="fixed", value=14)
@@ -283,6 +285,7 @@ class Agency(Frozen):
     beyond_vacancies: Annotated[Number, _range(0, MAX_POSTS)] = 0.0
     yearly_change_sd: Annotated[Number, _range(0, 2)] = 0.0
     walk_scope: Literal["beyond_vacancies", "all"] = "beyond_vacancies"
+    non_case_holding_share: Annotated[Number, _range(0, 0.9)] = 0.0
 
 
 class EstablishmentDrift(Frozen):
