@@ -23,6 +23,7 @@ from pydantic import (
 )
 
 from sim.model.caps import DEFAULT_CAPS
+from sim.model.dfe_measures import MAX_NON_CASE_HOLDING_SHARE
 from sim.model.units import DAYS_PER_YEAR
 from sim.scenario.errors import FieldProblem, ScenarioError, error_from_validation
 from sim.scenario.files import (
@@ -285,7 +286,7 @@ class Agency(Frozen):
     beyond_vacancies: Annotated[Number, _range(0, MAX_POSTS)] = 0.0
     yearly_change_sd: Annotated[Number, _range(0, 2)] = 0.0
     walk_scope: Literal["beyond_vacancies", "all"] = "beyond_vacancies"
-    non_case_holding_share: Annotated[Number, _range(0, 0.9)] = 0.0
+    non_case_holding_share: Annotated[Number, _range(0, MAX_NON_CASE_HOLDING_SHARE)] = 0.0
 
 
 class EstablishmentDrift(Frozen):
@@ -303,7 +304,7 @@ class Workforce(Frozen):
     establishment: Annotated[Whole, _range(0, MAX_POSTS)]
     levels: Annotated[dict[LevelName, Level], Field(min_length=1)]
     agency_in_post: Annotated[Whole, _range(0)] = 0
-    non_case_holding_share: Annotated[Number, _range(0, 0.9)] = 0.0
+    non_case_holding_share: Annotated[Number, _range(0, MAX_NON_CASE_HOLDING_SHARE)] = 0.0
     """Permanent social workers in post who hold no cases, as a share of all permanent ones; used
     only to report DfE's measures (`sim.model.dfe_measures`). 0: every permanent worker holds cases."""
     progression_days: Annotated[Number, _range(0)] = 365.0
