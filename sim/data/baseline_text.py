@@ -511,8 +511,33 @@ class ScenarioText:
                 "derived: the walk moves the level beyond vacancies and the share of vacancies "
                 "covered (cover, at most 1) alike, so all agency workers follow it, as DfE's "
                 "agency FTE, whose walk the panel measures, does (docs/baseline.md)"),
+            *self._agency_response_lines(),
             "",
             *self._establishment_drift_lines(),
+        ]
+
+    def _agency_response_lines(self) -> list[str]:
+        """How the agency workers follow the caseload's standing against England's typical
+        council (`agency.caseload_response`, `typical_caseload_ratio`)."""
+        d = self.derived
+        response = panel.agency_caseload_response(d.data, d.year)
+        typical = panel.typical_caseload(d.data, d.year)
+        caseload = d.caseload_fte.value
+        if response.fallback or not 0 < caseload < math.inf:
+            return [_kv("caseload_response", "0.0",
+                        "derived: DfE panel, no response of the agency workers to the caseload: "
+                        + (response.describe() if response.fallback
+                           else "the council has no caseload to compare"))]
+        return [
+            _kv("caseload_response", _normal(response.estimate, response.se),
+                "derived: DfE panel, normal(estimate, its standard error) clipped at 0: councils' "
+                "agency FTE grows a year on by this power of their caseload over England's "
+                f"typical council's: {response.describe()} (docs/baseline.md)"),
+            _kv("typical_caseload_ratio", _num(typical / caseload),
+                f"derived: England's typical council's caseload {typical:.2f} (the median over "
+                f"councils at DfE's census {d.year}) / the council's {caseload:.2f} "
+                f"({d.caseload_fte.source}): the caseload the agency workers' response "
+                "compares with"),
         ]
 
     def _agency_follows_words(self) -> str:

@@ -25,6 +25,16 @@ then decide afresh against their spell's point, as for a new share set by `set_a
 a fall of the walk leaves above the share release their agency worker at once, as closing slots
 do (so the walk moves the vacancies' agency workers down as fast as up; a `set_agency` cover lets
 them stay until they leave).
+The agency workers the walk moves follow the council's caseload too (`agency.caseload_response`
+g > 0): at each step the multiplier in force is the walk's times a response that is multiplied
+then by (open cases per case-holder now / the typical caseload)^g, the ratio kept within
+1/MAX_CASELOAD_RATIO to MAX_CASELOAD_RATIO (assumption: a council beyond four times the typical
+caseload, or below a quarter of it, responds as at the bound; with no case-holders, the upper
+bound). The typical caseload is the start's (its stock allocated) times
+`agency.typical_caseload_ratio`: a baseline gives England's typical council's over the council's,
+so that a council whose caseload stands above England's typical adds agency workers year by year
+and one below sheds them, as DfE's councils' agency FTE does (`sim.data.panel.agency_caseload_response`).
+With no walk the steps are still taken, the walk's multiplier 1.
 `set_agency` may set a new level, or a new cover (times the multiplier in force when the walk
 moves cover); its `release_excess` releases slot workers first (newest
 first), whose slots then wait for room under `max_share` (they come back only within it).
@@ -38,6 +48,8 @@ from sim.model.distributions import mean_of
 from sim.model.people import AGENCY, Post, Worker
 from sim.model.post_draws import post_key
 from sim.model.units import DAYS_PER_YEAR
+
+MAX_CASELOAD_RATIO = 4.0
 
 
 class AgencyCover:
@@ -58,7 +70,11 @@ class AgencyCover:
         start_days = mean_of(agency.start_days)
         self.slot_presence = (self.agency_stay_mean / (self.agency_stay_mean + start_days)
                               if self.agency_stay_mean is not None and start_days > 0 else 1.0)
-        self.beyond_factor = 1.0  # the walk's multiplier of the year in force
+        self.beyond_factor = 1.0  # the multiplier in force: the walk's times the response's
+        self.caseload_response = agency.caseload_response
+        self.typical_caseload_ratio = agency.typical_caseload_ratio
+        self.typical_caseload: float | None = None  # cases per case-holder; set at the start
+        self.response_factor = 1.0  # the caseload response's multiplier so far
         self.beyond: list[Post] = []  # slots of agency cover beyond vacancies, oldest first
         self._slots_made = 0
 
@@ -189,11 +205,11 @@ class AgencyCover:
             self._request_agency(post, now)
 
     # beyond vacancies ---------------------------------------------------------------------------
-    def start_beyond(self, multipliers: np.ndarray | None) -> None:
+    def start_beyond(self, multipliers: np.ndarray | None, years: int) -> None:
         """The slots beyond vacancies at the start, in the steady state: round(level) have a
         worker, the others wait the residual of a start delay for theirs; their number changes
-        half a year into each year k of the run by the walk's `multipliers` (entry k: year k;
-        None: no walk)."""
+        half a year into each year k = 1 ... `years` of the run by the walk's `multipliers`
+        (entry k: year k; None: no walk) and the caseload response (module docstring)."""
         in_post = round(self.beyond_level)
         for i in range(self._slots_for(1.0)):
             slot = self._new_slot()
@@ -202,10 +218,31 @@ class AgencyCover:
                 self.start_agency(slot)
             else:
                 self._agency_due(slot, self.post_streams.agency_under_way_days(slot.key))
-        if multipliers is None:
+        if multipliers is None and not self.caseload_response:
             return
-        for year, factor in enumerate(multipliers.tolist()[1:], 1):
-            self.council.at_day((year - 0.5) * DAYS_PER_YEAR, self._keep_slots, factor)
+        for year in range(1, years + 1):
+            walk = 1.0 if multipliers is None else float(multipliers[year])
+            self.council.at_day((year - 0.5) * DAYS_PER_YEAR, self._yearly_step, walk)
+
+    def fix_typical_caseload(self) -> None:
+        """The open cases per case-holder now, the start (its stock allocated), times
+        `typical_caseload_ratio`, become the typical caseload the response compares with; none
+        (no response) while `caseload_response` is 0 or the council starts without cases or
+        case-holders."""
+        holders, open_cases = len(self.workers), self.council.pathway.open_cases
+        if self.caseload_response and holders and open_cases:
+            self.typical_caseload = open_cases / holders * self.typical_caseload_ratio
+
+    def _yearly_step(self, walk: float) -> None:
+        """A step half a year into a year: the walk's multiplier of the year (`walk`) times the
+        caseload response so far, multiplied now by (caseload / typical)^g."""
+        if self.typical_caseload is not None:
+            holders = len(self.workers)
+            ratio = (self.council.pathway.open_cases / holders / self.typical_caseload
+                     if holders else MAX_CASELOAD_RATIO)
+            ratio = min(MAX_CASELOAD_RATIO, max(1.0 / MAX_CASELOAD_RATIO, ratio))
+            self.response_factor *= ratio ** self.caseload_response
+        self._keep_slots(walk * self.response_factor)
 
     def _slots_for(self, factor: float) -> int:
         """The slots that hold the level beyond vacancies x `factor` on average."""

@@ -131,6 +131,7 @@ class Council:
         self.workforce.start_notice(scenario.workforce.turnover.notice_days, self.root_seed,
                                     self.rep)
         self.pathway.fix_pressure_reference()
+        self.workforce.fix_typical_caseload()
         self.pathway.watch_waiting(stock)
 
     def run(self) -> int:

@@ -11,6 +11,7 @@ after `progression_days`; starters hold a reduced cap while they ramp up.
 """
 from __future__ import annotations
 
+import math
 from itertools import count
 from typing import Any
 
@@ -206,9 +207,9 @@ class Workforce(Establishment, AgencyCover):
                 else (lambda u: catch_up_point(u, catch_up, self.cover)))
         if self.cohort.size:
             self._schedule_cohort(council.first_day)
-        self.start_beyond(yearly_multipliers(
-            settings.agency.yearly_change_sd, scenario.years + 1,  # a step in every year
-            walk_normals(root_seed, rep, AGENCY_WALK)))
+        steps = math.ceil(scenario.years)  # a step in every year of the run
+        self.start_beyond(yearly_multipliers(settings.agency.yearly_change_sd, steps + 1,
+                                             walk_normals(root_seed, rep, AGENCY_WALK)), steps)
 
     def start_notice(self, notice_days: Any, root_seed: int, rep: int) -> None:
         """Permanent workers already working notice at the start, as in the steady state (DfE

@@ -276,7 +276,10 @@ class Agency(Frozen):
     "all" the share of vacancies covered (`cover`, at most 1) with it; `cap` None means the `sw`
     cap. `non_case_holding_share`: DfE's agency workers who hold no cases, as a share of all of
     them (`sim.model.dfe_measures.agency_case_holders`); used only to report DfE's agency rate.
-    0: every agency worker holds cases."""
+    0: every agency worker holds cases. `caseload_response` g: at each yearly step of the walk
+    (`sim.model.agency`) the agency workers it moves are multiplied by (caseload now / typical
+    caseload)^g, the typical caseload the start's times `typical_caseload_ratio`; 0 (the
+    default): no response."""
 
     cover: Probability = 0.0
     start_days: Distribution = Fixed(dist="fixed", value=14)
@@ -287,6 +290,8 @@ class Agency(Frozen):
     yearly_change_sd: Annotated[Number, _range(0, 2)] = 0.0
     walk_scope: Literal["beyond_vacancies", "all"] = "beyond_vacancies"
     non_case_holding_share: Annotated[Number, _range(0, MAX_NON_CASE_HOLDING_SHARE)] = 0.0
+    caseload_response: Annotated[Number, _range(0, 5)] = 0.0
+    typical_caseload_ratio: Annotated[Number, _range(high=10, gt=0)] = 1.0
 
 
 class EstablishmentDrift(Frozen):
