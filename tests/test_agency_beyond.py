@@ -227,3 +227,54 @@ def test_a_walk_step_releases_only_the_workers_its_own_fall_leaves_above_the_sha
     vacancies = [post for post in workforce.posts if post.holder is None]
     assert workforce.cover == 0.0
     assert workforce.n_agency == sum(post.cover_point < 0.2 for post in vacancies) > 20
+
+
+def responding(years: float, response: float, ratio: float, sd: float = 0.0,
+               rep: int = 0) -> Council:
+    """The still council (30 permanent, 10 covering vacancies, nobody leaves) with 20 agency FTE
+    beyond vacancies and 600 open cases that last far beyond the run (a caseload of 10), agency
+    workers following the caseload over the typical `ratio` x 10 with power `response`, the
+    walk's step sd `sd`; run for `years`."""
+    lasting = {"duration_days": {"dist": "fixed", "value": 1e7}}
+    sc = scenario(merged(NO_DEMAND, {
+        "years": years,
+        "demand": {stage: lasting for stage in ("assessment", "cin", "cp", "cla")},
+        "initial": {"open": {"assessment": 0, "cin": 600, "cp": 0, "cla": 0}},
+        "workforce": merged(STILL, {"agency": {
+            "beyond_vacancies": 20, "yearly_change_sd": sd, "caseload_response": response,
+            "typical_caseload_ratio": ratio}})}), base=without(BASE, "workforce"))
+    council = Council(sc, rep, SEED)
+    council.run()
+    return council
+
+
+def test_agency_workers_follow_the_caseload_to_the_typical_one():
+    """600 lasting cases, 60 case-holders (20 beyond vacancies), typical caseload 5, response 1:
+    each step half a year into a year multiplies the slots by (600 / case-holders / 5), the
+    ratio at that moment: 20 -> 40 (ratio 2) -> 60 (1.5) -> 72 (1.2) -> 77 -> 79 -> 80, the
+    fixed point where 600 / (40 + 80) is 5 (cases closing over 6 years: about 1 in 4,600 a
+    year; whole slots rounded). Half a year on nothing has moved; with response 0 nothing ever
+    does; with a ratio of 0.01 (a caseload 100 times the typical) the step is the bound's
+    (MAX_CASELOAD_RATIO: x 4)."""
+    expected = 20.0
+    for years in range(1, 7):
+        holders = 40 + round(expected)
+        expected *= 600 / holders / 5
+        council = responding(years, 1.0, 0.5)
+        assert len(council.workforce.beyond) == round(expected), years
+    assert len(council.workforce.beyond) == 80
+    assert len(responding(0.45, 1.0, 0.5).workforce.beyond) == 20
+    assert len(responding(3, 0.0, 0.5).workforce.beyond) == 20
+    assert len(responding(1, 1.0, 0.01).workforce.beyond) == 80
+
+
+def test_a_council_below_the_typical_caseload_sheds_agency_and_the_walk_multiplies():
+    """Typical caseload 20 (twice the council's 10), response 0.5: the first step keeps
+    20 x 0.5^0.5 = 14 slots; with a walk (sd 0.3) the multiplier in force is the walk's (the
+    same steps as without the response: common random numbers) times the response's."""
+    assert len(responding(1, 0.5, 2.0).workforce.beyond) == round(20 * 0.5 ** 0.5)
+    for rep in (0, 1):
+        walked = responding(1, 0.0, 2.0, sd=0.3, rep=rep).workforce.beyond_factor
+        both = responding(1, 0.5, 2.0, sd=0.3, rep=rep).workforce
+        assert both.beyond_factor == pytest.approx(walked * both.response_factor)
+        assert both.response_factor == pytest.approx(0.5 ** 0.5)

@@ -173,6 +173,33 @@ def test_starting_caseload_is_dfe_cases_over_case_holders_in_each_census_year():
             assert data["start"].isoformat() == f"{year}-09-30"
 
 
+def test_agency_workers_respond_to_the_caseload_over_the_median_councils():
+    """The baseline's typical caseload is the median over England's councils (reported alone)
+    of DfE's cases / case_holders_fte at the census, computed here from the extract's cells;
+    its response is drawn about the panel's estimate from 2018 (one change) and 0 in 2017."""
+    data = extract()
+    for la in ("Leeds", "Manchester", "Kent"):
+        for year in WORKFORCE_YEARS[:4]:
+            caseloads = []
+            for code in data.codes:
+                cases = data.cell(LOCAL, code, year, "cases")[0]
+                holders = data.cell(LOCAL, code, year, "case_holders_fte")[0]
+                if (cases and holders and cases > 0 and holders > 0
+                        and len(data.workforce_members(code, year)) == 1):
+                    caseloads.append(cases / holders)
+            agency = tomllib.loads(baseline_scenario_text(la, year))["workforce"]["agency"]
+            if year == WORKFORCE_YEARS[0]:
+                assert agency["caseload_response"] == 0.0
+                continue
+            typical = (agency["typical_caseload_ratio"] * dfe(la, "cases", year)
+                       / dfe(la, "case_holders_fte", year))
+            assert typical == pytest.approx(np.median(caseloads), rel=2e-3), (la, year)
+            response = agency["caseload_response"]
+            assert response["dist"] == "normal" and response["clip"]
+            assert response["mean"] == pytest.approx(
+                panel.agency_caseload_response(data, year).estimate, abs=1e-3)
+
+
 DAY_ZERO = [("Leeds", 2017), ("Wakefield", 2018), ("Manchester", 2019), ("Kent", 2020),
             ("Sutton", 2021), ("Liverpool", 2022), ("Leeds", 2022), ("Tower Hamlets", 2017)]
 

@@ -93,6 +93,9 @@ ASSUMPTIONS = [
     ("at the start agency workers cover vacancies at DfE's (shrunk) cover rate; DfE's other "
      "agency workers are kept beyond vacancies (absence, sickness, extra demand; a level, not "
      "tied to posts), so the vacancy rate starts at DfE's"),
+    ("agency workers follow the caseload: each year the council's caseload over England's "
+     "typical council's, to a power estimated from DfE's panel up to YEAR "
+     "(agency.caseload_response, docs/baseline.md), multiplies them"),
     ("demand management: plans last less while open cases per case-holder are above the start's, "
      "longer below (cases_referral_elasticity, estimated from DfE's panel, docs/demand.md)"),
 ]

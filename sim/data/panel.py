@@ -48,6 +48,10 @@
 - `agency_vacancy_elasticity`: how a council's agency FTE follows its vacancies, the within
   slope of log agency FTE on log vacancies (FTE): the steady state's agency workers follow the
   vacancies ahead by it (`sim.data.baseline_workforce.stationary`).
+- `agency_caseload_response`: how a council's agency FTE follows its caseload's standing against
+  England's typical council (`typical_caseload`, the median council's): the slope of the yearly
+  log change of agency FTE on log caseload less the year's median, year effects
+  (`workforce.agency.caseload_response`, `sim.model.agency`).
 - `agency_walk`: the walk of a council's log agency FTE (`workforce.agency.yearly_change_sd`,
   which a baseline's model applies to all agency workers, `walk_scope` "all",
   `sim.model.agency`), with
