@@ -769,3 +769,17 @@ def test_a_steady_state_that_counts_the_new_posts_keeps_its_vacancy_rate_as_they
     still = vacancy_rate_as_posts_grow(0.0, 0.0)
     assert vacancy_rate_as_posts_grow(0.035, 0.035) == pytest.approx(still, abs=0.01)
     assert vacancy_rate_as_posts_grow(0.035, 0.0) > still + 0.025
+
+
+def test_every_assumption_a_baseline_leaves_uncertain_has_words_for_the_report():
+    """The report names the draw that explains most of an outcome's spread in words
+    (`parameter_label`): every key a baseline leaves uncertain (drawn once per replication), in
+    each census year, has its own label, not the fallback spelled from the key's parts."""
+    from sim.analysis.labels import PARAMETER_LABELS
+
+    found = set()
+    for year in WORKFORCE_YEARS:
+        text = baseline_scenario_text("Leeds", year)
+        found.update(scenario_from_data(tomllib.loads(text)).uncertain)
+    assert "workforce.agency.caseload_response" in found
+    assert sorted(found - set(PARAMETER_LABELS)) == []
