@@ -64,6 +64,42 @@ def test_summary_by_hand():
     assert list(summary.index) == ["caseload", "cases_held", "all"]   # MEASURES' order
 
 
+def test_change_skill_by_hand():
+    # the model's moves log(p50 / persistence) and DfE's log(actual / persistence) of SYNTHETIC's
+    # cases held: A +log(110/80), +log(100/80); B -log(260/190), -log(260/200); C +log(65/45),
+    # +log(50/45). Ranks of the model's B < A < C, of DfE's B < C < A: Spearman 1 - 6 x 2 /
+    # (3 x 8) = 0.5. Pairwise slopes AB 0.77, AC -2.36, BC 0.54: the median 0.54
+    summary = summary_table(SYNTHETIC).set_index("metric")
+    model = np.log([110 / 80, 190 / 260, 65 / 45])
+    actual = np.log([100 / 80, 200 / 260, 50 / 45])
+    cases = summary.loc["cases_held"]
+    assert cases["change_rank_correlation"] == pytest.approx(0.5)
+    assert cases["change_slope"] == pytest.approx((actual[2] - actual[1]) / (model[2] - model[1]))
+    assert math.isnan(summary.loc["caseload", "change_slope"])      # one cell
+    assert math.isnan(summary.loc["all", "change_rank_correlation"])  # measures don't pool
+
+
+def test_change_skill_recovers_a_known_slope_and_says_nothing_of_no_move():
+    from sim.experiments.backtest import change_skill
+
+    # DfE's moves half the model's plus noise, with a few councils whose figures jump: the
+    # robust slope is about 0.5 whatever the jumps; the model's moves reversed, about -0.5
+    rng = np.random.default_rng(11)
+    model = rng.normal(0, 0.1, 400)
+    actual = 0.5 * model + rng.normal(0, 0.02, 400)
+    actual[:8] += 2.0
+    cells = pd.DataFrame({"persistence": 50.0, "p50": 50 * np.exp(model),
+                          "actual": 50 * np.exp(actual)})
+    correlation, slope = change_skill(cells)
+    assert slope == pytest.approx(0.5, abs=0.03)
+    assert correlation > 0.8
+    reversed_correlation, reversed_slope = change_skill(cells.assign(p50=50 * np.exp(-model)))
+    assert reversed_slope == pytest.approx(-0.5, abs=0.03)
+    assert reversed_correlation == pytest.approx(-correlation)
+    # a model that moves nothing (persistence itself) has no slope to score
+    assert all(math.isnan(v) for v in change_skill(cells.assign(p50=50.0)))
+
+
 def _council_cells(model: np.ndarray, persistence: np.ndarray, repeats: int = 1) -> pd.DataFrame:
     """A cell per council (code i) with these absolute % errors, each council's cell `repeats`
     times (a council seen at several origins that all went the same way)."""
@@ -112,7 +148,13 @@ def test_the_summary_carries_the_ratio_interval():
     assert cases["model_over_persistence"] == pytest.approx(0.5)
     assert cases["model_over_persistence_low"] == pytest.approx(0.5)
     assert cases["model_over_persistence_high"] == pytest.approx(0.5)
-    assert "| 0.50 (0.50-0.50) |" in "\n".join(markdown_table(summary.reset_index()))
+    table = "\n".join(markdown_table(summary.reset_index()))
+    assert "| 0.50 (0.50-0.50) |" in table
+    # DfE's moves (k / 100) half the model's (2k / 100, near enough on the log scale): ranks all
+    # right; the all-measures row has no moves to score
+    assert cases["change_rank_correlation"] == pytest.approx(1.0)
+    assert f"| 1.00, {cases['change_slope']:.2f} |" in table
+    assert table.rstrip().endswith("| - |")
 
 
 def test_drift_by_hand():

@@ -327,6 +327,12 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "model_over_persistence_high": ("upper end of its 90% interval", "ratio"),
         "coverage_50": ("share of DfE's figures inside the model's 50% band (p25 to p75)", SHARE),
         "coverage_90": ("share of DfE's figures inside the model's 90% band (p05 to p95)", SHARE),
+        "change_rank_correlation": ("rank correlation of the model's move from the origin "
+                                    "with DfE's (0: its moves say nothing of which councils "
+                                    "rise; 1: it orders them all right)", "ratio"),
+        "change_slope": ("DfE's move per unit of the model's, a robust slope (1: the right size; "
+                         "below 1: the model's moves too large; 0 or below: no better than none)",
+                         "ratio"),
     },
     "skipped.csv": {
         "council": ("the council not run", "text"), "code": ("DfE's code", "number"),

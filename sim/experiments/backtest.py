@@ -193,11 +193,37 @@ def ratio_interval(part: pd.DataFrame) -> tuple[float, float]:
     return float(low), float(high)
 
 
+MIN_CHANGE_CELLS = 3
+"""The fewest cells `change_skill` scores (a rank correlation of two cells is always +-1)."""
+
+
+def change_skill(part: pd.DataFrame) -> tuple[float, float]:
+    """Whether the model's median foresees which way and how far a measure moves from the
+    origin: (rank correlation, slope) of DfE's change log(actual / persistence) against the
+    model's log(p50 / persistence), over `part`'s cells where all three are above 0.
+
+    The rank correlation (Spearman's) is 0 when the model's moves say nothing of which councils
+    rise and which fall, 1 when they order every council's change right. The slope (Theil-Sen:
+    the median of the pairwise slopes, so the few councils whose figures jump do not set it) is
+    1 when the model's moves are the size DfE's turn out, below 1 when they are too large (DfE's
+    move as far only in part), 0 or below when they are no better than no move. Persistence
+    moves nothing, so it has neither. nan, nan with fewer than `MIN_CHANGE_CELLS` cells or no
+    spread in either change."""
+    positive = part[(part["actual"] > 0) & (part["persistence"] > 0) & (part["p50"] > 0)]
+    model = np.log(positive["p50"] / positive["persistence"]).to_numpy()
+    actual = np.log(positive["actual"] / positive["persistence"]).to_numpy()
+    if len(positive) < MIN_CHANGE_CELLS or np.ptp(model) == 0 or np.ptp(actual) == 0:
+        return math.nan, math.nan
+    return (float(stats.spearmanr(model, actual).statistic),
+            float(stats.theilslopes(actual, model).slope))
+
+
 def summary_table(table: pd.DataFrame) -> pd.DataFrame:
     """Per metric and horizon (and "all" metrics): cells scored, median absolute % error of
     each forecaster (the model's median p50), the model's over persistence's with its interval
-    (`ratio_interval`), and the share of actual values inside the model's 50% (p25-p75) and 90%
-    (p05-p95) bands."""
+    (`ratio_interval`), the share of actual values inside the model's 50% (p25-p75) and 90%
+    (p05-p95) bands, and per metric how the model's moves from the origin match DfE's
+    (`change_skill`; nan for "all": changes of different measures are not one scale)."""
     scored = _with_bands(table)
     forecasts = {"model": "p50", "persistence": "persistence", "drift": "drift"}
     for forecaster, column in forecasts.items():
@@ -216,6 +242,8 @@ def summary_table(table: pd.DataFrame) -> pd.DataFrame:
             ratio_interval(part))
         for band in BANDS:
             row[band] = float(part[band].mean())
+        row["change_rank_correlation"], row["change_slope"] = (
+            change_skill(part) if metric != "all" else (math.nan, math.nan))
         rows.append(row)
     order = {name: i for i, name in enumerate([*MEASURES, "all"])}
     summary = pd.DataFrame(rows)
@@ -620,7 +648,9 @@ SUMMARY_HEADINGS = {"metric": "measure", "horizon": "years ahead", "cells": "cel
                     "mdape_model": "model MdAPE %", "mdape_persistence": "persistence MdAPE %",
                     "mdape_drift": "drift MdAPE %",
                     "model_over_persistence": "model / persistence (90% interval)",
-                    "coverage_50": "in 50% band", "coverage_90": "in 90% band"}
+                    "coverage_50": "in 50% band", "coverage_90": "in 90% band",
+                    "change_rank_correlation": "its moves against DfE's: rank correlation, "
+                                               "slope"}
 
 
 def markdown_table(summary: pd.DataFrame) -> list[str]:
@@ -633,9 +663,17 @@ def markdown_table(summary: pd.DataFrame) -> list[str]:
                  *(f"{row[c]:.1f}" for c in ("mdape_model", "mdape_persistence", "mdape_drift")),
                  f"{row['model_over_persistence']:.2f} ({row['model_over_persistence_low']:.2f}"
                  f"-{row['model_over_persistence_high']:.2f})",
-                 *(f"{row[c]:.0%}" for c in BANDS)]
+                 *(f"{row[c]:.0%}" for c in BANDS),
+                 change_cell(row)]
         lines.append("| " + " | ".join(cells) + " |")
     return lines
+
+
+def change_cell(row: pd.Series) -> str:
+    """"rank correlation, slope" of the model's moves (`change_skill`), "-" where there are none
+    (all measures together, or a summary written before they were scored)."""
+    found = [row.get(c, math.nan) for c in ("change_rank_correlation", "change_slope")]
+    return "-" if any(pd.isna(v) for v in found) else f"{found[0]:.2f}, {found[1]:.2f}"
 
 
 def origin_lines(coverage: pd.DataFrame) -> list[str]:

@@ -280,6 +280,8 @@ def _target_rows(target: pd.DataFrame) -> pd.DataFrame:
 
 
 def _backtest_rows(summary: pd.DataFrame) -> pd.DataFrame:
+    from sim.experiments.backtest import change_cell
+
     def percent(values: pd.Series) -> list[str]:
         return [f"{v:.1f}%" for v in values]
 
@@ -299,7 +301,9 @@ def _backtest_rows(summary: pd.DataFrame) -> pd.DataFrame:
         "drift": percent(summary["mdape_drift"]),
         "model / persistence (90% interval)": [ratio(row) for _, row in summary.iterrows()],
         "in the model's 50% band": percent(100 * summary["coverage_50"]),
-        "in its 90% band": percent(100 * summary["coverage_90"])})
+        "in its 90% band": percent(100 * summary["coverage_90"]),
+        "its moves against DfE's: rank correlation, slope": [
+            change_cell(row) for _, row in summary.iterrows()]})
 
 
 def _tables(contents: Contents, folder: ResultsFolder) -> list[str]:

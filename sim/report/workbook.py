@@ -185,7 +185,9 @@ BACKTEST_HEADINGS = {
     "model_over_persistence_low": "Model / persistence, 90% interval from",
     "model_over_persistence_high": "Model / persistence, 90% interval to",
     "coverage_50": "In the 50% band",
-    "coverage_90": "In the 90% band", "reason": "Reason", "metric": "Measure (code)",
+    "coverage_90": "In the 90% band",
+    "change_rank_correlation": "Model's moves against DfE's: rank correlation",
+    "change_slope": "Model's moves against DfE's: slope", "reason": "Reason", "metric": "Measure (code)",
     "plan": "Announced plan"}
 
 
@@ -211,7 +213,9 @@ def _backtest_sheets(folder: ResultsFolder) -> list[Sheet]:
             "Years ahead": "integer", "Cells scored": "integer", "Model MdAPE %": "count",
             "Persistence MdAPE %": "count", "Drift MdAPE %": "count",
             "Model / persistence": "decimal", "In the 50% band": "share",
-            "In the 90% band": "share"}))
+            "In the 90% band": "share",
+            "Model's moves against DfE's: rank correlation": "decimal",
+            "Model's moves against DfE's: slope": "decimal"}))
     cells = folder.table("backtest.csv")
     if cells is not None:
         words = [_measure_words(m) for m in cells["metric"]]
