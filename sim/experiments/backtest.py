@@ -785,7 +785,13 @@ def markdown_report(summary: pd.DataFrame, record: dict, commit: str,
         f"{RATIO_CONFIDENCE:.0%} percentile bootstrap over councils, each resampled with all "
         f"its cells ({RATIO_RESAMPLES} resamples, fixed seed; `ratio_interval`): an interval "
         "that holds 1 says the back-test cannot tell the model's error from persistence's for "
-        "councils like these. The model was not tuned to these scores.",
+        "councils like these. The last column sets the model's move from the origin, "
+        "log(median / persistence), against DfE's, log(actual / persistence), by measure "
+        "(`change_skill`): their rank correlation (0: the model's moves say nothing of which "
+        "councils rise and which fall; 1: it orders them all right) and the robust (Theil-Sen) "
+        "slope of DfE's on the model's (1: moves the right size; below 1: too large; 0 or "
+        "below: no better than no move). Persistence moves nothing and has neither. The model "
+        "was not tuned to these scores.",
         "",
         "Bands: a measure DfE publishes with a one-off reporting factor (caseload, "
         "case-holders, cases held, agency, vacancy and turnover rates) is forecast by the "
