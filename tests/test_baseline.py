@@ -169,13 +169,7 @@ def test_starting_caseload_is_dfe_cases_over_case_holders_in_each_census_year():
             holders += agency
             assert cases == round(dfe(la, "cases", year)), (la, year)
             assert cases / holders == pytest.approx(dfe(la, "caseload_fte", year), rel=0.02)
-            # agency workers hold cases at the rate of all DfE's social workers, and DfE's
-            # agency FTE is the agency case-holders over the share of them who hold cases
-            agency_fte, in_post = dfe(la, "agency_fte", year), dfe(la, "inpost_fte", year)
-            assert agency / holders == pytest.approx(agency_fte / (agency_fte + in_post),
-                                                     abs=0.5 / holders), (la, year)
-            holding = 1 - workforce["agency"].get("non_case_holding_share", 0.0)
-            assert agency / holding == pytest.approx(agency_fte, abs=0.5), (la, year)
+            assert agency == round(dfe(la, "agency_fte", year))
             assert data["start"].isoformat() == f"{year}-09-30"
 
 
@@ -584,12 +578,11 @@ def test_where_the_panel_shows_agency_fte_walking_the_agency_workers_head_to_dfe
                                                                                     year):
     """From 2018 DfE's panel shows councils' agency FTE walking (`panel.agency_walk` above 0),
     and a walk's forecast is its latest figure: the steady state holds DfE's agency FTE at the
-    census (r / (1 - r) x in post, DfE's rate r rounded to 0.1%; those of them who hold cases),
-    not a level of the council's earlier years (Sunderland 2019: 9.6% at the census, 17.6% its
-    shrunk mean, 44 agency workers ahead for DfE's 22), moved only as DfE's councils' agency
-    FTE follows their vacancies: times ((vacant posts ahead + 1) / (vacant at the start + 1))^e,
-    e the panel's within elasticity (0.30-0.55); and cover carries no spread (the walk carries
-    the change)."""
+    census (r / (1 - r) x in post, DfE's rate r rounded to 0.1%), not a level of the council's
+    earlier years (Sunderland 2019: 9.6% at the census, 17.6% its shrunk mean, 44 agency
+    workers ahead for DfE's 22), moved only as DfE's councils' agency FTE follows their
+    vacancies: times ((vacant posts ahead + 1) / (vacant at the start + 1))^e, e the panel's
+    within elasticity (0.30-0.55); and cover carries no spread (the walk carries the change)."""
     data = extract()
     code = data.find(la, year)
     numbers = Derivation(data, code, year)
@@ -599,8 +592,7 @@ def test_where_the_panel_shows_agency_fte_walking_the_agency_workers_head_to_dfe
     elasticity = panel.agency_vacancy_elasticity(data, year).estimate
     assert 0.2 < elasticity < 0.8
     follows = ((state.establishment - state.permanent_later + 1) / (state.vacant + 1)) ** elasticity
-    holding = 1 - numbers.agency_non_case_holding
-    assert state.agency_later / follows == pytest.approx(agency_fte * holding, rel=0.01, abs=0.3)
+    assert state.agency_later / follows == pytest.approx(agency_fte, rel=0.01, abs=0.3)
     scenario = scenario_from_data(tomllib.loads(scenario_text_for(data, code, year)))
     assert "workforce.agency.cover" not in scenario.uncertain
 

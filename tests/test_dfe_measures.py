@@ -71,31 +71,20 @@ def test_non_case_holding_share_counts_agency_case_holders_out():
     assert dfe.non_case_holding_share(100.0, 1.0, 0.0) == 0.9
 
 
-def test_agency_workers_hold_cases_at_the_rate_of_all_social_workers():
-    # Wakefield 2018: 165 case-holders of 193.2 in post + 77.8 agency FTE: 165 x 77.8 / 271.0 =
-    # 47.4, so 47 agency case-holders and 1 - 47 / 77.8 = 0.3959 of DfE's agency workers holding
-    # none; the permanent case-holders 164.7 - 47 = 117.7 of 193.2 in post: 1 - 0.6092
-    assert dfe.agency_case_holders(193.2, 165, 77.8) == 47
-    assert dfe.agency_non_case_holding_share(77.8, 47) == pytest.approx(0.3959, abs=1e-4)
-    assert dfe.non_case_holding_share(193.2, 164.7, 47) == pytest.approx(0.3908, abs=1e-4)
-    # Tower Hamlets 2017: 118 case-holders, 195.5 agency FTE, 201.5 in post: 118 x 195.5 / 397
-    # = 58.1, within the 118 - ceil(20.15) = 97 the fewest permanent case-holders leave
-    assert dfe.agency_case_holders(201.5, 118, 195.5) == 58
-    assert dfe.agency_non_case_holding_share(195.5, 58) == pytest.approx(1 - 58 / 195.5)
-    # the bound: 10 case-holders of 30 in post + 100 agency FTE would have 10 x 100 / 130 = 7.7
-    # agency case-holders, but ceil(3.0) = 3 stay permanent: 7, and 93% of DfE's agency workers
-    # holding none is clipped to the scenario key's 0.9
-    assert dfe.fewest_permanent_case_holders(30.0) == 3
-    assert dfe.agency_case_holders(30.0, 10, 100.0) == 7
-    assert dfe.agency_non_case_holding_share(100.0, 7) == 0.9
+def test_agency_workers_hold_cases_unless_too_few_permanent_case_holders_are_left():
+    # Wakefield 2018: 165 case-holders, 77.8 agency FTE of 193.2 in post: all 78 hold cases
+    assert dfe.agency_case_holders(193.2, 165, 77.8) == 78
+    assert dfe.agency_non_case_holding_share(77.8, 78) == 0.0
+    # Tower Hamlets 2017: 118 case-holders, 195.5 agency FTE, 201.5 in post: at least
+    # ceil(20.15) = 21 permanent case-holders, so 97 agency case-holders, 1 - 97 / 195.5 = 0.5038
+    # of DfE's agency workers holding none; 21 / (1 - (1 - 21 / 201.5)) gives back 201.5 in post
+    assert dfe.agency_case_holders(201.5, 118, 195.5) == 97
+    assert dfe.agency_non_case_holding_share(195.5, 97) == pytest.approx(0.5038, abs=1e-4)
+    assert dfe.non_case_holding_share(201.5, 118, 97) == pytest.approx(1 - 21 / 201.5)
     # a tiny council: one permanent case-holder at least; no agency case-holder left at all
     assert dfe.agency_case_holders(3.0, 4, 10.0) == 3
     assert dfe.agency_case_holders(50.0, 4, 10.0) == 0
-    # DfE counts an agency worker (0.6 FTE rounds to one): one holds cases, not 50 x 0.6 /
-    # 100.6 = 0.3 of one, and none of DfE's agency workers is then said to hold none
-    assert dfe.agency_case_holders(100.0, 50, 0.6) == 1
-    assert dfe.agency_non_case_holding_share(0.6, 1) == 0.0
-    assert dfe.agency_case_holders(100.0, 50, 0.0) == 0
+    assert dfe.agency_non_case_holding_share(10.0, 0) == 0.9
 
 
 def _replication(share: float, agency_share: float = 0.0):

@@ -333,20 +333,17 @@ class Derivation:
     # workforce ---------------------------------------------------------------------------------
     def _agency_case_holders(self) -> None:
         """DfE's agency workers who hold cases (people) and the share of them who hold none
-        (`dfe_measures.agency_case_holders`: as many as hold cases of all DfE's social workers,
-        within the fewest permanent case-holders), with the adjustment said where that bound
-        holds them back."""
+        (`dfe_measures.agency_case_holders`: all of them but where the agency FTE leaves too few
+        permanent case-holders), with the adjustment said where some hold none."""
         self.case_holders = max(2, round(self.holders_fte.value))
         self.agency_holders = dfe_measures.agency_case_holders(
             self.inpost.value, self.case_holders, self.agency_fte.value)
         self.agency_non_case_holding = dfe_measures.agency_non_case_holding_share(
             self.agency_fte.value, self.agency_holders)
-        fewest = dfe_measures.fewest_permanent_case_holders(self.inpost.value)
-        if self.agency_holders and self.agency_holders == self.case_holders - fewest:
+        if self.agency_holders < round(self.agency_fte.value):
             self.notes.adjustments.append(
-                f"DfE's agency FTE {self.agency_fte.value:g} holding cases at the rate of all "
-                f"its social workers would leave fewer than {fewest} of its "
-                f"{self.holders_fte.value:g} case-holders permanent (a tenth of DfE's "
+                f"DfE's agency FTE {self.agency_fte.value:g} leaves too few of its "
+                f"{self.holders_fte.value:g} case-holders permanent (at least a tenth of DfE's "
                 f"{self.inpost.value:g} in post, and one): {self.agency_holders} agency workers "
                 f"hold cases and a share {self.agency_non_case_holding:.4g} of DfE's hold none "
                 "(agency.non_case_holding_share), so DfE's agency rate and FTE in post both "

@@ -59,16 +59,14 @@ ASSUMPTIONS = [
     ("child protection, looked-after and assessment cases are all held by case-holding social "
      "workers, so DfE's cases held minus those leaves the cases on child in need plans"),
     "child in need plans: lognormal, cv 1.0 (long tail); their mean follows by Little's law",
-    ("DfE's agency workers (agency_fte) hold cases at the rate of all DfE's social workers "
-     "(case-holders / (in post + agency FTE)), as DfE's councils show (case-holders per agency "
-     "FTE less per FTE in post, below); the rest of them hold no cases "
-     "(agency.non_case_holding_share), so DfE's agency rate agency / (agency + in post) holds at "
-     "the start; the permanent case-holders are DfE's case-holders less the agency ones, and the "
-     "rest of DfE's social workers in post hold no cases (non_case_holding_share); where that "
-     "would leave fewer permanent case-holders than a tenth of DfE's in post (agency FTE near or "
-     "above case-holders), those beyond the tenth are the agency case-holders; agency workers "
-     "cover vacant posts or are kept beyond vacancies (as in the model), and DfE's vacancy rate "
-     "applies to case-holding posts"),
+    ("DfE's agency workers (agency_fte) all hold cases, so DfE's agency rate agency / (agency + "
+     "in post) holds at the start; the permanent case-holders are DfE's case-holders less them, "
+     "and the rest of DfE's social workers in post hold no cases (non_case_holding_share); where "
+     "that would leave fewer permanent case-holders than a tenth of DfE's in post (agency FTE near "
+     "or above case-holders), those beyond the tenth are the agency case-holders and the rest of "
+     "DfE's agency workers hold no cases (agency.non_case_holding_share); agency workers cover "
+     "vacant posts or are kept beyond vacancies (as in the model), and DfE's vacancy rate applies "
+     "to case-holding posts"),
     "notice 4-8 weeks (uniform 28-56 days); a post turns vacant, and recruitment starts, at notice",
     ("recruitment campaigns average 120 days (gamma cv 0.5; documented default), re-advertised "
      "until filled; at least 60 days from notice to a starter's first day"),
@@ -509,10 +507,9 @@ class ScenarioText:
                 "applied to all agency workers (walk_scope): " + agency_walk.describe("agency FTE")),
             *([_kv("non_case_holding_share", _num(d.agency_non_case_holding),
                    f"derived: 1 - agency case-holders / DfE's agency FTE = 1 - {st.agency} / "
-                   f"{d.agency_fte.value:g}: they hold cases at the rate of all DfE's social "
-                   "workers (header; case-holders per agency FTE less per FTE in post: "
-                   + panel.agency_holding_difference(d.data, d.year).describe()
-                   + "); used only for DfE's agency rate")] if d.agency_non_case_holding else []),
+                   f"{d.agency_fte.value:g}: DfE's agency FTE leaves too few permanent "
+                   "case-holders for all its agency workers to hold cases (header); used only "
+                   "for DfE's agency rate")] if d.agency_non_case_holding else []),
             _kv("walk_scope", '"all"',
                 "derived: the walk moves the level beyond vacancies and the share of vacancies "
                 "covered (cover, at most 1) alike, so all agency workers follow it, as DfE's "

@@ -52,10 +52,6 @@
   England's typical council (`typical_caseload`, the median council's): the slope of the yearly
   log change of agency FTE on log caseload less the year's median, year effects
   (`workforce.agency.caseload_response`, `sim.model.agency`).
-- `agency_holding_difference`: how many more case-holders an agency FTE comes with than an FTE in
-  post: the slope of case-holders / (FTE in post + agency FTE) on agency FTE / (the same), year
-  effects (0: agency workers hold cases at the rate permanent staff do, as
-  `sim.model.dfe_measures.agency_case_holders` takes them to).
 - `agency_walk`: the walk of a council's log agency FTE (`workforce.agency.yearly_change_sd`,
   which a baseline's model applies to all agency workers, `walk_scope` "all",
   `sim.model.agency`), with
@@ -706,28 +702,6 @@ def agency_caseload_response(data: Extract, up_to: int) -> WithinElasticity:
                                 "to estimate", "year effects")
     change = np.log(rows["agency_after"].to_numpy() / rows["agency"].to_numpy())
     estimate, se = across_councils(change, rows["about_typical"].to_numpy(),
-                                   rows["code"].to_numpy(), rows["year"].to_numpy())
-    return WithinElasticity(estimate, se, len(rows), rows["code"].nunique(), relation,
-                            effects="year effects")
-
-
-@functools.cache
-def agency_holding_difference(data: Extract, up_to: int) -> WithinElasticity:
-    """Case-holders per agency FTE less case-holders per FTE in post, across councils: the slope
-    of DfE's case-holders FTE / (FTE in post + agency FTE) on agency FTE / (the same) at each
-    census up to `up_to`, year effects (`across_councils`; councils reported jointly left out).
-    If an FTE in post holds cases at rate h and an agency FTE at rate h + d, case-holders /
-    staff = h + d x agency share, so the slope is d: 0 when agency workers hold cases at the rate
-    permanent staff do, 1 - h (about 0.45) if every agency worker held cases."""
-    frame = _panel_of(data)
-    rows = frame[(frame["year"] >= WORKFORCE_YEARS[0]) & (frame["year"] <= up_to)
-                 & ~frame["joint"]].copy()
-    rows["staff"] = rows["establishment"] - rows["vacancies"] + rows["agency"]
-    rows = rows[rows["staff"] > 0].dropna(subset=["case_holders", "agency", "staff"])
-    relation = ("case_holders_fte / (inpost_fte + agency_fte) on agency_fte / (inpost_fte + "
-                "agency_fte)")
-    estimate, se = across_councils((rows["case_holders"] / rows["staff"]).to_numpy(),
-                                   (rows["agency"] / rows["staff"]).to_numpy(),
                                    rows["code"].to_numpy(), rows["year"].to_numpy())
     return WithinElasticity(estimate, se, len(rows), rows["code"].nunique(), relation,
                             effects="year effects")
