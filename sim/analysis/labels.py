@@ -330,6 +330,9 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "change_rank_correlation": ("rank correlation of the model's move from the origin "
                                     "with DfE's (0: its moves say nothing of which councils "
                                     "rise; 1: it orders them all right)", "ratio"),
+        "change_rank_correlation_low": ("lower end of its 90% interval, a bootstrap over "
+                                        "councils", "ratio"),
+        "change_rank_correlation_high": ("upper end of its 90% interval", "ratio"),
         "change_slope": ("DfE's move per unit of the model's, a robust slope (1: the right size; "
                          "below 1: the model's moves too large; 0 or below: no better than none)",
                          "ratio"),

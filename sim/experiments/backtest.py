@@ -35,6 +35,7 @@ import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -167,55 +168,92 @@ def coverage_by_origin(table: pd.DataFrame) -> pd.DataFrame:
     return coverage[["metric", "origin", "cells", *BANDS]]
 
 
-def ratio_interval(part: pd.DataFrame) -> tuple[float, float]:
-    """The `RATIO_CONFIDENCE` interval of the model's MdAPE over persistence's in `part`'s cells
-    (columns code, ape_model, ape_persistence; cells where both are scored): a percentile
-    bootstrap that resamples councils, each with all its cells, `RATIO_RESAMPLES` times from
-    `RATIO_SEED`. A council's cells (its origins; all its measures in "all") share its ways, so
-    they are not independent draws: resampling cells would narrow the interval as if a council
-    seen four times were four councils. An interval that holds 1 says that the back-test cannot
-    tell the model's error from persistence's for councils like these. nan, nan with fewer than
-    two councils."""
-    scored = part.dropna(subset=["ape_model", "ape_persistence"])
-    errors = [cells.to_numpy() for _, cells in
-              scored.groupby("code")[["ape_model", "ape_persistence"]]]
-    if len(errors) < 2:
+def council_bootstrap(rows: pd.DataFrame, statistic: Callable[[np.ndarray], float]
+                      ) -> tuple[float, float]:
+    """The `RATIO_CONFIDENCE` interval of `statistic` of `rows`' values (all columns but "code",
+    as one array, a row per cell): a percentile bootstrap that resamples councils, each with all
+    its cells, `RATIO_RESAMPLES` times from `RATIO_SEED`. A council's cells (its origins; all its
+    measures in "all") share its ways, so they are not independent draws: resampling cells would
+    narrow the interval as if a council seen four times were four councils. nan, nan with fewer
+    than two councils."""
+    columns = [c for c in rows.columns if c != "code"]
+    councils = [cells.to_numpy() for _, cells in rows.groupby("code")[columns]]
+    if len(councils) < 2:
         return math.nan, math.nan
 
-    def ratio(councils: np.ndarray) -> float:
-        model, persistence = np.median(np.concatenate([errors[i] for i in councils]), axis=0)
-        return model / persistence if persistence > 0 else math.nan
+    def resampled(chosen: np.ndarray) -> float:
+        return statistic(np.concatenate([councils[i] for i in chosen]))
 
-    found = stats.bootstrap((np.arange(len(errors)),), ratio, vectorized=False,
+    found = stats.bootstrap((np.arange(len(councils)),), resampled, vectorized=False,
                             n_resamples=RATIO_RESAMPLES, confidence_level=RATIO_CONFIDENCE,
                             method="percentile", random_state=np.random.default_rng(RATIO_SEED))
     low, high = found.confidence_interval
     return float(low), float(high)
 
 
+def ratio_interval(part: pd.DataFrame) -> tuple[float, float]:
+    """The `RATIO_CONFIDENCE` interval of the model's MdAPE over persistence's in `part`'s cells
+    (columns code, ape_model, ape_persistence; cells where both are scored), councils resampled
+    (`council_bootstrap`). An interval that holds 1 says that the back-test cannot tell the
+    model's error from persistence's for councils like these."""
+    scored = part.dropna(subset=["ape_model", "ape_persistence"])
+
+    def ratio(errors: np.ndarray) -> float:
+        model, persistence = np.median(errors, axis=0)
+        return model / persistence if persistence > 0 else math.nan
+
+    return council_bootstrap(scored[["code", "ape_model", "ape_persistence"]], ratio)
+
+
 MIN_CHANGE_CELLS = 3
 """The fewest cells `change_skill` scores (a rank correlation of two cells is always +-1)."""
 
 
-def change_skill(part: pd.DataFrame) -> tuple[float, float]:
+class ChangeSkill(NamedTuple):
+    """`change_skill`'s figures: the rank correlation, its interval, and the slope."""
+
+    rank_correlation: float
+    low: float
+    high: float
+    slope: float
+
+
+NO_CHANGE_SKILL = ChangeSkill(math.nan, math.nan, math.nan, math.nan)
+
+
+def _rank_correlation(changes: np.ndarray) -> float:
+    """Spearman's rank correlation of the two columns of `changes` (model, DfE); nan where either
+    does not vary."""
+    if np.ptp(changes[:, 0]) == 0 or np.ptp(changes[:, 1]) == 0:
+        return math.nan
+    return float(stats.spearmanr(changes[:, 0], changes[:, 1]).statistic)
+
+
+def change_skill(part: pd.DataFrame) -> ChangeSkill:
     """Whether the model's median foresees which way and how far a measure moves from the
-    origin: (rank correlation, slope) of DfE's change log(actual / persistence) against the
-    model's log(p50 / persistence), over `part`'s cells where all three are above 0.
+    origin: the rank correlation of DfE's change log(actual / persistence) with the model's
+    log(p50 / persistence), over `part`'s cells where all three are above 0, with its interval
+    (councils resampled, `council_bootstrap`), and the slope of DfE's change on the model's.
 
     The rank correlation (Spearman's) is 0 when the model's moves say nothing of which councils
     rise and which fall, 1 when they order every council's change right. The slope (Theil-Sen:
     the median of the pairwise slopes, so the few councils whose figures jump do not set it) is
     1 when the model's moves are the size DfE's turn out, below 1 when they are too large (DfE's
     move as far only in part), 0 or below when they are no better than no move. Persistence
-    moves nothing, so it has neither. nan, nan with fewer than `MIN_CHANGE_CELLS` cells or no
+    moves nothing, so it has neither. All nan with fewer than `MIN_CHANGE_CELLS` cells or no
     spread in either change."""
     positive = part[(part["actual"] > 0) & (part["persistence"] > 0) & (part["p50"] > 0)]
-    model = np.log(positive["p50"] / positive["persistence"]).to_numpy()
-    actual = np.log(positive["actual"] / positive["persistence"]).to_numpy()
-    if len(positive) < MIN_CHANGE_CELLS or np.ptp(model) == 0 or np.ptp(actual) == 0:
-        return math.nan, math.nan
-    return (float(stats.spearmanr(model, actual).statistic),
-            float(stats.theilslopes(actual, model).slope))
+    changes = pd.DataFrame({"code": positive["code"],
+                            "model": np.log(positive["p50"] / positive["persistence"]),
+                            "actual": np.log(positive["actual"] / positive["persistence"])})
+    if len(changes) < MIN_CHANGE_CELLS:
+        return NO_CHANGE_SKILL
+    correlation = _rank_correlation(changes[["model", "actual"]].to_numpy())
+    if math.isnan(correlation):
+        return NO_CHANGE_SKILL
+    low, high = council_bootstrap(changes, _rank_correlation)
+    return ChangeSkill(correlation, low, high,
+                       float(stats.theilslopes(changes["actual"], changes["model"]).slope))
 
 
 def summary_table(table: pd.DataFrame) -> pd.DataFrame:
@@ -242,8 +280,11 @@ def summary_table(table: pd.DataFrame) -> pd.DataFrame:
             ratio_interval(part))
         for band in BANDS:
             row[band] = float(part[band].mean())
-        row["change_rank_correlation"], row["change_slope"] = (
-            change_skill(part) if metric != "all" else (math.nan, math.nan))
+        skill = change_skill(part) if metric != "all" else NO_CHANGE_SKILL
+        row["change_rank_correlation"] = skill.rank_correlation
+        row["change_rank_correlation_low"], row["change_rank_correlation_high"] = (
+            skill.low, skill.high)
+        row["change_slope"] = skill.slope
         rows.append(row)
     order = {name: i for i, name in enumerate([*MEASURES, "all"])}
     summary = pd.DataFrame(rows)
@@ -649,8 +690,8 @@ SUMMARY_HEADINGS = {"metric": "measure", "horizon": "years ahead", "cells": "cel
                     "mdape_drift": "drift MdAPE %",
                     "model_over_persistence": "model / persistence (90% interval)",
                     "coverage_50": "in 50% band", "coverage_90": "in 90% band",
-                    "change_rank_correlation": "its moves against DfE's: rank correlation, "
-                                               "slope"}
+                    "change_rank_correlation": "its moves against DfE's: rank correlation "
+                                               "(90% interval), slope"}
 
 
 def markdown_table(summary: pd.DataFrame) -> list[str]:
@@ -670,10 +711,16 @@ def markdown_table(summary: pd.DataFrame) -> list[str]:
 
 
 def change_cell(row: pd.Series) -> str:
-    """"rank correlation, slope" of the model's moves (`change_skill`), "-" where there are none
-    (all measures together, or a summary written before they were scored)."""
-    found = [row.get(c, math.nan) for c in ("change_rank_correlation", "change_slope")]
-    return "-" if any(pd.isna(v) for v in found) else f"{found[0]:.2f}, {found[1]:.2f}"
+    """"rank correlation (its interval), slope" of the model's moves (`change_skill`; no interval
+    where it has none: one council), "-" where there are none (all measures together, or a
+    summary written before they were scored)."""
+    names = ("change_rank_correlation", "change_rank_correlation_low",
+             "change_rank_correlation_high", "change_slope")
+    correlation, low, high, slope = (row.get(c, math.nan) for c in names)
+    if pd.isna(correlation) or pd.isna(slope):
+        return "-"
+    interval = "" if pd.isna(low) or pd.isna(high) else f" ({low:.2f} to {high:.2f})"
+    return f"{correlation:.2f}{interval}, {slope:.2f}"
 
 
 def origin_lines(coverage: pd.DataFrame) -> list[str]:

@@ -302,7 +302,7 @@ def _backtest_rows(summary: pd.DataFrame) -> pd.DataFrame:
         "model / persistence (90% interval)": [ratio(row) for _, row in summary.iterrows()],
         "in the model's 50% band": percent(100 * summary["coverage_50"]),
         "in its 90% band": percent(100 * summary["coverage_90"]),
-        "its moves against DfE's: rank correlation, slope": [
+        "its moves against DfE's: rank correlation (90% interval), slope": [
             change_cell(row) for _, row in summary.iterrows()]})
 
 

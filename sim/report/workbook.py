@@ -187,6 +187,8 @@ BACKTEST_HEADINGS = {
     "coverage_50": "In the 50% band",
     "coverage_90": "In the 90% band",
     "change_rank_correlation": "Model's moves against DfE's: rank correlation",
+    "change_rank_correlation_low": "Rank correlation, 90% interval from",
+    "change_rank_correlation_high": "Rank correlation, 90% interval to",
     "change_slope": "Model's moves against DfE's: slope", "reason": "Reason", "metric": "Measure (code)",
     "plan": "Announced plan"}
 
@@ -215,6 +217,8 @@ def _backtest_sheets(folder: ResultsFolder) -> list[Sheet]:
             "Model / persistence": "decimal", "In the 50% band": "share",
             "In the 90% band": "share",
             "Model's moves against DfE's: rank correlation": "decimal",
+            "Rank correlation, 90% interval from": "decimal",
+            "Rank correlation, 90% interval to": "decimal",
             "Model's moves against DfE's: slope": "decimal"}))
     cells = folder.table("backtest.csv")
     if cells is not None:
