@@ -835,7 +835,8 @@ def markdown_report(summary: pd.DataFrame, record: dict, commit: str,
         "councils like these. The last column sets the model's move from the origin, "
         "log(median / persistence), against DfE's, log(actual / persistence), by measure "
         "(`change_skill`): their rank correlation (0: the model's moves say nothing of which "
-        "councils rise and which fall; 1: it orders them all right) and the robust (Theil-Sen) "
+        "councils rise and which fall; 1: it orders them all right), with its 90% interval "
+        "(councils resampled, as for the ratio), and the robust (Theil-Sen) "
         "slope of DfE's on the model's (1: moves the right size; below 1: too large; 0 or "
         "below: no better than no move). Persistence moves nothing and has neither. The model "
         "was not tuned to these scores.",
