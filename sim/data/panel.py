@@ -284,17 +284,11 @@ def across_councils(y: np.ndarray, x: np.ndarray, groups: np.ndarray,
     squares) and its standard error clustered by group, with `within`'s small-sample factor (the
     year effects and the slope the regressors): differences between councils count, as a
     council's standing against England's does."""
-    keys = np.asarray(years)
-
-    def demeaned(values: np.ndarray) -> np.ndarray:
-        values = pd.Series(np.asarray(values, dtype=float))
-        return (values - values.groupby(keys).transform("mean")).to_numpy()
-
-    x_part, y_part = demeaned(x), demeaned(y)
+    x_part, y_part = (_demeaned(values, years)[:, 0] for values in (x, y))
     moment = float(x_part @ x_part)
     slope = float(x_part @ y_part) / moment
     return slope, _clustered_se(x_part, y_part - slope * x_part, moment, groups,
-                                1 + np.unique(keys).size)
+                                1 + np.unique(years).size)
 
 
 def _two_way_partial(columns: list[np.ndarray], groups: np.ndarray,
@@ -302,16 +296,16 @@ def _two_way_partial(columns: list[np.ndarray], groups: np.ndarray,
     """Each of `columns` with group and year effects partialled out (demeaned within groups, then
     less its least-squares fit on the demeaned year dummies), and the number of regressors left
     after the group effects are swept out (the column of interest and the year dummies)."""
-    keys = np.asarray(groups)
     dummies = pd.get_dummies(pd.Series(years), drop_first=True, dtype=float).to_numpy()
-
-    def demeaned(values: np.ndarray) -> np.ndarray:
-        values = pd.DataFrame(np.asarray(values, dtype=float))
-        return (values - values.groupby(keys).transform("mean")).to_numpy()
-
-    year_part = demeaned(dummies) if dummies.shape[1] else dummies
-    parts = [_residual(year_part, demeaned(column)[:, 0]) for column in columns]
+    year_part = _demeaned(dummies, groups) if dummies.shape[1] else dummies
+    parts = [_residual(year_part, _demeaned(column, groups)[:, 0]) for column in columns]
     return parts, 1 + dummies.shape[1]
+
+
+def _demeaned(values: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """`values` (a column, or columns) less their mean within each key, as a 2-D array."""
+    frame = pd.DataFrame(np.asarray(values, dtype=float))
+    return (frame - frame.groupby(np.asarray(keys)).transform("mean")).to_numpy()
 
 
 def _clustered_se(instrument: np.ndarray, residuals: np.ndarray, moment: float,

@@ -33,7 +33,8 @@ caseload, or below a quarter of it, responds as at the bound; with no case-holde
 bound). The typical caseload is the start's (its stock allocated) times
 `agency.typical_caseload_ratio`: a baseline gives England's typical council's over the council's,
 so that a council whose caseload stands above England's typical adds agency workers year by year
-and one below sheds them, as DfE's councils' agency FTE does (`sim.data.panel.agency_caseload_response`).
+and one below sheds them, as DfE's councils' agency FTE does
+(`sim.data.panel.agency_caseload_response`).
 With no walk the steps are still taken, the walk's multiplier 1.
 `set_agency` may set a new level, or a new cover (times the multiplier in force when the walk
 moves cover); its `release_excess` releases slot workers first (newest

@@ -189,7 +189,8 @@ BACKTEST_HEADINGS = {
     "change_rank_correlation": "Model's moves against DfE's: rank correlation",
     "change_rank_correlation_low": "Rank correlation, 90% interval from",
     "change_rank_correlation_high": "Rank correlation, 90% interval to",
-    "change_slope": "Model's moves against DfE's: slope", "reason": "Reason", "metric": "Measure (code)",
+    "change_slope": "Model's moves against DfE's: slope", "reason": "Reason",
+    "metric": "Measure (code)",
     "plan": "Announced plan"}
 
 
