@@ -8,6 +8,9 @@ import functools
 import math
 from dataclasses import dataclass, field
 
+import numpy as np
+import pandas as pd
+
 from sim.data import baseline_workforce as wf
 from sim.data import panel
 from sim.data.dfe import (
@@ -104,6 +107,61 @@ def workforce_level(data: Extract, code: str, year: int, column: str, *,
     return shrunk_level(panel, england, code, england[year])
 
 
+@dataclass(frozen=True)
+class Persistence:
+    """How much of a council's deviation from its level (a workforce rate's, % points) is still
+    there at the next census: rho in figure_t - level = rho x (figure_t-1 - level)."""
+
+    estimate: float     # rho, clipped to 0-1
+    se: float           # clustered by council (nan when not estimated)
+    pairs: int          # consecutive censuses whose first figure differs from its level
+    councils: int
+    fallback: str       # why rho is 0 without an estimate ("" when estimated)
+
+    def describe(self) -> str:
+        """The estimate in words, for a comment in a scenario file."""
+        if self.fallback:
+            return f"rho 0: {self.fallback}"
+        return (f"rho {self.estimate:.3f} (se {self.se:.3f}): least squares through 0 of a "
+                "census's figure less the council's level at the census before on the figure "
+                f"there less that level, {self.pairs} pairs of consecutive censuses of "
+                f"{self.councils} councils up to the origin")
+
+
+@functools.cache
+def level_persistence(data: Extract, year: int, column: str, *,
+                      zero_is_missing: bool = False) -> Persistence:
+    """rho for workforce rate `column` from DfE's censuses up to 30 September `year`: for every
+    council and consecutive censuses t - 1, t (both up to `year`), its level at t - 1 from the
+    censuses up to t - 1 only (`workforce_level`, as a baseline at t - 1 would find it), d0 its
+    figure at t - 1 less that level and d1 its figure at t less it; rho = sum d0 d1 / sum d0^2,
+    clipped to 0-1, se clustered by council. rho 0 (the level) where no d0 differs from 0: with
+    one census before t the level is the figure itself."""
+    deviations: list[tuple[str, float, float]] = []
+    for later in (t for t in WORKFORCE_YEARS if t <= year):
+        panel_before, _ = workforce_panel(data, later - 1, column, zero_is_missing)
+        panel_now, _ = workforce_panel(data, later, column, zero_is_missing)
+        for code, figures in panel_before.items():
+            now = panel_now.get(code, {}).get(later)
+            if later - 1 not in figures or now is None:
+                continue
+            level = workforce_level(data, code, later - 1, column,
+                                    zero_is_missing=zero_is_missing)
+            if level is not None and level.estimated:
+                deviations.append((code, figures[later - 1] - level.value, now - level.value))
+    before = np.array([d0 for _, d0, _ in deviations])
+    if not deviations or not np.any(before != 0):
+        return Persistence(0.0, math.nan, 0, 0, f"no census before {year}'s has a level apart "
+                                                "from its figure (one census up to it)")
+    after = np.array([d1 for _, _, d1 in deviations])
+    codes = np.array([code for code, _, _ in deviations])
+    sum_squares = float(before @ before)
+    rho = float(before @ after) / sum_squares
+    scores = pd.Series(before * (after - rho * before)).groupby(codes).sum()
+    se = math.sqrt(float(scores @ scores)) / sum_squares
+    return Persistence(min(max(rho, 0.0), 1.0), se, len(deviations), len(set(codes)), "")
+
+
 def _log_changes(counts: dict[int, float | None]) -> dict[int, float]:
     """Yearly log changes (keyed by the later year) between consecutive published counts."""
     return {t: math.log(counts[t] / counts[t - 1]) for t in counts
@@ -184,6 +242,7 @@ class Derivation:
                        else workforce_level(data, code, year, "agency_rate_fte")),
             "vacancy": workforce_level(data, code, year, "vacancy_rate_fte"),
             "cover": workforce_level(data, code, year, "vacancy_agency_cover_rate_fte")}
+        self.persistence = {"vacancy": level_persistence(data, year, "vacancy_rate_fte")}
         self.caseload_fte = Figure(self.cases_held.value / self.holders_fte.value,
                                    f"DfE workforce census 30 September {year} "
                                    "(cases / case_holders_fte)")
@@ -222,11 +281,16 @@ class Derivation:
                                                                       self.year).estimate)
 
     def ahead(self, name: str, figure: Figure) -> float:
-        """The level of workforce rate `name` (%) the council heads to: the empirical-Bayes level
-        of its figures up to the year (`levels_ahead`), or `figure` (its own or its region's
-        figure of the year) where DfE published none for it."""
+        """The figure of workforce rate `name` (%) the council heads to: the empirical-Bayes level
+        of its figures up to the year (`levels_ahead`), plus, for a rate whose deviations from
+        the level persist in DfE's panel (`persistence`), rho x (its own figure of the year -
+        the level); or `figure` (its own or its region's figure of the year) where DfE
+        published none for it."""
         level = self.levels_ahead[name]
-        return figure.value if level is None else level.value
+        if level is None:
+            return figure.value
+        rho = self.persistence[name].estimate if name in self.persistence else 0.0
+        return level.value + (0.0 if figure.fallback else rho * (figure.value - level.value))
 
     # open cases held by social workers at the start --------------------------------------------
     def _cases(self) -> None:

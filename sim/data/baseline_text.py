@@ -203,9 +203,20 @@ class ScenarioText:
         names = {"turnover": d.turnover, "agency": d.agency_rate, "vacancy": d.vacancy_rate,
                  "cover": d.agency_cover}
         return [f"{name.capitalize()} rate ahead ({names[name].source.split('(')[-1]}: " + (
-            d.levels_ahead[name].describe("%") if d.levels_ahead[name] is not None else
+            d.levels_ahead[name].describe("%") + self._persistence_words(name, figure)
+            if d.levels_ahead[name] is not None else
             f"{figure.value:g}% ({figure.source}; {self._why_no_level(name)})")
             for name, figure in names.items()]
+
+    def _persistence_words(self, name: str, figure: Figure) -> str:
+        """How the rate ahead keeps part of the figure's deviation from the level (if it does)."""
+        d = self.derived
+        if name not in d.persistence:
+            return ""
+        return (f"; councils keep part of a deviation from their level a year on in DfE's panel "
+                f"({d.persistence[name].describe()}), so the rate ahead is the level + rho x "
+                f"(DfE's {figure.value:g}% in {d.year} - the level) = {d.ahead(name, figure):.4g}%"
+                + (f" (no rho: {figure.fallback})" if figure.fallback else ""))
 
     def _why_no_level(self, name: str) -> str:
         """Why rate `name` heads to DfE's figure at the census, not a level of its years."""
