@@ -22,7 +22,12 @@ from builders import runs, scenario, series
 from test_cli_errors import ROOT, assert_one_line_error, caseload
 
 from sim.data.baseline import BaselineError, baseline_scenario_text, scenario_text_for
-from sim.data.baseline_numbers import Derivation, referral_growth_level, workforce_level
+from sim.data.baseline_numbers import (
+    Derivation,
+    level_persistence,
+    referral_growth_level,
+    workforce_level,
+)
 from sim.data import panel
 from sim.data.baseline_workforce import agency_capacity, notice_years, stationary
 from sim.model.units import DAYS_PER_YEAR
@@ -477,6 +482,58 @@ def test_stationary_workforce_starts_at_dfe_vacancy_rate_and_keeps_the_permanent
     # the steady state holds the agency workers: those beyond vacancies (whole people) and cover
     assert state.beyond + state.cover * state.agency_capacity == pytest.approx(agency, abs=0.5)
     assert state.covering <= state.vacant
+
+
+def vacancy_extract(rho: float, councils: int = 40, seed: int = 5) -> Extract:
+    """Councils' vacancy rates (%) at the censuses 2017 and 2018 drawn about 15%, England's 15%
+    each year, and 2019's figure the council's level at 2018 (`workforce_level`, from 2017-2018)
+    plus `rho` x its 2018 figure's deviation from that level."""
+    from sim.data.dfe import NATIONAL
+    rng = np.random.default_rng(seed)
+
+    def rows(figures: dict[str, float], year: int) -> list[dict[str, str]]:
+        local = [{"geographic_level": LOCAL, "region_name": "R", "la_code": code,
+                  "la_name": f"council {code}", "time_period": str(year),
+                  "vacancy_rate_fte": f"{figure:.6f}"} for code, figure in figures.items()]
+        return local + [{"geographic_level": NATIONAL, "region_name": "", "la_code": "",
+                         "la_name": "", "time_period": str(year), "vacancy_rate_fte": "15"}]
+    own = rng.normal(15, 4, councils)
+    by_year = {year: {str(900 + i): own[i] + rng.normal(0, 3) for i in range(councils)}
+               for year in (2017, 2018)}
+    before = Extract(rows(by_year[2017], 2017) + rows(by_year[2018], 2018))
+    levels = {code: workforce_level(before, code, 2018, "vacancy_rate_fte").value
+              for code in by_year[2018]}
+    by_year[2019] = {code: levels[code] + rho * (figure - levels[code])
+                     for code, figure in by_year[2018].items()}
+    return Extract([row for year, figures in by_year.items() for row in rows(figures, year)])
+
+
+@pytest.mark.parametrize("rho", [0.0, 0.3, 0.8])
+def test_the_persistence_of_deviations_from_the_level_is_recovered(rho):
+    """A census a year on keeps `rho` of each council's deviation from its level: the panel's
+    persistence is rho; with one census before (the level the figure itself), 0 and why."""
+    data = vacancy_extract(rho)
+    found = level_persistence(data, 2019, "vacancy_rate_fte")
+    assert found.estimate == pytest.approx(rho, abs=1e-6) and found.pairs == 40
+    assert not found.fallback and found.se < 1e-5
+    early = level_persistence(data, 2018, "vacancy_rate_fte")
+    assert early.estimate == 0.0 and "one census" in early.fallback
+
+
+def test_the_vacancy_rate_ahead_keeps_rho_of_the_deviation_from_the_level():
+    """A 2020 baseline heads to its level plus DfE's panel rho (0.59 by 2020) of the census's
+    deviation from it, and its header says how; a 2018 baseline (one census before) to its level."""
+    data = extract()
+    code = data.find("Wakefield", 2020)
+    derived = Derivation(data, code, 2020)
+    level = derived.levels_ahead["vacancy"].value
+    rho = level_persistence(data, 2020, "vacancy_rate_fte").estimate
+    assert 0.4 < rho < 0.8
+    assert derived.ahead("vacancy", derived.vacancy_rate) == pytest.approx(
+        level + rho * (derived.vacancy_rate.value - level))
+    assert f"rho {rho:.3f}" in baseline_scenario_text("Wakefield", 2020)
+    early = Derivation(data, data.find("Wakefield", 2018), 2018)
+    assert early.ahead("vacancy", early.vacancy_rate) == early.levels_ahead["vacancy"].value
 
 
 def test_levels_ahead_set_the_steady_state_not_the_start():
