@@ -114,7 +114,7 @@ class Persistence:
 
     estimate: float     # rho, clipped to 0-1
     se: float           # clustered by council (nan when not estimated)
-    pairs: int          # consecutive censuses whose first figure differs from its level
+    pairs: int          # council pairs of consecutive censuses with a level at the first
     councils: int
     fallback: str       # why rho is 0 without an estimate ("" when estimated)
 
